@@ -1,0 +1,163 @@
+"""Regression cases: YAML files of dossiers with the outputs expected of them.
+
+A case file holds a list of cases (or one case)::
+
+    - nom: stage accompli à neuf mois exactement
+      description: la borne est incluse (« neuf mois consécutifs »)
+      modele: ../modeles/salarie.yaml   # optional: a dossier the case starts from
+      dossier:                          # merged onto the model (lists replace)
+        demandeur: {mois_consecutifs: 9}
+      attendu:
+        allocations_familiales:
+          statut: accorde
+          montant_mensuel: 3000
+          enfants_ouvrant_droit: [Awa]
+          conditions: {stage: rempli, "age[Awa]": rempli}
+
+Only the keys written under ``attendu`` are compared. Condition keys are the
+condition id, followed by ``[objet]`` for a condition on a child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.dossier import DossierError, parse_text, validate
+from engine.model import Decision, Prestation
+from engine.solver import evaluate_many
+
+
+@dataclass
+class Case:
+    """One regression case."""
+
+    nom: str
+    fichier: Path
+    dossier: dict[str, Any]
+    attendu: dict[str, Any]
+    description: str = ""
+    erreur_attendue: str | None = None
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case: its differences with the expectation (empty when it passes)."""
+
+    case: Case
+    differences: list[str] = field(default_factory=list)
+    decision: Decision | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Cases of one file, or of every ``*.yaml`` below a folder (models excluded)."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.yaml") if "modeles" not in p.parts)
+        return [case for f in files for case in load_cases(f)]
+    raw = parse_text(path.read_text(encoding="utf-8"), str(path))
+    entries = raw if isinstance(raw, list) else [raw]
+    cases = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or ("attendu" not in entry and "erreur" not in entry):
+            raise DossierError(f"{path}: cas n°{number} : « attendu » (ou « erreur ») manque")
+        dossier = entry.get("dossier") or {}
+        if "modele" in entry:
+            model_path = (path.parent / entry["modele"]).resolve()
+            model = parse_text(model_path.read_text(encoding="utf-8"), str(model_path))
+            dossier = _merge(model, dossier)
+        dossier.setdefault("id", f"{path.stem}-{number}")
+        cases.append(Case(
+            nom=str(entry.get("nom", f"{path.stem} n°{number}")),
+            fichier=path,
+            dossier=dossier,
+            attendu=entry.get("attendu") or {},
+            description=str(entry.get("description", "")),
+            erreur_attendue=entry.get("erreur"),
+        ))
+    return cases
+
+
+def observed(prestation: Prestation) -> dict[str, Any]:
+    """The comparable outputs of one benefit."""
+    conditions = {}
+    for node in prestation.droit.walk():
+        if node is prestation.droit:
+            continue
+        key = f"{node.id}[{node.objet}]" if node.objet else node.id
+        conditions.setdefault(key, node.etat)
+    out: dict[str, Any] = {
+        "statut": prestation.statut,
+        "enfants_ouvrant_droit": prestation.enfants_ouvrant_droit,
+        "conditions": conditions,
+        "pieces_manquantes": prestation.pieces_manquantes,
+        "echeancier": [
+            {"date": e.date.isoformat(), "montant": e.montant} for e in prestation.echeancier
+        ],
+    }
+    out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
+    out.update({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in prestation.informations.items()})
+    return out
+
+
+def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
+    """Differences between a decision and what a case expects of it."""
+    diffs = []
+    for pid, expected in attendu.items():
+        if pid not in decision.prestations:
+            diffs.append(f"{pid}: prestation absente de la décision")
+            continue
+        actual = observed(decision.prestations[pid])
+        for key, want in expected.items():
+            if key == "conditions":
+                for cid, etat in want.items():
+                    got = actual["conditions"].get(cid, "absente")
+                    if got != etat:
+                        diffs.append(f"{pid}.conditions.{cid}: attendu {etat}, obtenu {got}")
+                continue
+            got = actual.get(key, "absent")
+            if isinstance(want, dt.date):
+                want = want.isoformat()
+            if got != want:
+                diffs.append(f"{pid}.{key}: attendu {want!r}, obtenu {got!r}")
+    return diffs
+
+
+def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResult]:
+    """Evaluate the cases in one batch and compare each with its expectation."""
+    results: list[CaseResult] = []
+    valid, positions = [], []
+    for case in cases:
+        result = CaseResult(case)
+        results.append(result)
+        try:
+            dossier = validate(case.dossier, f"{case.fichier}: {case.nom}", today=today)
+        except DossierError as exc:
+            if case.erreur_attendue is None:
+                result.differences.append(f"dossier refusé : {exc}")
+            elif case.erreur_attendue not in str(exc):
+                result.differences.append(f"erreur attendue « {case.erreur_attendue} », obtenue : {exc}")
+            continue
+        if case.erreur_attendue is not None:
+            result.differences.append(f"erreur attendue « {case.erreur_attendue} », le dossier a été accepté")
+            continue
+        valid.append(dossier)
+        positions.append(len(results) - 1)
+    for position, decision in zip(positions, evaluate_many(valid), strict=True):
+        results[position].decision = decision
+        results[position].differences = compare(decision, results[position].case.attendu)
+    return results

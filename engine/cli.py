@@ -1,0 +1,91 @@
+"""The ``prevoyance`` command line: a thin layer over :mod:`engine` and :mod:`explain`.
+
+User errors (unreadable or invalid dossier, unknown benefit) end with a French
+message naming the field and a non-zero exit code, never a traceback; output is
+rendered completely before anything is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from engine.dossier import DossierError, load_dossier
+from engine.regime import RegimeError
+from engine.solver import evaluate
+from explain.phrases import PhraseError
+from explain.render import decision_json, evaluate_text, why_text
+
+
+def _decide(path: str):
+    try:
+        return evaluate(load_dossier(path))
+    except (DossierError, RegimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _emit(render, *args) -> None:
+    try:
+        text = render(*args)
+    except PhraseError as exc:  # a defect of the catalogue: say it plainly
+        raise click.ClickException(f"catalogue de phrases : {exc}") from exc
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="prevoyance")
+def main() -> None:
+    """Prestations familiales de l'INPS (Mali) : décisions et explications.
+
+    Chaque décision est prise par la base de règles ASP (clingo) de kb/ ;
+    les explications citent les conditions et leurs sources.
+    """
+
+
+@main.command("evaluate")
+@click.argument("dossier", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Texte en français, ou JSON du contrat.")
+def evaluate_command(dossier: str, output_format: str) -> None:
+    """Décide de chaque prestation demandée par DOSSIER (YAML ou JSON).
+
+    Le code de sortie vaut 0 quelles que soient les décisions ; il n'est non
+    nul que pour un dossier invalide.
+
+    Example:
+
+        prevoyance evaluate examples/famille-diarra.yaml --format json
+    """
+    decision = _decide(dossier)
+    if output_format == "json":
+        _emit(lambda d: json.dumps(decision_json(d), ensure_ascii=False, indent=2) + "\n", decision)
+    else:
+        _emit(evaluate_text, decision)
+
+
+@main.command("why")
+@click.argument("dossier", type=click.Path(dir_okay=False))
+@click.argument("prestation")
+def why_command(dossier: str, prestation: str) -> None:
+    """Explique pourquoi PRESTATION est accordée, refusée ou incomplète pour DOSSIER.
+
+    Les conditions non remplies viennent d'abord, chacune avec les faits du
+    dossier qui la décident, la règle appliquée et sa source.
+
+    Example:
+
+        prevoyance why examples/refus-stage.yaml allocations_familiales
+    """
+    decision = _decide(dossier)
+    if prestation not in decision.prestations:
+        known = ", ".join(decision.prestations) or "aucune"
+        raise click.ClickException(
+            f"prestation « {prestation} » non examinée pour ce dossier (examinées : {known})"
+        )
+    _emit(why_text, decision, prestation)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

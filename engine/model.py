@@ -1,0 +1,168 @@
+"""The plain typed data of a decision, as read from an answer set.
+
+Nothing here is French prose: the explanation layer (``explain/``) turns these
+objects into sentences. Everything is JSON-friendly through :func:`as_dict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+ETATS = ("rempli", "non_rempli", "inconnu")
+STATUTS = ("accorde", "refuse", "incomplet")
+
+
+@dataclass(frozen=True)
+class Datum:
+    """A fact of the dossier a rule used: its path in the dossier and its value."""
+
+    chemin: str
+    valeur: Any
+    champ: str  # the field's own name, used by phrases
+
+
+@dataclass(frozen=True)
+class ParametreApplique:
+    """A dated parameter applied by a condition, with the text it comes from."""
+
+    nom: str
+    valeur: Any
+    depuis: dt.date
+    description: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class RegleAppliquee:
+    """A rule of the knowledge base that fired: its block id, sentence and location."""
+
+    id: str
+    etat: str
+    texte: str
+    fichier: str
+    ligne: int
+    donnees: tuple[Datum, ...] = ()
+    valeurs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass
+class Condition:
+    """One node of a benefit's condition tree, in one of three states."""
+
+    id: str
+    noeud: str
+    etat: str
+    objet: str | None = None
+    source: str = ""
+    article: str = ""
+    mode: str | None = None  # "toutes" | "une_parmi" for composite conditions
+    par_exception: str | None = None  # id of the exception that makes it met
+    donnees: list[Datum] = field(default_factory=list)
+    parametres: list[ParametreApplique] = field(default_factory=list)
+    valeurs: dict[str, Any] = field(default_factory=dict)
+    regles: list[RegleAppliquee] = field(default_factory=list)
+    sous_conditions: list[Condition] = field(default_factory=list)
+    exceptions: list[Condition] = field(default_factory=list)
+    champs_lus: list[str] = field(default_factory=list)  # dossier fields its rules read
+
+    def walk(self):
+        """This node and every node below it (sub-conditions, then exceptions)."""
+        yield self
+        for child in (*self.sous_conditions, *self.exceptions):
+            yield from child.walk()
+
+    def context(self) -> dict[str, Any]:
+        """Named values for phrases: dossier fields, parameters, computed values."""
+        ctx: dict[str, Any] = {}
+        for regle in self.regles:
+            ctx.update(dict(regle.valeurs))
+            ctx.update({d.champ: d.valeur for d in regle.donnees})
+        ctx.update({d.champ: d.valeur for d in self.donnees})
+        ctx.update({p.nom: p.valeur for p in self.parametres})
+        ctx.update(self.valeurs)
+        return ctx
+
+
+@dataclass
+class Echeance:
+    """One instalment of a benefit: when it is due, on what event, how much."""
+
+    date: dt.date
+    evenement: Any
+    montant: int
+
+
+@dataclass
+class Mensualite:
+    """The allowance of one month: the children counted on its first day and the amount."""
+
+    mois: dt.date
+    enfants: int
+    montant: int
+
+
+@dataclass
+class Prestation:
+    """The decision on one benefit of one dossier."""
+
+    id: str
+    statut: str
+    droit: Condition
+    montants: dict[str, int] = field(default_factory=dict)
+    enfants_ouvrant_droit: list[str] = field(default_factory=list)
+    echeancier: list[Echeance] = field(default_factory=list)
+    mensualites: list[Mensualite] = field(default_factory=list)
+    informations: dict[str, Any] = field(default_factory=dict)
+    elements: dict[str, list[Any]] = field(default_factory=dict)
+    pieces_manquantes: list[str] = field(default_factory=list)
+    pieces_requises: list[str] = field(default_factory=list)
+    date_demande: dt.date | None = None
+
+    @property
+    def conditions(self) -> list[Condition]:
+        """The benefit's own conditions (the children of its right)."""
+        return self.droit.sous_conditions
+
+    def failed(self) -> list[Condition]:
+        """The reasons of a refusal: failed conditions, and below each the failures causing it."""
+        out: list[Condition] = []
+
+        def reasons(node: Condition) -> None:
+            out.append(node)
+            for child in (*node.sous_conditions, *node.exceptions):
+                if child.etat == "non_rempli":
+                    reasons(child)
+
+        for condition in self.conditions:
+            if condition.etat == "non_rempli":
+                reasons(condition)
+        return out
+
+    def unknown(self) -> list[Condition]:
+        """Conditions left unknown, and below each the unknowns it waits on."""
+        out: list[Condition] = []
+
+        def waits(node: Condition) -> None:
+            out.append(node)
+            for child in (*node.sous_conditions, *node.exceptions):
+                if child.etat == "inconnu":
+                    waits(child)
+
+        for condition in self.conditions:
+            if condition.etat == "inconnu":
+                waits(condition)
+        return out
+
+
+@dataclass
+class Decision:
+    """All the benefits decided for one dossier."""
+
+    dossier: str
+    date_reference: dt.date
+    base: str
+    version_base: str
+    prestations: dict[str, Prestation]
+    incoherences: list[str] = field(default_factory=list)

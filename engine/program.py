@@ -1,0 +1,193 @@
+"""Build the clingo program of a regime: its rules, parameter facts, and rule-firing records.
+
+The rules of ``kb/`` are grouped in blocks opened by a ``% @regle <id>`` comment
+followed by the sentence of law they encode. In explanation mode every rule of
+a regime whose head is ``rempli(D, C)`` or ``non_rempli(D, C)`` gets a twin that
+records its firing::
+
+    applique(D, C, rempli, <id du bloc>, (Atome1, ..., AtomeN)) :- <same body>.
+
+so the justification of a condition comes from the ground derivation itself:
+which rule (hence which sentence of the guide) fired, on which facts of the
+dossier and which parameters. The transformation is generic: it never looks at
+what a rule says, only at the shape of its head.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import clingo
+from clingo import ast
+
+from engine.facts import SchemaFacts, parameter_facts
+from engine.regime import Regime, kb_root
+
+_TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$")
+_RECORDED_HEADS = {"rempli": "rempli", "non_rempli": "non_rempli"}
+
+
+@dataclass
+class RuleBlock:
+    """A block of rules encoding one sentence of law."""
+
+    id: str
+    file: Path
+    line: int
+    comment: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def sentence(self) -> str:
+        """The quoted sentence of law (« … ») the block encodes, as one line."""
+        text = " ".join(self.comment)
+        quotes = re.findall(r"«(.*?)»", text, flags=re.S)
+        return " … ".join(" ".join(q.split()) for q in quotes)
+
+    @property
+    def note(self) -> str:
+        """The block's comment outside the quoted sentence: the reading chosen."""
+        text = " ".join(self.comment)
+        return " ".join(re.sub(r"«.*?»", "", text, flags=re.S).split())
+
+
+def read_blocks(path: Path) -> list[RuleBlock]:
+    """Split a ``.lp`` file into its ``@regle`` blocks (the preamble has no block)."""
+    blocks: list[RuleBlock] = []
+    current: RuleBlock | None = None
+    in_comment = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        tag = _TAG.match(line)
+        if tag:
+            current = RuleBlock(tag.group(1), path, number)
+            blocks.append(current)
+            in_comment = True
+            continue
+        if current is None:
+            continue
+        stripped = line.strip()
+        if stripped.startswith("%"):
+            if in_comment:
+                current.comment.append(stripped.lstrip("%").strip())
+        else:
+            in_comment = False
+            if stripped:
+                current.lines.append(line)
+    return blocks
+
+
+class _FiringRecorder:
+    """Adds, beside each recorded rule of a regime file, the rule recording its firing."""
+
+    def __init__(self, block_of_line, reads: dict[str, set[str]]):
+        self.block_of_line = block_of_line
+        self.statements: list[ast.AST] = []
+        self.reads = reads  # condition name -> predicates its rules read
+
+    def __call__(self, statement: ast.AST) -> None:
+        self.statements.append(statement)
+        if statement.ast_type != ast.ASTType.Rule:
+            return
+        head = statement.head
+        if head.ast_type != ast.ASTType.Literal or head.atom.ast_type != ast.ASTType.SymbolicAtom:
+            return
+        term = head.atom.symbol
+        if term.ast_type != ast.ASTType.Function or term.name not in _RECORDED_HEADS:
+            return
+        if len(term.arguments) != 2:
+            return
+        condition = term.arguments[1]
+        # A condition is a constant (salarie) or a term on an entity (age(enfant(E))).
+        name = condition.name if condition.ast_type == ast.ASTType.Function else str(condition)
+        self.reads.setdefault(name, set()).update(
+            lit.atom.symbol.name
+            for lit in statement.body
+            if lit.ast_type == ast.ASTType.Literal
+            and lit.atom.ast_type == ast.ASTType.SymbolicAtom
+            and lit.atom.symbol.ast_type == ast.ASTType.Function
+        )
+        for rule in statement.unpool():
+            self.statements.append(self._twin(rule, _RECORDED_HEADS[term.name]))
+
+    def _twin(self, rule: ast.AST, state: str) -> ast.AST:
+        loc = rule.location
+        d, c = rule.head.atom.symbol.arguments
+        used = [
+            lit.atom.symbol
+            for lit in rule.body
+            if lit.ast_type == ast.ASTType.Literal
+            and lit.sign == ast.Sign.NoSign
+            and lit.atom.ast_type == ast.ASTType.SymbolicAtom
+        ]
+        block = self.block_of_line(loc.begin.line)
+        head = ast.Function(
+            loc,
+            "applique",
+            [d, c, ast.SymbolicTerm(loc, clingo.Function(state)),
+             ast.SymbolicTerm(loc, clingo.Function(block)),
+             ast.Function(loc, "", used, False)],
+            False,
+        )
+        return ast.Rule(loc, ast.Literal(loc, ast.Sign.NoSign, ast.SymbolicAtom(head)), rule.body)
+
+
+@dataclass
+class Program:
+    """A regime's program, ready to be given facts and grounded."""
+
+    regime: Regime
+    explain: bool
+    statements: list[ast.AST]
+    blocks: dict[str, RuleBlock]
+    inputs: SchemaFacts
+    parameter_symbols: list[clingo.Symbol]
+    reads: dict[str, set[str]] = field(default_factory=dict)
+
+    def load_into(self, control: clingo.Control) -> None:
+        with ast.ProgramBuilder(control) as builder:
+            for statement in self.statements:
+                builder.add(statement)
+        with control.backend() as backend:
+            for symbol in self.parameter_symbols:
+                backend.add_rule([backend.add_atom(symbol)])
+
+
+def _is_regime_file(path: Path, regime: Regime) -> bool:
+    return path.parent == regime.folder
+
+
+@functools.cache
+def build_program(regime: Regime, explain: bool = True) -> Program:
+    """Parse the regime's files once per process (and per mode)."""
+    statements: list[ast.AST] = []
+    blocks: dict[str, RuleBlock] = {}
+    reads: dict[str, set[str]] = {}
+    for path in regime.program_files:
+        file_blocks = read_blocks(path)
+        for block in file_blocks:
+            if block.id in blocks:
+                raise ValueError(f"{path}:{block.line}: identifiant de règle en double « {block.id} »")
+            blocks[block.id] = block
+        text = path.read_text(encoding="utf-8")
+        if explain and _is_regime_file(path, regime):
+            def block_of_line(line: int, file_blocks=file_blocks, path=path) -> str:
+                owner = [b.id for b in file_blocks if b.line <= line]
+                if not owner:
+                    raise ValueError(f"{path.relative_to(kb_root())}:{line}: règle hors de tout bloc @regle")
+                return owner[-1]
+            recorder = _FiringRecorder(block_of_line, reads)
+            ast.parse_string(text, recorder)
+            statements.extend(recorder.statements)
+        else:
+            ast.parse_string(text, statements.append)
+    inputs = SchemaFacts(regime.schema)
+    ast.parse_string(inputs.declarations(), statements.append)
+    if explain:
+        ast.parse_string("#show applique/5. #show source/3. #show mode(D, C, toutes) : toutes(C), evalue(D, C)."
+                         "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", statements.append)
+    else:
+        ast.parse_string("#show source/3.", statements.append)
+    return Program(regime, explain, statements, blocks, inputs, list(parameter_facts(regime.parameters)), reads)

@@ -1,0 +1,180 @@
+"""Regimes of the knowledge base: where their rules, parameters, schema and phrases live.
+
+A regime is a folder of ``kb/`` holding a ``regime.yaml``. Its program is every
+``.lp`` file of ``kb/commun/`` followed by every ``.lp`` file of the regime's
+folder; its parameters are the YAML files of ``parametres/``; its phrase
+catalogue the YAML files of ``explications/``. Nothing here knows what a
+regime says: adding one is adding a folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class RegimeError(Exception):
+    """The knowledge base itself is malformed (not the dossier)."""
+
+
+def kb_root() -> Path:
+    """The folder of the knowledge base shipped with the package."""
+    return Path(str(resources.files("kb")))
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    """One dated value of a parameter; ``value`` is None when the parameter is repealed."""
+
+    debut: dt.date
+    value: int | Fraction | None
+    reference: str
+    statut: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of the law (amount, rate, age, time limit), one YAML file."""
+
+    nom: str
+    description: str
+    reference: str
+    unit: str | None
+    values: tuple[ParameterValue, ...]
+    path: Path
+
+
+@dataclass(eq=False)  # identity: a regime is loaded once and used as a cache key
+class Regime:
+    """Everything the engine needs to evaluate dossiers under one regime."""
+
+    id: str
+    folder: Path
+    meta: dict[str, Any]
+    schema: dict[str, Any]
+    program_files: list[Path]
+    parameters: dict[str, Parameter]
+    phrases: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def version(self) -> str:
+        """``<id>@<hash>``: the hash of every file that can change a decision or its text."""
+        digest = hashlib.sha256()
+        files = [*self.program_files, *(p.path for p in self.parameters.values())]
+        files += [*sorted(self.folder.glob("explications/*.yaml")), self.folder / self.meta["schema"]]
+        for path in files:
+            digest.update(str(path.relative_to(kb_root())).encode())
+            digest.update(path.read_bytes())
+        return f"{self.id}@{digest.hexdigest()[:12]}"
+
+
+def _parse_value(raw: Any, where: str) -> int | Fraction | None:
+    """Parameter values are integers, fractions ``"1/10"`` or percentages ``"11%"``."""
+    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+        return raw
+    if isinstance(raw, str):
+        text = raw.replace(" ", "")
+        try:
+            if text.endswith("%"):
+                return Fraction(text[:-1]) / 100
+            if "/" in text:
+                return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            pass
+    raise RegimeError(f"{where}: valeur de paramètre illisible {raw!r} (entier, « a/b » ou « n% »)")
+
+
+def load_parameter(path: Path) -> Parameter:
+    """Read one OpenFisca-style parameter file (description, reference, values by date)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+        raise RegimeError(f"{path}: un paramètre a description, reference et values")
+    values = []
+    for key, entry in sorted(data["values"].items(), key=lambda kv: str(kv[0])):
+        where = f"{path.name}: values.{key}"
+        try:
+            debut = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
+        except ValueError as exc:
+            raise RegimeError(f"{where}: date d'effet invalide") from exc
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise RegimeError(f"{where}: chaque date porte un « value »")
+        values.append(
+            ParameterValue(
+                debut=debut,
+                value=_parse_value(entry["value"], where),
+                reference=str(entry.get("reference", data.get("reference", ""))),
+                statut=entry.get("statut"),
+                note=entry.get("note"),
+            )
+        )
+    for key in ("description", "reference"):
+        if not data.get(key):
+            raise RegimeError(f"{path}: « {key} » manque")
+    return Parameter(
+        nom=path.stem,
+        description=data["description"],
+        reference=data["reference"],
+        unit=data.get("unit"),
+        values=tuple(values),
+        path=path,
+    )
+
+
+def _load_phrases(folder: Path) -> dict[str, Any]:
+    catalogue: dict[str, Any] = {}
+    for path in sorted(folder.glob("explications/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for section, entries in data.items():
+            catalogue.setdefault(section, {}).update(entries or {})
+    return catalogue
+
+
+def _read_regime(folder: Path) -> Regime:
+    meta = yaml.safe_load((folder / "regime.yaml").read_text(encoding="utf-8"))
+    schema = json.loads((folder / meta["schema"]).read_text(encoding="utf-8"))
+    common = sorted((kb_root() / "commun").glob("*.lp"))
+    parameters = {p.stem: load_parameter(p) for p in sorted(folder.glob("parametres/*.yaml"))}
+    return Regime(
+        id=meta["id"],
+        folder=folder,
+        meta=meta,
+        schema=schema,
+        program_files=common + sorted(folder.glob("*.lp")),
+        parameters=parameters,
+        phrases=_load_phrases(folder),
+    )
+
+
+@functools.cache
+def regimes() -> dict[str, Regime]:
+    """Every regime of the knowledge base, by id."""
+    found = {}
+    for path in sorted(kb_root().glob("**/regime.yaml")):
+        regime = _read_regime(path.parent)
+        found[regime.id] = regime
+    return found
+
+
+def default_regime_id() -> str:
+    """The regime a dossier without ``base`` is evaluated under."""
+    defaults = [r.id for r in regimes().values() if r.meta.get("defaut")]
+    return defaults[0] if defaults else next(iter(regimes()))
+
+
+def load_regime(regime_id: str | None = None) -> Regime:
+    """The regime named ``regime_id`` (default regime when None)."""
+    known = regimes()
+    regime_id = regime_id or default_regime_id()
+    if regime_id not in known:
+        raise RegimeError(f"base inconnue : {regime_id!r} (connues : {', '.join(sorted(known))})")
+    return known[regime_id]

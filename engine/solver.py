@@ -1,0 +1,295 @@
+"""Run a regime's knowledge base with clingo and read the decisions back.
+
+:func:`evaluate_many` grounds a whole batch of dossiers at once (every
+predicate of the knowledge base carries the dossier as first argument);
+:func:`evaluate` is the same path for one dossier. The program is stratified,
+so grounding alone decides it and the answer set is unique.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import clingo
+
+from engine.dossier import Dossier
+from engine.facts import Term, to_python
+from engine.model import (
+    Condition,
+    Datum,
+    Decision,
+    Echeance,
+    Mensualite,
+    ParametreApplique,
+    Prestation,
+    RegleAppliquee,
+)
+from engine.program import Program, build_program
+from engine.regime import Regime, kb_root
+
+
+class EvaluationError(Exception):
+    """The knowledge base did not give exactly one answer set (a defect of the base)."""
+
+
+def evaluate(dossier: Dossier, explain: bool = True) -> Decision:
+    """The decision on one dossier."""
+    return evaluate_many([dossier], explain=explain)[0]
+
+
+def evaluate_many(dossiers: Sequence[Dossier], explain: bool = True) -> list[Decision]:
+    """Decisions for many dossiers; one grounding per regime present in the batch."""
+    by_regime: dict[str, list[int]] = defaultdict(list)
+    for position, dossier in enumerate(dossiers):
+        by_regime[dossier.regime.id].append(position)
+    results: list[Decision | None] = [None] * len(dossiers)
+    for positions in by_regime.values():
+        batch = [dossiers[p] for p in positions]
+        for position, decision in zip(positions, _evaluate_batch(batch, explain), strict=True):
+            results[position] = decision
+    return [r for r in results if r is not None]
+
+
+def solve_symbols(regime: Regime, dossiers: Sequence[Dossier], explain: bool) -> list[clingo.Symbol]:
+    """Ground and solve a batch; the shown symbols of its unique answer set."""
+    program = build_program(regime, explain)
+    control = clingo.Control(["--warn=none"])
+    program.load_into(control)
+    with control.backend() as backend:
+        for index, dossier in enumerate(dossiers):
+            for symbol in program.inputs.facts(index, dossier.data):
+                backend.add_rule([backend.add_atom(symbol)])
+    control.ground([("base", [])])
+    models: list[list[clingo.Symbol]] = []
+    control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+    if len(models) != 1:
+        raise EvaluationError(f"{len(models)} modèles au lieu d'un : la base {regime.version} est défectueuse")
+    return models[0]
+
+
+def _evaluate_batch(dossiers: Sequence[Dossier], explain: bool) -> list[Decision]:
+    regime = dossiers[0].regime
+    program = build_program(regime, explain)
+    symbols = solve_symbols(regime, dossiers, explain)
+    reader = _AnswerReader(program, symbols)
+    return [reader.decision(index, dossier) for index, dossier in enumerate(dossiers)]
+
+
+class _AnswerReader:
+    """Turns the symbols of one answer set into :class:`Decision` objects."""
+
+    def __init__(self, program: Program, symbols: Iterable[clingo.Symbol]):
+        self.program = program
+        self.regime = program.regime
+        self.sources: dict[str, tuple[str, str]] = {}
+        self.order = {name: i for i, name in enumerate(self.regime.phrases.get("conditions", {}))}
+        self.by_dossier: dict[int, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
+        for symbol in symbols:
+            args = symbol.arguments
+            if symbol.name == "source":
+                self.sources[str(args[0])] = (args[1].string, args[2].string)
+                continue
+            self.by_dossier[args[0].number][symbol.name].append(tuple(args[1:]))
+
+    # -- helpers -------------------------------------------------------------
+    def _source(self, node: clingo.Symbol) -> tuple[str, str]:
+        if str(node) in self.sources:
+            return self.sources[str(node)]
+        return self.sources.get(node.name, ("", ""))
+
+    def _datum(self, atom: clingo.Symbol) -> Datum | None:
+        field_ = self.program.inputs.fields.get(atom.name)
+        if field_ is None:
+            return None
+        args = atom.arguments[1:]
+        n_indices = field_.path.count("[]")
+        indices = tuple(a.number for a in args[:n_indices])
+        value = to_python(args[-1]) if len(args) > n_indices else True
+        return Datum(field_.display(indices), value, field_.path[-1])
+
+    def decision(self, index: int, dossier: Dossier) -> Decision:
+        rows = self.by_dossier.get(index, {})
+        labels = {str(e): to_python(t) for e, t in rows.get("libelle", [])}
+        tree = _TreeBuilder(self, rows, labels, dossier.data)
+        prestations = {}
+        for benefit, statut in rows.get("decision", []):
+            pid = benefit.name
+            prestations[pid] = self._prestation(pid, statut.name, tree, rows, labels)
+        return Decision(
+            dossier=dossier.id,
+            date_reference=dossier.date_reference,
+            base=self.regime.id,
+            version_base=self.regime.version,
+            prestations=dict(sorted(prestations.items())),
+            incoherences=sorted(str(c) for (c,) in rows.get("incoherence", [])),
+        )
+
+    def _prestation(self, pid: str, statut: str, tree: _TreeBuilder, rows, labels) -> Prestation:
+        def mine(name: str):
+            return [r[1:] for r in rows.get(name, []) if r[0].name == pid]
+
+        result = Prestation(id=pid, statut=statut, droit=tree.node(clingo.Function("droit", [clingo.Function(pid)])))
+        result.montants = {kind.name: to_python(v) for kind, v in mine("montant")}
+        result.enfants_ouvrant_droit = sorted(labels.get(str(e), str(e)) for (e,) in mine("ouvre_droit"))
+        result.echeancier = sorted(
+            (Echeance(to_python(t), to_python(ev), to_python(m)) for t, ev, m in mine("echeance")),
+            key=lambda e: e.date,
+        )
+        result.mensualites = sorted(
+            (Mensualite(to_python(f), to_python(n), to_python(m)) for f, n, m in mine("mensualite")),
+            key=lambda m: m.mois,
+        )
+        result.informations = {k.name: to_python(v) for k, v in mine("information")}
+        elements: dict[str, list[Any]] = defaultdict(list)
+        for k, v in mine("element"):
+            elements[k.name].append(labels.get(str(v), to_python(v)))
+        result.elements = {k: sorted(v, key=str) for k, v in elements.items()}
+        result.pieces_manquantes = sorted(to_python(p) for (p,) in mine("piece_manquante"))
+        result.pieces_requises = sorted(to_python(p) for (p,) in mine("piece_requise"))
+        dates = [to_python(t) for (t,) in mine("date_demande")]
+        result.date_demande = min(dates) if dates else None
+        return result
+
+
+def _absent(data: Any, path: tuple[str, ...], indices: tuple[int, ...]) -> bool:
+    """Whether the dossier lacks the field at ``path`` (a parent of another shape is not a lack)."""
+    node, it = data, iter(indices)
+    for part in path:
+        if part == "[]":
+            index = next(it)
+            if not isinstance(node, list) or index >= len(node):
+                return False
+            node = node[index]
+        elif isinstance(node, dict):
+            if part not in node:
+                return True
+            node = node[part]
+        else:
+            return False
+    return False
+
+
+class _TreeBuilder:
+    """Builds the condition tree of one dossier from its ``etat``/``sous_condition`` symbols."""
+
+    def __init__(self, reader: _AnswerReader, rows, labels: dict[str, Any], data: dict[str, Any]):
+        self.reader = reader
+        self.labels = labels
+        self.data = data
+        self.etat = {str(c): e.name for c, e in rows.get("etat", [])}
+        self.mode = {str(c): m.name for c, m in rows.get("mode", [])}
+        self.children: dict[str, list[clingo.Symbol]] = defaultdict(list)
+        for parent, child in rows.get("sous_condition", []):
+            self.children[str(parent)].append(child)
+        self.exceptions: dict[str, list[clingo.Symbol]] = defaultdict(list)
+        for cond, exc in rows.get("exception", []):
+            self.exceptions[str(cond)].append(exc)
+        self.by_exception = {str(c): x.name for c, x in rows.get("par_exception", [])}
+        self.firings: dict[str, list[tuple[clingo.Symbol, ...]]] = defaultdict(list)
+        for cond, state, block, used in rows.get("applique", []):
+            self.firings[str(cond)].append((state, block, used))
+        self.values: dict[str, dict[str, Any]] = defaultdict(dict)
+        for cond, name, value in rows.get("valeur", []):
+            self.values[str(cond)][name.name] = to_python(value)
+        self.params: dict[str, list[ParametreApplique]] = defaultdict(list)
+        for cond, name, since, value in rows.get("parametre_utilise", []):
+            param = reader.regime.parameters[name.name]
+            debut = to_python(since)
+            entry = next(v for v in param.values if v.debut == debut)
+            self.params[str(cond)].append(
+                ParametreApplique(name.name, to_python(value), debut, param.description, entry.reference)
+            )
+
+    def node(self, symbol: clingo.Symbol) -> Condition:
+        key = str(symbol)
+        section, article = self.reader._source(symbol)
+        entity = None
+        if symbol.arguments and symbol.name != "droit":
+            entity = self.labels.get(str(symbol.arguments[0]), str(symbol.arguments[0]))
+        condition = Condition(
+            id=symbol.name,
+            noeud=key,
+            etat=self.etat.get(key, "inconnu"),
+            objet=entity,
+            source=section,
+            article=article,
+            mode=self.mode.get(key),
+            par_exception=self.by_exception.get(key),
+            valeurs=dict(self.values.get(key, {})),
+            parametres=sorted(self.params.get(key, []), key=lambda p: p.nom),
+        )
+        condition.regles = self._rules(key, condition.etat)
+        if condition.etat == "inconnu" and condition.mode is None:
+            condition.champs_lus = self._missing_fields(symbol)
+        for regle in condition.regles:
+            condition.donnees += [d for d in regle.donnees if d not in condition.donnees]
+        condition.sous_conditions = [self.node(c) for c in self._ordered(self.children.get(key, []))]
+        condition.exceptions = [self.node(x) for x in self._ordered(self.exceptions.get(key, []))]
+        return condition
+
+    def _missing_fields(self, symbol: clingo.Symbol) -> list[str]:
+        """Dossier fields read by the rules of an unknown condition and absent from the dossier."""
+        entity_indices = tuple(
+            a.arguments[0].number for a in symbol.arguments
+            if a.type == clingo.SymbolType.Function and a.arguments
+            and a.arguments[0].type == clingo.SymbolType.Number
+        )
+        missing = []
+        for predicate in sorted(self.reader.program.reads.get(symbol.name, ())):
+            field_ = self.reader.program.inputs.fields.get(predicate)
+            if field_ is None or field_.path[-1] == "[]" or field_.path.count("[]") != len(entity_indices):
+                continue
+            if _absent(self.data, field_.path, entity_indices):
+                missing.append(field_.display(entity_indices))
+        return missing
+
+    def _ordered(self, nodes: list[clingo.Symbol]) -> list[clingo.Symbol]:
+        """Conditions in the order of the regime's phrase catalogue (the guide's order)."""
+        order = self.reader.order
+        return sorted(nodes, key=lambda n: (order.get(n.name, len(order)), n))
+
+    def _rules(self, key: str, etat: str) -> list[RegleAppliquee]:
+        rules = []
+        blocks = self.reader.program.blocks
+        for state, block_id, used in self.firings.get(key, []):
+            if state.name != etat:
+                continue
+            block = blocks[block_id.name]
+            donnees, valeurs = [], []
+            # Dossier facts and parameters in force are what a reader needs; other
+            # body atoms are intermediate steps, whose useful values the base
+            # names itself with valeur/4.
+            for atom in used.arguments:
+                datum = self.reader._datum(atom)
+                if datum is not None:
+                    donnees.append(datum)
+                elif atom.name == "en_vigueur":
+                    valeurs.append((atom.arguments[1].name, to_python(atom.arguments[2])))
+            rules.append(
+                RegleAppliquee(
+                    id=block.id,
+                    etat=state.name,
+                    texte=block.sentence,
+                    fichier=str(block.file.relative_to(kb_root())),
+                    ligne=block.line,
+                    donnees=tuple(donnees),
+                    valeurs=tuple(valeurs),
+                )
+            )
+        # Several clauses of one block may fire (18 days and 120 hours): one rule, all its facts.
+        merged: dict[str, RegleAppliquee] = {}
+        for rule in rules:
+            if rule.id in merged:
+                first = merged[rule.id]
+                rule = RegleAppliquee(
+                    first.id, first.etat, first.texte, first.fichier, first.ligne,
+                    first.donnees + tuple(d for d in rule.donnees if d not in first.donnees),
+                    first.valeurs + tuple(v for v in rule.valeurs if v not in first.valeurs),
+                )
+            merged[rule.id] = rule
+        return list(merged.values())
+
+
+__all__ = ["EvaluationError", "Term", "evaluate", "evaluate_many", "solve_symbols"]

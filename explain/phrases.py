@@ -1,0 +1,84 @@
+"""The phrase catalogue of a regime, rendered with Jinja2.
+
+Each condition has a ``libelle`` and one sentence per state; the sentence
+names the values the condition provides (see :meth:`engine.model.Condition.context`).
+Undefined names are errors (``StrictUndefined``): a phrase that names a value
+its condition does not give must fail loudly in tests, not print a blank.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+
+from engine.model import Condition
+from engine.regime import Regime
+from explain import format as fmt
+
+
+class PhraseError(Exception):
+    """A phrase of the catalogue is missing or cannot be rendered with its condition's values."""
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters.update(fcfa=fmt.fcfa, date=fmt.date_fr, mois=fmt.mois_fr, nombre=fmt.nombre, valeur=fmt.valeur)
+    return env
+
+
+class Catalogue:
+    """The phrases of one regime."""
+
+    def __init__(self, regime: Regime):
+        self.regime = regime
+        self.data = regime.phrases
+        self.env = environment()
+
+    @functools.cache  # noqa: B019 - one catalogue per regime, kept for the process
+    def _template(self, text: str) -> jinja2.Template:
+        return self.env.from_string(text)
+
+    def entry(self, condition_id: str) -> dict[str, Any]:
+        entry = self.data.get("conditions", {}).get(condition_id)
+        if entry is None:
+            raise PhraseError(f"aucune phrase pour la condition « {condition_id} » ({self.regime.id})")
+        return entry
+
+    def libelle(self, condition_id: str) -> str:
+        return self.entry(condition_id).get("libelle", condition_id)
+
+    def sentence(self, condition: Condition) -> str:
+        """The sentence of a condition in its state, with its values."""
+        text = self.entry(condition.id).get(condition.etat)
+        if text is None:
+            raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
+        context = {"objet": condition.objet, **condition.context()}
+        try:
+            return " ".join(self._template(text).render(context).split())
+        except jinja2.UndefinedError as exc:
+            raise PhraseError(f"phrase de « {condition.id} » ({condition.etat}) : {exc.message}") from exc
+
+    def benefit(self, benefit_id: str) -> dict[str, str]:
+        return self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
+
+    def statut(self, benefit_id: str, statut: str) -> str:
+        return self.benefit(benefit_id).get(statut, statut)
+
+    def event(self, term: Any) -> str:
+        """An instalment's event (a term such as ``terme_echu(Du, Au)``) in French."""
+        name = getattr(term, "name", str(term))
+        entry = self.data.get("evenements", {}).get(name)
+        if entry is None:
+            return fmt.valeur(term)
+        args = dict(zip(entry.get("arguments", []), getattr(term, "args", ()), strict=False))
+        return " ".join(self._template(entry["phrase"]).render(args).split())
+
+    def label(self, section: str, key: str) -> str:
+        return self.data.get(section, {}).get(key, key.replace("_", " "))
+
+
+@functools.cache
+def catalogue(regime: Regime) -> Catalogue:
+    return Catalogue(regime)

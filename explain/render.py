@@ -1,0 +1,187 @@
+"""Decisions rendered for people and programs: the contract's JSON and French texts.
+
+The decision itself, and the state of every condition, come from the engine
+(hence from clingo); this module only words them, using the regime's phrase
+catalogue and the templates of ``explain/templates``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from engine.model import Condition, Decision, Prestation
+from engine.regime import load_regime
+from explain import format as fmt
+from explain.phrases import catalogue
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_TEMPLATES.filters.update(fcfa=fmt.fcfa, date=fmt.date_fr, mois=fmt.mois_fr, valeur=fmt.valeur)
+
+MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?"}
+ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue"}
+
+
+def source_text(condition: Condition) -> str:
+    """The guide's section, and the article of the law where known."""
+    return " ; ".join(part for part in (condition.source, condition.article) if part)
+
+
+# -- JSON (the external contract) -------------------------------------------------
+def condition_json(condition: Condition, phrases) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": condition.id,
+        "etat": condition.etat,
+        "source": source_text(condition),
+        "explication": phrases.sentence(condition),
+    }
+    if condition.objet:
+        out["objet"] = condition.objet
+    if condition.article:
+        out["article"] = condition.article
+    if condition.par_exception:
+        out["par_exception"] = condition.par_exception
+    if condition.donnees:
+        out["donnees"] = [{"champ": d.chemin, "valeur": fmt.json_value(d.valeur)} for d in condition.donnees]
+    if condition.parametres:
+        out["parametres"] = [
+            {"nom": p.nom, "valeur": fmt.json_value(p.valeur), "depuis": p.depuis.isoformat(),
+             "reference": p.reference}
+            for p in condition.parametres
+        ]
+    if condition.champs_lus:
+        out["informations_manquantes"] = condition.champs_lus
+    if condition.regles:
+        out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"}
+                         for r in condition.regles]
+    if condition.sous_conditions:
+        out["sous_conditions"] = [condition_json(c, phrases) for c in condition.sous_conditions]
+    if condition.exceptions:
+        out["exceptions"] = [condition_json(c, phrases) for c in condition.exceptions]
+    return out
+
+
+def prestation_json(prestation: Prestation, phrases) -> dict[str, Any]:
+    out: dict[str, Any] = {"statut": prestation.statut}
+    for kind, value in prestation.montants.items():
+        out[f"montant_{kind}"] = value
+    if prestation.id == "allocations_familiales" or prestation.enfants_ouvrant_droit:
+        out["enfants_ouvrant_droit"] = prestation.enfants_ouvrant_droit
+    if prestation.date_demande:
+        out["date_demande"] = prestation.date_demande.isoformat()
+    for key, value in prestation.informations.items():
+        out[key] = fmt.json_value(value)
+    for key, values in prestation.elements.items():
+        out[key] = [fmt.json_value(v) for v in values]
+    if prestation.echeancier:
+        out["echeancier"] = [
+            {"date": e.date.isoformat(), "evenement": phrases.event(e.evenement), "montant": e.montant}
+            for e in prestation.echeancier
+        ]
+    if prestation.mensualites:
+        out["mensualites"] = [
+            {"mois": m.mois.isoformat()[:7], "enfants": m.enfants, "montant": m.montant}
+            for m in prestation.mensualites
+        ]
+    out["conditions"] = [condition_json(c, phrases) for c in prestation.conditions]
+    out["pieces_manquantes"] = prestation.pieces_manquantes
+    if prestation.pieces_requises:
+        out["pieces_requises"] = prestation.pieces_requises
+    return out
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """The decision as the contract's JSON (``docs/dossier.md``)."""
+    phrases = catalogue(load_regime(decision.base))
+    return {
+        "dossier": decision.dossier,
+        "date_reference": decision.date_reference.isoformat(),
+        "base": decision.base,
+        "version_base": decision.version_base,
+        "prestations": {pid: prestation_json(p, phrases) for pid, p in decision.prestations.items()},
+    }
+
+
+# -- Texts --------------------------------------------------------------------------
+def _line(condition: Condition, phrases, depth: int) -> dict[str, Any]:
+    return {
+        "mark": MARKS[condition.etat],
+        "libelle": phrases.libelle(condition.id),
+        "objet": condition.objet,
+        "id": condition.id,
+        "etat": ETATS_FR[condition.etat],
+        "phrase": phrases.sentence(condition),
+        "source": source_text(condition),
+        "depth": depth,
+        "condition": condition,
+    }
+
+
+def _relevant_children(condition: Condition) -> list[Condition]:
+    """Children worth showing: sub-conditions, and exceptions only when they matter."""
+    shown = list(condition.sous_conditions)
+    if condition.par_exception or condition.etat != "rempli":
+        shown += [x for x in condition.exceptions
+                  if x.id == condition.par_exception or condition.etat != "rempli"]
+    return shown
+
+
+def _flatten(condition: Condition, phrases, depth: int = 0, only: str | None = None):
+    yield _line(condition, phrases, depth)
+    for child in _relevant_children(condition):
+        if only is None or child.etat == only:
+            yield from _flatten(child, phrases, depth + 1, only)
+
+
+def _montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
+    order = list(phrases.data.get("montants", {}))
+    kinds = sorted(prestation.montants, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [(phrases.label("montants", k), prestation.montants[k]) for k in kinds]
+
+
+def evaluate_text(decision: Decision) -> str:
+    """A short French summary of every benefit decided for a dossier."""
+    phrases = catalogue(load_regime(decision.base))
+    benefits = []
+    for pid, prestation in decision.prestations.items():
+        benefits.append({
+            "libelle": phrases.benefit(pid).get("libelle", pid),
+            "statut": phrases.statut(pid, prestation.statut),
+            "prestation": prestation,
+            "montants": _montants(prestation, phrases),
+            "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+            "lignes": [_line(c, phrases, 0) for c in prestation.conditions],
+        })
+    return _TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits)
+
+
+def why_text(decision: Decision, benefit_id: str) -> str:
+    """Why a benefit is granted, refused or incomplete: failing conditions first, with facts and sources."""
+    phrases = catalogue(load_regime(decision.base))
+    prestation = decision.prestations[benefit_id]
+    failed = [c for c in prestation.conditions if c.etat == "non_rempli"]
+    unknown = [c for c in prestation.conditions if c.etat == "inconnu"]
+    met = [c for c in prestation.conditions if c.etat == "rempli"]
+    context = {
+        "decision": decision,
+        "prestation": prestation,
+        "libelle": phrases.benefit(benefit_id).get("libelle", benefit_id),
+        "statut": phrases.statut(benefit_id, prestation.statut),
+        "echecs": [line for c in failed for line in _flatten(c, phrases, only="non_rempli")],
+        "inconnues": [line for c in unknown for line in _flatten(c, phrases, only="inconnu")],
+        "remplies": [line for c in met for line in _flatten(c, phrases, only="rempli")],
+        "montants": _montants(prestation, phrases),
+        "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+        "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
+        "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
+        "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
+    }
+    return _TEMPLATES.get_template("why.txt.j2").render(**context)
