@@ -4,7 +4,9 @@ Into the solver: a dossier becomes facts by a generic walk driven by its
 regime's JSON Schema, never by a mapping written per field. A scalar at path
 ``a.b`` becomes ``a_b(D, Value)``; each list level adds the item's index, so
 ``enfants[2].date_naissance`` becomes ``enfants_date_naissance(D, 2, d(Y,M,J))``
-and each object item of a list also gives ``enfants(D, 2)``. Values: booleans
+and each object item of a list also gives ``enfants(D, 2)``. A list that is
+present gives its length, ``nombre_enfants(D, 3)``, so that the base can tell
+an empty list (a known "none") from an absent one (unknown). Values: booleans
 are ``true``/``false``, integers numbers, dates ``d(Y,M,J)``, enumerated
 lowercase words constants, any other text a string. Parameters become
 ``parametre(Nom, d(Y,M,J), Valeur)``. What a field means is for the knowledge
@@ -101,6 +103,8 @@ class SchemaFacts:
                 for name, sub in branch.get("properties", {}).items():
                     self._declare(sub, (*path, name), depth)
             elif kind == "array":
+                self.fields.setdefault(f"nombre_{self._name(path)}",
+                                       InputField(f"nombre_{self._name(path)}", path, depth + 2))
                 self._declare(branch.get("items", {}), (*path, "[]"), depth + 1)
             elif path:
                 self._add(path, depth + 2, path)
@@ -129,6 +133,7 @@ class SchemaFacts:
         elif isinstance(value, list):
             name = self._name(path)
             items = branch.get("items", {})
+            yield clingo.Function(f"nombre_{name}", [*args, clingo.Number(len(value))])
             for i, item in enumerate(value):
                 here = [*args, clingo.Number(i)]
                 if isinstance(item, dict):

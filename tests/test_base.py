@@ -198,9 +198,11 @@ def test_translation_is_driven_by_the_schema():
     })}
     assert facts == {
         "dossier(7)", "a_b(7,3)", "a_quand(7,d(2024,2,29))", "drapeau(7,false)",
+        "nombre_items(7,2)", "nombre_items_dates(7,0,1)",
         "items(7,0)", 'items_nom(7,0,"x")', "items_choix(7,0,oui_mais)", 'items_lieu(7,0,"Mali")',
         "items_dates(7,0,0,d(2020,1,2))",
         "items(7,1)", 'items_choix(7,1,"Non")', 'items_lieu_pays(7,1,"France")',
     }
     arities = {f.predicate: f.arity for f in translator.fields.values()}
     assert arities["items_dates"] == 4 and arities["items"] == 2 and arities["a_b"] == 2
+    assert arities["nombre_items"] == 2 and arities["nombre_items_dates"] == 3

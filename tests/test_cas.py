@@ -1,0 +1,97 @@
+"""Regression cases of ``tests/cas``: each YAML case is one test, plus checks on the suite itself.
+
+Every case under ``tests/cas`` (models in ``tests/cas/modeles`` excluded) is
+evaluated in a single batch, then each case is a test named ``file::nom``
+that fails with the list of its differences from the expected outputs. The
+expectations come from the INPS guide and the readings stated in the rules,
+not from the engine's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from engine.cases import Case, CaseResult, load_cases, run_cases
+
+CAS = Path(__file__).parent / "cas"
+AUJOURD_HUI = dt.date(2026, 3, 15)  # only used by a dossier without date_reference
+
+# The top-level conditions of the family allowances (docs/dossier.md): each
+# must be shown failing, alone, by at least one refused case.
+CONDITIONS_AF = (
+    "salarie",
+    "stage",
+    "activite_mensuelle",
+    "smig",
+    "residence",
+    "enfant_ouvrant_droit",
+)
+MINIMUM_CAS = 35
+
+CASES: list[Case] = load_cases(CAS)
+
+
+def case_id(case: Case) -> str:
+    """``allocations_familiales/stage.yaml::stage non accompli à huit mois``."""
+    return f"{case.fichier.relative_to(CAS).as_posix()}::{case.nom}"
+
+
+@pytest.fixture(scope="module")
+def resultats() -> dict[str, CaseResult]:
+    """Every case evaluated in one batch, by case id."""
+    return {case_id(r.case): r for r in run_cases(CASES, today=AUJOURD_HUI)}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_cas(case: Case, resultats: dict[str, CaseResult]) -> None:
+    result = resultats[case_id(case)]
+    if not result.ok:
+        pytest.fail(
+            f"{case_id(case)} — {case.description}\n"
+            + "\n".join(f"  - {d}" for d in result.differences),
+            pytrace=False,
+        )
+
+
+def test_nombre_de_cas() -> None:
+    assert len(CASES) >= MINIMUM_CAS, f"{len(CASES)} cas seulement, {MINIMUM_CAS} attendus au moins"
+
+
+def test_cas_nommes_et_decrits() -> None:
+    ids = [case_id(c) for c in CASES]
+    assert len(ids) == len(set(ids)), "deux cas portent le même nom dans un même fichier"
+    sans_description = [i for i, c in zip(ids, CASES, strict=True) if not c.description.strip()]
+    assert not sans_description, f"cas sans description : {sans_description}"
+
+
+@pytest.mark.parametrize("condition", CONDITIONS_AF)
+def test_chaque_condition_refusee_au_moins_une_fois(condition: str) -> None:
+    refus = [
+        case_id(c)
+        for c in CASES
+        if c.attendu.get("allocations_familiales", {}).get("statut") == "refuse"
+        and c.attendu["allocations_familiales"].get("conditions", {}).get(condition) == "non_rempli"
+    ]
+    assert refus, f"aucun cas refusé n'attend « {condition} » non rempli"
+
+
+def test_les_erreurs_de_saisie_sont_couvertes() -> None:
+    erreurs = [c for c in CASES if c.erreur_attendue is not None]
+    messages = " ".join(c.erreur_attendue or "" for c in erreurs)
+    for fragment in ("champ inconnu", "doit être", "date impossible", "valeur inconnue"):
+        assert fragment in messages, f"aucun cas d'erreur n'attend « {fragment} »"
+
+
+def test_enfant_sous_convention_releve_du_regime_etranger(resultats: dict[str, CaseResult]) -> None:
+    """The child abroad under a reciprocity convention keeps the right but is listed apart."""
+    result = resultats[
+        "allocations_familiales/enfants_conditions.yaml::"
+        "enfant à l'étranger sous convention, à côté d'un enfant au Mali"
+    ]
+    assert result.decision is not None
+    af = result.decision.prestations["allocations_familiales"]
+    assert af.elements.get("enfants_regime_convention") == ["Karim"]
+    assert "Karim" not in af.enfants_ouvrant_droit
