@@ -95,6 +95,14 @@ class Echeance:
 
 
 @dataclass
+class Perte:
+    """An instalment lost (missed examination, claim too late): its event and amount."""
+
+    evenement: Any
+    montant: int
+
+
+@dataclass
 class Mensualite:
     """The allowance of one month: the children counted on its first day and the amount."""
 
@@ -113,6 +121,7 @@ class Prestation:
     montants: dict[str, int] = field(default_factory=dict)
     enfants_ouvrant_droit: list[str] = field(default_factory=list)
     echeancier: list[Echeance] = field(default_factory=list)
+    pertes: list[Perte] = field(default_factory=list)
     mensualites: list[Mensualite] = field(default_factory=list)
     informations: dict[str, Any] = field(default_factory=dict)
     elements: dict[str, list[Any]] = field(default_factory=dict)

@@ -23,6 +23,7 @@ from engine.model import (
     Echeance,
     Mensualite,
     ParametreApplique,
+    Perte,
     Prestation,
     RegleAppliquee,
 )
@@ -137,6 +138,7 @@ class _AnswerReader:
             (Echeance(to_python(t), to_python(ev), to_python(m)) for t, ev, m in mine("echeance")),
             key=lambda e: e.date,
         )
+        result.pertes = [Perte(to_python(ev), to_python(m)) for ev, m in sorted(mine("perte"))]
         result.mensualites = sorted(
             (Mensualite(to_python(f), to_python(n), to_python(m)) for f, n, m in mine("mensualite")),
             key=lambda m: m.mois,
@@ -205,9 +207,9 @@ class _TreeBuilder:
     def node(self, symbol: clingo.Symbol) -> Condition:
         key = str(symbol)
         section, article = self.reader._source(symbol)
-        entity = None
-        if symbol.arguments and symbol.name != "droit":
-            entity = self.labels.get(str(symbol.arguments[0]), str(symbol.arguments[0]))
+        # A condition on an entity the base names (libelle/3: a child) shows
+        # it; delai_demande(P) and the like are per-benefit nodes, not entities.
+        entity = self.labels.get(str(symbol.arguments[0])) if symbol.arguments else None
         condition = Condition(
             id=symbol.name,
             noeud=key,
@@ -248,7 +250,7 @@ class _TreeBuilder:
     def _ordered(self, nodes: list[clingo.Symbol]) -> list[clingo.Symbol]:
         """Conditions in the order of the regime's phrase catalogue (the guide's order)."""
         order = self.reader.order
-        return sorted(nodes, key=lambda n: (order.get(n.name, len(order)), n))
+        return sorted(nodes, key=lambda n: (order.get(str(n), order.get(n.name, len(order))), n))
 
     def _rules(self, key: str, etat: str) -> list[RegleAppliquee]:
         rules = []

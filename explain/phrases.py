@@ -40,18 +40,21 @@ class Catalogue:
     def _template(self, text: str) -> jinja2.Template:
         return self.env.from_string(text)
 
-    def entry(self, condition_id: str) -> dict[str, Any]:
-        entry = self.data.get("conditions", {}).get(condition_id)
+    def entry(self, condition_id: str, noeud: str | None = None) -> dict[str, Any]:
+        """The phrases of a node: by its full term (delai_demande(conge_naissance)), else by id."""
+        conditions = self.data.get("conditions", {})
+        entry = conditions.get(noeud) if noeud else None
+        entry = entry or conditions.get(condition_id)
         if entry is None:
             raise PhraseError(f"aucune phrase pour la condition « {condition_id} » ({self.regime.id})")
         return entry
 
-    def libelle(self, condition_id: str) -> str:
-        return self.entry(condition_id).get("libelle", condition_id)
+    def libelle(self, condition_id: str, noeud: str | None = None) -> str:
+        return self.entry(condition_id, noeud).get("libelle", condition_id)
 
     def sentence(self, condition: Condition) -> str:
         """The sentence of a condition in its state, with its values."""
-        text = self.entry(condition.id).get(condition.etat)
+        text = self.entry(condition.id, condition.noeud).get(condition.etat)
         if text is None:
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
         context = {"objet": condition.objet, **condition.context()}

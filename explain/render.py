@@ -81,6 +81,8 @@ def prestation_json(prestation: Prestation, phrases) -> dict[str, Any]:
         out[key] = fmt.json_value(value)
     for key, values in prestation.elements.items():
         out[key] = [fmt.json_value(v) for v in values]
+    if prestation.pertes:
+        out["pertes"] = [{"evenement": phrases.event(p.evenement), "montant": p.montant} for p in prestation.pertes]
     if prestation.echeancier:
         out["echeancier"] = [
             {"date": e.date.isoformat(), "evenement": phrases.event(e.evenement), "montant": e.montant}
@@ -114,7 +116,7 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 def _line(condition: Condition, phrases, depth: int) -> dict[str, Any]:
     return {
         "mark": MARKS[condition.etat],
-        "libelle": phrases.libelle(condition.id),
+        "libelle": phrases.libelle(condition.id, condition.noeud),
         "objet": condition.objet,
         "id": condition.id,
         "etat": ETATS_FR[condition.etat],

@@ -206,3 +206,23 @@ def test_translation_is_driven_by_the_schema():
     arities = {f.predicate: f.arity for f in translator.fields.values()}
     assert arities["items_dates"] == 4 and arities["items"] == 2 and arities["a_b"] == 2
     assert arities["nombre_items"] == 2 and arities["nombre_items_dates"] == 3
+
+
+@given(dates, st.integers(min_value=0, max_value=40))
+def test_adding_months_keeps_the_day_or_ends_the_month(start, months):
+    control = _calendar(f"plus_mois_demande({_d(start)}, {months}).")
+    (atom,) = control.symbolic_atoms.by_signature("plus_mois", 3)
+    rank = start.year * 12 + start.month - 1 + months
+    year, month = divmod(rank, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    assert str(atom.symbol.arguments[2]) == _d(dt.date(year, month, min(start.day, last)))
+
+
+@given(dates, st.integers(min_value=0, max_value=800), dates)
+def test_adding_days_and_day_gaps(start, days, other):
+    control = _calendar(f"plus_jours_demande({_d(start)}, {days}). ecart_demande({_d(start)}, {_d(other)}).")
+    (added,) = control.symbolic_atoms.by_signature("plus_jours", 3)
+    (gap,) = control.symbolic_atoms.by_signature("ecart_jours", 3)
+    assert str(added.symbol.arguments[2]) == _d(start + dt.timedelta(days=days))
+    assert gap.symbol.arguments[2].number == (other - start).days
