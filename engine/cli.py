@@ -12,11 +12,12 @@ import sys
 
 import click
 
+from engine.check import check_regime
 from engine.dossier import DossierError, load_dossier
-from engine.regime import RegimeError
+from engine.regime import RegimeError, load_regime
 from engine.solver import evaluate
 from explain.phrases import PhraseError
-from explain.render import decision_json, evaluate_text, why_text
+from explain.render import check_text, decision_json, evaluate_text, why_text
 
 
 def _decide(path: str):
@@ -85,6 +86,30 @@ def why_command(dossier: str, prestation: str) -> None:
             f"prestation « {prestation} » non examinée pour ce dossier (examinées : {known})"
         )
     _emit(why_text, decision, prestation)
+
+
+@main.command("check")
+@click.option("--base", "base", default=None, help="Régime à vérifier (défaut : le régime par défaut).")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date des paramètres pour les calculs (défaut : aujourd'hui).")
+def check_command(base: str | None, date) -> None:
+    """Vérifie la base : sources, phrases, stratification, et montants publiés contre leurs taux.
+
+    Les incohérences du guide sont signalées avec la lecture retenue ; seuls
+    les défauts de la base font sortir avec un code non nul.
+
+    Example:
+
+        prevoyance check --date 2026-01-01
+    """
+    try:
+        regime = load_regime(base)
+    except RegimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = check_regime(regime, date.date() if date else None)
+    _emit(check_text, report)
+    if not report.ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

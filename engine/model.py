@@ -175,3 +175,4 @@ class Decision:
     version_base: str
     prestations: dict[str, Prestation]
     incoherences: list[str] = field(default_factory=list)
+    pieces_fournies: list[str] | None = None  # None: the dossier does not list its documents

@@ -125,6 +125,7 @@ class _AnswerReader:
             version_base=self.regime.version,
             prestations=dict(sorted(prestations.items())),
             incoherences=sorted(str(c) for (c,) in rows.get("incoherence", [])),
+            pieces_fournies=list(dossier.data["pieces"]) if "pieces" in dossier.data else None,
         )
 
     def _prestation(self, pid: str, statut: str, tree: _TreeBuilder, rows, labels) -> Prestation:

@@ -21,9 +21,13 @@ def nombre(value: int) -> str:
     return sign + " ".join(groups)
 
 
-def fcfa(value: int) -> str:
-    """``25000`` → ``25 000 FCFA``."""
-    return f"{nombre(value)} FCFA"
+def fcfa(value: int | Fraction) -> str:
+    """``25000`` → ``25 000 FCFA``; an exact fraction keeps its decimals: ``1 501,5 FCFA``."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        whole, rest = divmod(value, 1)
+        decimals = f"{float(rest):.6f}"[2:].rstrip("0")
+        return f"{nombre(int(whole))},{decimals} FCFA"
+    return f"{nombre(int(value))} FCFA"
 
 
 def date_fr(value: dt.date) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from engine.check import Report
 from engine.model import Condition, Decision, Prestation
 from engine.regime import load_regime
 from explain import format as fmt
@@ -161,8 +162,17 @@ def evaluate_text(decision: Decision) -> str:
             "montants": _montants(prestation, phrases),
             "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
             "lignes": [_line(c, phrases, 0) for c in prestation.conditions],
+            **_pieces(decision, prestation, phrases),
         })
     return _TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits)
+
+
+def _pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:
+    """Missing documents, or (when the dossier lists none) the documents to provide."""
+    missing = [phrases.label("pieces", p) for p in prestation.pieces_manquantes]
+    to_provide = [] if decision.pieces_fournies is not None else [
+        phrases.label("pieces", p) for p in prestation.pieces_requises]
+    return {"pieces_manquantes": missing, "pieces_a_fournir": to_provide}
 
 
 def why_text(decision: Decision, benefit_id: str) -> str:
@@ -185,5 +195,11 @@ def why_text(decision: Decision, benefit_id: str) -> str:
         "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
         "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
+        **_pieces(decision, prestation, phrases),
     }
     return _TEMPLATES.get_template("why.txt.j2").render(**context)
+
+
+def check_text(report: Report) -> str:
+    """The report of ``prevoyance check`` in French."""
+    return _TEMPLATES.get_template("check.txt.j2").render(report=report)

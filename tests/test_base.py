@@ -23,42 +23,6 @@ from engine.solver import evaluate, evaluate_many, solve_symbols
 REGIME = load_regime("mali-inps")
 
 
-def static_facts(name: str, arity: int) -> list[clingo.Symbol]:
-    """Facts of the knowledge base that hold without any dossier (sources, declarations)."""
-    control = clingo.Control(["--warn=none"])
-    build_program(REGIME, explain=False).load_into(control)
-    control.ground([("base", [])])
-    return [a.symbol for a in control.symbolic_atoms.by_signature(name, arity)]
-
-
-def condition_ids() -> set[str]:
-    """Every condition the rules of the regime can decide, by name."""
-    program = build_program(REGIME, explain=True)
-    return set(program.reads)
-
-
-def test_every_condition_has_a_source():
-    sources = {str(s.arguments[0]).split("(")[0] for s in static_facts("source", 3)}
-    missing = condition_ids() - sources
-    assert not missing, f"conditions sans source : {sorted(missing)}"
-    for symbol in static_facts("source", 3):
-        assert symbol.arguments[1].string.startswith("Guide INPS"), symbol
-
-
-def test_every_condition_has_a_phrase_for_each_state():
-    catalogue = REGIME.phrases["conditions"]
-    composite = {"droit", "enfant_ouvrant_droit", "enfant_beneficiaire"}
-    for condition in condition_ids() | composite:
-        assert condition in catalogue, f"pas de phrase pour {condition}"
-        for state in ("libelle", "rempli", "non_rempli", "inconnu"):
-            assert catalogue[condition].get(state), f"{condition}: phrase « {state} » manquante"
-
-
-def test_every_rule_block_quotes_the_guide():
-    for block in build_program(REGIME, explain=True).blocks.values():
-        assert block.sentence, f"{block.file.name}:{block.line} bloc {block.id} sans phrase du guide"
-
-
 def test_every_lp_file_opens_with_a_header_naming_the_guide_section():
     for path in kb_root().rglob("*.lp"):
         head = path.read_text(encoding="utf-8").splitlines()[:4]

@@ -1,0 +1,125 @@
+"""Consistency checks of a regime's knowledge base (``prevoyance check``).
+
+Two kinds of findings:
+
+- *défauts* of the base, which make the command fail: a condition without a
+  source or without a phrase for one of its states, a rule block without the
+  sentence it encodes, a program the grounder does not decide alone;
+- *incohérences du guide*, which the base records with the reading it chose
+  (``kb/<régime>/verifications.lp``): they are reported, never hidden, and do not
+  make the command fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import clingo
+
+from engine.facts import date_symbol, to_python
+from engine.program import build_program
+from engine.regime import Regime
+
+STATES = ("libelle", "rempli", "non_rempli", "inconnu")
+
+
+@dataclass
+class Verification:
+    """A published amount confronted with its rate."""
+
+    id: str
+    section: str
+    texte: str
+    publie: int
+    selon_taux: int | Fraction | None
+    retenu: int | None
+    en_lettres: int | None = None
+    lecture: str = ""
+
+    @property
+    def coherent(self) -> bool:
+        return self.selon_taux == self.publie and self.en_lettres in (None, self.publie)
+
+
+@dataclass
+class Report:
+    """Everything ``prevoyance check`` found."""
+
+    regime: Regime
+    date: dt.date
+    defauts: list[str] = field(default_factory=list)
+    verifications: list[Verification] = field(default_factory=list)
+    conditions: int = 0
+    parametres: int = 0
+    regles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.defauts
+
+
+def _ground(regime: Regime, extra: list[clingo.Symbol]) -> clingo.Control:
+    control = clingo.Control(["--warn=none"])
+    build_program(regime, explain=True).load_into(control)
+    with control.backend() as backend:
+        for symbol in extra:
+            backend.add_rule([backend.add_atom(symbol)])
+    control.ground([("base", [])])
+    return control
+
+
+def _atoms(control: clingo.Control, name: str, arity: int) -> list[list]:
+    return [[to_python(a) for a in atom.symbol.arguments] for atom in control.symbolic_atoms.by_signature(name, arity)]
+
+
+def check_regime(regime: Regime, date: dt.date | None = None) -> Report:
+    """Check a regime's base; published amounts are computed with the parameters in force at ``date``."""
+    date = date or dt.date.today()
+    report = Report(regime, date)
+    program = build_program(regime, explain=True)
+    report.regles = len(program.blocks)
+    report.parametres = len(regime.parameters)
+    for block in program.blocks.values():
+        if not block.sentence:
+            where = f"{block.file.name}:{block.line}"
+            report.defauts.append(f"{where} : le bloc « {block.id} » ne cite aucune phrase du guide")
+
+    control = _ground(regime, [clingo.Function("date_verification", [date_symbol(date)])])
+    undecided = [str(a.symbol) for a in control.symbolic_atoms if not a.is_fact]
+    if undecided:
+        report.defauts.append(f"programme non stratifié : {len(undecided)} atomes non décidés par le grounding "
+                              f"({', '.join(undecided[:3])}…)")
+
+    sources = {str(s.symbol.arguments[0]) for s in control.symbolic_atoms.by_signature("source", 3)}
+    source_names = {s.split("(")[0] for s in sources}
+    catalogue = regime.phrases.get("conditions", {})
+    names = set(program.reads)
+    report.conditions = len(names)
+    for name in sorted(names):
+        if name not in source_names:
+            report.defauts.append(f"condition « {name} » sans source")
+        entries = [v for k, v in catalogue.items() if k == name or k.startswith(f"{name}(")]
+        if not entries:
+            report.defauts.append(f"condition « {name} » sans phrase")
+        for entry in entries:
+            for state in STATES:
+                if not entry.get(state):
+                    report.defauts.append(f"condition « {name} » : phrase « {state} » manquante")
+
+    published = {row[0]: row for row in _atoms(control, "publie", 4)}
+    by_rate = {row[0]: row[1] for row in _atoms(control, "selon_taux", 2)}
+    kept = {row[0]: row[1] for row in _atoms(control, "retenu", 2)}
+    words = {row[0]: row[1] for row in _atoms(control, "en_lettres", 2)}
+    readings = {row[0]: row[1] for row in _atoms(control, "lecture", 2)}
+    for ident, (_, section, texte, amount) in sorted(published.items()):
+        rate = by_rate.get(ident)
+        if isinstance(rate, Fraction) and rate.denominator == 1:
+            rate = int(rate)
+        check = Verification(ident, section, texte, amount, rate, kept.get(ident), words.get(ident),
+                             readings.get(ident, ""))
+        if not check.coherent and not check.lecture:
+            report.defauts.append(f"incohérence du guide sans lecture retenue : {ident}")
+        report.verifications.append(check)
+    return report

@@ -1,0 +1,52 @@
+"""``prevoyance check``: defects of the base fail it, the guide's inconsistencies are reported."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+from fractions import Fraction
+
+from click.testing import CliRunner
+
+from engine.check import check_regime
+from engine.cli import main
+from engine.regime import load_regime
+
+REGIME = load_regime("mali-inps")
+
+
+def test_the_shipped_base_has_no_defect():
+    report = check_regime(REGIME, dt.date(2026, 1, 1))
+    assert report.defauts == []
+    assert report.conditions >= 16 and report.regles >= 30
+
+
+def test_family_allowance_inconsistency_is_reported_with_its_reading():
+    report = check_regime(REGIME, dt.date(2026, 1, 1))
+    af = next(v for v in report.verifications if v.id == "af_montant_par_enfant")
+    assert not af.coherent
+    assert (af.publie, af.selon_taux, af.en_lettres, af.retenu) == (1500, Fraction(3003, 2), 1000, 1500)
+    assert "fait foi" in af.lecture
+
+
+def test_a_missing_phrase_is_a_defect():
+    phrases = copy.deepcopy(REGIME.phrases)
+    del phrases["conditions"]["stage"]["inconnu"]
+    broken = dataclasses.replace(REGIME, phrases=phrases)
+    report = check_regime(broken, dt.date(2026, 1, 1))
+    assert "condition « stage » : phrase « inconnu » manquante" in report.defauts
+
+
+def test_check_command():
+    result = CliRunner().invoke(main, ["check", "--date", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "publié 1 500 FCFA ; par le taux : 1 501,5 FCFA ; en lettres : 1 000 FCFA." in result.output
+    assert "Lecture retenue" in result.output
+    assert "Example:" in CliRunner().invoke(main, ["check", "--help"]).output
+
+
+def test_check_unknown_base_is_a_user_error():
+    result = CliRunner().invoke(main, ["check", "--base", "nulle-part"])
+    assert result.exit_code == 1
+    assert "base inconnue" in result.output
