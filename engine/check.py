@@ -95,7 +95,7 @@ def check_regime(regime: Regime, date: dt.date | None = None) -> Report:
     sources = {str(s.symbol.arguments[0]) for s in control.symbolic_atoms.by_signature("source", 3)}
     source_names = {s.split("(")[0] for s in sources}
     catalogue = regime.phrases.get("conditions", {})
-    names = set(program.reads)
+    names = program.conditions
     report.conditions = len(names)
     for name in sorted(names):
         if name not in source_names:

@@ -15,9 +15,11 @@ import click
 from engine.check import check_regime
 from engine.dossier import DossierError, load_dossier
 from engine.regime import RegimeError, load_regime
-from engine.solver import evaluate
+from engine.solver import EvaluationError, evaluate
+from engine.whatif import what_if
 from explain.phrases import PhraseError
-from explain.render import check_text, decision_json, evaluate_text, why_text
+from explain.render import check_text, decision_json, evaluate_text
+from explain.why import FORMATS, why
 
 
 def _decide(path: str):
@@ -25,6 +27,8 @@ def _decide(path: str):
         return evaluate(load_dossier(path))
     except (DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except (EvaluationError, RuntimeError) as exc:  # clingo refused the base: a defect of kb/, not of the dossier
+        raise click.ClickException(f"erreur interne de la base de règles : {exc}") from exc
 
 
 def _emit(render, *args) -> None:
@@ -69,15 +73,22 @@ def evaluate_command(dossier: str, output_format: str) -> None:
 @main.command("why")
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @click.argument("prestation")
-def why_command(dossier: str, prestation: str) -> None:
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Texte, JSON (arbre de justification), Markdown, ou page HTML autonome dépliable.")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="Profondeur de l'arbre : 1 = les conditions de la prestation seulement.")
+@click.option("--what-if", "what_if_", is_flag=True,
+              help="Pour un refus : les plus petits changements du dossier qui la feraient accorder.")
+def why_command(dossier: str, prestation: str, output_format: str, depth: int | None, what_if_: bool) -> None:
     """Explique pourquoi PRESTATION est accordée, refusée ou incomplète pour DOSSIER.
 
     Les conditions non remplies viennent d'abord, chacune avec les faits du
-    dossier qui la décident, la règle appliquée et sa source.
+    dossier qui la décident, la règle appliquée et sa source ; une condition
+    inconnue devient une question à poser et une pièce à demander.
 
     Example:
 
-        prevoyance why examples/refus-stage.yaml allocations_familiales
+        prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
     """
     decision = _decide(dossier)
     if prestation not in decision.prestations:
@@ -85,7 +96,10 @@ def why_command(dossier: str, prestation: str) -> None:
         raise click.ClickException(
             f"prestation « {prestation} » non examinée pour ce dossier (examinées : {known})"
         )
-    _emit(why_text, decision, prestation)
+    answer = None
+    if what_if_ and decision.prestations[prestation].statut == "refuse":
+        answer = what_if(load_dossier(dossier), prestation)
+    _emit(why, decision, prestation, output_format, depth, answer)
 
 
 @main.command("check")

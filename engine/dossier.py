@@ -49,6 +49,18 @@ class Dossier:
     def date_reference(self) -> dt.date:
         return dt.date.fromisoformat(self.data["date_reference"])
 
+    def libelle(self, liste: str, index: int) -> str:
+        """How the dossier names item ``index`` of list ``liste`` (its first text field: a child's prenom)."""
+        try:
+            item = self.data[liste][index]
+        except (KeyError, IndexError, TypeError):
+            return f"{liste}[{index}]"
+        if isinstance(item, dict):
+            text = next((v for v in item.values() if isinstance(v, str)), None)
+            if text:
+                return text
+        return f"{liste}[{index}]"
+
 
 def format_path(path: Any) -> str:
     """``['enfants', 0, 'date_naissance']`` → ``enfants[0].date_naissance``."""

@@ -50,6 +50,7 @@ class InputField:
     predicate: str
     path: tuple[str, ...]  # "[]" marks a list level
     arity: int
+    kind: str = "valeur"  # "valeur": last argument is the value; "element": an item of a list; "nombre": a length
 
     def display(self, indices: tuple[int, ...] = ()) -> str:
         """The dossier path for these list indices: ``enfants[1].date_naissance``."""
@@ -99,19 +100,19 @@ class SchemaFacts:
             kind = branch.get("type")
             if kind == "object" or "properties" in branch:
                 if path and path[-1] == "[]":
-                    self._add(path[:-1], depth + 1, path[:-1])  # item existence: enfants(D, I)
+                    self._add(path[:-1], depth + 1, path[:-1], "element")  # item existence: enfants(D, I)
                 for name, sub in branch.get("properties", {}).items():
                     self._declare(sub, (*path, name), depth)
             elif kind == "array":
                 self.fields.setdefault(f"nombre_{self._name(path)}",
-                                       InputField(f"nombre_{self._name(path)}", path, depth + 2))
+                                       InputField(f"nombre_{self._name(path)}", path, depth + 2, "nombre"))
                 self._declare(branch.get("items", {}), (*path, "[]"), depth + 1)
             elif path:
                 self._add(path, depth + 2, path)
 
-    def _add(self, path: tuple[str, ...], arity: int, full: tuple[str, ...]) -> None:
+    def _add(self, path: tuple[str, ...], arity: int, full: tuple[str, ...], kind: str = "valeur") -> None:
         name = self._name(path)
-        self.fields.setdefault(name, InputField(name, full, arity))
+        self.fields.setdefault(name, InputField(name, full, arity, kind))
 
     def declarations(self) -> str:
         """``#defined`` for every input predicate, so absent fields never warn."""

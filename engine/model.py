@@ -65,7 +65,8 @@ class Condition:
     regles: list[RegleAppliquee] = field(default_factory=list)
     sous_conditions: list[Condition] = field(default_factory=list)
     exceptions: list[Condition] = field(default_factory=list)
-    champs_lus: list[str] = field(default_factory=list)  # dossier fields its rules read
+    champs_lus: list[str] = field(default_factory=list)  # dossier fields its rules read, absent from the dossier
+    justificatifs: list[str] = field(default_factory=list)  # documents that prove it (guide's table)
 
     def walk(self):
         """This node and every node below it (sub-conditions, then exceptions)."""

@@ -28,6 +28,11 @@ from engine.regime import Regime, kb_root
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$")
 _RECORDED_HEADS = {"rempli": "rempli", "non_rempli": "non_rempli"}
+# Heads through which the base names values for a condition: valeur(D, C, Nom, V),
+# parametre_applique(D, C, Param).
+_NAMING_HEADS = {"valeur": 4, "parametre_applique": 3}
+# Body atoms through which a rule reads a parameter: en_vigueur(D, Param, V), parametre_du_mois(Param, K, V).
+_PARAMETER_READS = {"en_vigueur": 1, "parametre_du_mois": 0}
 
 
 @dataclass
@@ -79,13 +84,78 @@ def read_blocks(path: Path) -> list[RuleBlock]:
     return blocks
 
 
+class _NameAnonymous(ast.Transformer):
+    """Gives each anonymous variable ``_`` its own name, so a copied body atom stays safe in a head."""
+
+    def __init__(self):
+        self.count = 0
+
+    def visit_Variable(self, node: ast.AST) -> ast.AST:
+        if node.name != "_":
+            return node
+        self.count += 1
+        return node.update(name=f"Anonyme{self.count}")
+
+
+class _AtomNames(ast.Transformer):
+    """Collects the predicate names of every atom in a piece of AST (aggregates and conditions included)."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:
+        if node.symbol.ast_type == ast.ASTType.Function:
+            self.names.add(node.symbol.name)
+        return node
+
+
+# Predicates through which a rule depends on other conditions: the search for the
+# dossier fields a condition reads stops there.
+_CONDITION_STATES = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "evalue"}
+
+
+def _dependencies(statement: ast.AST, deps: dict[str, set[str]]) -> None:
+    """Record which predicates the head of a rule depends on."""
+    if statement.ast_type != ast.ASTType.Rule:
+        return
+    heads = _AtomNames()
+    heads(statement.head)
+    body = _AtomNames()
+    for literal in statement.body:
+        body(literal)
+    for head in heads.names:
+        deps.setdefault(head, set()).update(body.names)
+
+
 class _FiringRecorder:
     """Adds, beside each recorded rule of a regime file, the rule recording its firing."""
 
-    def __init__(self, block_of_line, reads: dict[str, set[str]]):
+    def __init__(self, block_of_line, reads: dict[str, set[str]], names: dict[str, set[str]]):
         self.block_of_line = block_of_line
         self.statements: list[ast.AST] = []
         self.reads = reads  # condition name -> predicates its rules read
+        self.names = names  # condition name -> parameters and values its rules name
+
+    @staticmethod
+    def _condition_name(term: ast.AST) -> str:
+        # A condition is a constant (salarie) or a term on an entity (age(enfant(E))).
+        return term.name if term.ast_type == ast.ASTType.Function else str(term)
+
+    @classmethod
+    def _keys(cls, term: ast.AST) -> list[str]:
+        """The condition's name, and its full node when ground (delai_demande(conge_naissance))."""
+        name = cls._condition_name(term)
+        full = str(term)
+        return [name, full] if full != name and not re.search(r"\b[A-Z_]", full) else [name]
+
+    def _record_naming(self, statement: ast.AST) -> None:
+        """valeur/4 and parametre_applique/3 heads name values a condition provides."""
+        for rule in statement.unpool():
+            term = rule.head.atom.symbol
+            args = term.arguments
+            if len(args) == _NAMING_HEADS[term.name] and args[2].ast_type == ast.ASTType.SymbolicTerm:
+                for key in self._keys(args[1]):
+                    self.names.setdefault(key, set()).add(str(args[2].symbol))
 
     def __call__(self, statement: ast.AST) -> None:
         self.statements.append(statement)
@@ -95,22 +165,41 @@ class _FiringRecorder:
         if head.ast_type != ast.ASTType.Literal or head.atom.ast_type != ast.ASTType.SymbolicAtom:
             return
         term = head.atom.symbol
-        if term.ast_type != ast.ASTType.Function or term.name not in _RECORDED_HEADS:
+        if term.ast_type != ast.ASTType.Function:
             return
-        if len(term.arguments) != 2:
+        if term.name in _NAMING_HEADS:
+            self._record_naming(statement)
             return
-        condition = term.arguments[1]
-        # A condition is a constant (salarie) or a term on an entity (age(enfant(E))).
-        name = condition.name if condition.ast_type == ast.ASTType.Function else str(condition)
-        self.reads.setdefault(name, set()).update(
-            lit.atom.symbol.name
+        if term.name not in _RECORDED_HEADS or len(term.arguments) != 2:
+            return
+        keys = self._keys(term.arguments[1])
+        atoms = [
+            lit.atom.symbol
             for lit in statement.body
             if lit.ast_type == ast.ASTType.Literal
             and lit.atom.ast_type == ast.ASTType.SymbolicAtom
             and lit.atom.symbol.ast_type == ast.ASTType.Function
-        )
+        ]
+        for key in keys:
+            self.reads.setdefault(key, set()).update(atom.name for atom in atoms)
+        for atom in atoms:
+            position = _PARAMETER_READS.get(atom.name)
+            if position is not None and len(atom.arguments) > position:
+                argument = atom.arguments[position]
+                if argument.ast_type == ast.ASTType.SymbolicTerm:
+                    for key in keys:
+                        self.names.setdefault(key, set()).add(str(argument.symbol))
         for rule in statement.unpool():
-            self.statements.append(self._twin(rule, _RECORDED_HEADS[term.name]))
+            self.statements.append(self._twin(self._name_copied_anonymous(rule), _RECORDED_HEADS[term.name]))
+
+    @staticmethod
+    def _name_copied_anonymous(rule: ast.AST) -> ast.AST:
+        """Name the ``_`` of positive body atoms (they are copied into the twin's head);
+        ``_`` in a negated atom stays anonymous, where a named variable would be unsafe."""
+        namer = _NameAnonymous()
+        body = [namer(lit) if lit.ast_type == ast.ASTType.Literal and lit.sign == ast.Sign.NoSign else lit
+                for lit in rule.body]
+        return rule.update(body=body)
 
     def _twin(self, rule: ast.AST, state: str) -> ast.AST:
         loc = rule.location
@@ -145,6 +234,32 @@ class Program:
     inputs: SchemaFacts
     parameter_symbols: list[clingo.Symbol]
     reads: dict[str, set[str]] = field(default_factory=dict)
+    names: dict[str, set[str]] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=dict)
+
+    def fields_read(self, condition: str) -> set[str]:
+        """Input predicates a condition's rules read, directly or through intermediate predicates."""
+        seen: set[str] = set()
+        todo = list(self.reads.get(condition, ()))
+        while todo:
+            predicate = todo.pop()
+            if predicate in seen or predicate in _CONDITION_STATES:
+                continue
+            seen.add(predicate)
+            todo.extend(self.deps.get(predicate, ()))
+        return {p for p in seen if p in self.inputs.fields}
+
+    def provides(self, condition: str) -> set[str]:
+        """Names a phrase of ``condition`` (a name or a full node) may use: fields its rules read,
+        parameters and values they name."""
+        key = condition if condition in self.reads or condition in self.names else condition.split("(")[0]
+        fields = {self.inputs.fields[p].path[-1] for p in self.reads.get(key, ()) if p in self.inputs.fields}
+        return fields | self.names.get(key, set()) | {"objet"}
+
+    @property
+    def conditions(self) -> set[str]:
+        """Names of the conditions decided by rules of the regime."""
+        return {key for key in self.reads if "(" not in key}
 
     def load_into(self, control: clingo.Control) -> None:
         with ast.ProgramBuilder(control) as builder:
@@ -165,6 +280,8 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
     statements: list[ast.AST] = []
     blocks: dict[str, RuleBlock] = {}
     reads: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
+    deps: dict[str, set[str]] = {}
     for path in regime.program_files:
         file_blocks = read_blocks(path)
         for block in file_blocks:
@@ -178,11 +295,13 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
                 if not owner:
                     raise ValueError(f"{path.relative_to(kb_root())}:{line}: règle hors de tout bloc @regle")
                 return owner[-1]
-            recorder = _FiringRecorder(block_of_line, reads)
+            recorder = _FiringRecorder(block_of_line, reads, names)
             ast.parse_string(text, recorder)
             statements.extend(recorder.statements)
         else:
             ast.parse_string(text, statements.append)
+    for statement in statements:
+        _dependencies(statement, deps)
     inputs = SchemaFacts(regime.schema)
     ast.parse_string(inputs.declarations(), statements.append)
     if explain:
@@ -190,4 +309,5 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
                          "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", statements.append)
     else:
         ast.parse_string("#show source/3.", statements.append)
-    return Program(regime, explain, statements, blocks, inputs, list(parameter_facts(regime.parameters)), reads)
+    return Program(regime, explain, statements, blocks, inputs, list(parameter_facts(regime.parameters)),
+                   reads, names, deps)

@@ -85,12 +85,20 @@ class _AnswerReader:
         self.program = program
         self.regime = program.regime
         self.sources: dict[str, tuple[str, str]] = {}
+        self.proofs: dict[str, list[str]] = {}  # condition name -> documents proving it
+        self.entity_lists: dict[str, str] = {}  # entity name -> the dossier list it is an item of
         self.order = {name: i for i, name in enumerate(self.regime.phrases.get("conditions", {}))}
         self.by_dossier: dict[int, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
         for symbol in symbols:
             args = symbol.arguments
             if symbol.name == "source":
                 self.sources[str(args[0])] = (args[1].string, args[2].string)
+                continue
+            if symbol.name == "entite_liste":
+                self.entity_lists[args[0].name] = args[1].name
+                continue
+            if symbol.name == "justifie":
+                self.proofs.setdefault(args[1].name, []).append(args[0].name)
                 continue
             self.by_dossier[args[0].number][symbol.name].append(tuple(args[1:]))
 
@@ -226,6 +234,7 @@ class _TreeBuilder:
         condition.regles = self._rules(key, condition.etat)
         if condition.etat == "inconnu" and condition.mode is None:
             condition.champs_lus = self._missing_fields(symbol)
+            condition.justificatifs = sorted(self.reader.proofs.get(symbol.name, []))
         for regle in condition.regles:
             condition.donnees += [d for d in regle.donnees if d not in condition.donnees]
         condition.sous_conditions = [self.node(c) for c in self._ordered(self.children.get(key, []))]
@@ -234,15 +243,17 @@ class _TreeBuilder:
 
     def _missing_fields(self, symbol: clingo.Symbol) -> list[str]:
         """Dossier fields read by the rules of an unknown condition and absent from the dossier."""
-        entity_indices = tuple(
-            a.arguments[0].number for a in symbol.arguments
-            if a.type == clingo.SymbolType.Function and a.arguments
-            and a.arguments[0].type == clingo.SymbolType.Number
-        )
+        entities = [a for a in symbol.arguments if a.type == clingo.SymbolType.Function and a.arguments
+                    and a.arguments[0].type == clingo.SymbolType.Number]
+        entity_indices = tuple(a.arguments[0].number for a in entities)
+        # A condition on an entity reads the fields of that entity's list (entite_liste/2).
+        lists = [self.reader.entity_lists.get(a.name) for a in entities]
         missing = []
-        for predicate in sorted(self.reader.program.reads.get(symbol.name, ())):
-            field_ = self.reader.program.inputs.fields.get(predicate)
-            if field_ is None or field_.path[-1] == "[]" or field_.path.count("[]") != len(entity_indices):
+        for predicate in sorted(self.reader.program.fields_read(symbol.name)):
+            field_ = self.reader.program.inputs.fields[predicate]
+            if field_.path[-1] == "[]" or field_.path.count("[]") != len(entity_indices):
+                continue
+            if entity_indices and (None in lists or field_.path[0] != lists[0]):
                 continue
             if _absent(self.data, field_.path, entity_indices):
                 missing.append(field_.display(entity_indices))

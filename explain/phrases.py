@@ -78,6 +78,10 @@ class Catalogue:
         args = dict(zip(entry.get("arguments", []), getattr(term, "args", ()), strict=False))
         return " ".join(self._template(entry["phrase"]).render(args).split())
 
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        """Render a catalogue template (a question, an event) with its values."""
+        return " ".join(self._template(template).render(context).split())
+
     def label(self, section: str, key: str) -> str:
         return self.data.get(section, {}).get(key, key.replace("_", " "))
 

@@ -21,6 +21,7 @@ from explain.phrases import catalogue
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     undefined=jinja2.StrictUndefined,
+    autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
@@ -128,22 +129,6 @@ def _line(condition: Condition, phrases, depth: int) -> dict[str, Any]:
     }
 
 
-def _relevant_children(condition: Condition) -> list[Condition]:
-    """Children worth showing: sub-conditions, and exceptions only when they matter."""
-    shown = list(condition.sous_conditions)
-    if condition.par_exception or condition.etat != "rempli":
-        shown += [x for x in condition.exceptions
-                  if x.id == condition.par_exception or condition.etat != "rempli"]
-    return shown
-
-
-def _flatten(condition: Condition, phrases, depth: int = 0, only: str | None = None):
-    yield _line(condition, phrases, depth)
-    for child in _relevant_children(condition):
-        if only is None or child.etat == only:
-            yield from _flatten(child, phrases, depth + 1, only)
-
-
 def _montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
     order = list(phrases.data.get("montants", {}))
     kinds = sorted(prestation.montants, key=lambda k: (order.index(k) if k in order else len(order), k))
@@ -173,31 +158,6 @@ def _pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, li
     to_provide = [] if decision.pieces_fournies is not None else [
         phrases.label("pieces", p) for p in prestation.pieces_requises]
     return {"pieces_manquantes": missing, "pieces_a_fournir": to_provide}
-
-
-def why_text(decision: Decision, benefit_id: str) -> str:
-    """Why a benefit is granted, refused or incomplete: failing conditions first, with facts and sources."""
-    phrases = catalogue(load_regime(decision.base))
-    prestation = decision.prestations[benefit_id]
-    failed = [c for c in prestation.conditions if c.etat == "non_rempli"]
-    unknown = [c for c in prestation.conditions if c.etat == "inconnu"]
-    met = [c for c in prestation.conditions if c.etat == "rempli"]
-    context = {
-        "decision": decision,
-        "prestation": prestation,
-        "libelle": phrases.benefit(benefit_id).get("libelle", benefit_id),
-        "statut": phrases.statut(benefit_id, prestation.statut),
-        "echecs": [line for c in failed for line in _flatten(c, phrases, only="non_rempli")],
-        "inconnues": [line for c in unknown for line in _flatten(c, phrases, only="inconnu")],
-        "remplies": [line for c in met for line in _flatten(c, phrases, only="rempli")],
-        "montants": _montants(prestation, phrases),
-        "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
-        "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
-        "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
-        "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
-        **_pieces(decision, prestation, phrases),
-    }
-    return _TEMPLATES.get_template("why.txt.j2").render(**context)
 
 
 def check_text(report: Report) -> str:

@@ -1,0 +1,197 @@
+"""``prevoyance why``: why a benefit is granted, refused or incomplete, in four formats.
+
+The explanation is the decision's own condition tree, read from the solver
+(:mod:`engine.solver`): failed conditions first, each with the dossier facts and
+dated parameters that decided it, the rule that fired and the sentence of the
+guide it encodes; unknown conditions become the questions to ask and the
+documents to request; a grant shows how its amount is computed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.model import Condition, Decision, Prestation
+from engine.regime import load_regime
+from explain import format as fmt
+from explain.phrases import Catalogue, catalogue
+from explain.render import _TEMPLATES, ETATS_FR, MARKS, _montants, _pieces, source_text
+
+FORMATS = ("text", "json", "markdown", "html")
+
+
+@dataclass
+class Question:
+    """A question to ask (or a document to request) to settle an unknown condition."""
+
+    question: str
+    champ: str
+    condition: str  # libellé of the condition it settles
+    condition_id: str
+    objet: str | None
+    justificatifs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Node:
+    """One line of the explanation tree, ready for any format."""
+
+    condition: Condition
+    libelle: str
+    phrase: str
+    source: str
+    depth: int
+    exception: bool = False
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.condition.etat]
+
+    @property
+    def etat(self) -> str:
+        return ETATS_FR[self.condition.etat]
+
+
+def _relevant(condition: Condition) -> list[tuple[Condition, bool]]:
+    """Sub-conditions, then the exceptions that matter (the one used, or all when the rule is not met)."""
+    shown = [(c, False) for c in condition.sous_conditions]
+    if condition.par_exception or condition.etat != "rempli":
+        shown += [(x, True) for x in condition.exceptions
+                  if x.id == condition.par_exception or condition.etat != "rempli"]
+    return shown
+
+
+def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int | None, exception=False) -> Node:
+    node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition),
+                source_text(condition), depth, exception)
+    if max_depth is None or depth + 1 < max_depth:
+        node.children = [_node(c, phrases, depth + 1, max_depth, exc) for c, exc in _relevant(condition)]
+    return node
+
+
+def _only(node: Node, etat: str) -> Node:
+    """The branch of a node that explains a state: children in the same state only."""
+    kept = [_only(c, etat) for c in node.children if c.condition.etat == etat]
+    return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept)
+
+
+def questions(prestation: Prestation, phrases: Catalogue) -> list[Question]:
+    """Questions to ask, and documents to request, for every unknown condition (once per field)."""
+    catalogue_questions = phrases.data.get("questions", {})
+    out: dict[str, Question] = {}
+    for condition in prestation.unknown():
+        for champ in condition.champs_lus:
+            template = catalogue_questions.get(re.sub(r"\[\d+\]", "[]", champ))
+            text = phrases.render(template, {"objet": condition.objet}) if template else f"Que vaut « {champ} » ?"
+            question = out.setdefault(champ, Question(text, champ, phrases.libelle(condition.id, condition.noeud),
+                                                      condition.id, condition.objet))
+            question.justificatifs = sorted(set(question.justificatifs) | {
+                phrases.label("pieces", p) for p in condition.justificatifs})
+    return list(out.values())
+
+
+def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
+    """Everything the four formats show (``answer``: a what-if search, when asked for)."""
+    phrases = catalogue(load_regime(decision.base))
+    prestation = decision.prestations[benefit_id]
+    roots = [_node(c, phrases, 0, depth) for c in prestation.conditions]
+    return {
+        "decision": decision,
+        "prestation": prestation,
+        "libelle": phrases.benefit(benefit_id).get("libelle", benefit_id),
+        "statut": phrases.statut(benefit_id, prestation.statut),
+        "echecs": [_only(n, "non_rempli") for n in roots if n.condition.etat == "non_rempli"],
+        "inconnues": [_only(n, "inconnu") for n in roots if n.condition.etat == "inconnu"],
+        "remplies": [_only(n, "rempli") for n in roots if n.condition.etat == "rempli"],
+        "arbre": roots,
+        "questions": questions(prestation, phrases),
+        "montants": _montants(prestation, phrases),
+        "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+        "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
+        "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
+        "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
+        "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
+        "depth": depth,
+        "what_if": what_if_context(answer, phrases) if answer is not None else None,
+        "what_if_complet": answer.complet if answer is not None else True,
+        **_pieces(decision, prestation, phrases),
+    }
+
+
+def _node_json(node: Node) -> dict[str, Any]:
+    c = node.condition
+    out: dict[str, Any] = {"type": "exception" if node.exception else "condition", "id": c.id, "etat": c.etat,
+                           "libelle": node.libelle, "explication": node.phrase, "source": node.source}
+    if c.objet:
+        out["objet"] = c.objet
+    if c.donnees:
+        out["faits"] = [{"champ": d.chemin, "valeur": fmt.json_value(d.valeur)} for d in c.donnees]
+    if c.parametres:
+        out["parametres"] = [{"nom": p.nom, "valeur": fmt.json_value(p.valeur), "depuis": p.depuis.isoformat(),
+                              "reference": p.reference} for p in c.parametres]
+    if c.regles:
+        out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"} for r in c.regles]
+    if c.champs_lus:
+        out["informations_manquantes"] = c.champs_lus
+    if node.children:
+        out["enfants"] = [_node_json(child) for child in node.children]
+    return out
+
+
+def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
+    ctx = context(decision, benefit_id, depth)
+    prestation: Prestation = ctx["prestation"]
+    return {
+        "dossier": decision.dossier,
+        "date_reference": decision.date_reference.isoformat(),
+        "version_base": decision.version_base,
+        "prestation": benefit_id,
+        "statut": prestation.statut,
+        "arbre": {"type": "decision", "libelle": ctx["libelle"], "statut": prestation.statut,
+                  "enfants": [_node_json(n) for n in ctx["arbre"]]},
+        "questions": [{"question": q.question, "champ": q.champ, "condition": q.condition_id,
+                       **({"objet": q.objet} if q.objet else {}), "pieces": q.justificatifs}
+                      for q in ctx["questions"]],
+        "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
+        "pieces_manquantes": prestation.pieces_manquantes,
+        **({"ce_qui_changerait": what_if_json(answer)} if answer is not None else {}),
+    }
+
+
+def why(decision: Decision, benefit_id: str, output_format: str = "text", depth: int | None = None,
+        answer=None) -> str:
+    """The explanation of one benefit's decision in ``text``, ``json``, ``markdown`` or ``html``;
+    ``answer`` is a what-if search (:func:`engine.whatif.what_if`) to show with it."""
+    if output_format == "json":
+        return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
+    template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]
+    return _TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
+
+
+def change_text(change, phrases: Catalogue) -> str:
+    """One change of a what-if proposal, in French."""
+    template = phrases.data.get("modifications", {}).get(re.sub(r"\[\d+\]", "[]", change.chemin))
+    if template is None:
+        return f"« {change.chemin} » : {fmt.valeur(change.avant)} → {fmt.valeur(change.apres)}"
+    text = phrases.render(template, {"avant": change.avant, "apres": change.apres, "objet": change.objet})
+    if change.par_le_temps and change.chemin != "date_reference":
+        text += f" — ce sera le cas le {fmt.date_fr(change.par_le_temps)} si rien d'autre ne change"
+    return text
+
+
+def what_if_context(answer, phrases: Catalogue) -> list[dict[str, Any]]:
+    return [{"changements": [change_text(c, phrases) for c in s.changements],
+             "date_eligibilite": s.date_eligibilite, "ensemble": s} for s in answer.ensembles]
+
+
+def what_if_json(answer) -> dict[str, Any]:
+    return {"prestation": answer.prestation, "complet": answer.complet, "ensembles": [
+        {"changements": [{"champ": c.chemin, "avant": fmt.json_value(c.avant), "apres": fmt.json_value(c.apres),
+                          **({"par_le_temps": c.par_le_temps.isoformat()} if c.par_le_temps else {})}
+                         for c in s.changements],
+         **({"date_eligibilite": s.date_eligibilite.isoformat()} if s.date_eligibilite else {})}
+        for s in answer.ensembles]}
