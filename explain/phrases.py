@@ -53,7 +53,16 @@ class Catalogue:
         return self.entry(condition_id, noeud).get("libelle", condition_id)
 
     def sentence(self, condition: Condition) -> str:
-        """The sentence of a condition in its state, with its values."""
+        """The sentence of a condition in its state, with its values.
+
+        A condition met through an exception did not fire its own rule: its
+        sentence says which exception holds, in the exception's own words.
+        """
+        if condition.etat == "rempli" and condition.par_exception:
+            exception = next((x for x in condition.exceptions if x.id == condition.par_exception), None)
+            if exception is not None:
+                return f"Remplie par exception ({self.libelle(exception.id, exception.noeud)}) : " \
+                       f"{self.sentence(exception)}"
         text = self.entry(condition.id, condition.noeud).get(condition.etat)
         if text is None:
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
