@@ -41,6 +41,24 @@ def mois_fr(value: dt.date) -> str:
     return f"{MOIS[value.month - 1]} {value.year}"
 
 
+_VOYELLES = tuple("aeiouyhâàéèêëîïôöûüAEIOUYHÂÀÉÈÊËÎÏÔÖÛÜ")
+
+
+def de(text: str) -> str:
+    """``de`` before a word, elided before a vowel: ``de juin``, ``d'octobre``, ``d'Issa``."""
+    return f"d'{text}" if str(text).startswith(_VOYELLES) else f"de {text}"
+
+
+def que(text: str) -> str:
+    """``que`` before a word, elided before a vowel: ``que Moussa``, ``qu'Issa``."""
+    return f"qu'{text}" if str(text).startswith(_VOYELLES) else f"que {text}"
+
+
+def pluriel(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 enfant``, ``2 enfants``."""
+    return f"{count} {singular if count <= 1 else (plural or singular + 's')}"
+
+
 def valeur(value: Any) -> str:
     """Any value read from the solver, for a reader."""
     if isinstance(value, bool):

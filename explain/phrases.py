@@ -24,7 +24,8 @@ class PhraseError(Exception):
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(fcfa=fmt.fcfa, date=fmt.date_fr, mois=fmt.mois_fr, nombre=fmt.nombre, valeur=fmt.valeur)
+    env.filters.update(fcfa=fmt.fcfa, date=fmt.date_fr, mois=fmt.mois_fr, nombre=fmt.nombre, valeur=fmt.valeur,
+                       de=fmt.de, que=fmt.que, pluriel=fmt.pluriel)
     return env
 
 

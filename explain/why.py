@@ -116,6 +116,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
         "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
         "depth": depth,
+        "noms_valeurs": phrases.data.get("valeurs", {}),
         "what_if": what_if_context(answer, phrases) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
         **_pieces(decision, prestation, phrases),
@@ -172,20 +173,25 @@ def why(decision: Decision, benefit_id: str, output_format: str = "text", depth:
     return _TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
 
 
-def change_text(change, phrases: Catalogue) -> str:
+def change_text(change, phrases: Catalogue, waiting_only: bool = False) -> str:
     """One change of a what-if proposal, in French."""
     template = phrases.data.get("modifications", {}).get(re.sub(r"\[\d+\]", "[]", change.chemin))
     if template is None:
         return f"« {change.chemin} » : {fmt.valeur(change.avant)} → {fmt.valeur(change.apres)}"
     text = phrases.render(template, {"avant": change.avant, "apres": change.apres, "objet": change.objet})
-    if change.par_le_temps and change.chemin != "date_reference":
-        text += f" — ce sera le cas le {fmt.date_fr(change.par_le_temps)} si rien d'autre ne change"
+    if change.par_le_temps and change.chemin != "date_reference" and not waiting_only:
+        text += f" (ce sera le cas le {fmt.date_fr(change.par_le_temps)})"
     return text
 
 
 def what_if_context(answer, phrases: Catalogue) -> list[dict[str, Any]]:
-    return [{"changements": [change_text(c, phrases) for c in s.changements],
-             "date_eligibilite": s.date_eligibilite, "ensemble": s} for s in answer.ensembles]
+    out = []
+    for s in answer.ensembles:
+        waiting = s.date_eligibilite is not None
+        shown = [c for c in s.changements if not (waiting and c.chemin == "date_reference")]
+        out.append({"changements": [change_text(c, phrases, waiting) for c in shown],
+                    "date_eligibilite": s.date_eligibilite, "ensemble": s})
+    return out
 
 
 def what_if_json(answer) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def test_why_refusal_puts_the_failing_condition_first_with_facts_and_source(run)
 def test_why_grant_shows_the_computation(run):
     result = run("why", GRANT, "allocations_familiales")
     assert result.exit_code == 0
-    assert "2 enfant(s) ouvrant droit au premier jour du mois (Awa, Moussa) × 1 500 FCFA" in result.output
+    assert "2 enfants ouvrant droit au premier jour du mois (Awa, Moussa) × 1 500 FCFA" in result.output
     assert "= 3 000 FCFA par mois" in result.output
     assert "Conditions non remplies" not in result.output
 
