@@ -32,6 +32,7 @@ class ParametreApplique:
     depuis: dt.date
     description: str
     reference: str
+    texte: str | None = None  # the value as the parameter file writes it (a rate "3/12")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class ParameterValue:
     reference: str
     statut: str | None = None
     note: str | None = None
+    texte: str | None = None  # the value as the YAML writes it ("3/12" stays "3/12", not 1/4)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def load_parameter(path: Path) -> Parameter:
                 reference=str(entry.get("reference", data.get("reference", ""))),
                 statut=entry.get("statut"),
                 note=entry.get("note"),
+                texte=entry["value"] if isinstance(entry["value"], str) else None,
             )
         )
     for key in ("description", "reference"):

@@ -210,7 +210,7 @@ class _TreeBuilder:
             debut = to_python(since)
             entry = next(v for v in param.values if v.debut == debut)
             self.params[str(cond)].append(
-                ParametreApplique(name.name, to_python(value), debut, param.description, entry.reference)
+                ParametreApplique(name.name, to_python(value), debut, param.description, entry.reference, entry.texte)
             )
 
     def node(self, symbol: clingo.Symbol) -> Condition:
@@ -249,7 +249,9 @@ class _TreeBuilder:
         # A condition on an entity reads the fields of that entity's list (entite_liste/2).
         lists = [self.reader.entity_lists.get(a.name) for a in entities]
         missing = []
-        for predicate in sorted(self.reader.program.fields_read(symbol.name)):
+        # A per-benefit node (delai_demande(conge_naissance)) reads only its own rules' fields.
+        key = str(symbol) if str(symbol) in self.reader.program.reads else symbol.name
+        for predicate in sorted(self.reader.program.fields_read(key)):
             field_ = self.reader.program.inputs.fields[predicate]
             if field_.path[-1] == "[]" or field_.path.count("[]") != len(entity_indices):
                 continue
