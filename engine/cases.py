@@ -15,7 +15,11 @@ A case file holds a list of cases (or one case)::
           conditions: {stage: rempli, "age[Awa]": rempli}
 
 Only the keys written under ``attendu`` are compared. Condition keys are the
-condition id, followed by ``[objet]`` for a condition on a child.
+condition id, followed by ``[objet]`` for a condition on a child. A case may
+name an amendment (``amendement: ../../kb/mali/inps/amendements/af_3500.yaml``,
+with ``date_effet`` when the amendment leaves it open): it is then evaluated
+under the amended base. A case that expects bad input writes ``erreur:`` (a
+fragment of the expected message) instead of ``attendu:``.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.amendement import AmendmentError, amend, load_amendment
 from engine.dossier import DossierError, parse_text, validate
 from engine.model import Decision, Prestation
+from engine.regime import Regime, load_regime
 from engine.solver import evaluate_many
 
 
@@ -40,6 +46,8 @@ class Case:
     attendu: dict[str, Any]
     description: str = ""
     erreur_attendue: str | None = None
+    amendement: Path | None = None
+    date_effet: dt.date | None = None
 
 
 @dataclass
@@ -88,6 +96,8 @@ def load_cases(path: Path) -> list[Case]:
             attendu=entry.get("attendu") or {},
             description=str(entry.get("description", "")),
             erreur_attendue=entry.get("erreur"),
+            amendement=(path.parent / entry["amendement"]).resolve() if entry.get("amendement") else None,
+            date_effet=dt.date.fromisoformat(str(entry["date_effet"])) if entry.get("date_effet") else None,
         ))
     return cases
 
@@ -141,11 +151,24 @@ def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResul
     """Evaluate the cases in one batch and compare each with its expectation."""
     results: list[CaseResult] = []
     valid, positions = [], []
+    amended: dict[tuple[Path, dt.date | None], Regime] = {}
     for case in cases:
         result = CaseResult(case)
         results.append(result)
+        regime = None
+        if case.amendement is not None:
+            key = (case.amendement, case.date_effet)
+            if key not in amended:
+                try:
+                    amended[key] = amend(load_regime(case.dossier.get("base")),
+                                         load_amendment(case.amendement, case.date_effet))
+                except AmendmentError as exc:
+                    if case.erreur_attendue is None or case.erreur_attendue not in str(exc):
+                        result.differences.append(f"amendement inapplicable : {exc}")
+                    continue
+            regime = amended[key]
         try:
-            dossier = validate(case.dossier, f"{case.fichier}: {case.nom}", today=today)
+            dossier = validate(case.dossier, f"{case.fichier}: {case.nom}", today=today, regime=regime)
         except DossierError as exc:
             if case.erreur_attendue is None:
                 result.differences.append(f"dossier refusé : {exc}")

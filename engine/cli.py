@@ -102,6 +102,51 @@ def why_command(dossier: str, prestation: str, output_format: str, depth: int | 
     _emit(why, decision, prestation, output_format, depth, answer)
 
 
+@main.command("test")
+@click.argument("chemin", type=click.Path(exists=True))
+@click.option("--date-aujourdhui", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date du jour pour les dossiers sans date_reference (défaut : aujourd'hui).")
+def test_command(chemin: str, today) -> None:
+    """Lance les cas de non-régression YAML de CHEMIN (un fichier ou un dossier).
+
+    Chaque échec est imprimé avec l'écart entre l'attendu et l'obtenu, puis
+    l'explication de la décision obtenue. Sort avec un code non nul si un cas
+    échoue.
+
+    Example:
+
+        prevoyance test tests/cas/amendements
+    """
+    from pathlib import Path
+
+    from engine.cases import load_cases, run_cases
+
+    try:
+        cases = load_cases(Path(chemin))
+        results = run_cases(cases, today=today.date() if today else None)
+    except (DossierError, RegimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    failures = [r for r in results if not r.ok]
+    lines = []
+    for result in failures:
+        case = result.case
+        lines.append(f"ÉCHEC {case.fichier}: {case.nom}")
+        if case.description:
+            lines.append(f"  {case.description}")
+        lines += [f"  - {d}" for d in result.differences]
+        if result.decision is not None:
+            for benefit in case.attendu:
+                if benefit in result.decision.prestations:
+                    text = why(result.decision, benefit)
+                    lines.append("  Décision obtenue :")
+                    lines += [f"    {line}" if line else "" for line in text.splitlines()]
+        lines.append("")
+    lines.append(f"{len(results) - len(failures)} passed, {len(failures)} failed")
+    click.echo("\n".join(lines))
+    if failures:
+        raise SystemExit(1)
+
+
 @main.command("check")
 @click.option("--base", "base", default=None, help="Régime à vérifier (défaut : le régime par défaut).")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

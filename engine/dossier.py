@@ -113,15 +113,21 @@ def _ordered_errors(validator: jsonschema.Validator, data: Any) -> list[jsonsche
     return sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
 
 
-def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None) -> Dossier:
-    """Check ``data`` against its regime's schema; fill ``date_reference`` (today) if absent."""
+def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None,
+             regime: Regime | None = None) -> Dossier:
+    """Check ``data`` against its regime's schema; fill ``date_reference`` (today) if absent.
+
+    ``regime`` evaluates the dossier under a given (for instance amended) regime
+    rather than the one its ``base`` names.
+    """
     if not isinstance(data, dict):
         raise DossierError(f"{origine}: un dossier est un objet (clé: valeur), reçu {type(data).__name__}")
-    base = data.get("base", default_regime_id())
-    try:
-        regime = load_regime(base if isinstance(base, str) else None)
-    except RegimeError as exc:
-        raise DossierError(f"{origine}: « base » : {exc}") from exc
+    if regime is None:
+        base = data.get("base", default_regime_id())
+        try:
+            regime = load_regime(base if isinstance(base, str) else None)
+        except RegimeError as exc:
+            raise DossierError(f"{origine}: « base » : {exc}") from exc
     validator_cls = jsonschema.validators.validator_for(regime.schema)
     validator = validator_cls(regime.schema, format_checker=validator_cls.FORMAT_CHECKER)
     errors = _ordered_errors(validator, data)
@@ -143,7 +149,7 @@ def parse_text(text: str, origine: str) -> Any:
         raise DossierError(f"{origine}: YAML/JSON illisible{where} : {getattr(exc, 'problem', exc)}") from exc
 
 
-def load_dossier(path: str | Path, today: dt.date | None = None) -> Dossier:
+def load_dossier(path: str | Path, today: dt.date | None = None, regime: Regime | None = None) -> Dossier:
     """Read, parse and validate the dossier file at ``path``."""
     path = Path(path)
     try:
@@ -160,4 +166,4 @@ def load_dossier(path: str | Path, today: dt.date | None = None) -> Dossier:
             raise DossierError(f"{path}: JSON illisible ({where}) : {exc.msg}") from exc
     else:
         data = parse_text(text, str(path))
-    return validate(data, str(path), today=today)
+    return validate(data, str(path), today=today, regime=regime)

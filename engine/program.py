@@ -59,12 +59,13 @@ class RuleBlock:
         return " ".join(re.sub(r"«.*?»", "", text, flags=re.S).split())
 
 
-def read_blocks(path: Path) -> list[RuleBlock]:
-    """Split a ``.lp`` file into its ``@regle`` blocks (the preamble has no block)."""
+def read_blocks(path: Path, text: str | None = None) -> list[RuleBlock]:
+    """Split a ``.lp`` file (or its given text) into its ``@regle`` blocks (the preamble has no block)."""
     blocks: list[RuleBlock] = []
     current: RuleBlock | None = None
     in_comment = False
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = path.read_text(encoding="utf-8") if text is None else text
+    for number, line in enumerate(text.splitlines(), start=1):
         tag = _TAG.match(line)
         if tag:
             current = RuleBlock(tag.group(1), path, number)
@@ -270,10 +271,6 @@ class Program:
                 backend.add_rule([backend.add_atom(symbol)])
 
 
-def _is_regime_file(path: Path, regime: Regime) -> bool:
-    return path.parent == regime.folder
-
-
 @functools.cache
 def build_program(regime: Regime, explain: bool = True) -> Program:
     """Parse the regime's files once per process (and per mode)."""
@@ -282,14 +279,13 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
     reads: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
-    for path in regime.program_files:
-        file_blocks = read_blocks(path)
+    for path, text in regime.program_texts():
+        file_blocks = read_blocks(path, text)
         for block in file_blocks:
             if block.id in blocks:
                 raise ValueError(f"{path}:{block.line}: identifiant de règle en double « {block.id} »")
             blocks[block.id] = block
-        text = path.read_text(encoding="utf-8")
-        if explain and _is_regime_file(path, regime):
+        if explain and regime.is_regime_file(path):
             def block_of_line(line: int, file_blocks=file_blocks, path=path) -> str:
                 owner = [b.id for b in file_blocks if b.line <= line]
                 if not owner:

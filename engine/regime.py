@@ -66,17 +66,31 @@ class Regime:
     program_files: list[Path]
     parameters: dict[str, Parameter]
     phrases: dict[str, Any] = field(default_factory=dict)
+    # An amended regime (engine/amendement.py) rewrites some files and adds others.
+    rewritten: dict[Path, str] = field(default_factory=dict)
+    added: list[tuple[Path, str]] = field(default_factory=list)
+    amendment_tag: str | None = None  # "+<slug>@<hash>" for an amended base
+
+    def program_texts(self) -> list[tuple[Path, str]]:
+        """The program, file by file: (path, text), amendments applied."""
+        texts = [(p, self.rewritten.get(p) or p.read_text(encoding="utf-8")) for p in self.program_files]
+        return texts + list(self.added)
+
+    def is_regime_file(self, path: Path) -> bool:
+        """Files of the regime itself (not kb/commun): their rules are recorded when they fire."""
+        return path.parent == self.folder or path in dict(self.added)
 
     @functools.cached_property
     def version(self) -> str:
-        """``<id>@<hash>``: the hash of every file that can change a decision or its text."""
+        """``<id>@<hash>``: the hash of every file that can change a decision or its text;
+        an amended base appends ``+<amendment>@<hash>``."""
         digest = hashlib.sha256()
-        files = [*self.program_files, *(p.path for p in self.parameters.values())]
+        files = [*self.program_files, *(p.path for p in self.parameters.values() if p.path.is_file())]
         files += [*sorted(self.folder.glob("explications/*.yaml")), self.folder / self.meta["schema"]]
-        for path in files:
+        for path in sorted(set(files)):
             digest.update(str(path.relative_to(kb_root())).encode())
             digest.update(path.read_bytes())
-        return f"{self.id}@{digest.hexdigest()[:12]}"
+        return f"{self.id}@{digest.hexdigest()[:12]}{self.amendment_tag or ''}"
 
 
 def _parse_value(raw: Any, where: str) -> int | Fraction | None:

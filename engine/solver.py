@@ -42,9 +42,9 @@ def evaluate(dossier: Dossier, explain: bool = True) -> Decision:
 
 def evaluate_many(dossiers: Sequence[Dossier], explain: bool = True) -> list[Decision]:
     """Decisions for many dossiers; one grounding per regime present in the batch."""
-    by_regime: dict[str, list[int]] = defaultdict(list)
+    by_regime: dict[int, list[int]] = defaultdict(list)  # by regime object: an amended base shares its id
     for position, dossier in enumerate(dossiers):
-        by_regime[dossier.regime.id].append(position)
+        by_regime[id(dossier.regime)].append(position)
     results: list[Decision | None] = [None] * len(dossiers)
     for positions in by_regime.values():
         batch = [dossiers[p] for p in positions]

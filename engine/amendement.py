@@ -1,0 +1,206 @@
+"""Amendments of the law as files: changed parameters, replaced or added rules, an effective date.
+
+An amendment is a YAML file::
+
+    titre: Allocations familiales portées à 3 500 FCFA par enfant et par mois
+    source: Site de l'INPS (montant annoncé, sans texte ni date)
+    date_effet: 2027-01-01        # or null: then `--date-effet` must give it
+    parametres:                   # existing parameters: a value from date_effet, or dated values
+      af_montant_par_enfant: 3500
+    nouveaux_parametres:          # parameters the base does not have yet (OpenFisca style)
+      nom: {description: ..., reference: ..., unit: ..., values: {2027-01-01: {value: 1}}}
+    regles:
+      remplace:                   # blocks of the base, by their @regle id
+        exception_veuve: |
+          % « ... the new sentence ... »
+          exception(...).
+      ajoute:                     # new blocks, by a new id
+        mon_bloc: |
+          ...
+
+The amended base is a regime of its own, with its own ``version_base``
+(``mali-inps@<hash>+<amendment>@<hash>``); the base on disk is never changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.program import read_blocks
+from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
+
+_TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
+
+
+class AmendmentError(Exception):
+    """An amendment file that cannot be applied; the message names the key at fault."""
+
+
+@dataclass
+class Amendment:
+    """A change of the law, read from a YAML file."""
+
+    path: Path
+    titre: str
+    source: str
+    date_effet: dt.date | None
+    parametres: dict[str, Any] = field(default_factory=dict)
+    nouveaux_parametres: dict[str, Any] = field(default_factory=dict)
+    remplace: dict[str, str] = field(default_factory=dict)
+    ajoute: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise AmendmentError(f"{where} : date invalide {value!r} (AAAA-MM-JJ)") from exc
+
+
+def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amendment:
+    """Read an amendment; ``date_effet`` (the CLI's --date-effet) overrides the file's."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except FileNotFoundError as exc:
+        raise AmendmentError(f"{path} : fichier introuvable") from exc
+    except yaml.YAMLError as exc:
+        raise AmendmentError(f"{path} : YAML illisible ({exc})") from exc
+    if not isinstance(data, dict):
+        raise AmendmentError(f"{path} : un amendement est un objet (titre, source, date_effet, …)")
+    known = {"titre", "source", "date_effet", "description", "parametres", "nouveaux_parametres", "regles"}
+    for key in data:
+        if key not in known:
+            raise AmendmentError(f"{path} : champ inconnu « {key} » (champs admis : {', '.join(sorted(known))})")
+    for key in ("titre", "source"):
+        if not data.get(key):
+            raise AmendmentError(f"{path} : « {key} » manque")
+    when = date_effet or (_date(data["date_effet"], f"{path} : date_effet") if data.get("date_effet") else None)
+    regles = data.get("regles") or {}
+    for key in regles:
+        if key not in ("remplace", "ajoute"):
+            raise AmendmentError(f"{path} : regles.{key} inconnu (remplace ou ajoute)")
+    return Amendment(
+        path=path, titre=data["titre"], source=data["source"], date_effet=when,
+        parametres=data.get("parametres") or {}, nouveaux_parametres=data.get("nouveaux_parametres") or {},
+        remplace=regles.get("remplace") or {}, ajoute=regles.get("ajoute") or {},
+        text=text + f"\n#date_effet={when}",
+    )
+
+
+def _amended_parameter(param: Parameter, change: Any, amendment: Amendment) -> Parameter:
+    where = f"{amendment.path.name} : parametres.{param.nom}"
+    values = {v.debut: v for v in param.values}
+    reference = f"{amendment.titre} ({amendment.source})"
+    if isinstance(change, dict):
+        entries = {_date(k, where): v for k, v in change.items()}
+    else:
+        if amendment.date_effet is None:
+            raise AmendmentError(f"{where} : une valeur sans date demande une date_effet (--date-effet)")
+        entries = {amendment.date_effet: change}
+    for when, raw in entries.items():
+        value = raw.get("value") if isinstance(raw, dict) else raw
+        try:
+            parsed = _parse_value(value, where)
+        except RegimeError as exc:
+            raise AmendmentError(str(exc)) from exc
+        values[when] = ParameterValue(when, parsed, reference, "amendement", amendment.titre,
+                                      value if isinstance(value, str) else None)
+    return dataclasses.replace(param, values=tuple(values[k] for k in sorted(values)))
+
+
+def _rewrite(text: str, path: Path, replacements: dict[str, str], done: set[str]) -> str:
+    """The file's text with the blocks named in ``replacements`` replaced (from their tag to the next)."""
+    blocks = read_blocks(path, text)
+    if not any(b.id in replacements for b in blocks):
+        return text
+    lines = text.splitlines()
+    starts = [b.line - 1 for b in blocks] + [len(lines)]
+    out, cursor = [], 0
+    for block, start, end in zip(blocks, starts, starts[1:], strict=False):
+        if block.id not in replacements:
+            continue
+        out += lines[cursor:start]
+        new = replacements[block.id].rstrip("\n")
+        if not _TAG.search(new):
+            new = f"% @regle {block.id}\n{new}"
+        out += [*new.splitlines(), ""]
+        cursor = end
+        done.add(block.id)
+    out += lines[cursor:]
+    return "\n".join(out) + "\n"
+
+
+def amend(regime: Regime, amendment: Amendment) -> Regime:
+    """The regime with the amendment applied (a new object; the base is untouched)."""
+    parameters = dict(regime.parameters)
+    for name, change in amendment.parametres.items():
+        if name not in parameters:
+            raise AmendmentError(f"{amendment.path.name} : parametres.{name} n'existe pas dans {regime.id} "
+                                 f"(un paramètre nouveau va dans nouveaux_parametres)")
+        parameters[name] = _amended_parameter(parameters[name], change, amendment)
+    for name, definition in amendment.nouveaux_parametres.items():
+        if name in parameters:
+            raise AmendmentError(f"{amendment.path.name} : nouveaux_parametres.{name} existe déjà")
+        virtual = amendment.path.parent / f"{name}.yaml"
+        try:
+            parsed = yaml.safe_dump(definition, allow_unicode=True)
+            tmp = _VirtualFile(virtual, parsed)
+            parameters[name] = dataclasses.replace(load_parameter(tmp), nom=name, path=virtual)
+        except RegimeError as exc:
+            raise AmendmentError(f"{amendment.path.name} : nouveaux_parametres.{name} : {exc}") from exc
+    rewritten = dict(regime.rewritten)
+    done: set[str] = set()
+    for path, text in regime.program_texts():
+        new = _rewrite(text, path, amendment.remplace, done)
+        if new != text:
+            rewritten[path] = new
+    missing = set(amendment.remplace) - done
+    if missing:
+        raise AmendmentError(f"{amendment.path.name} : regles.remplace nomme des blocs inconnus : {sorted(missing)}")
+    added = list(regime.added)
+    if amendment.ajoute:
+        existing = {b.id for path, text in regime.program_texts() for b in read_blocks(path, text)}
+        parts = []
+        for block_id, body in amendment.ajoute.items():
+            if block_id in existing:
+                raise AmendmentError(f"{amendment.path.name} : regles.ajoute.{block_id} existe déjà (utiliser remplace)")
+            parts.append(body if _TAG.search(body) else f"% @regle {block_id}\n{body}")
+        header = f"% {'=' * 77}\n% Amendement : {amendment.titre}\n% Source : {amendment.source}\n% {'=' * 77}\n\n"
+        added.append((regime.folder / "amendements" / f"{amendment.slug}.lp", header + "\n".join(parts)))
+    digest = hashlib.sha256(amendment.text.encode()).hexdigest()[:8]
+    return dataclasses.replace(
+        regime, parameters=parameters, rewritten=rewritten, added=added,
+        amendment_tag=f"{regime.amendment_tag or ''}+{amendment.slug}@{digest}",
+    )
+
+
+class _VirtualFile:
+    """A parameter definition given inline by an amendment, read like a file."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.text = path, text
+        self.stem = path.stem
+        self.name = path.name
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return str(self.path)
