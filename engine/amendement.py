@@ -180,7 +180,8 @@ def amend(regime: Regime, amendment: Amendment) -> Regime:
         parts = []
         for block_id, body in amendment.ajoute.items():
             if block_id in existing:
-                raise AmendmentError(f"{amendment.path.name} : regles.ajoute.{block_id} existe déjà (utiliser remplace)")
+                raise AmendmentError(
+                    f"{amendment.path.name} : regles.ajoute.{block_id} existe déjà (utiliser remplace)")
             parts.append(body if _TAG.search(body) else f"% @regle {block_id}\n{body}")
         header = f"% {'=' * 77}\n% Amendement : {amendment.titre}\n% Source : {amendment.source}\n% {'=' * 77}\n\n"
         added.append((regime.folder / "amendements" / f"{amendment.slug}.lp", header + "\n".join(parts)))

@@ -115,6 +115,7 @@ def observed(prestation: Prestation) -> dict[str, Any]:
         "enfants_ouvrant_droit": prestation.enfants_ouvrant_droit,
         "conditions": conditions,
         "pieces_manquantes": prestation.pieces_manquantes,
+        "pertes": [p.montant for p in prestation.pertes],
         "echeancier": [
             {"date": e.date.isoformat(), "montant": e.montant} for e in prestation.echeancier
         ],

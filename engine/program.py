@@ -237,14 +237,19 @@ class Program:
     reads: dict[str, set[str]] = field(default_factory=dict)
     names: dict[str, set[str]] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
+    library: set[str] = field(default_factory=set)  # calendar and parameter helpers of kb/commun
 
     def fields_read(self, condition: str) -> set[str]:
-        """Input predicates a condition's rules read, directly or through intermediate predicates."""
+        """Input predicates a condition's rules read, directly or through intermediate predicates.
+
+        The search does not go through the calendar and parameter helpers: they
+        serve every benefit, and what a rule gives them it already reads itself.
+        """
         seen: set[str] = set()
         todo = list(self.reads.get(condition, ()))
         while todo:
             predicate = todo.pop()
-            if predicate in seen or predicate in _CONDITION_STATES:
+            if predicate in seen or predicate in _CONDITION_STATES or predicate in self.library:
                 continue
             seen.add(predicate)
             todo.extend(self.deps.get(predicate, ()))
@@ -298,6 +303,13 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
             ast.parse_string(text, statements.append)
     for statement in statements:
         _dependencies(statement, deps)
+    library: set[str] = set()
+    for name in ("calendrier.lp", "parametres.lp"):
+        helper = _AtomNames()
+        for path, text in regime.program_texts():
+            if path.name == name and path.parent.name == "commun":
+                ast.parse_string(text, lambda s, h=helper: h(s.head) if s.ast_type == ast.ASTType.Rule else None)
+        library |= helper.names
     inputs = SchemaFacts(regime.schema)
     ast.parse_string(inputs.declarations(), statements.append)
     if explain:
@@ -306,4 +318,4 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
     else:
         ast.parse_string("#show source/3.", statements.append)
     return Program(regime, explain, statements, blocks, inputs, list(parameter_facts(regime.parameters)),
-                   reads, names, deps)
+                   reads, names, deps, library)

@@ -131,9 +131,11 @@ def _line(condition: Condition, phrases, depth: int) -> dict[str, Any]:
 
 
 def _montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
-    order = list(phrases.data.get("montants", {}))
+    """Amounts with their labels: the benefit's own label (prestations.<id>.montants) before the common one."""
+    own = phrases.benefit(prestation.id).get("montants", {})
+    order = list(own) + list(phrases.data.get("montants", {}))
     kinds = sorted(prestation.montants, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return [(phrases.label("montants", k), prestation.montants[k]) for k in kinds]
+    return [(own.get(k) or phrases.label("montants", k), prestation.montants[k]) for k in kinds]
 
 
 def evaluate_text(decision: Decision) -> str:
