@@ -50,3 +50,15 @@ def test_check_unknown_base_is_a_user_error():
     result = CliRunner().invoke(main, ["check", "--base", "nulle-part"])
     assert result.exit_code == 1
     assert "base inconnue" in result.output
+
+
+def test_maternity_inconsistency_and_consistent_amounts():
+    report = check_regime(REGIME, dt.date(2026, 1, 1))
+    by_id = {v.id: v for v in report.verifications}
+    maternity = by_id["maternite_mensuel"]
+    assert (maternity.publie, maternity.selon_taux, maternity.retenu) == (2060, 1365, 1365)
+    assert "erreur du guide" in maternity.lecture
+    incoherent = sorted(v.id for v in report.verifications if not v.coherent)
+    assert incoherent == ["af_montant_par_enfant", "maternite_mensuel"]
+    for ident in ("ppe_montant", "prenatales_total", "prenatales_tranche_3", "maternite_total", "maternite_naissance"):
+        assert by_id[ident].coherent, ident
