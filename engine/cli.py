@@ -147,6 +147,107 @@ def test_command(chemin: str, today) -> None:
         raise SystemExit(1)
 
 
+@main.command("generate")
+@click.argument("nombre", type=click.IntRange(min=1))
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Graine : la même graine donne les mêmes dossiers.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=True), default=None,
+              help="Fichier .jsonl, ou dossier où écrire un fichier YAML par dossier "
+                   "(défaut : JSON Lines sur la sortie).")
+@click.option("--debut", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-01-01", show_default=True,
+              help="Première date de référence possible.")
+@click.option("--fin", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-12-31", show_default=True,
+              help="Dernière date de référence possible.")
+def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> None:
+    """Écrit NOMBRE dossiers synthétiques réalistes (distributions : docs/generation.md).
+
+    Example:
+
+        prevoyance generate 10000 --seed 7 -o charge.jsonl
+    """
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    from engine.generation import generate
+
+    dossiers = generate(nombre, seed, debut=debut.date(), fin=fin.date())
+    if output is None:
+        for data in dossiers:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    target = Path(output)
+    if target.suffix == ".jsonl":
+        # Written beside the target then renamed: an interrupted run leaves no half file.
+        handle, temporary = tempfile.mkstemp(dir=target.parent or ".", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            for data in dossiers:
+                out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        os.replace(temporary, target)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        for data in dossiers:
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            (target / f"{data['id']}.yaml.tmp").write_text(text, encoding="utf-8")
+            os.replace(target / f"{data['id']}.yaml.tmp", target / f"{data['id']}.yaml")
+    click.echo(f"{nombre} dossiers écrits dans {target}", err=True)
+
+
+@main.command("diff")
+@click.option("--amendment", "--amendement", "amendment", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Fichier YAML de l'amendement (kb/mali/inps/amendements/ en donne des exemples).")
+@click.argument("caseload", type=click.Path(exists=True))
+@click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date d'effet, pour un amendement qui la laisse ouverte.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Fichier du rapport.")
+@click.option("--explications", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Nombre de dossiers changés expliqués avant et après, côte à côte.")
+@click.option("--processus", type=click.IntRange(min=1), default=None, help="Processus (défaut : un par cœur).")
+def diff_command(amendment: str, caseload: str, date_effet, output_format: str, output: str | None,
+                 explications: int, processus: int | None) -> None:
+    """Mesure ce qu'un amendement change dans CASELOAD (dossier de YAML/JSON, ou fichier .jsonl).
+
+    Par prestation : dossiers nouvellement accordés, refusés, montants en
+    hausse ou en baisse, inchangés ; coût mensuel et annuel ; pour chaque
+    dossier changé, les conditions dont l'état change, et les explications
+    avant et après côte à côte.
+
+    Example:
+
+        prevoyance diff --amendment kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from engine.amendement import AmendmentError
+    from engine.impact import compute_impact
+    from explain.impact import impact_text, side_by_side
+
+    try:
+        with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
+            impact = compute_impact(caseload, amendment, date_effet.date() if date_effet else None,
+                                    workers=processus, progress=bar.update)
+        explained = side_by_side(impact, caseload, explications)
+        text = impact_text(impact, explained, output_format)
+    except (AmendmentError, DossierError, RegimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temporary, target)
+    click.echo(f"Rapport écrit dans {target}", err=True)
+
+
 @main.command("check")
 @click.option("--base", "base", default=None, help="Régime à vérifier (défaut : le régime par défaut).")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

@@ -276,15 +276,30 @@ class Program:
                 backend.add_rule([backend.add_atom(symbol)])
 
 
+_SUMMARY_SHOWS = """
+#show. #show decision/3. #show montant/4.
+#show etat_resume(D, P, C, E) : sous_condition(D, droit(P), C), etat(D, C, E), examinee(D, P).
+"""
+
+
 @functools.cache
-def build_program(regime: Regime, explain: bool = True) -> Program:
-    """Parse the regime's files once per process (and per mode)."""
+def build_program(regime: Regime, explain: bool = True, summary: bool = False) -> Program:
+    """Parse the regime's files once per process (and per mode).
+
+    ``summary`` keeps only what a caseload needs (statuses, amounts, the state of
+    each benefit's own conditions): the common output file is replaced by
+    three shows, and nothing is recorded for explanations.
+    """
+    explain = explain and not summary
     statements: list[ast.AST] = []
     blocks: dict[str, RuleBlock] = {}
     reads: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
     for path, text in regime.program_texts():
+        if summary and path.name == "sortie.lp" and path.parent.name == "commun":
+            ast.parse_string(_SUMMARY_SHOWS, statements.append)
+            continue
         file_blocks = read_blocks(path, text)
         for block in file_blocks:
             if block.id in blocks:
@@ -315,7 +330,7 @@ def build_program(regime: Regime, explain: bool = True) -> Program:
     if explain:
         ast.parse_string("#show applique/5. #show source/3. #show mode(D, C, toutes) : toutes(C), evalue(D, C)."
                          "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", statements.append)
-    else:
+    elif not summary:
         ast.parse_string("#show source/3.", statements.append)
     return Program(regime, explain, statements, blocks, inputs, list(parameter_facts(regime.parameters)),
                    reads, names, deps, library)

@@ -58,10 +58,7 @@ def solve_symbols(regime: Regime, dossiers: Sequence[Dossier], explain: bool) ->
     program = build_program(regime, explain)
     control = clingo.Control(["--warn=none"])
     program.load_into(control)
-    with control.backend() as backend:
-        for index, dossier in enumerate(dossiers):
-            for symbol in program.inputs.facts(index, dossier.data):
-                backend.add_rule([backend.add_atom(symbol)])
+    control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
     control.ground([("base", [])])
     models: list[list[clingo.Symbol]] = []
     control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))

@@ -1,0 +1,67 @@
+"""Caseloads: many dossiers read from a folder of YAML/JSON files or from a JSON Lines file.
+
+Reading is streamed: dossiers come one at a time, each either validated or with
+the message that says why it is not, so that one bad dossier never stops the
+others.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.dossier import Dossier, DossierError, load_dossier, validate
+from engine.regime import Regime
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class Entry:
+    """One dossier of a caseload: validated, or refused with its message."""
+
+    origine: str
+    dossier: Dossier | None = None
+    erreur: str | None = None
+
+
+def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[Entry]:
+    """The dossiers of a folder (``*.yaml``, ``*.yml``, ``*.json``, sorted) or of a ``.jsonl`` file."""
+    path = Path(path)
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+            try:
+                yield Entry(str(file), load_dossier(file, regime=regime))
+            except DossierError as exc:
+                yield Entry(str(file), erreur=str(exc))
+        return
+    if not path.is_file():
+        raise DossierError(f"{path}: ni dossier ni fichier JSON Lines")
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            origine = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Entry(origine, erreur=f"{origine}: JSON illisible (colonne {exc.colno}) : {exc.msg}")
+                continue
+            try:
+                yield Entry(origine, validate(data, origine, regime=regime))
+            except DossierError as exc:
+                yield Entry(origine, erreur=str(exc))
+
+
+def chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
+    """Entries grouped by ``size``, for evaluation in batches."""
+    chunk: list[Entry] = []
+    for entry in entries:
+        chunk.append(entry)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

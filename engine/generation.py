@@ -1,0 +1,178 @@
+"""Synthetic caseloads: realistic dossiers for impact studies and benchmarks (``prevoyance generate``).
+
+The distributions (docs/generation.md) are plausible orders of magnitude for
+salaried workers declared to the INPS, not statistics: they make every benefit
+and every condition occur, with the boundaries the tests care about (birthdays
+on the first of the month, a salary at the SMIG, nine months of stage) at a
+realistic rate. The same seed always gives the same dossiers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from typing import Any
+
+PRENOMS = ("Awa", "Moussa", "Fatoumata", "Seydou", "Aminata", "Oumar", "Kadiatou", "Bakary", "Mariam", "Ibrahim",
+           "Rokia", "Modibo", "Oumou", "Souleymane", "Djeneba", "Adama", "Hawa", "Mamadou", "Assitan", "Boubacar")
+PAYS_ETRANGERS = ("France", "Sénégal", "Côte d'Ivoire", "Burkina Faso", "Guinée")
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    rank = day.year * 12 + day.month - 1 - months
+    year, month = divmod(rank, 12)
+    for candidate in (day.day, 28):
+        try:
+            return dt.date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class Generator:
+    """Draws dossiers from one seeded random stream."""
+
+    def __init__(self, seed: int = 0, debut: dt.date = dt.date(2026, 1, 1), fin: dt.date = dt.date(2026, 12, 31)):
+        self.rng = random.Random(seed)
+        self.debut, self.fin = debut, fin
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def maybe(self, data: dict[str, Any], p_absent: float = 0.03) -> dict[str, Any]:
+        """Drop a field now and then: real dossiers lack information."""
+        return {k: v for k, v in data.items() if not self.chance(p_absent)}
+
+    def date_between(self, a: dt.date, b: dt.date) -> dt.date:
+        return a + dt.timedelta(days=self.rng.randint(0, max(0, (b - a).days)))
+
+    def demandeur(self, reference: dt.date) -> dict[str, Any]:
+        r = self.rng
+        sexe = "M" if self.chance(0.6) else "F"
+        statut = r.choices(["salarie", "apprenti", "non_salarie"], [88, 4, 8])[0]
+        premiere = self.chance(0.25)
+        mois = r.randint(0, 11) if self.chance(0.3) else r.randint(12, 240)
+        if self.chance(0.05):
+            mois = 9  # the boundary of the stage
+        jours = max(0, min(31, round(r.gauss(22, 3)))) if self.chance(0.9) else r.randint(8, 17)
+        salaire = max(15000, round(r.lognormvariate(11.2, 0.45), -2))
+        if self.chance(0.04):
+            salaire = 40000  # exactly the SMIG
+        paiement = r.choices(["mois", "quinzaine", "semaine"], [85, 10, 5])[0]
+        data: dict[str, Any] = {
+            "sexe": sexe,
+            "residence": "Mali" if self.chance(0.96) else r.choice(PAYS_ETRANGERS),
+            "statut": statut,
+            "veuve_allocataire": sexe == "F" and statut == "non_salarie" and self.chance(0.4),
+            "premiere_demande": premiere,
+            "mois_consecutifs": mois,
+            "jours_mois": jours,
+            "heures_mois": jours * 8,
+            "salaire_mensuel": int(salaire),
+            "paiement_salaire": paiement,
+            "situation_avant_mariage": r.choices(["celibataire", "marie", "veuf", "divorce"], [70, 20, 5, 5])[0],
+            "periode_suspension": r.choices(["aucune", "conge_paye", "repos_medical", "conge_maternite"],
+                                            [90, 6, 3, 1])[0],
+        }
+        if paiement != "mois":
+            data["salaire_periode"] = int(salaire / (2 if paiement == "quinzaine" else 4.33))
+        return self.maybe(data)
+
+    def enfant(self, reference: dt.date, prenom: str, mere_salariee: bool) -> dict[str, Any]:
+        r = self.rng
+        age = r.randint(0, 22)
+        naissance = self.date_between(_years_before(reference, age + 1), _years_before(reference, age))
+        if self.chance(0.05):  # a birthday on the first day of the month of reference
+            naissance = _years_before(reference.replace(day=1), r.choice([1, 14, 18, 21]))
+        categories = ["mariage", "anterieur_mariage", "naturel_reconnu", "precedent_mariage_conjointe", "adoption"]
+        weights = [75, 8, 8, 5, 2]
+        if mere_salariee:
+            categories.append("enfant_salariee")
+            weights.append(10)
+        if age < 14:
+            situation = "aucune"
+        elif age < 18:
+            situation = r.choices(["aucune", "apprentissage", "etudes", "infirmite"], [20, 20, 59, 1])[0]
+        else:
+            situation = r.choices(["aucune", "etudes", "infirmite", "apprentissage"], [48, 50, 1, 1])[0]
+        residence: Any = "Mali"
+        if self.chance(0.03):
+            residence = {"pays": r.choice(PAYS_ETRANGERS), "motif": r.choice(["sante", "education", "autre"]),
+                         "convention_reciprocite": self.chance(0.5)}
+        return self.maybe({
+            "prenom": prenom, "date_naissance": _iso(naissance),
+            "categorie": r.choices(categories, weights)[0],
+            "declare_etat_civil": self.chance(0.97), "a_charge": self.chance(0.97), "residence": residence,
+            "situation": situation, "visite_medicale": self.chance(0.92),
+        }) | {"prenom": prenom}
+
+    def dossier(self, number: int) -> dict[str, Any]:
+        r = self.rng
+        reference = self.date_between(self.debut, self.fin)
+        demandeur = self.demandeur(reference)
+        data: dict[str, Any] = {"id": f"synthetique-{number:07d}", "date_reference": _iso(reference),
+                                "demandeur": demandeur}
+        demandes = [{"prestation": "allocations_familiales", "date": _iso(reference)}]
+        if self.chance(0.8):
+            recent = self.chance(0.08)
+            wedding = _months_before(reference, r.randint(0, 5)) if recent else self.date_between(
+                _years_before(reference, 20), _months_before(reference, 6))
+            data["mariage"] = self.maybe({"date": _iso(wedding), "etat_civil": self.chance(0.85),
+                                          "premier_mariage": self.chance(0.85)})
+            if recent:
+                demandes.append({"prestation": "prime_premier_etablissement", "date": _iso(reference)})
+        femme_salariee = demandeur.get("sexe") == "F" and demandeur.get("statut") in ("salarie", "apprenti")
+        n = min(8, max(0, round(r.gauss(2.6, 1.8))))
+        names = r.sample(PRENOMS, k=n)
+        data["enfants"] = [self.enfant(reference, name, femme_salariee) for name in names]
+        if self.chance(0.12):
+            debut = _months_before(reference, r.randint(1, 8))
+            exams = [_months_before(reference, 0)] if False else []
+            for month in (2, 5, 7):
+                day = debut + dt.timedelta(days=30 * month + r.randint(0, 20))
+                if day <= reference and self.chance(0.9):
+                    exams.append(day)
+            data["grossesse"] = self.maybe({
+                "beneficiaire": "demandeur" if demandeur.get("sexe") == "F" else "conjointe",
+                "debut": _iso(debut), "declaration": _iso(debut + dt.timedelta(days=r.randint(20, 120))),
+                "examens": [_iso(d) for d in exams]})
+            demandes.append({"prestation": "allocations_prenatales", "date": _iso(reference)})
+        elif self.chance(0.1):
+            birth = self.date_between(_months_before(reference, 14), reference)
+            visits = [birth + dt.timedelta(days=30 * k + r.randint(0, 10)) for k in range(1, 13)]
+            data["grossesse"] = {"beneficiaire": "demandeur" if demandeur.get("sexe") == "F" else "conjointe",
+                                 "debut": _iso(_months_before(birth, 9))}
+            data["accouchement"] = self.maybe({
+                "date": _iso(birth), "controle_medical": self.chance(0.9), "enfant_viable": self.chance(0.99),
+                "declare_etat_civil": self.chance(0.95),
+                "visites_nourrisson": [_iso(v) for v in visits if v <= reference and self.chance(0.9)]})
+            demandes.append({"prestation": "allocations_maternite", "date": _iso(reference)})
+            if demandeur.get("statut") in ("salarie", "apprenti"):
+                demandes.append({"prestation": "conge_naissance", "date": _iso(reference)})
+            if femme_salariee:
+                leave = birth - dt.timedelta(days=r.randint(10, 45))
+                data["conge_maternite"] = self.maybe({
+                    "debut": _iso(leave), "salaire_journalier": max(1, demandeur.get("salaire_mensuel", 60000) // 30),
+                    "cessation_activite": self.chance(0.95), "maladie_grossesse": self.chance(0.05)})
+                demandes.append({"prestation": "indemnites_journalieres_maternite", "date": _iso(reference)})
+        data["demandes"] = demandes
+        return data
+
+
+def generate(count: int, seed: int = 0, **dates: dt.date) -> Iterator[dict[str, Any]]:
+    """``count`` dossiers drawn from the seeded generator."""
+    generator = Generator(seed, **dates)
+    for number in range(count):
+        yield generator.dossier(number)
