@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from engine.dossier import DossierError, parse_text
 from engine.program import read_blocks
 from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
 
@@ -77,7 +78,9 @@ def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amend
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = parse_text(text, str(path))  # dates stay text: an impossible date is reported, not raised
+    except DossierError as exc:
+        raise AmendmentError(str(exc)) from exc
     except FileNotFoundError as exc:
         raise AmendmentError(f"{path} : fichier introuvable") from exc
     except yaml.YAMLError as exc:

@@ -51,6 +51,8 @@ class Report:
     date: dt.date
     defauts: list[str] = field(default_factory=list)
     verifications: list[Verification] = field(default_factory=list)
+    lacunes: list[str] = field(default_factory=list)  # parameters without a value over some period
+    echantillon: int = 0  # generated dossiers decided, each with exactly one answer set
     conditions: int = 0
     parametres: int = 0
     regles: int = 0
@@ -74,13 +76,56 @@ def _atoms(control: clingo.Control, name: str, arity: int) -> list[list]:
     return [[to_python(a) for a in atom.symbol.arguments] for atom in control.symbolic_atoms.by_signature(name, arity)]
 
 
-def check_regime(regime: Regime, date: dt.date | None = None) -> Report:
+def _parameter_gaps(regime: Regime) -> list[str]:
+    """Periods without a value: before the first effective date (when later than the regime's origin),
+    and after a repeal. Reported, not defects: the law may simply not be known then."""
+    origin = min(v.debut for p in regime.parameters.values() for v in p.values)
+    gaps = []
+    for param in sorted(regime.parameters.values(), key=lambda p: p.nom):
+        first = param.values[0].debut
+        if first > origin:
+            gaps.append(f"{param.nom} : sans valeur avant le {first.isoformat()}")
+        for before, after in zip(param.values, param.values[1:], strict=False):
+            if before.value is None:
+                gaps.append(f"{param.nom} : abrogé du {before.debut.isoformat()} au {after.debut.isoformat()}")
+        if param.values[-1].value is None:
+            gaps.append(f"{param.nom} : abrogé depuis le {param.values[-1].debut.isoformat()}")
+    return gaps
+
+
+def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
+    """Decide ``size`` generated dossiers: each must get exactly one answer set and no incoherence."""
+    from engine.dossier import validate
+    from engine.generation import generate
+    from engine.solver import EvaluationError, evaluate_many
+
+    problems = []
+    batch = [validate(data, "échantillon", regime=regime) for data in generate(size, seed)]
+    for start in range(0, len(batch), 100):
+        chunk = batch[start:start + 100]
+        try:
+            decisions = evaluate_many(chunk, explain=False)
+        except EvaluationError as exc:
+            problems.append(str(exc))
+            continue
+        for decision in decisions:
+            if decision.incoherences:
+                problems.append(f"{decision.dossier} : condition à la fois remplie et non remplie "
+                                f"({', '.join(decision.incoherences)})")
+    return problems
+
+
+def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -> Report:
     """Check a regime's base; published amounts are computed with the parameters in force at ``date``."""
     date = date or dt.date.today()
     report = Report(regime, date)
     program = build_program(regime, explain=True)
     report.regles = len(program.blocks)
     report.parametres = len(regime.parameters)
+    report.lacunes = _parameter_gaps(regime)
+    if sample:
+        report.defauts += check_sample(regime, sample)
+        report.echantillon = sample
     for block in program.blocks.values():
         if not block.sentence:
             where = f"{block.file.name}:{block.line}"

@@ -252,7 +252,9 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 @click.option("--base", "base", default=None, help="Régime à vérifier (défaut : le régime par défaut).")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date des paramètres pour les calculs (défaut : aujourd'hui).")
-def check_command(base: str | None, date) -> None:
+@click.option("--echantillon", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Dossiers générés à décider : chacun doit avoir un seul modèle et aucune incohérence.")
+def check_command(base: str | None, date, echantillon: int) -> None:
     """Vérifie la base : sources, phrases, stratification, et montants publiés contre leurs taux.
 
     Les incohérences du guide sont signalées avec la lecture retenue ; seuls
@@ -266,7 +268,7 @@ def check_command(base: str | None, date) -> None:
         regime = load_regime(base)
     except RegimeError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = check_regime(regime, date.date() if date else None)
+    report = check_regime(regime, date.date() if date else None, sample=echantillon)
     _emit(check_text, report)
     if not report.ok:
         raise SystemExit(1)

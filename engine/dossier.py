@@ -109,6 +109,17 @@ def _message(error: jsonschema.ValidationError) -> str:
     return f"« {where} » : {error.message}"
 
 
+def _iso_dates(value: Any) -> Any:
+    """Dates given as Python dates (a dossier built in code, or read by another YAML loader) become ISO text."""
+    if isinstance(value, dict):
+        return {k: _iso_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso_dates(v) for v in value]
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
 def _ordered_errors(validator: jsonschema.Validator, data: Any) -> list[jsonschema.ValidationError]:
     return sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
 
@@ -122,6 +133,7 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
     """
     if not isinstance(data, dict):
         raise DossierError(f"{origine}: un dossier est un objet (clé: valeur), reçu {type(data).__name__}")
+    data = _iso_dates(data)
     if regime is None:
         base = data.get("base", default_regime_id())
         try:

@@ -109,9 +109,25 @@ def _parse_value(raw: Any, where: str) -> int | Fraction | None:
     raise RegimeError(f"{where}: valeur de paramètre illisible {raw!r} (entier, « a/b » ou « n% »)")
 
 
+def _duplicate_dates(text: str) -> list[str]:
+    """Effective dates written twice under ``values`` (YAML would silently keep the last)."""
+    root = yaml.compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == "values" and isinstance(value, yaml.MappingNode):
+            seen = [k.value for k, _ in value.value]
+            return sorted({d for d in seen if seen.count(d) > 1})
+    return []
+
+
 def load_parameter(path: Path) -> Parameter:
     """Read one OpenFisca-style parameter file (description, reference, values by date)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    duplicates = _duplicate_dates(text)
+    if duplicates:
+        raise RegimeError(f"{path}: dates d'effet en double (chevauchement) : {', '.join(duplicates)}")
+    data = yaml.safe_load(text)
     if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
         raise RegimeError(f"{path}: un paramètre a description, reference et values")
     values = []
