@@ -274,5 +274,15 @@ def check_command(base: str | None, date, echantillon: int) -> None:
         raise SystemExit(1)
 
 
+def _register_letters() -> None:
+    from engine.cli_lettres import letter_command, letters_command
+
+    main.add_command(letter_command, "letter")
+    main.add_command(letters_command, "letters")
+
+
+_register_letters()
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -14,6 +14,8 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from engine.regime import load_regime
+
 PRENOMS = ("Awa", "Moussa", "Fatoumata", "Seydou", "Aminata", "Oumar", "Kadiatou", "Bakary", "Mariam", "Ibrahim",
            "Rokia", "Modibo", "Oumou", "Souleymane", "Djeneba", "Adama", "Hawa", "Mamadou", "Assitan", "Boubacar")
 PAYS_ETRANGERS = ("France", "Sénégal", "Côte d'Ivoire", "Burkina Faso", "Guinée")
@@ -47,6 +49,9 @@ class Generator:
     def __init__(self, seed: int = 0, debut: dt.date = dt.date(2026, 1, 1), fin: dt.date = dt.date(2026, 12, 31)):
         self.rng = random.Random(seed)
         self.debut, self.fin = debut, fin
+        # The SMIG comes from the base's parameter (the law stays in kb/): its latest value.
+        smig = load_regime().parameters.get("smig_mensuel")
+        self.smig = int(smig.values[-1].value) if smig and smig.values[-1].value is not None else None
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -68,8 +73,8 @@ class Generator:
             mois = 9  # the boundary of the stage
         jours = max(0, min(31, round(r.gauss(22, 3)))) if self.chance(0.9) else r.randint(8, 17)
         salaire = max(15000, round(r.lognormvariate(11.2, 0.45), -2))
-        if self.chance(0.04):
-            salaire = 40000  # exactly the SMIG
+        if self.chance(0.04) and self.smig:
+            salaire = self.smig  # exactly the SMIG in force: the boundary of the condition
         paiement = r.choices(["mois", "quinzaine", "semaine"], [85, 10, 5])[0]
         data: dict[str, Any] = {
             "sexe": sexe,

@@ -276,6 +276,9 @@ class Program:
                 backend.add_rule([backend.add_atom(symbol)])
 
 
+# Heads that only serve explanations: a summary does without them.
+_EXPLANATION_HEADS = {"valeur", "parametre_applique", "parametre_utilise", "libelle"}
+
 _SUMMARY_SHOWS = """
 #show. #show decision/3. #show montant/4.
 #show etat_resume(D, P, C, E) : sous_condition(D, droit(P), C), etat(D, C, E), examinee(D, P).
@@ -305,7 +308,15 @@ def build_program(regime: Regime, explain: bool = True, summary: bool = False) -
             if block.id in blocks:
                 raise ValueError(f"{path}:{block.line}: identifiant de règle en double « {block.id} »")
             blocks[block.id] = block
-        if explain and regime.is_regime_file(path):
+        if summary:
+            def keep(statement: ast.AST, out=statements) -> None:
+                heads = _AtomNames()
+                if statement.ast_type == ast.ASTType.Rule:
+                    heads(statement.head)
+                if not heads.names & _EXPLANATION_HEADS:
+                    out.append(statement)
+            ast.parse_string(text, keep)
+        elif explain and regime.is_regime_file(path):
             def block_of_line(line: int, file_blocks=file_blocks, path=path) -> str:
                 owner = [b.id for b in file_blocks if b.line <= line]
                 if not owner:

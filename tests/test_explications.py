@@ -149,7 +149,8 @@ def test_what_if_dates_what_time_cures():
     (change,) = proposal.changements
     assert (change.chemin, change.avant, change.apres) == ("demandeur.mois_consecutifs", 7, 9)
     assert proposal.date_eligibilite == dt.date(2026, 5, 15)
-    assert "ce sera le cas le 15 mai 2026" in why(evaluate(_one(data)), AF, answer=answer)
+    assert "Attendre : le droit s'ouvre le 15 mai 2026 — avoir travaillé 9 mois consécutifs" in why(
+        evaluate(_one(data)), AF, answer=answer)
 
 
 def test_what_if_finds_every_minimal_alternative():
