@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
@@ -246,6 +247,93 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
         out.write(text)
     os.replace(temporary, target)
     click.echo(f"Rapport écrit dans {target}", err=True)
+
+
+@main.command("batch")
+@click.argument("caseload", type=click.Path(exists=True))
+@click.option("-o", "--output", "results", required=True, type=click.Path(dir_okay=False),
+              help="Fichier JSON Lines des décisions (les erreurs vont dans <nom>.erreurs.jsonl).")
+@click.option("--parquet", type=click.Path(dir_okay=False), default=None, help="Écrit aussi une table Parquet.")
+@click.option("--journal", type=click.Path(dir_okay=False), default=None,
+              help="Journal SQLite des décisions (empreinte du dossier, version de la base, date).")
+@click.option("--scheduler", default=None, help="Adresse d'un ordonnanceur Dask (tcp://hôte:8786).")
+@click.option("--processus", type=click.IntRange(min=1), default=None, help="Processus (défaut : un par cœur).")
+@click.option("--lot", type=click.IntRange(min=1), default=250, show_default=True, help="Dossiers par lot.")
+def batch_command(caseload: str, results: str, parquet: str | None, journal: str | None, scheduler: str | None,
+                  processus: int | None, lot: int) -> None:
+    """Décide tous les dossiers de CASELOAD (dossier de YAML/JSON, ou fichier .jsonl), par lots, sur tous les cœurs.
+
+    Chaque dossier donne une ligne : sa décision, avec les conditions non
+    remplies et inconnues et leurs sources, ou son erreur. Interrompu, un
+    nouvel appel reprend où le précédent s'est arrêté.
+
+    Example:
+
+        prevoyance batch charge.jsonl -o decisions.jsonl --journal journal.sqlite
+    """
+    from engine.batch import run_batch, write_parquet
+
+    total = _count(caseload)
+    with click.progressbar(length=total, label="Dossiers", file=sys.stderr, show_eta=True, show_pos=True,
+                           item_show_func=lambda rate: rate) as bar:
+        started = [time.perf_counter(), 0]
+
+        def advance(n: int) -> None:
+            started[1] += n
+            bar.update(n, f"{started[1] / max(1e-9, time.perf_counter() - started[0]):.0f} dossiers/s")
+
+        try:
+            report = run_batch(caseload, results, workers=processus, chunk_size=lot, journal=journal,
+                               scheduler=scheduler, progress=advance)
+        except (DossierError, RegimeError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    if parquet:
+        write_parquet(results, parquet)
+    rate = report.decides / report.secondes if report.secondes else 0
+    click.echo(f"{report.decides} dossiers décidés, {report.erreurs} en erreur"
+               f"{f', {report.repris} déjà faits (reprise)' if report.repris else ''} "
+               f"en {report.secondes:.1f} s ({rate:.0f} dossiers/s).", err=True)
+
+
+def _count(caseload: str) -> int:
+    from pathlib import Path
+
+    from engine.caseload import SUFFIXES
+
+    path = Path(caseload)
+    if path.is_dir():
+        return sum(1 for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    with path.open(encoding="utf-8") as lines:
+        return sum(1 for line in lines if line.strip())
+
+
+@main.command("journal")
+@click.argument("journal", type=click.Path(exists=True, dir_okay=False))
+@click.argument("dossier")
+def journal_command(journal: str, dossier: str) -> None:
+    """Dit quelles décisions le journal JOURNAL a gardées pour DOSSIER, et avec quelle base.
+
+    La version de la base désigne les règles qui ont décidé ; l'empreinte dit
+    si le dossier a changé depuis.
+
+    Example:
+
+        prevoyance journal journal.sqlite synthetique-0000042
+    """
+    import json
+    import sqlite3
+
+    with sqlite3.connect(journal) as connection:
+        rows = connection.execute(
+            "SELECT date_evaluation, version_base, empreinte, prestation, statut, montants, conditions "
+            "FROM decisions WHERE dossier = ? ORDER BY date_evaluation, prestation", (dossier,)).fetchall()
+    if not rows:
+        raise click.ClickException(f"aucune décision pour « {dossier} » dans {journal}")
+    for when, version, digest, benefit, statut, montants, conditions in rows:
+        failed = json.loads(conditions)
+        ids = ", ".join(c["id"] for c in failed.get("conditions_non_remplies", [])) or "aucune"
+        click.echo(f"{when}  base {version}  empreinte {digest[:12]}  {benefit} : {statut}"
+                   f"  {json.loads(montants) or ''}  conditions non remplies : {ids}")
 
 
 @main.command("check")

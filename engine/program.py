@@ -280,7 +280,7 @@ class Program:
 _EXPLANATION_HEADS = {"valeur", "parametre_applique", "parametre_utilise", "libelle"}
 
 _SUMMARY_SHOWS = """
-#show. #show decision/3. #show montant/4.
+#show. #show decision/3. #show montant/4. #show source/3.
 #show etat_resume(D, P, C, E) : sous_condition(D, droit(P), C), etat(D, C, E), examinee(D, P).
 """
 

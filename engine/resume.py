@@ -37,8 +37,12 @@ class Summary:
         return [node for node, etat in self.etats.items() if etat == "non_rempli"]
 
 
-def summarize_many(dossiers: Sequence[Dossier]) -> list[dict[str, Summary]]:
-    """For each dossier, its benefits in summary; one grounding per regime object."""
+def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, str]] | None = None
+                   ) -> list[dict[str, Summary]]:
+    """For each dossier, its benefits in summary; one grounding per regime object.
+
+    ``sources``, when given, receives the source (section, article) of every condition node.
+    """
     groups: dict[int, list[int]] = defaultdict(list)
     for position, dossier in enumerate(dossiers):
         groups[id(dossier.regime)].append(position)
@@ -56,6 +60,10 @@ def summarize_many(dossiers: Sequence[Dossier]) -> list[dict[str, Summary]]:
         pending = []
         for symbol in symbols:
             args = symbol.arguments
+            if symbol.name == "source":
+                if sources is not None:
+                    sources[str(args[0])] = (args[1].string, args[2].string)
+                continue
             if symbol.name == "decision":
                 rows[args[0].number][args[1].name] = Summary(args[2].name)
             else:

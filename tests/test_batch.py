@@ -1,0 +1,106 @@
+"""Batch evaluation (issue 7): one line per dossier, errors apart, resumable, journal, Parquet, Dask."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from engine.batch import run_batch, write_parquet
+from engine.cli import main
+from engine.dossier import validate
+from engine.generation import generate
+from engine.solver import evaluate_many
+
+
+@pytest.fixture
+def caseload(tmp_path):
+    path = tmp_path / "charge.jsonl"
+    lines = [json.dumps(d, ensure_ascii=False) for d in generate(40, seed=12)]
+    lines.insert(7, '{"id": "mauvais", "demandeur": {"jours_mois": "vingt"}}')
+    lines.insert(20, "{pas du json")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_dossier_gives_one_line_and_errors_go_apart(caseload, tmp_path):
+    results = tmp_path / "decisions.jsonl"
+    report = run_batch(caseload, results, workers=1, chunk_size=8)
+    assert (report.decides, report.erreurs, report.repris) == (40, 2, 0)
+    decisions = _lines(results)
+    errors = _lines(tmp_path / "decisions.erreurs.jsonl")
+    assert [d["dossier"] for d in decisions] == [d["id"] for d in generate(40, seed=12)]
+    assert "demandeur.jours_mois" in errors[0]["message"] and "JSON illisible" in errors[1]["message"]
+    # The batch says what the full evaluation says.
+    full = evaluate_many([validate(d) for d in generate(40, seed=12)], explain=False)
+    for record, decision in zip(decisions, full, strict=True):
+        for pid, prestation in decision.prestations.items():
+            assert record["prestations"][pid]["statut"] == prestation.statut
+            failed = {c["id"] for c in record["prestations"][pid].get("conditions_non_remplies", [])}
+            assert failed == {c.noeud for c in prestation.conditions if c.etat == "non_rempli"}
+            for c in record["prestations"][pid].get("conditions_non_remplies", []):
+                assert c["source"]
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(caseload, tmp_path):
+    complete = tmp_path / "complet.jsonl"
+    run_batch(caseload, complete, workers=1, chunk_size=8)
+    cut = tmp_path / "coupe.jsonl"
+    text = complete.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut.write_text("".join(text[:15]) + text[15][:40], encoding="utf-8")  # a run cut in the middle of a line
+    (tmp_path / "coupe.erreurs.jsonl").write_text(
+        (tmp_path / "complet.erreurs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[0],
+        encoding="utf-8")
+    report = run_batch(caseload, cut, workers=1, chunk_size=8)
+    assert report.repris == 16
+    assert cut.read_text(encoding="utf-8") == complete.read_text(encoding="utf-8")
+    assert len(_lines(tmp_path / "coupe.erreurs.jsonl")) == 2
+
+
+def test_processes_give_the_same_lines(caseload, tmp_path):
+    one, two = tmp_path / "un.jsonl", tmp_path / "deux.jsonl"
+    run_batch(caseload, one, workers=1, chunk_size=8)
+    run_batch(caseload, two, workers=2, chunk_size=8)
+    assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
+
+
+def test_journal_and_parquet(caseload, tmp_path):
+    results, journal = tmp_path / "d.jsonl", tmp_path / "journal.sqlite"
+    run_batch(caseload, results, workers=1, journal=journal)
+    with sqlite3.connect(journal) as connection:
+        rows = connection.execute("SELECT dossier, empreinte, version_base, statut FROM decisions").fetchall()
+    assert len({r[0] for r in rows}) == 40
+    assert all(len(r[1]) == 64 and r[2].startswith("mali-inps@") for r in rows)
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    table = tmp_path / "d.parquet"
+    count = write_parquet(results, table)
+    assert pyarrow_parquet.read_table(table).num_rows == count == len(rows)
+    shown = CliRunner().invoke(main, ["journal", str(journal), "synthetique-0000003"])
+    assert shown.exit_code == 0 and "base mali-inps@" in shown.output
+    assert CliRunner().invoke(main, ["journal", str(journal), "inconnu"]).exit_code == 1
+
+
+def test_batch_command(caseload, tmp_path):
+    results = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["batch", str(caseload), "-o", str(results), "--processus", "1",
+                                       "--parquet", str(tmp_path / "out.parquet")])
+    assert result.exit_code == 0, result.output
+    assert "40 dossiers décidés, 2 en erreur" in result.output
+    assert len(_lines(results)) == 40
+
+
+def test_dask_cluster_of_processes(caseload, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        results = tmp_path / "dask.jsonl"
+        report = run_batch(caseload, results, chunk_size=10, scheduler=cluster.scheduler_address)
+    local = tmp_path / "local.jsonl"
+    run_batch(caseload, local, workers=1, chunk_size=10)
+    assert report.decides == 40
+    assert results.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
