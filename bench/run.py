@@ -13,6 +13,7 @@ of an amendment over the caseload (issue 6).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -55,11 +56,9 @@ def timed(function, runs: int) -> list[float]:
 
 def machine() -> str:
     cpu = "?"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                    if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import clingo
 
@@ -116,10 +115,12 @@ def main() -> None:
         cold.append(time.perf_counter() - start)
     lines += ["## Dossier seul (issue 7)", "",
               f"- décision d'un dossier en processus : p50 {p50:.1f} ms, p95 {p95:.1f} ms (objectif : 5 ms à p50)",
-              f"- démarrage à froid de `prevoyance evaluate` : médiane {statistics.median(cold):.2f} s (objectif : 0,5 s)",
+              f"- démarrage à froid de `prevoyance evaluate` : médiane {statistics.median(cold):.2f} s "
+              "(objectif : 0,5 s)",
               ""]
 
-    lines += ["## Lots (issue 7)", "", "| dossiers | secondes | dossiers/s | mémoire max (Mio) |", "| ---: | ---: | ---: | ---: |"]
+    lines += ["## Lots (issue 7)", "", "| dossiers | secondes | dossiers/s | mémoire max (Mio) |",
+              "| ---: | ---: | ---: | ---: |"]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for size in args.tailles:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import ClassVar
 
 import click
 
@@ -40,7 +41,25 @@ def _emit(render, *args) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands of heavier modules (the letters) are imported only when called: a quick start for the others."""
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "letter": ("engine.cli_lettres", "letter_command"), "letters": ("engine.cli_lettres", "letters_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="prevoyance")
 def main() -> None:
     """Prestations familiales de l'INPS (Mali) : décisions et explications.
@@ -360,16 +379,6 @@ def check_command(base: str | None, date, echantillon: int) -> None:
     _emit(check_text, report)
     if not report.ok:
         raise SystemExit(1)
-
-
-def _register_letters() -> None:
-    from engine.cli_lettres import letter_command, letters_command
-
-    main.add_command(letter_command, "letter")
-    main.add_command(letters_command, "letters")
-
-
-_register_letters()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,9 @@ what a rule says, only at the shape of its head.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,7 +233,7 @@ class Program:
 
     regime: Regime
     explain: bool
-    statements: list[ast.AST]
+    program_text: str
     blocks: dict[str, RuleBlock]
     inputs: SchemaFacts
     parameter_symbols: list[clingo.Symbol]
@@ -267,10 +270,13 @@ class Program:
         """Names of the conditions decided by rules of the regime."""
         return {key for key in self.reads if "(" not in key}
 
+    @property
+    def text(self) -> str:
+        """The whole program as text: clingo's parser reads it far faster than statements added one by one."""
+        return self.program_text
+
     def load_into(self, control: clingo.Control) -> None:
-        with ast.ProgramBuilder(control) as builder:
-            for statement in self.statements:
-                builder.add(statement)
+        control.add("base", [], self.program_text)
         with control.backend() as backend:
             for symbol in self.parameter_symbols:
                 backend.add_rule([backend.add_atom(symbol)])
@@ -285,8 +291,66 @@ _SUMMARY_SHOWS = """
 """
 
 
+def _cache_file(regime: Regime, explain: bool, summary: bool) -> Path | None:
+    """Where the built program of this base version is kept between runs (None: no cache)."""
+    root = os.environ.get("PREVOYANCE_CACHE", str(Path.home() / ".cache" / "prevoyance"))
+    if root in ("", "0", "off"):
+        return None
+    key = hashlib.sha256("|".join([
+        regime.version, str(explain), str(summary), clingo.__version__,
+        hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        hashlib.sha256(json.dumps(regime.schema, sort_keys=True).encode()).hexdigest(),
+    ]).encode()).hexdigest()[:24]
+    return Path(root) / f"programme-{key}.json"
+
+
+def _from_cache(regime: Regime, explain: bool, path: Path) -> Program | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    blocks = {b["id"]: RuleBlock(b["id"], Path(b["file"]), b["line"], b["comment"], b["lines"])
+              for b in data["blocks"]}
+    sets = {k: {name: set(v) for name, v in data[k].items()} for k in ("reads", "names", "deps")}
+    return Program(regime, explain, data["text"], blocks, SchemaFacts(regime.schema),
+                   list(parameter_facts(regime.parameters)), sets["reads"], sets["names"], sets["deps"],
+                   set(data["library"]))
+
+
+def _to_cache(program: Program, path: Path) -> None:
+    data = {
+        "text": program.program_text,
+        "blocks": [{"id": b.id, "file": str(b.file), "line": b.line, "comment": b.comment, "lines": b.lines}
+                   for b in program.blocks.values()],
+        "reads": {k: sorted(v) for k, v in program.reads.items()},
+        "names": {k: sorted(v) for k, v in program.names.items()},
+        "deps": {k: sorted(v) for k, v in program.deps.items()},
+        "library": sorted(program.library),
+    }
+    try:  # a cache that cannot be written is no cache, not an error
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
 @functools.cache
 def build_program(regime: Regime, explain: bool = True, summary: bool = False) -> Program:
+    """The regime's program, built once per process, and kept on disk per base version (``PREVOYANCE_CACHE``)."""
+    cache = _cache_file(regime, explain, summary)
+    if cache is not None and cache.exists():
+        cached = _from_cache(regime, explain and not summary, cache)
+        if cached is not None:
+            return cached
+    program = _build_program(regime, explain, summary)
+    if cache is not None:
+        _to_cache(program, cache)
+    return program
+
+
+def _build_program(regime: Regime, explain: bool = True, summary: bool = False) -> Program:
     """Parse the regime's files once per process (and per mode).
 
     ``summary`` keeps only what a caseload needs (statuses, amounts, the state of
@@ -343,5 +407,6 @@ def build_program(regime: Regime, explain: bool = True, summary: bool = False) -
                          "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", statements.append)
     elif not summary:
         ast.parse_string("#show source/3.", statements.append)
-    return Program(regime, explain, statements, blocks, inputs, list(parameter_facts(regime.parameters)),
+    text = "\n".join(str(statement) for statement in statements) + "\n"
+    return Program(regime, explain, text, blocks, inputs, list(parameter_facts(regime.parameters)),
                    reads, names, deps, library)

@@ -22,6 +22,11 @@ from typing import Any
 import yaml
 
 
+def _load_yaml(text: str):
+    """YAML with libyaml's loader when the wheel has it (the base is read at every start)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 class RegimeError(Exception):
     """The knowledge base itself is malformed (not the dossier)."""
 
@@ -127,7 +132,7 @@ def load_parameter(path: Path) -> Parameter:
     duplicates = _duplicate_dates(text)
     if duplicates:
         raise RegimeError(f"{path}: dates d'effet en double (chevauchement) : {', '.join(duplicates)}")
-    data = yaml.safe_load(text)
+    data = _load_yaml(text)
     if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
         raise RegimeError(f"{path}: un paramètre a description, reference et values")
     values = []
@@ -165,14 +170,14 @@ def load_parameter(path: Path) -> Parameter:
 def _load_phrases(folder: Path) -> dict[str, Any]:
     catalogue: dict[str, Any] = {}
     for path in sorted(folder.glob("explications/*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _load_yaml(path.read_text(encoding="utf-8")) or {}
         for section, entries in data.items():
             catalogue.setdefault(section, {}).update(entries or {})
     return catalogue
 
 
 def _read_regime(folder: Path) -> Regime:
-    meta = yaml.safe_load((folder / "regime.yaml").read_text(encoding="utf-8"))
+    meta = _load_yaml((folder / "regime.yaml").read_text(encoding="utf-8"))
     schema = json.loads((folder / meta["schema"]).read_text(encoding="utf-8"))
     common = sorted((kb_root() / "commun").glob("*.lp"))
     parameters = {p.stem: load_parameter(p) for p in sorted(folder.glob("parametres/*.yaml"))}

@@ -136,9 +136,8 @@ def what_if(dossier: Dossier, benefit: str, limit: int = 8, rounds: int = 3) -> 
     found: list[list[clingo.Symbol]] = []
     for _ in range(rounds):
         control = clingo.Control(["--warn=none", "--opt-mode=optN", f"--models={limit * 4}"])
+        control.add("base", [], program.text)
         with ast.ProgramBuilder(control) as builder:
-            for statement in program.statements:
-                builder.add(statement)
             text = _layer(fields) + "".join(p.read_text(encoding="utf-8") for p in files)
             text += f":- not vrai(0, droit({benefit})).\n#minimize {{ 1, F, K : modification(F, K, _) }}.\n"
             text += "#show modification/3.\n#show mode(F, K, M) : modification(F, K, V), candidat(F, K, V, M).\n"
