@@ -297,7 +297,7 @@ def _cache_file(regime: Regime, explain: bool, summary: bool) -> Path | None:
     if root in ("", "0", "off"):
         return None
     key = hashlib.sha256("|".join([
-        regime.version, str(explain), str(summary), clingo.__version__,
+        "2", regime.version, str(explain), str(summary), clingo.__version__,
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         hashlib.sha256(json.dumps(regime.schema, sort_keys=True).encode()).hexdigest(),
     ]).encode()).hexdigest()[:24]
@@ -309,7 +309,8 @@ def _from_cache(regime: Regime, explain: bool, path: Path) -> Program | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    blocks = {b["id"]: RuleBlock(b["id"], Path(b["file"]), b["line"], b["comment"], b["lines"])
+    # Paths are kept relative to the knowledge base: the same version may live in another checkout.
+    blocks = {b["id"]: RuleBlock(b["id"], kb_root() / b["file"], b["line"], b["comment"], b["lines"])
               for b in data["blocks"]}
     sets = {k: {name: set(v) for name, v in data[k].items()} for k in ("reads", "names", "deps")}
     return Program(regime, explain, data["text"], blocks, SchemaFacts(regime.schema),
@@ -320,8 +321,8 @@ def _from_cache(regime: Regime, explain: bool, path: Path) -> Program | None:
 def _to_cache(program: Program, path: Path) -> None:
     data = {
         "text": program.program_text,
-        "blocks": [{"id": b.id, "file": str(b.file), "line": b.line, "comment": b.comment, "lines": b.lines}
-                   for b in program.blocks.values()],
+        "blocks": [{"id": b.id, "file": str(b.file.relative_to(kb_root())), "line": b.line, "comment": b.comment,
+                    "lines": b.lines} for b in program.blocks.values()],
         "reads": {k: sorted(v) for k, v in program.reads.items()},
         "names": {k: sorted(v) for k, v in program.names.items()},
         "deps": {k: sorted(v) for k, v in program.deps.items()},
