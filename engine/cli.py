@@ -218,7 +218,7 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
 
 @main.command("diff")
 @click.option("--amendment", "--amendement", "amendment", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Fichier YAML de l'amendement (kb/mali/inps/amendements/ en donne des exemples).")
+              help="Fichier YAML de l'amendement (le dossier amendements/ de chaque régime en donne des exemples).")
 @click.argument("caseload", type=click.Path(exists=True))
 @click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date d'effet, pour un amendement qui la laisse ouverte.")

@@ -98,8 +98,8 @@ def output_paths(output: str, lettres: list[Lettre], output_format: str, stem: s
 @click.command("letter")
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @click.option("--benefit", "benefit", default=None,
-              help="Une seule prestation (identifiant, ex. allocations_familiales) ; défaut : une lettre par "
-                   "prestation décidée.")
+              help="Une seule prestation (son identifiant, comme dans le JSON de `evaluate`) ; défaut : une "
+                   "lettre par prestation décidée.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="markdown", show_default=True,
               help="Markdown, page HTML autonome, ou PDF A4.")
 @click.option("-o", "--output", "output", type=click.Path(), default=None,

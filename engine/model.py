@@ -122,6 +122,7 @@ class Prestation:
     droit: Condition
     montants: dict[str, int] = field(default_factory=dict)
     enfants_ouvrant_droit: list[str] = field(default_factory=list)
+    liste_ouvrant_droit: bool = False  # the base says this benefit always names them (an empty list too)
     echeancier: list[Echeance] = field(default_factory=list)
     pertes: list[Perte] = field(default_factory=list)
     mensualites: list[Mensualite] = field(default_factory=list)

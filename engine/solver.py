@@ -140,6 +140,7 @@ class _AnswerReader:
         result = Prestation(id=pid, statut=statut, droit=tree.node(clingo.Function("droit", [clingo.Function(pid)])))
         result.montants = {kind.name: to_python(v) for kind, v in mine("montant")}
         result.enfants_ouvrant_droit = sorted(labels.get(str(e), str(e)) for (e,) in mine("ouvre_droit"))
+        result.liste_ouvrant_droit = any(p.name == pid for (p,) in rows.get("liste_ouvrant_droit", []))
         result.echeancier = sorted(
             (Echeance(to_python(t), to_python(ev), to_python(m)) for t, ev, m in mine("echeance")),
             key=lambda e: e.date,

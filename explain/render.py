@@ -76,7 +76,7 @@ def prestation_json(prestation: Prestation, phrases) -> dict[str, Any]:
     out: dict[str, Any] = {"statut": prestation.statut}
     for kind, value in prestation.montants.items():
         out[f"montant_{kind}"] = value
-    if prestation.id == "allocations_familiales" or prestation.enfants_ouvrant_droit:
+    if prestation.liste_ouvrant_droit or prestation.enfants_ouvrant_droit:
         out["enfants_ouvrant_droit"] = prestation.enfants_ouvrant_droit
     if prestation.date_demande:
         out["date_demande"] = prestation.date_demande.isoformat()

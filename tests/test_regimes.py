@@ -72,10 +72,6 @@ EXEMPLES = {"senegal-css": ROOT / "examples" / "senegal-pmi.yaml",
 # Places of engine/ and explain/ that named the first regime before this test
 # was written: file → the words found there. Reported, not rewritten here.
 DETTE: dict[str, set[str]] = {
-    # --amendment help text: « kb/mali/inps/amendements/ en donne des exemples ».
-    "engine/cli.py": {"mali", "inps"},
-    # --benefit help text: « ex. allocations_familiales ».
-    "engine/cli_lettres.py": {"allocations_familiales"},
     # `prevoyance generate`: synthetic dossiers of the INPS schema, its benefits and field values.
     "engine/generation.py": {
         "allocations_familiales", "allocations_maternite", "allocations_prenatales", "apprenti", "beneficiaire",
@@ -85,8 +81,6 @@ DETTE: dict[str, set[str]] = {
     },
     # A coincidence: the JSON key "categorie" of a change (hausse, baisse…), not the INPS condition.
     "explain/impact.py": {"categorie"},
-    # prestation_json always writes enfants_ouvrant_droit for the family allowances.
-    "explain/render.py": {"allocations_familiales"},
 }
 
 
