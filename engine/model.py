@@ -137,35 +137,28 @@ class Prestation:
         """The benefit's own conditions (the children of its right)."""
         return self.droit.sous_conditions
 
-    def failed(self) -> list[Condition]:
-        """The reasons of a refusal: failed conditions, and below each the failures causing it."""
+    def _branches(self, etat: str) -> list[Condition]:
+        """The benefit's conditions in ``etat``, and below each the sub-conditions in the same state."""
         out: list[Condition] = []
 
-        def reasons(node: Condition) -> None:
+        def follow(node: Condition) -> None:
             out.append(node)
             for child in (*node.sous_conditions, *node.exceptions):
-                if child.etat == "non_rempli":
-                    reasons(child)
+                if child.etat == etat:
+                    follow(child)
 
         for condition in self.conditions:
-            if condition.etat == "non_rempli":
-                reasons(condition)
+            if condition.etat == etat:
+                follow(condition)
         return out
+
+    def failed(self) -> list[Condition]:
+        """The reasons of a refusal: failed conditions, and below each the failures causing it."""
+        return self._branches("non_rempli")
 
     def unknown(self) -> list[Condition]:
         """Conditions left unknown, and below each the unknowns it waits on."""
-        out: list[Condition] = []
-
-        def waits(node: Condition) -> None:
-            out.append(node)
-            for child in (*node.sous_conditions, *node.exceptions):
-                if child.etat == "inconnu":
-                    waits(child)
-
-        for condition in self.conditions:
-            if condition.etat == "inconnu":
-                waits(condition)
-        return out
+        return self._branches("inconnu")
 
 
 @dataclass

@@ -45,16 +45,7 @@ LOT = 5
 
 def enfant(prenom: str, naissance: str | None, **champs: Any) -> dict[str, Any]:
     """Un enfant qui remplit tout, sauf ce que ``champs`` change (None : champ absent)."""
-    base: dict[str, Any] = {
-        "prenom": prenom,
-        "date_naissance": naissance,
-        "categorie": "anterieur_mariage",
-        "declare_etat_civil": True,
-        "a_charge": True,
-        "residence": "Mali",
-        "situation": "aucune",
-        "visite_medicale": True,
-    }
+    base: dict[str, Any] = {**enfant_eligible(dt.date(2000, 1, 1), prenom), "date_naissance": naissance}
     base.update(champs)
     return {k: v for k, v in base.items() if v is not None}
 
