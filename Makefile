@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/prevoyance evaluate examples/famille-diarra.yaml
 	$(BIN)/prevoyance why examples/famille-diarra.yaml allocations_familiales
-	$(BIN)/prevoyance why examples/refus-stage.yaml allocations_familiales
+	$(BIN)/prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
