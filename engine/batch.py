@@ -110,10 +110,6 @@ class Journal:
         self.connection.close()
 
 
-def _batches(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
-    yield from chunks(entries, size)
-
-
 def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = None, workers: int | None = None,
               chunk_size: int = 250, journal: str | Path | None = None, scheduler: str | None = None,
               progress: Callable[[int], None] | None = None) -> BatchReport:
@@ -132,7 +128,7 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
     out = results.open("a", encoding="utf-8")
     err = errors.open("a", encoding="utf-8")
     try:
-        for chunk, records in _evaluate(_batches(entries, chunk_size), base_id, workers, scheduler):
+        for chunk, records in _evaluate(chunks(entries, chunk_size), base_id, workers, scheduler):
             by_origin = iter(records)
             written = []
             for entry in chunk:

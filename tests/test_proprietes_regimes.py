@@ -223,14 +223,19 @@ def test_pmi_unknown_category_is_incomplete_never_refused(datas):
         assert tarif.etat == "inconnu"
 
 
-@given(dossiers_pmi(), st.data())
-def test_pmi_less_information_never_decides_otherwise(data, tirage):
+def _less_information(regime, data, tirage) -> None:
+    """Remove one field of a dossier: what was settled stays settled (unknown never decides)."""
     champs = _champs(data)
     if not champs:
         return
     chemin = tirage.draw(st.sampled_from(champs))
-    avant, apres = _decide(PMI, [data, _sans(data, chemin)])
+    avant, apres = _decide(regime, [data, _sans(data, chemin)])
     _monotone(avant, apres)
+
+
+@given(dossiers_pmi(), st.data())
+def test_pmi_less_information_never_decides_otherwise(data, tirage):
+    _less_information(PMI, data, tirage)
 
 
 @given(st.lists(dossiers_pmi(), min_size=1, max_size=6))
@@ -365,9 +370,4 @@ def test_orientation_failed_and_unknown_conditions_have_a_secondary_source(datas
 
 @given(menages(), st.data())
 def test_orientation_less_information_never_decides_otherwise(data, tirage):
-    champs = _champs(data)
-    if not champs:
-        return
-    chemin = tirage.draw(st.sampled_from(champs))
-    avant, apres = _decide(ORIENTATION, [data, _sans(data, chemin)])
-    _monotone(avant, apres)
+    _less_information(ORIENTATION, data, tirage)
