@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.caseload import Entry, chunks, read_caseload
+from engine.caseload import Entry, chunks, in_order, read_caseload
 from engine.dossier import Dossier, DossierError
 from engine.regime import load_regime
 from engine.resume import summarize_many
@@ -173,14 +173,7 @@ def _evaluate(batches: Iterator[list[Entry]], base_id: str | None, workers: int 
             yield chunk, _records(base_id, _payload(chunk)) if _payload(chunk) else []
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending = []
-        for chunk in batches:
-            pending.append((chunk, pool.submit(_records, base_id, _payload(chunk))))
-            if len(pending) >= 2 * workers:  # a few batches in flight: memory stays flat
-                done, future = pending.pop(0)
-                yield done, future.result()
-        for done, future in pending:
-            yield done, future.result()
+        yield from in_order(lambda chunk: pool.submit(_records, base_id, _payload(chunk)), batches, 2 * workers)
 
 
 def _evaluate_dask(batches: Iterator[list[Entry]], base_id: str | None, scheduler: str):
@@ -190,14 +183,7 @@ def _evaluate_dask(batches: Iterator[list[Entry]], base_id: str | None, schedule
     except ImportError as exc:  # pragma: no cover - dask is a declared dependency
         raise DossierError("--scheduler demande le paquet « distributed » (pip install 'prevoyance[cluster]')") from exc
     with Client(scheduler) as client:
-        pending = []
-        for chunk in batches:
-            pending.append((chunk, client.submit(_records, base_id, _payload(chunk), pure=False)))
-            if len(pending) >= 4:
-                done, future = pending.pop(0)
-                yield done, future.result()
-        for done, future in pending:
-            yield done, future.result()
+        yield from in_order(lambda chunk: client.submit(_records, base_id, _payload(chunk), pure=False), batches, 4)
 
 
 def write_parquet(results: str | Path, target: str | Path) -> int:

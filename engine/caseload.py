@@ -8,14 +8,17 @@ others.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from engine.dossier import Dossier, DossierError, load_dossier, validate
 from engine.regime import Regime
 
 SUFFIXES = (".yaml", ".yml", ".json")
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,6 +56,23 @@ def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[En
                 yield Entry(origine, validate(data, origine, regime=regime))
             except DossierError as exc:
                 yield Entry(origine, erreur=str(exc))
+
+
+def in_order(submit: Callable[[T], Any], batches: Iterable[T], window: int) -> Iterator[tuple[T, Any]]:
+    """(batch, result) in the order of the batches, with at most ``window`` batches in flight.
+
+    ``submit`` hands a batch to a process pool or a Dask cluster and returns a future; keeping only a
+    few in flight lets the caseload stream through with flat memory.
+    """
+    pending: deque[tuple[T, Any]] = deque()
+    for batch in batches:
+        pending.append((batch, submit(batch)))
+        if len(pending) >= window:
+            done, future = pending.popleft()
+            yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
 
 
 def chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:

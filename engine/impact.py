@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.amendement import Amendment, amend, load_amendment
-from engine.caseload import Entry, chunks, read_caseload
+from engine.caseload import Entry, chunks, in_order, read_caseload
 from engine.dossier import Dossier
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
@@ -129,7 +129,7 @@ def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=
         results: Iterable = ((batch, _summaries(batch)) for batch in batches)
     else:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=args)
-        results = _ordered(pool, batches, workers)
+        results = _pooled(pool, batches, workers)
     for batch, pairs in results:
         for (origine, data), (before, after) in zip(batch, pairs, strict=True):
             impact.dossiers += 1
@@ -139,17 +139,9 @@ def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=
     return impact
 
 
-def _ordered(pool: ProcessPoolExecutor, batches, workers: int):
-    """Results in order, keeping a few batches in flight: memory stays flat on a large caseload."""
-    pending = []
+def _pooled(pool: ProcessPoolExecutor, batches, workers: int):
     with pool:
-        for batch in batches:
-            pending.append((batch, pool.submit(_summaries, batch)))
-            if len(pending) >= 2 * workers:
-                done_batch, future = pending.pop(0)
-                yield done_batch, future.result()
-        for done_batch, future in pending:
-            yield done_batch, future.result()
+        yield from in_order(lambda batch: pool.submit(_summaries, batch), batches, 2 * workers)
 
 
 def _classify(impact: Impact, origine: str, ident: str, before: dict[str, Summary], after: dict[str, Summary]) -> None:
