@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import clingo
-
 from engine.dossier import Dossier
 from engine.facts import to_python
 from engine.program import build_program
+from engine.solver import solve_program
 
 
 @dataclass
@@ -49,14 +48,8 @@ def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, st
     out: list[dict[str, Summary]] = [{} for _ in dossiers]
     for positions in groups.values():
         batch = [dossiers[p] for p in positions]
-        program = build_program(batch[0].regime, explain=False, summary=True)
-        control = clingo.Control(["--warn=none"])
-        program.load_into(control)
-        control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(batch)))
-        control.ground([("base", [])])
+        symbols = solve_program(build_program(batch[0].regime, explain=False, summary=True), batch)
         rows: dict[int, dict[str, Summary]] = defaultdict(dict)
-        symbols: list[clingo.Symbol] = []
-        control.solve(on_model=lambda m, found=symbols: found.extend(m.symbols(shown=True)))
         pending = []
         for symbol in symbols:
             args = symbol.arguments

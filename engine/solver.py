@@ -55,7 +55,12 @@ def evaluate_many(dossiers: Sequence[Dossier], explain: bool = True) -> list[Dec
 
 def solve_symbols(regime: Regime, dossiers: Sequence[Dossier], explain: bool) -> list[clingo.Symbol]:
     """Ground and solve a batch; the shown symbols of its unique answer set."""
-    program = build_program(regime, explain)
+    return solve_program(build_program(regime, explain), dossiers)
+
+
+def solve_program(program: Program, dossiers: Sequence[Dossier]) -> list[clingo.Symbol]:
+    """The shown symbols of the unique answer set of ``program`` given the dossiers' facts."""
+    regime = program.regime
     control = clingo.Control(["--warn=none"])
     program.load_into(control)
     control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
