@@ -85,3 +85,13 @@ def json_value(value: Any) -> Any:
     if hasattr(value, "name") and hasattr(value, "args"):
         return {"terme": value.name, "arguments": [json_value(a) for a in value.args]}
     return value
+
+
+def majuscule(text: str) -> str:
+    """The first letter in capitals, the rest untouched (``qu'Issa`` → ``Qu'Issa``)."""
+    return text[:1].upper() + text[1:]
+
+
+# The French filters every Jinja2 environment of the project registers.
+FILTRES = {"fcfa": fcfa, "date": date_fr, "mois": mois_fr, "nombre": nombre, "valeur": valeur,
+           "de": de, "que": que, "pluriel": pluriel, "majuscule": majuscule}

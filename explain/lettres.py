@@ -162,10 +162,6 @@ def liste(items: Any, conjonction: str = "et") -> str:
     return f"{', '.join(items[:-1])} {conjonction} {items[-1]}"
 
 
-def _majuscule(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _minuscule(text: str) -> str:
     # "Allocations familiales" → "allocations familiales"; an acronym stays ("INPS").
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
@@ -269,7 +265,7 @@ def _what_if(answer, phrases: Catalogue) -> list[str]:
             text += f", à condition {condition if condition.startswith('qu') else fmt.de(condition)}" if texts else ""
         else:
             text = liste(texts)
-        out.append(md(_majuscule(text)))
+        out.append(md(fmt.majuscule(text)))
     return out
 
 
@@ -413,9 +409,8 @@ def _environment(modeles: str | None) -> jinja2.Environment:
         loaders.insert(0, jinja2.FileSystemLoader(modeles))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                              autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(date=fmt.date_fr, mois=fmt.mois_fr, fcfa=fmt.fcfa, nombre=fmt.nombre, de=fmt.de,
-                       pluriel=fmt.pluriel, liste=liste, majuscule=_majuscule, minuscule=_minuscule,
-                       lignes=_lignes, montant=en_lettres)
+    env.filters.update(fmt.FILTRES, liste=liste, minuscule=_minuscule, lignes=_lignes,
+                       montant=en_lettres)
     return env
 
 

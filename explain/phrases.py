@@ -24,8 +24,7 @@ class PhraseError(Exception):
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(fcfa=fmt.fcfa, date=fmt.date_fr, mois=fmt.mois_fr, nombre=fmt.nombre, valeur=fmt.valeur,
-                       de=fmt.de, que=fmt.que, pluriel=fmt.pluriel)
+    env.filters.update(fmt.FILTRES)
     return env
 
 
@@ -69,7 +68,7 @@ class Catalogue:
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
         context = {"objet": condition.objet, **condition.context()}
         try:
-            return " ".join(self._template(text).render(context).split())
+            return self.render(text, context)
         except jinja2.UndefinedError as exc:
             raise PhraseError(f"phrase de « {condition.id} » ({condition.etat}) : {exc.message}") from exc
 
@@ -86,7 +85,7 @@ class Catalogue:
         if entry is None:
             return fmt.valeur(term)
         args = dict(zip(entry.get("arguments", []), getattr(term, "args", ()), strict=False))
-        return " ".join(self._template(entry["phrase"]).render(args).split())
+        return self.render(entry["phrase"], args)
 
     def render(self, template: str, context: dict[str, Any]) -> str:
         """Render a catalogue template (a question, an event) with its values."""

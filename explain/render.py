@@ -26,8 +26,7 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_TEMPLATES.filters.update(fcfa=fmt.fcfa, date=fmt.date_fr, mois=fmt.mois_fr, valeur=fmt.valeur, de=fmt.de,
-                          pluriel=fmt.pluriel, capitalize_first=lambda s: s[:1].upper() + s[1:])
+_TEMPLATES.filters.update(fmt.FILTRES)
 
 MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?"}
 ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue"}
