@@ -16,12 +16,11 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.caseload import Entry, chunks, in_order, read_caseload
+from engine.caseload import Entry, chunks, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier, DossierError
 from engine.regime import load_regime
 from engine.resume import summarize_many
@@ -172,7 +171,7 @@ def _evaluate(batches: Iterator[list[Entry]], base_id: str | None, workers: int 
         for chunk in batches:
             yield chunk, _records(base_id, _payload(chunk)) if _payload(chunk) else []
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         yield from in_order(lambda chunk: pool.submit(_records, base_id, _payload(chunk)), batches, 2 * workers)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +57,20 @@ def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[En
                 yield Entry(origine, validate(data, origine, regime=regime))
             except DossierError as exc:
                 yield Entry(origine, erreur=str(exc))
+
+
+# Batches a worker process decides before it is replaced by a fresh one. clingo keeps every symbol it
+# has ever built (dates, names) for the life of the process, so a worker's memory grows with the number
+# of distinct dossiers it has seen (about 300 MiB after 10 000, 530 MiB after 35 000); replacing it
+# every 40 batches of 250 keeps it near 300 MiB whatever the caseload, for about 1 % of the time.
+BATCHES_PER_WORKER = 40
+
+
+def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+                ) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, each replaced after :data:`BATCHES_PER_WORKER` batches."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs,
+                               max_tasks_per_child=BATCHES_PER_WORKER)
 
 
 def in_order(submit: Callable[[T], Any], batches: Iterable[T], window: int) -> Iterator[tuple[T, Any]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 import yaml
 
@@ -51,6 +52,14 @@ class Dossier:
     @property
     def date_reference(self) -> dt.date:
         return dt.date.fromisoformat(self.data["date_reference"])
+
+    @property
+    def prestations_demandees(self) -> frozenset[str] | None:
+        """The benefits the dossier's ``demandes`` name; None when it names none (all are examined)."""
+        demandes = self.data.get("demandes")
+        if not isinstance(demandes, list) or not demandes:
+            return None
+        return frozenset(d["prestation"] for d in demandes if isinstance(d, dict) and "prestation" in d) or None
 
     def libelle(self, liste: str, index: int) -> str:
         """How the dossier names item ``index`` of list ``liste`` (its first text field: a child's prenom)."""
@@ -127,6 +136,42 @@ def _ordered_errors(validator: jsonschema.Validator, data: Any) -> list[jsonsche
     return sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
 
 
+def _is_date(text: str) -> bool:
+    """``format: date`` as jsonschema checks it: ISO ``AAAA-MM-JJ`` and a day that exists."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+# Per schema (kept alive with its validators, so that its id is never reused): the compiled
+# fastjsonschema check, and the jsonschema validator that words the errors.
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any, jsonschema.Validator]] = {}
+
+
+def _validators(schema: dict[str, Any]) -> tuple[Any, jsonschema.Validator]:
+    """Two validators of one schema: fastjsonschema (code compiled once, ~8 times faster) says whether a
+    dossier is valid; jsonschema, slower but with every error and its path, words the refusal."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None:
+        validator_cls = jsonschema.validators.validator_for(schema)
+        full = validator_cls(schema, format_checker=validator_cls.FORMAT_CHECKER)
+        fast = fastjsonschema.compile(schema, formats={"date": _is_date}, use_default=False)
+        cached = _VALIDATORS[id(schema)] = (schema, fast, full)
+    return cached[1], cached[2]
+
+
+def schema_errors(schema: dict[str, Any], data: Any) -> list[jsonschema.ValidationError]:
+    """Every error of ``data`` against ``schema``, in the order of their paths (none: the data is valid)."""
+    fast, full = _validators(schema)
+    try:
+        fast(data)
+    except fastjsonschema.JsonSchemaException:
+        return _ordered_errors(full, data)  # jsonschema has the last word (tests check the two agree)
+    return []
+
+
 def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None,
              regime: Regime | None = None) -> Dossier:
     """Check ``data`` against its regime's schema; fill ``date_reference`` (today) if absent.
@@ -143,9 +188,7 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
             regime = load_regime(base if isinstance(base, str) else None)
         except RegimeError as exc:
             raise DossierError(f"{origine}: « base » : {exc}") from exc
-    validator_cls = jsonschema.validators.validator_for(regime.schema)
-    validator = validator_cls(regime.schema, format_checker=validator_cls.FORMAT_CHECKER)
-    errors = _ordered_errors(validator, data)
+    errors = schema_errors(regime.schema, data)
     if errors:
         lines = [f"{origine}: {_message(e)}" for e in errors]
         raise DossierError("\n".join(lines))

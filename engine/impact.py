@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.amendement import Amendment, amend, load_amendment
-from engine.caseload import Entry, chunks, in_order, read_caseload
+from engine.caseload import Entry, chunks, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
@@ -128,7 +128,7 @@ def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=
         _init_worker(*args)
         results: Iterable = ((batch, _summaries(batch)) for batch in batches)
     else:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=args)
+        pool = worker_pool(workers, _init_worker, args)
         results = _pooled(pool, batches, workers)
     for batch, pairs in results:
         for (origine, data), (before, after) in zip(batch, pairs, strict=True):

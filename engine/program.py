@@ -228,12 +228,28 @@ class _FiringRecorder:
 
 
 @dataclass
+class Part:
+    """The statements of one file of the program, and what slicing needs to know of them."""
+
+    text: str
+    prestations: frozenset[str]  # the benefits the file declares (prestation(P).); empty: a shared file
+    heads: frozenset[str]  # predicates its rules define
+    reads: frozenset[str]  # predicates its rules read
+
+
+@dataclass
 class Program:
-    """A regime's program, ready to be given facts and grounded."""
+    """A regime's program, ready to be given facts and grounded.
+
+    ``parts`` are its files. A dossier that demands some benefits only is grounded
+    with the files of those benefits and the shared ones (:meth:`text_for`): the
+    grounder's cost per call grows with the number of rules, whether they fire or
+    not, and most dossiers demand one benefit of six.
+    """
 
     regime: Regime
     explain: bool
-    program_text: str
+    parts: list[Part]
     blocks: dict[str, RuleBlock]
     inputs: SchemaFacts
     parameter_symbols: list[clingo.Symbol]
@@ -241,6 +257,7 @@ class Program:
     names: dict[str, set[str]] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
     library: set[str] = field(default_factory=set)  # calendar and parameter helpers of kb/commun
+    _slices: dict[frozenset[str] | None, str] = field(default_factory=dict, repr=False)
 
     def fields_read(self, condition: str) -> set[str]:
         """Input predicates a condition's rules read, directly or through intermediate predicates.
@@ -273,13 +290,73 @@ class Program:
     @property
     def text(self) -> str:
         """The whole program as text: clingo's parser reads it far faster than statements added one by one."""
-        return self.program_text
+        return self.text_for(None)
 
-    def load_into(self, control: clingo.Control) -> None:
-        control.add("base", [], self.program_text)
+    def text_for(self, prestations: frozenset[str] | None) -> str:
+        """The program for dossiers that demand ``prestations`` only (None: every benefit).
+
+        Kept: the shared files, the files of those benefits, and, transitively,
+        the benefit files they build on (:func:`_closure`). A property test
+        (tests/test_tranches.py) checks that the slice decides every dossier
+        as the whole program does.
+        """
+        if prestations is not None and not any(part.prestations - prestations for part in self.parts):
+            prestations = None  # the slice would be the whole program
+        text = self._slices.get(prestations)
+        if text is None:
+            kept = [part for part in self.parts if prestations is None or not part.prestations
+                    or part.prestations & prestations]
+            if prestations is not None:
+                kept = _closure(kept, self.parts)
+            text = self._slices[prestations] = "\n".join(part.text for part in kept) + "\n"
+        return text
+
+    def load_into(self, control: clingo.Control, prestations: frozenset[str] | None = None) -> None:
+        control.add("base", [], self.text_for(prestations))
         with control.backend() as backend:
             for symbol in self.parameter_symbols:
                 backend.add_rule([backend.add_atom(symbol)])
+
+
+def _part(statements: list[ast.AST]) -> Part:
+    """One file's statements as text, with the benefits it declares and the predicates it defines and reads."""
+    heads, body = _AtomNames(), _AtomNames()
+    prestations = set()
+    for statement in statements:
+        if statement.ast_type != ast.ASTType.Rule:
+            continue
+        heads(statement.head)
+        for literal in statement.body:
+            body(literal)
+        for rule in statement.unpool():
+            atom = rule.head.atom if rule.head.ast_type == ast.ASTType.Literal else None
+            if (not rule.body and atom is not None and atom.ast_type == ast.ASTType.SymbolicAtom
+                    and atom.symbol.ast_type == ast.ASTType.Function and atom.symbol.name == "prestation"
+                    and len(atom.symbol.arguments) == 1):
+                prestations.add(str(atom.symbol.arguments[0]))
+    return Part("\n".join(str(statement) for statement in statements), frozenset(prestations),
+                frozenset(heads.names), frozenset(body.names))
+
+
+def _closure(kept: list[Part], parts: list[Part]) -> list[Part]:
+    """``kept``, with every benefit file defining a predicate that a kept benefit file reads and that no
+    shared file defines (one benefit built on another's rules).
+
+    What the shared files read from benefit files (``mois_utile``, ``plus_mois_demande``,
+    ``prestation``) are hooks each benefit fills for its own dossiers only: they pull nothing in.
+    """
+    shared = frozenset().union(*(part.heads for part in parts if not part.prestations))
+    chosen = {id(part) for part in kept}
+    changed = True
+    while changed:
+        changed = False
+        wanted = frozenset().union(*(part.reads for part in parts if id(part) in chosen and part.prestations))
+        wanted -= shared
+        for part in parts:
+            if id(part) not in chosen and part.heads & wanted:
+                chosen.add(id(part))
+                changed = True
+    return [part for part in parts if id(part) in chosen]
 
 
 # Heads that only serve explanations: a summary does without them.
@@ -297,7 +374,7 @@ def _cache_file(regime: Regime, explain: bool, summary: bool) -> Path | None:
     if root in ("", "0", "off"):
         return None
     key = hashlib.sha256("|".join([
-        "2", regime.version, str(explain), str(summary), clingo.__version__,
+        "3", regime.version, str(explain), str(summary), clingo.__version__,
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         hashlib.sha256(json.dumps(regime.schema, sort_keys=True).encode()).hexdigest(),
     ]).encode()).hexdigest()[:24]
@@ -313,14 +390,17 @@ def _from_cache(regime: Regime, explain: bool, path: Path) -> Program | None:
     blocks = {b["id"]: RuleBlock(b["id"], kb_root() / b["file"], b["line"], b["comment"], b["lines"])
               for b in data["blocks"]}
     sets = {k: {name: set(v) for name, v in data[k].items()} for k in ("reads", "names", "deps")}
-    return Program(regime, explain, data["text"], blocks, SchemaFacts(regime.schema),
+    parts = [Part(p["text"], frozenset(p["prestations"]), frozenset(p["heads"]), frozenset(p["reads"]))
+             for p in data["parts"]]
+    return Program(regime, explain, parts, blocks, SchemaFacts(regime.schema),
                    list(parameter_facts(regime.parameters)), sets["reads"], sets["names"], sets["deps"],
                    set(data["library"]))
 
 
 def _to_cache(program: Program, path: Path) -> None:
     data = {
-        "text": program.program_text,
+        "parts": [{"text": p.text, "prestations": sorted(p.prestations), "heads": sorted(p.heads),
+                   "reads": sorted(p.reads)} for p in program.parts],
         "blocks": [{"id": b.id, "file": str(b.file.relative_to(kb_root())), "line": b.line, "comment": b.comment,
                     "lines": b.lines} for b in program.blocks.values()],
         "reads": {k: sorted(v) for k, v in program.reads.items()},
@@ -359,12 +439,14 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
     three shows, and nothing is recorded for explanations.
     """
     explain = explain and not summary
-    statements: list[ast.AST] = []
+    files: list[list[ast.AST]] = []
     blocks: dict[str, RuleBlock] = {}
     reads: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
     for path, text in regime.program_texts():
+        statements: list[ast.AST] = []
+        files.append(statements)
         if summary and path.name == "sortie.lp" and path.parent.name == "commun":
             ast.parse_string(_SUMMARY_SHOWS, statements.append)
             continue
@@ -392,8 +474,6 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
             statements.extend(recorder.statements)
         else:
             ast.parse_string(text, statements.append)
-    for statement in statements:
-        _dependencies(statement, deps)
     library: set[str] = set()
     for name in ("calendrier.lp", "parametres.lp"):
         helper = _AtomNames()
@@ -402,12 +482,18 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
                 ast.parse_string(text, lambda s, h=helper: h(s.head) if s.ast_type == ast.ASTType.Rule else None)
         library |= helper.names
     inputs = SchemaFacts(regime.schema)
-    ast.parse_string(inputs.declarations(), statements.append)
+    closing: list[ast.AST] = []
+    files.append(closing)
+    ast.parse_string(inputs.declarations(), closing.append)
     if explain:
         ast.parse_string("#show applique/5. #show source/3. #show mode(D, C, toutes) : toutes(C), evalue(D, C)."
-                         "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", statements.append)
+                         "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", closing.append)
     elif not summary:
-        ast.parse_string("#show source/3.", statements.append)
-    text = "\n".join(str(statement) for statement in statements) + "\n"
-    return Program(regime, explain, text, blocks, inputs, list(parameter_facts(regime.parameters)),
+        ast.parse_string("#show source/3.", closing.append)
+    parts = []
+    for statements in files:
+        for statement in statements:
+            _dependencies(statement, deps)
+        parts.append(_part(statements))
+    return Program(regime, explain, parts, blocks, inputs, list(parameter_facts(regime.parameters)),
                    reads, names, deps, library)

@@ -81,6 +81,12 @@ class Regime:
         texts = [(p, self.rewritten.get(p) or p.read_text(encoding="utf-8")) for p in self.program_files]
         return texts + list(self.added)
 
+    @property
+    def prestations_independantes(self) -> bool:
+        """``regime.yaml`` says that no benefit's rules read another's: a dossier may then be grounded
+        with the files of the benefits it demands only (engine/program.py, ``Program.text_for``)."""
+        return bool(self.meta.get("prestations_independantes"))
+
     def is_regime_file(self, path: Path) -> bool:
         """Files of the regime itself (not kb/commun): their rules are recorded when they fire."""
         return path.parent == self.folder or path in dict(self.added)

@@ -52,23 +52,21 @@ def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, st
         rows: dict[int, dict[str, Summary]] = defaultdict(dict)
         pending = []
         for symbol in symbols:
-            args = symbol.arguments
-            if symbol.name == "source":
+            name, args = symbol.name, symbol.arguments  # each property is a call into clingo: read once
+            if name == "source":
                 if sources is not None:
                     sources[str(args[0])] = (args[1].string, args[2].string)
-                continue
-            if symbol.name == "decision":
+            elif name == "decision":
                 rows[args[0].number][args[1].name] = Summary(args[2].name)
             else:
-                pending.append(symbol)
-        for symbol in pending:
-            args = symbol.arguments
+                pending.append((name, args))
+        for name, args in pending:
             summary = rows[args[0].number].get(args[1].name)
             if summary is None:
                 continue
-            if symbol.name == "montant":
+            if name == "montant":
                 summary.montants[args[2].name] = to_python(args[3])
-            elif symbol.name == "etat_resume":
+            elif name == "etat_resume":
                 summary.etats[str(args[2])] = args[3].name
         for index, position in enumerate(positions):
             out[position] = dict(rows.get(index, {}))

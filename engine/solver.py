@@ -58,11 +58,26 @@ def solve_symbols(regime: Regime, dossiers: Sequence[Dossier], explain: bool) ->
     return solve_program(build_program(regime, explain), dossiers)
 
 
-def solve_program(program: Program, dossiers: Sequence[Dossier]) -> list[clingo.Symbol]:
-    """The shown symbols of the unique answer set of ``program`` given the dossiers' facts."""
+def demanded(dossiers: Sequence[Dossier]) -> frozenset[str] | None:
+    """The benefits a batch demands, if each of its dossiers names some (None: the whole program is needed)."""
+    wanted: set[str] = set()
+    for dossier in dossiers:
+        names = dossier.prestations_demandees
+        if names is None:
+            return None
+        wanted |= names
+    return frozenset(wanted)
+
+
+def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = True) -> list[clingo.Symbol]:
+    """The shown symbols of the unique answer set of ``program`` given the dossiers' facts.
+
+    ``sliced``: ground only the files of the benefits the batch demands (:meth:`Program.text_for`),
+    when the regime declares its benefits independent.
+    """
     regime = program.regime
     control = clingo.Control(["--warn=none"])
-    program.load_into(control)
+    program.load_into(control, demanded(dossiers) if sliced and regime.prestations_independantes else None)
     control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
     control.ground([("base", [])])
     models: list[list[clingo.Symbol]] = []
@@ -92,17 +107,15 @@ class _AnswerReader:
         self.order = {name: i for i, name in enumerate(self.regime.phrases.get("conditions", {}))}
         self.by_dossier: dict[int, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
         for symbol in symbols:
-            args = symbol.arguments
-            if symbol.name == "source":
+            name, args = symbol.name, symbol.arguments  # each property is a call into clingo: read once
+            if name == "source":
                 self.sources[str(args[0])] = (args[1].string, args[2].string)
-                continue
-            if symbol.name == "entite_liste":
+            elif name == "entite_liste":
                 self.entity_lists[args[0].name] = args[1].name
-                continue
-            if symbol.name == "justifie":
+            elif name == "justifie":
                 self.proofs.setdefault(args[1].name, []).append(args[0].name)
-                continue
-            self.by_dossier[args[0].number][symbol.name].append(tuple(args[1:]))
+            else:
+                self.by_dossier[args[0].number][name].append(tuple(args[1:]))
 
     # -- helpers -------------------------------------------------------------
     def _source(self, node: clingo.Symbol) -> tuple[str, str]:

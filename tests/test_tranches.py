@@ -1,0 +1,84 @@
+"""A dossier is decided by the slice of the program its demands need exactly as by the whole program.
+
+``Program.text_for`` grounds, for a batch whose dossiers all name their
+demands, only the shared files and the files of the benefits demanded (and the
+benefit files they build on). That is only an optimisation if nothing else
+changes: for dossiers of every regime, demanding any subset of the benefits,
+the decision, the amounts, the trees of conditions with their sources, the
+rules applied and the documents are the same, as the contract's JSON says them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+from test_proprietes_regimes import dossiers_pmi, menages
+
+from engine.dossier import Dossier, validate
+from engine.generation import generate
+from engine.program import build_program
+from engine.regime import load_regime
+from engine.solver import _AnswerReader, demanded, solve_program
+from explain.render import decision_json
+
+INPS = load_regime("mali-inps")
+PRESTATIONS = ("allocations_familiales", "allocations_prenatales", "allocations_maternite", "conge_naissance",
+               "indemnites_journalieres_maternite", "prime_premier_etablissement")
+
+
+@st.composite
+def dossiers_inps(draw) -> dict:
+    """A generated dossier (every benefit's facts may be there) whose demands are a drawn subset, or none."""
+    data = next(iter(generate(1, seed=draw(st.integers(0, 10**6)))))
+    noms = draw(st.lists(st.sampled_from(PRESTATIONS), unique=True, max_size=3))
+    if noms:
+        avant = {d["prestation"]: d for d in data.get("demandes", [])}
+        data["demandes"] = [avant.get(nom, {"prestation": nom}) for nom in noms]
+    else:
+        data.pop("demandes", None)
+    return data
+
+
+def _both(datas: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The contract JSON of each dossier, decided by the slice and by the whole program."""
+    dossiers: list[Dossier] = [validate({**d, "id": f"d{i}"}) for i, d in enumerate(datas)]
+    program = build_program(dossiers[0].regime, explain=True)
+    out = []
+    for sliced in (True, False):
+        reader = _AnswerReader(program, solve_program(program, dossiers, sliced=sliced))
+        out.append([decision_json(reader.decision(i, d)) for i, d in enumerate(dossiers)])
+    return out[0], out[1]
+
+
+@given(st.lists(dossiers_inps(), min_size=1, max_size=4))
+@example([{"id": "x", "date_reference": dt.date(2026, 3, 15).isoformat(),
+           "demandes": [{"prestation": "conge_naissance"}]}])
+def test_the_slice_decides_inps_dossiers_as_the_whole_program(datas):
+    sliced, whole = _both(datas)
+    assert sliced == whole
+
+
+@given(st.lists(dossiers_pmi(), min_size=1, max_size=3))
+def test_the_slice_decides_pmi_dossiers_as_the_whole_program(datas):
+    sliced, whole = _both(datas)
+    assert sliced == whole
+
+
+@given(st.lists(menages(), min_size=1, max_size=3))
+def test_the_slice_decides_orientation_dossiers_as_the_whole_program(datas):
+    sliced, whole = _both(datas)
+    assert sliced == whole
+
+
+def test_a_dossier_demanding_one_benefit_grounds_a_smaller_program():
+    program = build_program(INPS, explain=False)
+    dossier = validate({"id": "x", "demandes": [{"prestation": "allocations_familiales"}]})
+    wanted = demanded([dossier])
+    assert wanted == frozenset({"allocations_familiales"})
+    text = program.text_for(wanted)
+    assert len(text) < len(program.text) / 2
+    assert "prestation(allocations_maternite)." not in text and "prestation(allocations_familiales)." in text
+    # A batch where one dossier names no demand examines every benefit: the whole program.
+    assert demanded([dossier, validate({"id": "y"})]) is None
