@@ -63,9 +63,11 @@ def test_an_interrupted_run_resumes_where_it_stopped(caseload, tmp_path):
     assert len(_lines(tmp_path / "coupe.erreurs.jsonl")) == 2
 
 
-def test_processes_give_the_same_lines(caseload, tmp_path):
+def test_processes_give_the_same_lines(caseload, tmp_path, monkeypatch):
     one, two = tmp_path / "un.jsonl", tmp_path / "deux.jsonl"
     run_batch(caseload, one, workers=1, chunk_size=8)
+    # Each worker replaced after every batch: fresh processes decide the same way, in the same order.
+    monkeypatch.setattr("engine.caseload.BATCHES_PER_WORKER", 1)
     run_batch(caseload, two, workers=2, chunk_size=8)
     assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
 
