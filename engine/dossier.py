@@ -56,10 +56,7 @@ class Dossier:
     @property
     def prestations_demandees(self) -> frozenset[str] | None:
         """The benefits the dossier's ``demandes`` name; None when it names none (all are examined)."""
-        demandes = self.data.get("demandes")
-        if not isinstance(demandes, list) or not demandes:
-            return None
-        return frozenset(d["prestation"] for d in demandes if isinstance(d, dict) and "prestation" in d) or None
+        return frozenset(d["prestation"] for d in self.data.get("demandes", ())) or None  # schema: each names one
 
     def libelle(self, liste: str, index: int) -> str:
         """How the dossier names item ``index`` of list ``liste`` (its first text field: a child's prenom)."""

@@ -118,10 +118,10 @@ class _AtomNames(ast.Transformer):
 _CONDITION_STATES = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "evalue"}
 
 
-def _dependencies(statement: ast.AST, deps: dict[str, set[str]]) -> None:
-    """Record which predicates the head of a rule depends on."""
+def _dependencies(statement: ast.AST, deps: dict[str, set[str]]) -> tuple[set[str], set[str]]:
+    """Record which predicates the head of a rule depends on; return (head predicates, body predicates)."""
     if statement.ast_type != ast.ASTType.Rule:
-        return
+        return set(), set()
     heads = _AtomNames()
     heads(statement.head)
     body = _AtomNames()
@@ -129,6 +129,7 @@ def _dependencies(statement: ast.AST, deps: dict[str, set[str]]) -> None:
         body(literal)
     for head in heads.names:
         deps.setdefault(head, set()).update(body.names)
+    return heads.names, body.names
 
 
 class _FiringRecorder:
@@ -318,16 +319,18 @@ class Program:
                 backend.add_rule([backend.add_atom(symbol)])
 
 
-def _part(statements: list[ast.AST]) -> Part:
-    """One file's statements as text, with the benefits it declares and the predicates it defines and reads."""
-    heads, body = _AtomNames(), _AtomNames()
+def _part(statements: list[ast.AST], deps: dict[str, set[str]]) -> Part:
+    """One file's statements as text, with the benefits it declares and the predicates it defines and
+    reads; records the dependencies of its rules in ``deps`` on the way."""
+    heads: set[str] = set()
+    reads: set[str] = set()
     prestations = set()
     for statement in statements:
+        defined, read = _dependencies(statement, deps)
+        heads |= defined
+        reads |= read
         if statement.ast_type != ast.ASTType.Rule:
             continue
-        heads(statement.head)
-        for literal in statement.body:
-            body(literal)
         for rule in statement.unpool():
             atom = rule.head.atom if rule.head.ast_type == ast.ASTType.Literal else None
             if (not rule.body and atom is not None and atom.ast_type == ast.ASTType.SymbolicAtom
@@ -335,7 +338,7 @@ def _part(statements: list[ast.AST]) -> Part:
                     and len(atom.symbol.arguments) == 1):
                 prestations.add(str(atom.symbol.arguments[0]))
     return Part("\n".join(str(statement) for statement in statements), frozenset(prestations),
-                frozenset(heads.names), frozenset(body.names))
+                frozenset(heads), frozenset(reads))
 
 
 def _closure(kept: list[Part], parts: list[Part]) -> list[Part]:
@@ -490,10 +493,6 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
                          "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", closing.append)
     elif not summary:
         ast.parse_string("#show source/3.", closing.append)
-    parts = []
-    for statements in files:
-        for statement in statements:
-            _dependencies(statement, deps)
-        parts.append(_part(statements))
+    parts = [_part(statements, deps) for statements in files]
     return Program(regime, explain, parts, blocks, inputs, list(parameter_facts(regime.parameters)),
                    reads, names, deps, library)

@@ -3,23 +3,24 @@
 ``Program.text_for`` grounds, for a batch whose dossiers all name their
 demands, only the shared files and the files of the benefits demanded (and the
 benefit files they build on). That is only an optimisation if nothing else
-changes: for dossiers of every regime, demanding any subset of the benefits,
-the decision, the amounts, the trees of conditions with their sources, the
-rules applied and the documents are the same, as the contract's JSON says them.
+changes: for INPS dossiers demanding any subset of the benefits, the decision,
+the amounts, the trees of conditions with their sources, the rules applied and
+the documents are the same, as the contract's JSON says them. The orientation
+regime, whose benefits read each other, must not declare itself sliceable.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import example, given
 from hypothesis import strategies as st
-from test_proprietes_regimes import dossiers_pmi, menages
 
 from engine.dossier import Dossier, validate
 from engine.generation import generate
 from engine.program import build_program
-from engine.regime import load_regime
+from engine.regime import Regime, load_regime
 from engine.solver import _AnswerReader, demanded, solve_program
 from explain.render import decision_json
 
@@ -41,9 +42,9 @@ def dossiers_inps(draw) -> dict:
     return data
 
 
-def _both(datas: list[dict]) -> tuple[list[dict], list[dict]]:
+def _both(datas: list[dict], regime: Regime | None = None) -> tuple[list[dict], list[dict]]:
     """The contract JSON of each dossier, decided by the slice and by the whole program."""
-    dossiers: list[Dossier] = [validate({**d, "id": f"d{i}"}) for i, d in enumerate(datas)]
+    dossiers: list[Dossier] = [validate({**d, "id": f"d{i}"}, regime=regime) for i, d in enumerate(datas)]
     program = build_program(dossiers[0].regime, explain=True)
     out = []
     for sliced in (True, False):
@@ -60,16 +61,16 @@ def test_the_slice_decides_inps_dossiers_as_the_whole_program(datas):
     assert sliced == whole
 
 
-@given(st.lists(dossiers_pmi(), min_size=1, max_size=3))
-def test_the_slice_decides_pmi_dossiers_as_the_whole_program(datas):
-    sliced, whole = _both(datas)
-    assert sliced == whole
-
-
-@given(st.lists(menages(), min_size=1, max_size=3))
-def test_the_slice_decides_orientation_dossiers_as_the_whole_program(datas):
-    sliced, whole = _both(datas)
-    assert sliced == whole
+def test_the_orientation_regime_must_not_be_sliced():
+    """Its priority order makes RAMED read AMO's state: were it to declare its benefits independent,
+    a household demanding RAMED alone would be decided otherwise (found by Hypothesis)."""
+    orientation = load_regime("mali-couverture-maladie")
+    assert not orientation.prestations_independantes
+    forced = dataclasses.replace(orientation, meta={**orientation.meta, "prestations_independantes": True})
+    data = {"id": "menage", "base": "mali-couverture-maladie", "date_reference": "1960-09-22",
+            "membres": [{"prenom": "Awa"}], "demandes": [{"prestation": "ramed"}]}
+    sliced, whole = _both([data], forced)
+    assert sliced != whole
 
 
 def test_a_dossier_demanding_one_benefit_grounds_a_smaller_program():
