@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -66,6 +67,46 @@ def machine() -> str:
             f"Python {platform.python_version()}, clingo {clingo.__version__}")
 
 
+def tree_rss_mib(root: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB, read from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total / 2**20
+
+
+class TreeMemory:
+    """Samples the whole process tree's memory (workers included) while a block runs; keeps the peak."""
+
+    def __init__(self, period: float = 0.5) -> None:
+        self.period, self.peak, self._stop = period, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mib(os.getpid()))
+            self._stop.wait(self.period)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def caseload(size: int, folder: Path) -> Path:
     path = folder / f"charge-{size}.jsonl"
     if not path.exists():
@@ -87,12 +128,92 @@ def plain_python_ratio(path: Path, size: int) -> tuple[float, float]:
     return len(datas) / (time.perf_counter() - start), len(datas)
 
 
+def single_latency(decided_before: int) -> tuple[float, float]:
+    """p50, p95 of one dossier decided in this process, after ``decided_before`` other dossiers one by one."""
+    for data in generate(decided_before, seed=11):
+        evaluate(validate(data), explain=False)
+    single = load_dossier(ROOT / "examples" / "famille-diarra.yaml")
+    return percentiles(timed(lambda: evaluate(single, explain=False), 50))
+
+
+def single_latency_in(allocator: str, decided_before: int) -> str:
+    """The same measure in a fresh process under the system allocator or under mimalloc."""
+    from engine.allocator import library_path
+
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    if allocator == "mimalloc":
+        path = library_path()
+        if path is None:
+            return "mimalloc indisponible"
+        env["LD_PRELOAD"] = str(path)
+    done = subprocess.run([sys.executable, __file__, "--latence-apres", str(decided_before)], env=env, cwd=ROOT,
+                          check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def floors(size: int = 4000, chunk: int = 250) -> list[str]:
+    """What a dossier costs before any rule of the law, step by step, in one process.
+
+    The floor of a batch through clingo is the validation, the facts, and clingo reading, grounding and
+    showing those facts with no rule at all; the floor of a single dossier is clingo reading and grounding
+    the program it needs (the family allowances' slice) with no dossier.
+    """
+    import clingo
+
+    from engine.program import build_program
+    from engine.regime import load_regime
+    from engine.resume import summarize_many
+
+    program = build_program(load_regime(None), explain=False)
+
+    def fixed() -> None:
+        control = clingo.Control(["--warn=none"])
+        program.load_into(control, frozenset({"allocations_familiales"}))
+        control.ground([("base", [])])
+        control.solve()
+
+    empty, _ = percentiles(timed(fixed, 30))  # first: a process that has decided thousands of dossiers is slower
+    lines = [json.dumps(d) for d in generate(size, seed=3)]
+    start = time.perf_counter()
+    dossiers = [validate(json.loads(line)) for line in lines]
+    validated = time.perf_counter()
+    program = build_program(dossiers[0].regime, explain=False, summary=True)
+    texts = ["".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers[k:k + chunk]))
+             for k in range(0, size, chunk)]
+    written = time.perf_counter()
+    for text in texts:
+        control = clingo.Control(["--warn=none"])
+        control.add("base", [], text)
+        control.ground([("base", [])])
+        control.solve(on_model=lambda m: m.symbols(shown=True))
+    facts_only = time.perf_counter()
+    for k in range(0, size, chunk):
+        summarize_many(dossiers[k:k + chunk])
+    whole = time.perf_counter()
+    per = lambda a, b: (b - a) / size * 1000  # noqa: E731
+    return ["## Planchers (issue 7)", "",
+            f"Par dossier et par cœur, {size} dossiers générés, lots de {chunk}, un processus :", "",
+            "| étape | ms par dossier |", "| --- | ---: |",
+            f"| lecture JSON et validation | {per(start, validated):.3f} |",
+            f"| faits écrits en texte | {per(validated, written):.3f} |",
+            f"| clingo lit, instancie et montre les seuls faits, sans aucune règle | {per(written, facts_only):.3f} |",
+            f"| le lot tel que `batch` le décide (faits, base de l'INPS, résumé lu) | {per(facts_only, whole):.3f} |",
+            "",
+            f"Coût fixe d'un dossier seul : clingo lit et instancie la tranche des allocations familiales "
+            f"sans aucun dossier en {empty:.1f} ms (p50).", ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tailles", type=int, nargs="+", default=[10000])
     parser.add_argument("--diff", type=int, default=10000, help="dossiers du diff (0 : pas de diff)")
     parser.add_argument("--sortie", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--latence-apres", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.latence_apres is not None:  # one measure, in the process single_latency_in started
+        p50, p95 = single_latency(args.latence_apres)
+        print(f"{p50:.1f}, {p95:.1f}")
+        return
     lines = [f"# Mesures — {dt.date.today().isoformat()}", "", f"Machine : {machine()}.", ""]
 
     refusal = load_dossier(ROOT / "examples" / "refus-stage.yaml")
@@ -113,29 +234,50 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "engine.cli", "evaluate", str(ROOT / "examples" / "famille-diarra.yaml")],
                        check=True, capture_output=True, cwd=ROOT)
         cold.append(time.perf_counter() - start)
+    aged = 2000
     lines += ["## Dossier seul (issue 7)", "",
               f"- décision d'un dossier en processus : p50 {p50:.1f} ms, p95 {p95:.1f} ms (objectif : 5 ms à p50)",
+              "- dans un processus neuf, puis après y avoir décidé un à un "
+              f"{aged} autres dossiers (p50, p95 en ms) :",
+              *(f"  - allocateur {name} : {single_latency_in(name, 0)} ; après : {single_latency_in(name, aged)}"
+                for name in ("système", "mimalloc")),
               f"- démarrage à froid de `prevoyance evaluate` : médiane {statistics.median(cold):.2f} s "
               "(objectif : 0,5 s)",
               ""]
 
-    lines += ["## Lots (issue 7)", "", "| dossiers | secondes | dossiers/s | mémoire max (Mio) |",
-              "| ---: | ---: | ---: | ---: |"]
+    lines += ["## Lots (issue 7)", "",
+              "| dossiers | secondes | dossiers/s | mémoire max d'un processus (Mio) | mémoire max de l'arbre (Mio) |",
+              "| ---: | ---: | ---: | ---: | ---: |"]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for size in args.tailles:
             path = caseload(size, folder)
             out = folder / f"decisions-{size}.jsonl"
-            report = run_batch(path, out, chunk_size=250)
-            memory = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                      + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-            lines.append(f"| {size} | {report.secondes:.1f} | {report.decides / report.secondes:.0f} | {memory:.0f} |")
+            with TreeMemory() as tree:
+                report = run_batch(path, out, chunk_size=250)
+            memory = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+            lines.append(f"| {size} | {report.secondes:.1f} | {report.decides / report.secondes:.0f} | {memory:.0f} "
+                         f"| {tree.peak:.0f} |")
             print(lines[-1], flush=True)
+        from engine.allocator import library_path
+
+        lines += ["", f"Processus de calcul : allocateur {'mimalloc' if library_path() else 'du système'}."]
         rate, sample = plain_python_ratio(caseload(args.tailles[0], folder), args.tailles[0])
         engine_rate = report.decides / report.secondes
         lines += ["", f"Modèle Python indépendant des allocations familiales (tests/modele_independant.py), même "
                       f"processus, {sample} dossiers : {rate:.0f} dossiers/s ; rapport ASP (six prestations, "
                       f"tous les cœurs) / Python (une prestation, un cœur) : {engine_rate / rate:.3f}.", ""]
+        small = caseload(min(args.tailles[0], 10000), folder)
+        rates = {}
+        for workers in (1, os.cpu_count() or 1):
+            out = folder / f"passage-{workers}.jsonl"
+            out.unlink(missing_ok=True)
+            run = run_batch(small, out, workers=workers, chunk_size=250)
+            rates[workers] = run.decides / run.secondes
+        lines += [f"Passage à l'échelle ({run.decides} dossiers) : "
+                  + " ; ".join(f"{w} processus de calcul : {r:.0f} dossiers/s" for w, r in rates.items())
+                  + f" (×{max(rates.values()) / rates[1]:.2f}).", ""]
         if args.diff:
             path = caseload(args.diff, folder)
             start = time.perf_counter()
@@ -145,6 +287,7 @@ def main() -> None:
             lines += ["## Impact d'un amendement (issue 6)", "",
                       f"- `diff` de l'amendement à 3 500 FCFA sur {impact.dossiers} dossiers (deux bases) : "
                       f"{seconds:.1f} s ({impact.dossiers / seconds:.0f} dossiers/s)", ""]
+    lines += floors()
     text = "\n".join(lines) + "\n"
     args.sortie.write_text(text, encoding="utf-8")
     print(text)

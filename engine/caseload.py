@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from engine.allocator import PreloadedContext
 from engine.dossier import Dossier, DossierError, load_dossier, validate
 from engine.regime import Regime
 
@@ -68,9 +69,12 @@ BATCHES_PER_WORKER = 40
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
                 ) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, each replaced after :data:`BATCHES_PER_WORKER` batches."""
+    """A pool of ``workers`` processes, each replaced after :data:`BATCHES_PER_WORKER` batches.
+
+    The workers start with mimalloc preloaded when it is installed (:mod:`engine.allocator`).
+    """
     return ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs,
-                               max_tasks_per_child=BATCHES_PER_WORKER)
+                               max_tasks_per_child=BATCHES_PER_WORKER, mp_context=PreloadedContext())
 
 
 def in_order(submit: Callable[[T], Any], batches: Iterable[T], window: int) -> Iterator[tuple[T, Any]]:
