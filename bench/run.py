@@ -160,6 +160,7 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
     """
     import clingo
 
+    from engine.allocator import in_use
     from engine.program import build_program
     from engine.regime import load_regime
     from engine.resume import summarize_many
@@ -192,7 +193,8 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
     whole = time.perf_counter()
     per = lambda a, b: (b - a) / size * 1000  # noqa: E731
     return ["## Planchers (issue 7)", "",
-            f"Par dossier et par cœur, {size} dossiers générés, lots de {chunk}, un processus :", "",
+            f"Par dossier et par cœur, {size} dossiers générés, lots de {chunk}, un processus neuf "
+            f"(allocateur {in_use()}) :", "",
             "| étape | ms par dossier |", "| --- | ---: |",
             f"| lecture JSON et validation | {per(start, validated):.3f} |",
             f"| faits écrits en texte | {per(validated, written):.3f} |",
@@ -203,13 +205,33 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
             f"sans aucun dossier en {empty:.1f} ms (p50).", ""]
 
 
+def floors_in_fresh_process() -> list[str]:
+    """:func:`floors` in a new process started as the batch workers are (mimalloc when installed).
+
+    Measured here, after everything else, the main process would show its own slowing with age instead.
+    """
+    from engine.allocator import library_path
+
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    path = library_path()
+    if path is not None:
+        env["LD_PRELOAD"] = str(path)
+    done = subprocess.run([sys.executable, __file__, "--planchers"], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return [*done.stdout.rstrip("\n").split("\n"), ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tailles", type=int, nargs="+", default=[10000])
     parser.add_argument("--diff", type=int, default=10000, help="dossiers du diff (0 : pas de diff)")
     parser.add_argument("--sortie", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--latence-apres", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--planchers", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.planchers:  # the floors, in the process floors_in_fresh_process started
+        print("\n".join(floors()))
+        return
     if args.latence_apres is not None:  # one measure, in the process single_latency_in started
         p50, p95 = single_latency(args.latence_apres)
         print(f"{p50:.1f}, {p95:.1f}")
@@ -287,7 +309,7 @@ def main() -> None:
             lines += ["## Impact d'un amendement (issue 6)", "",
                       f"- `diff` de l'amendement à 3 500 FCFA sur {impact.dossiers} dossiers (deux bases) : "
                       f"{seconds:.1f} s ({impact.dossiers / seconds:.0f} dossiers/s)", ""]
-    lines += floors()
+    lines += floors_in_fresh_process()
     text = "\n".join(lines) + "\n"
     args.sortie.write_text(text, encoding="utf-8")
     print(text)

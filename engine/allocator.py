@@ -37,7 +37,8 @@ def library_path() -> Path | None:
         path = Path(str(importlib.metadata.distribution(DISTRIBUTION).locate_file(LIBRARY)))
     except importlib.metadata.PackageNotFoundError:
         return None
-    return path if path.is_file() else None
+    # LD_PRELOAD separates its entries with spaces or colons: such a path cannot be named there.
+    return path if path.is_file() and not any(c in str(path) for c in " :") else None
 
 
 @contextlib.contextmanager
