@@ -187,11 +187,11 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
     """
     import json
     import os
-    import tempfile
     from pathlib import Path
 
     import yaml
 
+    from engine.files import atomic_writer
     from engine.generation import generate
 
     dossiers = generate(nombre, seed, debut=debut.date(), fin=fin.date())
@@ -201,12 +201,9 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
         return
     target = Path(output)
     if target.suffix == ".jsonl":
-        # Written beside the target then renamed: an interrupted run leaves no half file.
-        handle, temporary = tempfile.mkstemp(dir=target.parent or ".", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with atomic_writer(target) as out:  # an interrupted run leaves no half file
             for data in dossiers:
                 out.write(json.dumps(data, ensure_ascii=False) + "\n")
-        os.replace(temporary, target)
     else:
         target.mkdir(parents=True, exist_ok=True)
         for data in dossiers:
@@ -241,11 +238,10 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
         prevoyance diff --amendment kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
     """
-    import os
-    import tempfile
     from pathlib import Path
 
     from engine.amendement import AmendmentError
+    from engine.files import atomic_writer
     from engine.impact import compute_impact
     from explain.impact import impact_text, side_by_side
 
@@ -261,10 +257,8 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
         click.echo(text, nl=False)
         return
     target = Path(output)
-    handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
+    with atomic_writer(target) as out:
         out.write(text)
-    os.replace(temporary, target)
     click.echo(f"Rapport écrit dans {target}", err=True)
 
 

@@ -24,6 +24,7 @@ import click
 import jinja2
 
 from engine.dossier import Dossier, DossierError, load_dossier
+from engine.files import write_atomic
 from engine.model import Decision
 from engine.regime import RegimeError
 from engine.solver import EvaluationError, evaluate, evaluate_many
@@ -36,7 +37,6 @@ from explain.lettres import (
     letters,
     load_entete,
     pdf_document,
-    write_atomic,
 )
 from explain.phrases import PhraseError
 

@@ -31,9 +31,7 @@ import datetime as dt
 import functools
 import html
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -875,27 +873,3 @@ def pdf_document(lettres: list[Lettre]) -> bytes:
     return buffer.getvalue()
 
 
-# -- files -------------------------------------------------------------------------
-@functools.cache
-def _umask() -> int:
-    mask = os.umask(0)  # the only way to read it is to set it: put it back at once
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename:
-    a reader never sees a half-written letter, and a failure leaves no file behind."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a letter is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from engine.amendement import AmendmentError, amend, load_amendment
 from engine.cli import main
 from engine.dossier import validate
+from engine.files import umask
 from engine.generation import generate
 from engine.impact import compute_impact
 from engine.regime import load_regime
@@ -130,6 +131,20 @@ def test_generate_is_reproducible_and_valid(tmp_path):
     result = CliRunner().invoke(main, ["generate", "30", "--seed", "4", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == first
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask()  # an ordinary file, not mkstemp's private one
+
+
+def test_generate_interrupted_leaves_nothing(tmp_path, monkeypatch):
+    import engine.generation
+
+    def failing(*args, **kwargs):
+        yield next(generate(1))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.generation, "generate", failing)
+    result = CliRunner().invoke(main, ["generate", "30", "-o", str(tmp_path / "charge.jsonl")])
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_diff_of_the_3500_amendment(tmp_path):
@@ -151,6 +166,7 @@ def test_diff_of_the_3500_amendment(tmp_path):
                                        "--processus", "1", "--explications", "2"])
     assert result.exit_code == 0, result.output
     page = report.read_text(encoding="utf-8")
+    assert report.stat().st_mode & 0o777 == 0o666 & ~umask()
     assert "<svg" in page and "Avant l'amendement" in page and "Après l'amendement" in page
     assert "<script" not in page and "src=" not in page and "href=" not in page
     as_json = CliRunner().invoke(main, ["diff", "--amendment", str(AMENDEMENTS / "af_3500.yaml"), "--date-effet",

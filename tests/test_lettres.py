@@ -32,6 +32,7 @@ from strategies import dossiers, lots
 
 from engine.cli_lettres import letter_command, letters_command
 from engine.dossier import load_dossier, parse_text, validate
+from engine.files import umask, write_atomic
 from engine.solver import evaluate, evaluate_many
 from explain import lettres as L
 from explain.phrases import catalogue
@@ -449,13 +450,13 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
-        L.write_atomic(target, b"nouvelle lettre")
+        write_atomic(target, b"nouvelle lettre")
     assert target.read_bytes() == b"ancienne lettre"
     assert [p.name for p in tmp_path.iterdir()] == ["lettre.pdf"]
     monkeypatch.undo()
-    L.write_atomic(target, b"nouvelle lettre")
+    write_atomic(target, b"nouvelle lettre")
     assert target.read_bytes() == b"nouvelle lettre"
-    assert target.stat().st_mode & 0o777 == 0o666 & ~L._umask()
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask()
 
 
 # -- properties ----------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""Output files written whole or not at all: through a temporary file in the same folder, then renamed.
+
+A reader never sees a half-written file, and an interrupted or failed write leaves nothing behind.
+The file gets the ordinary permissions of the user's umask (``mkstemp`` would make it private).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+
+@functools.cache
+def umask() -> int:
+    """The process's umask."""
+    mask = os.umask(0)  # the only way to read it is to set it: put it back at once
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """An open file (text ``"w"`` in UTF-8, or ``"wb"``) that becomes ``path`` only when the block ends well."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all."""
+    with atomic_writer(path, "wb") as handle:
+        handle.write(data)
