@@ -371,13 +371,77 @@ _SUMMARY_SHOWS = """
 """
 
 
+class _AtomPatterns(ast.Transformer):
+    """Collects every atom of a piece of AST as (name, arguments): a constant argument as its text,
+    any other (variable, pool, function of variables, arithmetic) as None, which matches anything."""
+
+    def __init__(self):
+        self.patterns: set[tuple[str, tuple[str | None, ...]]] = set()
+
+    def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:
+        if node.symbol.ast_type == ast.ASTType.Function:
+            self.patterns.add((node.symbol.name, tuple(
+                str(a.symbol) if a.ast_type == ast.ASTType.SymbolicTerm else None for a in node.symbol.arguments)))
+        return node
+
+
+def _patterns(*pieces: ast.AST) -> set[tuple[str, tuple[str | None, ...]]]:
+    collector = _AtomPatterns()
+    for piece in pieces:
+        collector(piece)
+    return collector.patterns
+
+
+def _may_match(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
+
+
+def _shown_only(files: list[list[ast.AST]]) -> list[list[ast.AST]]:
+    """The statements that what the program shows depends on: the others are never grounded.
+
+    Roots are the shown predicates, the atoms of conditional shows and the bodies of integrity
+    constraints. A rule stays when one of its head atoms may match a needed atom; its body atoms
+    (negated ones included) are then needed in turn. Atoms are compared by name and constant
+    arguments, so that the family allowances' payment schedule, ``echeance(D, allocations_familiales,
+    ...)``, is left out of a summary although the maternity amounts read their own ``echeance`` atoms.
+    Anything not a constant matches anything: the slice can only keep too much, never too little.
+    """
+    needed: dict[str, list[tuple[str | None, ...]]] = {}
+    rules: list[tuple[ast.AST, set, set]] = []
+    todo: list[tuple[str, tuple[str | None, ...]]] = []
+    for statements in files:
+        for statement in statements:
+            if statement.ast_type == ast.ASTType.Rule:
+                heads, body = _patterns(statement.head), _patterns(*statement.body)
+                if heads:
+                    rules.append((statement, heads, body))
+                else:
+                    todo.extend(body)
+            elif statement.ast_type == ast.ASTType.ShowSignature:
+                todo.append((statement.name, (None,) * statement.arity))
+            else:
+                todo.extend(_patterns(statement))
+    kept: set[int] = set()
+    while todo:
+        for name, args in todo:
+            needed.setdefault(name, []).append(args)
+        todo = []
+        for statement, heads, body in rules:
+            if id(statement) not in kept and any(
+                    _may_match(args, wanted) for name, args in heads for wanted in needed.get(name, ())):
+                kept.add(id(statement))
+                todo.extend(body)
+    return [[s for s in statements if s.ast_type != ast.ASTType.Rule or id(s) in kept or not _patterns(s.head)]
+            for statements in files]
+
+
 def _cache_file(regime: Regime, explain: bool, summary: bool) -> Path | None:
     """Where the built program of this base version is kept between runs (None: no cache)."""
     root = os.environ.get("PREVOYANCE_CACHE", str(Path.home() / ".cache" / "prevoyance"))
     if root in ("", "0", "off"):
         return None
     key = hashlib.sha256("|".join([
-        "3", regime.version, str(explain), str(summary), clingo.__version__,
+        "4", regime.version, str(explain), str(summary), clingo.__version__,
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         hashlib.sha256(json.dumps(regime.schema, sort_keys=True).encode()).hexdigest(),
     ]).encode()).hexdigest()[:24]
@@ -493,6 +557,8 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
                          "#show mode(D, C, une_parmi) : une_parmi(C), evalue(D, C).", closing.append)
     elif not summary:
         ast.parse_string("#show source/3.", closing.append)
+    if summary:
+        files = _shown_only(files)
     parts = [_part(statements, deps) for statements in files]
     return Program(regime, explain, parts, blocks, inputs, list(parameter_facts(regime.parameters)),
                    reads, names, deps, library)

@@ -7,6 +7,10 @@ changes: for INPS dossiers demanding any subset of the benefits, the decision,
 the amounts, the trees of conditions with their sources, the rules applied and
 the documents are the same, as the contract's JSON says them. The orientation
 regime, whose benefits read each other, must not declare itself sliceable.
+
+The summary program of caseloads (``batch``, ``diff``) is a slice too: it keeps
+only the rules that what it shows depends on (``program._shown_only``). Its
+statuses, amounts and condition states must be those of the full decision.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import datetime as dt
 
 from hypothesis import example, given
 from hypothesis import strategies as st
+from test_proprietes_regimes import dossiers_pmi, menages
 
 from engine.dossier import Dossier, validate
 from engine.generation import generate
 from engine.program import build_program
 from engine.regime import Regime, load_regime
-from engine.solver import _AnswerReader, demanded, solve_program
+from engine.resume import summarize_many
+from engine.solver import _AnswerReader, demanded, evaluate_many, solve_program
 from explain.render import decision_json
 
 INPS = load_regime("mali-inps")
@@ -59,6 +65,29 @@ def _both(datas: list[dict], regime: Regime | None = None) -> tuple[list[dict], 
 def test_the_slice_decides_inps_dossiers_as_the_whole_program(datas):
     sliced, whole = _both(datas)
     assert sliced == whole
+
+
+def _summary_of_decision(decision) -> dict[str, tuple]:
+    return {pid: (p.statut, p.montants, {c.noeud: c.etat for c in p.conditions})
+            for pid, p in decision.prestations.items()}
+
+
+@given(st.one_of(st.lists(dossiers_inps(), min_size=1, max_size=4), st.lists(dossiers_pmi(), min_size=1, max_size=3),
+                 st.lists(menages(), min_size=1, max_size=3)))
+def test_the_summary_says_what_the_full_decision_says(datas):
+    dossiers = [validate({**d, "id": f"d{i}"}) for i, d in enumerate(datas)]
+    summaries = summarize_many(dossiers)
+    for dossier, summary, decision in zip(dossiers, summaries, evaluate_many(dossiers, explain=False), strict=True):
+        assert {pid: (s.statut, s.montants, s.etats) for pid, s in summary.items()} == \
+            _summary_of_decision(decision), dossier.id
+
+
+def test_the_summary_leaves_out_what_it_does_not_show():
+    """The family allowances' payment schedule is no part of a summary; the maternity instalments, which
+    its amount sums, are."""
+    text = build_program(INPS, explain=False, summary=True).text
+    assert "echeance(D,allocations_familiales" not in text.replace(" ", "")
+    assert "echeance(D,allocations_maternite" in text.replace(" ", "")
 
 
 def test_the_orientation_regime_must_not_be_sliced():
