@@ -136,19 +136,27 @@ def single_latency(decided_before: int) -> tuple[float, float]:
     return percentiles(timed(lambda: evaluate(single, explain=False), 50))
 
 
+def in_fresh_process(mimalloc: bool, *options: str) -> str:
+    """What this script prints with ``options``, run in a new process, under mimalloc (when installed) or
+    under the system allocator."""
+    from engine.allocator import library_path
+
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    path = library_path()
+    if mimalloc and path is not None:
+        env["LD_PRELOAD"] = str(path)
+    done = subprocess.run([sys.executable, __file__, *options], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return done.stdout.rstrip("\n")
+
+
 def single_latency_in(allocator: str, decided_before: int) -> str:
     """The same measure in a fresh process under the system allocator or under mimalloc."""
     from engine.allocator import library_path
 
-    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    if allocator == "mimalloc":
-        path = library_path()
-        if path is None:
-            return "mimalloc indisponible"
-        env["LD_PRELOAD"] = str(path)
-    done = subprocess.run([sys.executable, __file__, "--latence-apres", str(decided_before)], env=env, cwd=ROOT,
-                          check=True, capture_output=True, text=True)
-    return done.stdout.strip()
+    if allocator == "mimalloc" and library_path() is None:
+        return "mimalloc indisponible"
+    return in_fresh_process(allocator == "mimalloc", "--latence-apres", str(decided_before))
 
 
 def floors(size: int = 4000, chunk: int = 250) -> list[str]:
@@ -210,15 +218,7 @@ def floors_in_fresh_process() -> list[str]:
 
     Measured here, after everything else, the main process would show its own slowing with age instead.
     """
-    from engine.allocator import library_path
-
-    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    path = library_path()
-    if path is not None:
-        env["LD_PRELOAD"] = str(path)
-    done = subprocess.run([sys.executable, __file__, "--planchers"], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True)
-    return [*done.stdout.rstrip("\n").split("\n"), ""]
+    return [*in_fresh_process(True, "--planchers").split("\n"), ""]
 
 
 def main() -> None:

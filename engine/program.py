@@ -101,16 +101,31 @@ class _NameAnonymous(ast.Transformer):
         return node.update(name=f"Anonyme{self.count}")
 
 
-class _AtomNames(ast.Transformer):
-    """Collects the predicate names of every atom in a piece of AST (aggregates and conditions included)."""
+class _AtomPatterns(ast.Transformer):
+    """Collects every atom of a piece of AST as (name, arguments): a constant argument as its text,
+    any other (variable, pool, function of variables, arithmetic) as None, which matches anything."""
 
     def __init__(self):
-        self.names: set[str] = set()
+        self.patterns: set[tuple[str, tuple[str | None, ...]]] = set()
 
     def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:
         if node.symbol.ast_type == ast.ASTType.Function:
-            self.names.add(node.symbol.name)
+            self.patterns.add((node.symbol.name, tuple(
+                str(a.symbol) if a.ast_type == ast.ASTType.SymbolicTerm else None for a in node.symbol.arguments)))
         return node
+
+
+def _patterns(*pieces: ast.AST) -> set[tuple[str, tuple[str | None, ...]]]:
+    """The atoms of some AST, as :class:`_AtomPatterns` collects them."""
+    collector = _AtomPatterns()
+    for piece in pieces:
+        collector(piece)
+    return collector.patterns
+
+
+def _names(*pieces: ast.AST) -> set[str]:
+    """The predicate names of every atom in some AST (aggregates and conditions included)."""
+    return {name for name, _ in _patterns(*pieces)}
 
 
 # Predicates through which a rule depends on other conditions: the search for the
@@ -122,14 +137,10 @@ def _dependencies(statement: ast.AST, deps: dict[str, set[str]]) -> tuple[set[st
     """Record which predicates the head of a rule depends on; return (head predicates, body predicates)."""
     if statement.ast_type != ast.ASTType.Rule:
         return set(), set()
-    heads = _AtomNames()
-    heads(statement.head)
-    body = _AtomNames()
-    for literal in statement.body:
-        body(literal)
-    for head in heads.names:
-        deps.setdefault(head, set()).update(body.names)
-    return heads.names, body.names
+    heads, body = _names(statement.head), _names(*statement.body)
+    for head in heads:
+        deps.setdefault(head, set()).update(body)
+    return heads, body
 
 
 class _FiringRecorder:
@@ -371,27 +382,6 @@ _SUMMARY_SHOWS = """
 """
 
 
-class _AtomPatterns(ast.Transformer):
-    """Collects every atom of a piece of AST as (name, arguments): a constant argument as its text,
-    any other (variable, pool, function of variables, arithmetic) as None, which matches anything."""
-
-    def __init__(self):
-        self.patterns: set[tuple[str, tuple[str | None, ...]]] = set()
-
-    def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:
-        if node.symbol.ast_type == ast.ASTType.Function:
-            self.patterns.add((node.symbol.name, tuple(
-                str(a.symbol) if a.ast_type == ast.ASTType.SymbolicTerm else None for a in node.symbol.arguments)))
-        return node
-
-
-def _patterns(*pieces: ast.AST) -> set[tuple[str, tuple[str | None, ...]]]:
-    collector = _AtomPatterns()
-    for piece in pieces:
-        collector(piece)
-    return collector.patterns
-
-
 def _may_match(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> bool:
     return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
@@ -524,10 +514,7 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
             blocks[block.id] = block
         if summary:
             def keep(statement: ast.AST, out=statements) -> None:
-                heads = _AtomNames()
-                if statement.ast_type == ast.ASTType.Rule:
-                    heads(statement.head)
-                if not heads.names & _EXPLANATION_HEADS:
+                if statement.ast_type != ast.ASTType.Rule or not _names(statement.head) & _EXPLANATION_HEADS:
                     out.append(statement)
             ast.parse_string(text, keep)
         elif explain and regime.is_regime_file(path):
@@ -542,12 +529,9 @@ def _build_program(regime: Regime, explain: bool = True, summary: bool = False) 
         else:
             ast.parse_string(text, statements.append)
     library: set[str] = set()
-    for name in ("calendrier.lp", "parametres.lp"):
-        helper = _AtomNames()
-        for path, text in regime.program_texts():
-            if path.name == name and path.parent.name == "commun":
-                ast.parse_string(text, lambda s, h=helper: h(s.head) if s.ast_type == ast.ASTType.Rule else None)
-        library |= helper.names
+    for path, text in regime.program_texts():
+        if path.name in ("calendrier.lp", "parametres.lp") and path.parent.name == "commun":
+            ast.parse_string(text, lambda s: library.update(_names(s.head)) if s.ast_type == ast.ASTType.Rule else None)
     inputs = SchemaFacts(regime.schema)
     closing: list[ast.AST] = []
     files.append(closing)
