@@ -399,6 +399,7 @@ def _shown_only(files: list[list[ast.AST]]) -> list[list[ast.AST]]:
     needed: dict[str, list[tuple[str | None, ...]]] = {}
     rules: list[tuple[ast.AST, set, set]] = []
     todo: list[tuple[str, tuple[str | None, ...]]] = []
+    kept: set[int] = set()  # ids of the rules kept, integrity constraints from the start
     for statements in files:
         for statement in statements:
             if statement.ast_type == ast.ASTType.Rule:
@@ -406,12 +407,12 @@ def _shown_only(files: list[list[ast.AST]]) -> list[list[ast.AST]]:
                 if heads:
                     rules.append((statement, heads, body))
                 else:
+                    kept.add(id(statement))
                     todo.extend(body)
             elif statement.ast_type == ast.ASTType.ShowSignature:
                 todo.append((statement.name, (None,) * statement.arity))
             else:
                 todo.extend(_patterns(statement))
-    kept: set[int] = set()
     while todo:
         for name, args in todo:
             needed.setdefault(name, []).append(args)
@@ -421,8 +422,7 @@ def _shown_only(files: list[list[ast.AST]]) -> list[list[ast.AST]]:
                     _may_match(args, wanted) for name, args in heads for wanted in needed.get(name, ())):
                 kept.add(id(statement))
                 todo.extend(body)
-    return [[s for s in statements if s.ast_type != ast.ASTType.Rule or id(s) in kept or not _patterns(s.head)]
-            for statements in files]
+    return [[s for s in statements if s.ast_type != ast.ASTType.Rule or id(s) in kept] for statements in files]
 
 
 def _cache_file(regime: Regime, explain: bool, summary: bool) -> Path | None:
@@ -431,7 +431,7 @@ def _cache_file(regime: Regime, explain: bool, summary: bool) -> Path | None:
     if root in ("", "0", "off"):
         return None
     key = hashlib.sha256("|".join([
-        "4", regime.version, str(explain), str(summary), clingo.__version__,
+        regime.version, str(explain), str(summary), clingo.__version__,
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         hashlib.sha256(json.dumps(regime.schema, sort_keys=True).encode()).hexdigest(),
     ]).encode()).hexdigest()[:24]
