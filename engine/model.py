@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-ETATS = ("rempli", "non_rempli", "inconnu")
+ETATS = ("rempli", "non_rempli", "inconnu", "non_invoquee")  # non_invoquee: an exception the dossier does not invoke
 STATUTS = ("accorde", "refuse", "incomplet")
 
 

@@ -105,6 +105,8 @@ class _AnswerReader:
         self.proofs: dict[str, list[str]] = {}  # condition name -> documents proving it
         self.entity_lists: dict[str, str] = {}  # entity name -> the dossier list it is an item of
         self.order = {name: i for i, name in enumerate(self.regime.phrases.get("conditions", {}))}
+        # Documents in the order of the guide's table, as the catalogue lists them.
+        self.piece_order = {name: i for i, name in enumerate(self.regime.phrases.get("pieces", {}))}
         self.by_dossier: dict[int, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
         for symbol in symbols:
             name, args = symbol.name, symbol.arguments  # each property is a call into clingo: read once
@@ -157,7 +159,8 @@ class _AnswerReader:
 
         result = Prestation(id=pid, statut=statut, droit=tree.node(clingo.Function("droit", [clingo.Function(pid)])))
         result.montants = {kind.name: to_python(v) for kind, v in mine("montant")}
-        result.enfants_ouvrant_droit = sorted(labels.get(str(e), str(e)) for (e,) in mine("ouvre_droit"))
+        # In the dossier's order (entities compare by their index), as the dossier lists them.
+        result.enfants_ouvrant_droit = [labels.get(str(e), str(e)) for (e,) in sorted(mine("ouvre_droit"))]
         result.liste_ouvrant_droit = any(p.name == pid for (p,) in rows.get("liste_ouvrant_droit", []))
         result.echeancier = sorted(
             (Echeance(to_python(t), to_python(ev), to_python(m)) for t, ev, m in mine("echeance")),
@@ -170,11 +173,14 @@ class _AnswerReader:
         )
         result.informations = {k.name: to_python(v) for k, v in mine("information")}
         elements: dict[str, list[Any]] = defaultdict(list)
-        for k, v in mine("element"):
+        for k, v in sorted(mine("element")):  # entities in the dossier's order
             elements[k.name].append(labels.get(str(v), to_python(v)))
-        result.elements = {k: sorted(v, key=str) for k, v in elements.items()}
-        result.pieces_manquantes = sorted(to_python(p) for (p,) in mine("piece_manquante"))
-        result.pieces_requises = sorted(to_python(p) for (p,) in mine("piece_requise"))
+        result.elements = dict(elements)
+        def in_table_order(name: str) -> list[str]:
+            pieces = {to_python(p) for (p,) in mine(name)}
+            return sorted(pieces, key=lambda p: (self.piece_order.get(p, len(self.piece_order)), p))
+        result.pieces_manquantes = in_table_order("piece_manquante")
+        result.pieces_requises = in_table_order("piece_requise")
         dates = [to_python(t) for (t,) in mine("date_demande")]
         result.date_demande = min(dates) if dates else None
         return result
@@ -248,7 +254,7 @@ class _TreeBuilder:
             parametres=sorted(self.params.get(key, []), key=lambda p: p.nom),
         )
         condition.regles = self._rules(key, condition.etat)
-        if condition.etat == "inconnu" and condition.mode is None:
+        if condition.etat in ("inconnu", "non_invoquee") and condition.mode is None:
             condition.champs_lus = self._missing_fields(symbol)
             condition.justificatifs = sorted(self.reader.proofs.get(symbol.name, []))
         for regle in condition.regles:

@@ -28,8 +28,8 @@ _TEMPLATES = jinja2.Environment(
 )
 _TEMPLATES.filters.update(fmt.FILTRES)
 
-MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?"}
-ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue"}
+MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?", "non_invoquee": "–"}
+ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue", "non_invoquee": "non invoquée"}
 
 
 def source_text(condition: Condition) -> str:

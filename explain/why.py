@@ -94,6 +94,37 @@ def questions(prestation: Prestation, phrases: Catalogue) -> list[Question]:
     return list(out.values())
 
 
+@dataclass
+class ExceptionNonInvoquee:
+    """An exception the dossier does not invoke, under a failed condition: what would change the decision."""
+
+    id: str
+    libelle: str
+    phrase: str
+    condition: str  # libellé of the failed condition it would meet
+    condition_id: str
+    objet: str | None
+    pieces: list[str] = field(default_factory=list)  # documents that would establish it
+
+
+def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue) -> list[ExceptionNonInvoquee]:
+    """The exceptions that the dossier leaves silent under the benefit's failed conditions.
+
+    Silence on an exception means it is not invoked and the rule's own outcome
+    stands (docs/ambiguites.md); the explanation names each such exception as
+    what would change the decision, with the documents that would establish it.
+    """
+    out = []
+    for condition in prestation.failed():
+        for x in condition.exceptions:
+            if x.etat == "non_invoquee":
+                out.append(ExceptionNonInvoquee(
+                    x.id, phrases.libelle(x.id, x.noeud), phrases.sentence(x),
+                    phrases.libelle(condition.id, condition.noeud), condition.id, x.objet or condition.objet,
+                    [phrases.label("pieces", p) for p in x.justificatifs]))
+    return out
+
+
 def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
     phrases = catalogue(load_regime(decision.base))
@@ -109,6 +140,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "remplies": [_only(n, "rempli") for n in roots if n.condition.etat == "rempli"],
         "arbre": roots,
         "questions": questions(prestation, phrases),
+        "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases),
         "montants": _montants(prestation, phrases),
         "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
@@ -159,6 +191,9 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
                       for q in ctx["questions"]],
         "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
         "pieces_manquantes": prestation.pieces_manquantes,
+        "exceptions_non_invoquees": [
+            {"exception": x.id, "condition": x.condition_id, **({"objet": x.objet} if x.objet else {}),
+             "explication": x.phrase, "pieces": x.pieces} for x in ctx["exceptions_non_invoquees"]],
         **({"ce_qui_changerait": what_if_json(answer)} if answer is not None else {}),
     }
 
