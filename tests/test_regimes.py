@@ -328,7 +328,7 @@ def test_evaluate_and_why_on_the_pmi_example(run):
                             "Clinique modèle de Guédiawaye"]
     assert pmi["delai_delivrance"] == "immédiat"
     assert pmi["en_cas_de_perte"] == "se rapprocher de la Caisse de sécurité sociale"
-    assert pmi["pieces_requises"] == ["carnet_sante", "ticket"]
+    assert pmi["pieces_requises"] == ["ticket", "carnet_sante"]  # in the order the source names them
 
 
 def test_evaluate_and_why_on_the_orientation_example(run):
