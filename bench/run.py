@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +115,22 @@ def caseload(size: int, folder: Path) -> Path:
             for data in generate(size, seed=1):
                 out.write(json.dumps(data, ensure_ascii=False) + "\n")
     return path
+
+
+def status_shares(decisions: Path) -> list[str]:
+    """The share of each status, benefit by benefit, in a batch's results (a Markdown table)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    with decisions.open(encoding="utf-8") as lines:
+        for line in lines:
+            for benefit, decided in json.loads(line)["prestations"].items():
+                counts[benefit][decided["statut"]] += 1
+    rows = ["| prestation | demandes | accordée | refusée | incomplète |", "| --- | ---: | ---: | ---: | ---: |"]
+    for benefit, counter in sorted(counts.items()):
+        total = sum(counter.values())
+        rows.append(f"| {benefit} | {total} | "
+                    + " | ".join(f"{100 * counter[s] / total:.0f} %" for s in ("accorde", "refuse", "incomplet"))
+                    + " |")
+    return rows
 
 
 def plain_python_ratio(path: Path, size: int) -> tuple[float, float]:
@@ -282,6 +299,9 @@ def main() -> None:
             lines.append(f"| {size} | {report.secondes:.1f} | {report.decides / report.secondes:.0f} | {memory:.0f} "
                          f"| {tree.peak:.0f} |")
             print(lines[-1], flush=True)
+        shares = status_shares(folder / f"decisions-{args.tailles[0]}.jsonl")
+        lines += ["", f"### Statuts d'une charge générée ({args.tailles[0]} dossiers, graine 1)", "", *shares]
+        print("\n".join(shares), flush=True)
         from engine.allocator import library_path
 
         lines += ["", f"Processus de calcul : allocateur {'mimalloc' if library_path() else 'du système'}."]

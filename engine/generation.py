@@ -4,7 +4,11 @@ The distributions (docs/generation.md) are plausible orders of magnitude for
 salaried workers declared to the INPS, not statistics: they make every benefit
 and every condition occur, with the boundaries the tests care about (birthdays
 on the first of the month, a salary at the SMIG, nine months of stage) at a
-realistic rate. The same seed always gives the same dossiers.
+realistic rate. Dossiers are written as they arrive at a counter: what the
+guide does not ask for a benefit (a ``mariage`` block for the family
+allowances, the documents, a suspension of activity, a young child's
+situation) is usually absent, and exceptions are stated only by those who
+invoke them. The same seed always gives the same dossiers.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ class Generator:
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
 
-    def maybe(self, data: dict[str, Any], p_absent: float = 0.03) -> dict[str, Any]:
+    def maybe(self, data: dict[str, Any], p_absent: float = 0.01) -> dict[str, Any]:
         """Drop a field now and then: real dossiers lack information."""
         return {k: v for k, v in data.items() if not self.chance(p_absent)}
 
@@ -66,21 +70,21 @@ class Generator:
     def demandeur(self, reference: dt.date) -> dict[str, Any]:
         r = self.rng
         sexe = "M" if self.chance(0.6) else "F"
-        statut = r.choices(["salarie", "apprenti", "non_salarie"], [88, 4, 8])[0]
+        statut = r.choices(["salarie", "apprenti", "non_salarie"], [91, 4, 5])[0]
         premiere = self.chance(0.25)
-        mois = r.randint(0, 11) if self.chance(0.3) else r.randint(12, 240)
+        mois = r.randint(0, 11) if self.chance(0.15) else r.randint(12, 240)
         if self.chance(0.05):
             mois = 9  # the boundary of the stage
-        jours = max(0, min(31, round(r.gauss(22, 3)))) if self.chance(0.9) else r.randint(8, 17)
-        salaire = max(15000, round(r.lognormvariate(11.2, 0.45), -2))
+        jours = max(0, min(31, round(r.gauss(22, 3)))) if self.chance(0.95) else r.randint(8, 17)
+        salaire = max(15000, round(r.lognormvariate(11.4, 0.45), -2))
         if self.chance(0.04) and self.smig:
             salaire = self.smig  # exactly the SMIG in force: the boundary of the condition
         paiement = r.choices(["mois", "quinzaine", "semaine"], [85, 10, 5])[0]
+        residence = "Mali" if self.chance(0.96) else r.choice(PAYS_ETRANGERS)
         data: dict[str, Any] = {
             "sexe": sexe,
-            "residence": "Mali" if self.chance(0.96) else r.choice(PAYS_ETRANGERS),
+            "residence": residence,
             "statut": statut,
-            "veuve_allocataire": sexe == "F" and statut == "non_salarie" and self.chance(0.4),
             "premiere_demande": premiere,
             "mois_consecutifs": mois,
             "jours_mois": jours,
@@ -88,16 +92,21 @@ class Generator:
             "salaire_mensuel": int(salaire),
             "paiement_salaire": paiement,
             "situation_avant_mariage": r.choices(["celibataire", "marie", "veuf", "divorce"], [70, 20, 5, 5])[0],
-            "periode_suspension": r.choices(["aucune", "conge_paye", "repos_medical", "conge_maternite"],
-                                            [90, 6, 3, 1])[0],
         }
+        # Exceptions are stated by those who invoke them: the widow of an
+        # allocataire who does not work, the worker abroad during a leave.
+        if sexe == "F" and statut == "non_salarie" and self.chance(0.4):
+            data["veuve_allocataire"] = True
+        if residence != "Mali" and self.chance(0.6):
+            data["periode_suspension"] = r.choices(["conge_paye", "repos_medical", "conge_maternite", "aucune"],
+                                                   [50, 30, 10, 10])[0]
         if paiement != "mois":
             data["salaire_periode"] = int(salaire / (2 if paiement == "quinzaine" else 4.33))
         return self.maybe(data)
 
     def enfant(self, reference: dt.date, prenom: str, mere_salariee: bool) -> dict[str, Any]:
         r = self.rng
-        age = r.randint(0, 22)
+        age = r.randint(0, 17) if self.chance(0.85) else r.randint(18, 22)
         naissance = self.date_between(_years_before(reference, age + 1), _years_before(reference, age))
         if self.chance(0.05):  # a birthday on the first day of the month of reference
             naissance = _years_before(reference.replace(day=1), r.choice([1, 14, 18, 21]))
@@ -106,22 +115,55 @@ class Generator:
         if mere_salariee:
             categories.append("enfant_salariee")
             weights.append(10)
-        if age < 14:
-            situation = "aucune"
-        elif age < 18:
+        # A child's situation is stated only past fourteen, where it extends the age
+        # limit, and then not always (an older child nobody claims for).
+        situation = None
+        if 14 <= age < 18 and self.chance(0.8):
             situation = r.choices(["aucune", "apprentissage", "etudes", "infirmite"], [20, 20, 59, 1])[0]
-        else:
+        elif age >= 18 and self.chance(0.6):
             situation = r.choices(["aucune", "etudes", "infirmite", "apprentissage"], [48, 50, 1, 1])[0]
         residence: Any = "Mali"
-        if self.chance(0.03):
-            residence = {"pays": r.choice(PAYS_ETRANGERS), "motif": r.choice(["sante", "education", "autre"]),
-                         "convention_reciprocite": self.chance(0.5)}
-        return self.maybe({
+        if self.chance(0.03):  # abroad: the reason and the convention are stated when invoked
+            residence = r.choice(PAYS_ETRANGERS)
+            if self.chance(0.6):
+                residence = {"pays": residence, "motif": r.choice(["sante", "education", "autre"]),
+                             "convention_reciprocite": self.chance(0.5)}
+        enfant = self.maybe({
             "prenom": prenom, "date_naissance": _iso(naissance),
             "categorie": r.choices(categories, weights)[0],
             "declare_etat_civil": self.chance(0.97), "a_charge": self.chance(0.97), "residence": residence,
-            "situation": situation, "visite_medicale": self.chance(0.92),
+            "visite_medicale": self.chance(0.92),
         }) | {"prenom": prenom}
+        if situation is not None:
+            enfant["situation"] = situation
+        return enfant
+
+    def pieces(self, demandes: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
+        """The documents handed in: usually the whole list of the guide's table, sometimes one or two short."""
+        wanted = ["demande_prestations_familiales", "acte_naissance_demandeur", "attestation_service",
+                  "bulletin_presence_9_mois"]
+        benefits = {d["prestation"] for d in demandes}
+        table = {
+            "prime_premier_etablissement": ["acte_mariage", "acte_naissance_conjoint"],
+            "allocations_prenatales": ["certificat_constatation_grossesse", "certificat_surveillance_grossesse"],
+            "allocations_maternite": ["certificat_accouchement", "certificat_surveillance_nourrisson"],
+            "allocations_familiales": ["actes_naissance_enfants", "attestation_charge", "certificat_vie",
+                                       "certificat_medical_enfants"],
+            "indemnites_journalieres_maternite": ["decision_conge_maternite", "certificat_cessation_paiement_salaire",
+                                                  "dernier_bulletin_salaire"],
+            "conge_naissance": ["acte_naissance_enfant"],
+        }
+        for benefit, documents in table.items():
+            if benefit in benefits:
+                wanted += documents
+        situations = {e.get("situation") for e in data.get("enfants", [])}
+        wanted += [doc for situation, doc in (("etudes", "certificat_frequentation_scolaire"),
+                                              ("apprentissage", "contrat_apprentissage"),
+                                              ("infirmite", "certificat_medical_infirmite")) if situation in situations]
+        if self.chance(0.2):
+            for missing in self.rng.sample(wanted, k=min(len(wanted), self.rng.randint(1, 2))):
+                wanted.remove(missing)
+        return wanted
 
     def dossier(self, number: int) -> dict[str, Any]:
         r = self.rng
@@ -130,49 +172,57 @@ class Generator:
         data: dict[str, Any] = {"id": f"synthetique-{number:07d}", "date_reference": _iso(reference),
                                 "demandeur": demandeur}
         demandes = [{"prestation": "allocations_familiales", "date": _iso(reference)}]
-        if self.chance(0.8):
-            recent = self.chance(0.08)
+        # The marriage block comes with a claim that needs it (the first-establishment
+        # premium); other families mention it now and then.
+        recent = self.chance(0.065)
+        if recent or self.chance(0.15):
             wedding = _months_before(reference, r.randint(0, 5)) if recent else self.date_between(
                 _years_before(reference, 20), _months_before(reference, 6))
             data["mariage"] = self.maybe({"date": _iso(wedding), "etat_civil": self.chance(0.85),
                                           "premier_mariage": self.chance(0.85)})
-            if recent:
-                demandes.append({"prestation": "prime_premier_etablissement", "date": _iso(reference)})
+            if recent:  # claimed soon after the wedding, now and then too late
+                claim = min(reference, wedding + dt.timedelta(days=r.randint(5, 110)))
+                demandes.append({"prestation": "prime_premier_etablissement", "date": _iso(claim)})
         femme_salariee = demandeur.get("sexe") == "F" and demandeur.get("statut") in ("salarie", "apprenti")
-        n = min(8, max(0, round(r.gauss(2.6, 1.8))))
+        n = min(8, max(1, round(r.gauss(2.6, 1.8))))  # a family-allowance claim names its children
         names = r.sample(PRENOMS, k=n)
         data["enfants"] = [self.enfant(reference, name, femme_salariee) for name in names]
         if self.chance(0.12):
             debut = _months_before(reference, r.randint(1, 8))
-            exams = [_months_before(reference, 0)] if False else []
+            exams = []
             for month in (2, 5, 7):
                 day = debut + dt.timedelta(days=30 * month + r.randint(0, 20))
                 if day <= reference and self.chance(0.9):
                     exams.append(day)
-            data["grossesse"] = self.maybe({
-                "beneficiaire": "demandeur" if demandeur.get("sexe") == "F" else "conjointe",
-                "debut": _iso(debut), "declaration": _iso(debut + dt.timedelta(days=r.randint(20, 120))),
-                "examens": [_iso(d) for d in exams]})
+            grossesse = {"debut": _iso(debut), "declaration": _iso(debut + dt.timedelta(days=r.randint(20, 100))),
+                         "examens": [_iso(d) for d in exams]}
+            if self.chance(0.5):  # otherwise the claimant's sex says who is pregnant
+                grossesse["beneficiaire"] = "demandeur" if demandeur.get("sexe") == "F" else "conjointe"
+            data["grossesse"] = self.maybe(grossesse)
             demandes.append({"prestation": "allocations_prenatales", "date": _iso(reference)})
         elif self.chance(0.1):
             birth = self.date_between(_months_before(reference, 14), reference)
-            visits = [birth + dt.timedelta(days=30 * k + r.randint(0, 10)) for k in range(1, 13)]
-            data["grossesse"] = {"beneficiaire": "demandeur" if demandeur.get("sexe") == "F" else "conjointe",
-                                 "debut": _iso(_months_before(birth, 9))}
+            # One visit inside each month of life ]birth + (k-1) months ; birth + k months].
+            visits = [_months_before(birth, -(k - 1)) + dt.timedelta(days=r.randint(1, 27)) for k in range(1, 13)]
+            claim = _iso(min(reference, birth + dt.timedelta(days=r.randint(0, 75))))
+            data["grossesse"] = {"debut": _iso(_months_before(birth, 9))}
             data["accouchement"] = self.maybe({
                 "date": _iso(birth), "controle_medical": self.chance(0.9), "enfant_viable": self.chance(0.99),
                 "declare_etat_civil": self.chance(0.95),
-                "visites_nourrisson": [_iso(v) for v in visits if v <= reference and self.chance(0.9)]})
-            demandes.append({"prestation": "allocations_maternite", "date": _iso(reference)})
+                "visites_nourrisson": [_iso(v) for v in visits if v <= reference and self.chance(0.97)]})
+            demandes.append({"prestation": "allocations_maternite", "date": claim})
             if demandeur.get("statut") in ("salarie", "apprenti"):
-                demandes.append({"prestation": "conge_naissance", "date": _iso(reference)})
+                demandes.append({"prestation": "conge_naissance", "date": claim})
             if femme_salariee:
                 leave = birth - dt.timedelta(days=r.randint(10, 45))
                 data["conge_maternite"] = self.maybe({
                     "debut": _iso(leave), "salaire_journalier": max(1, demandeur.get("salaire_mensuel", 60000) // 30),
                     "cessation_activite": self.chance(0.95), "maladie_grossesse": self.chance(0.05)})
-                demandes.append({"prestation": "indemnites_journalieres_maternite", "date": _iso(reference)})
+                demandes.append({"prestation": "indemnites_journalieres_maternite",
+                                 "date": _iso(min(reference, leave + dt.timedelta(days=r.randint(0, 40))))})
         data["demandes"] = demandes
+        if self.chance(0.5):  # half the dossiers list the documents handed in
+            data["pieces"] = self.pieces(demandes, data)
         return data
 
 

@@ -11,27 +11,33 @@ paiement trimestriel à terme échu. Seuls les chiffres de la loi viennent de la
 base : les fichiers ``kb/mali/inps/parametres/*.yaml``, lus ici directement.
 
 La logique est celle de Kleene à trois valeurs : ``True`` (rempli), ``False``
-(non rempli) et ``None`` (inconnu). Un champ absent du dossier est inconnu,
-jamais un échec. Une exception remplie emporte la condition ; la condition
-n'échoue que si sa règle et toutes ses exceptions échouent : c'est le « ou »
-de Kleene entre la règle et ses exceptions.
+(non rempli) et ``None`` (inconnu). Un champ absent dont dépend une condition
+de base est inconnu, jamais un échec. Une exception remplie emporte la
+condition ; la condition n'échoue que si sa règle et toutes ses exceptions
+échouent : c'est le « ou » de Kleene entre la règle et ses exceptions. Mais
+une exception n'est jamais présumée : quand le dossier n'en dit rien (ni
+veuvage, ni période de suspension, ni motif ou convention d'un enfant à
+l'étranger, ni situation d'un enfant, ni statut), elle est écartée (``False``).
 
 Lectures retenues (celles que les commentaires de la base déclarent) :
 
 - l'enfant ouvre droit de son premier anniversaire à la veille de
-  l'anniversaire qui atteint la limite (14, 18 ou 21 ans), l'âge étant
-  apprécié au premier jour du mois ; situation inconnue : toutes les limites
-  restent possibles ;
+  l'anniversaire qui atteint la limite (14 ans ; 18 ou 21 ans quand sa
+  situation le dit), l'âge étant apprécié au premier jour du mois ; sans
+  situation, la limite est quatorze ans ;
 - « enfants issus du mariage déclaré à l'état civil » : c'est le mariage qui
-  est déclaré (``mariage.etat_civil``) ; « enfants de la femme salariée » :
-  la demandeuse est une femme ;
+  est déclaré (``mariage.etat_civil``), et la catégorie est la parole du
+  dossier : seul ``etat_civil: false`` la fait échouer ; « enfants de la femme
+  salariée » : la demandeuse est une femme ;
 - l'enfant qui réside à l'étranger pour santé ou éducation, sous convention de
   réciprocité, garde le droit mais relève du régime de son pays : il n'entre
   pas dans le montant malien ;
 - les mois liquidés vont du neuvième mois précédant celui de la demande à la
   fin du trimestre civil de la date de référence ; chaque trimestre est payé
   le premier jour du mois qui le suit ; les conditions autres que l'âge sont
-  tenues pour constantes sur la période.
+  tenues pour constantes sur la période ; un droit éteint à la date de
+  référence dont des mois restent dus est accordé pour ces mois (montant
+  mensuel nul).
 """
 
 from __future__ import annotations
@@ -49,13 +55,11 @@ Kleene = bool | None
 
 CONDITIONS_AF = ("salarie", "stage", "activite_mensuelle", "smig", "residence", "enfant_ouvrant_droit")
 
-LIMITES_PAR_SITUATION = {
-    "aucune": ("af_age_limite",),
-    "apprentissage": ("af_age_limite_apprentissage",),
-    "etudes": ("af_age_limite_etudes",),
-    "infirmite": ("af_age_limite_infirmite",),
+LIMITE_PORTEE = {
+    "apprentissage": "af_age_limite_apprentissage",
+    "etudes": "af_age_limite_etudes",
+    "infirmite": "af_age_limite_infirmite",
 }
-TOUTES_LES_LIMITES = tuple(nom for noms in LIMITES_PAR_SITUATION.values() for nom in noms)
 
 
 # -- logique de Kleene --------------------------------------------------------
@@ -81,6 +85,11 @@ def compare(valeur: int | None, seuil: int | None) -> Kleene:
 
 def egal(valeur: Any, attendu: Any) -> Kleene:
     return None if valeur is None else valeur == attendu
+
+
+def invoquee(faits_donnes: bool, valeur: Kleene) -> Kleene:
+    """Une exception que le dossier n'invoque pas (aucun de ses faits donné) est écartée."""
+    return valeur if faits_donnes else False
 
 
 def etat(valeur: Kleene) -> str:
@@ -150,17 +159,14 @@ def age_admis(enfant: dict[str, Any], jour: dt.date) -> Kleene:
     minimum = parametre("af_age_minimum", jour)
     if minimum is not None and age < minimum:
         return False
+    # La limite de la règle, ou celle que porte la situation de l'enfant quand le
+    # dossier la donne (exception invoquée).
     situation = enfant.get("situation")
-    noms = LIMITES_PAR_SITUATION[situation] if situation is not None else TOUTES_LES_LIMITES
-    limites = [parametre(nom, jour) for nom in noms]
-    limites = [limite for limite in limites if limite is not None]
-    if not limites:
+    nom = LIMITE_PORTEE.get(situation, "af_age_limite")
+    limite = parametre(nom, jour)
+    if limite is None or minimum is None:
         return None
-    if all(age >= limite for limite in limites):
-        return False
-    if minimum is None:
-        return None
-    return True if all(age < limite for limite in limites) else None
+    return age < limite
 
 
 def conditions_enfant(enfant: dict[str, Any], dossier: dict[str, Any], jour: dt.date) -> dict[str, Kleene]:
@@ -171,7 +177,7 @@ def conditions_enfant(enfant: dict[str, Any], dossier: dict[str, Any], jour: dt.
     if categorie is None:
         cat: Kleene = None
     elif categorie == "mariage":
-        cat = mariage.get("etat_civil")
+        cat = mariage.get("etat_civil") is not False
     elif categorie == "enfant_salariee":
         cat = egal(demandeur.get("sexe"), "F")
     else:
@@ -182,7 +188,7 @@ def conditions_enfant(enfant: dict[str, Any], dossier: dict[str, Any], jour: dt.
         exception_convention: Kleene = False
     else:
         motif_admis = None if motif is None else motif in ("sante", "education")
-        exception_convention = et(motif_admis, convention)
+        exception_convention = invoquee(motif is not None or convention is not None, et(motif_admis, convention))
     return {
         "categorie": cat,
         "declaration_etat_civil": enfant.get("declare_etat_civil"),
@@ -222,8 +228,10 @@ def conditions_generales(dossier: dict[str, Any]) -> dict[str, Kleene]:
     reference = dt.date.fromisoformat(dossier["date_reference"])
     statut = demandeur.get("statut")
 
-    veuve = et(demandeur.get("veuve_allocataire"), egal(demandeur.get("sexe"), "F"))
-    apprenti = egal(statut, "apprenti")
+    sexe = demandeur.get("sexe")
+    veuve = False if sexe == "M" else invoquee(
+        "veuve_allocataire" in demandeur, et(demandeur.get("veuve_allocataire"), egal(sexe, "F")))
+    apprenti = invoquee(statut is not None, egal(statut, "apprenti"))
 
     salarie = None if statut is None else statut in ("salarie", "apprenti")
     premiere = demandeur.get("premiere_demande")
@@ -249,7 +257,7 @@ def conditions_generales(dossier: dict[str, Any]) -> dict[str, Kleene]:
         "activite_mensuelle": ou(activite, veuve),
         "smig": ou(smig, apprenti, veuve),
         "residence": ou(egal(demandeur.get("residence"), "Mali"),
-                        None if suspension is None else suspension != "aucune"),
+                        invoquee(suspension is not None, suspension != "aucune")),
     }
 
 
@@ -257,7 +265,7 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
     """La décision sur les allocations familiales, ou None si elles ne sont pas examinées.
 
     Clés : ``statut`` ; ``montant_mensuel`` (None sauf accord) ; ``enfants_ouvrant_droit``
-    (prénoms triés, comptés dans le montant du mois de référence, vide sauf accord) ;
+    (prénoms dans l'ordre du dossier, comptés dans le montant du mois de référence, vide sauf accord) ;
     ``etats`` (état de chaque condition de premier niveau) ; ``etats_enfants`` (prénom →
     état de la condition de l'enfant). Quand quelque chose est payé (accord, ou rappel
     d'un droit éteint depuis), aussi ``mensualites`` [(mois, enfants, montant)],
@@ -303,7 +311,7 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
         return None if par_enfant is None else par_enfant * len(comptes(rang))
 
     if droit is True:
-        resultat["enfants_ouvrant_droit"] = sorted(comptes(rang_reference))
+        resultat["enfants_ouvrant_droit"] = comptes(rang_reference)
         resultat["montant_mensuel"] = montant_du_mois(rang_reference)
 
     # Mois liquidés : rappel de neuf mois avant la demande, jusqu'à la fin du
@@ -322,6 +330,9 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
     rappel = sum(m for r, _, m in mensualites if r < rang_demande)
     if droit is not True and rappel == 0:
         return resultat
+    if droit is False:  # droit éteint, des mois restent dus : accordé pour ces mois
+        resultat["statut"] = "accorde"
+        resultat["montant_mensuel"] = 0
     trimestres: dict[int, int] = {}
     for rang, _, montant in mensualites:
         debut = rang - rang % periodicite

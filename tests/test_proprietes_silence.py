@@ -1,0 +1,181 @@
+"""Propriétés du silence d'un dossier (docs/ambiguites.md, « Lire le silence d'un dossier »).
+
+Une exception n'est jamais présumée : le dossier qui n'en dit rien ne l'invoque
+pas, et la règle garde son issue. Une condition de base non renseignée reste
+inconnue. Les blocs que le guide ne demande pas pour une prestation (``mariage``
+pour les allocations familiales, ``pieces``, ``periode_suspension``) ne sont
+jamais nécessaires pour la décider. L'argent dû n'est jamais caché derrière un
+refus. Chaque propriété est vérifiée sur des lots de dossiers générés
+(:mod:`strategies`), évalués en un seul grounding.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from strategies import dossiers, lots
+
+from engine.dossier import validate
+from engine.solver import evaluate_many
+
+AF = "allocations_familiales"
+reglages = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+LOT = 4
+
+# Les faits qui invoquent une exception, et des valeurs pour les donner.
+SUSPENSIONS = ["aucune", "repos_medical", "accident_travail", "maladie_professionnelle", "conge_paye",
+               "conge_maternite"]
+SITUATIONS = ["aucune", "apprentissage", "etudes", "infirmite"]
+# Les pièces du tableau du guide pour les allocations familiales et le socle.
+PIECES_AF = ["demande_prestations_familiales", "acte_naissance_demandeur", "attestation_service",
+             "bulletin_presence_9_mois", "actes_naissance_enfants", "attestation_charge", "certificat_vie",
+             "certificat_medical_enfants", "certificat_frequentation_scolaire", "contrat_apprentissage",
+             "certificat_medical_infirmite"]
+
+
+def decider(lot: list[dict[str, Any]]):
+    return evaluate_many([validate(d) for d in lot])
+
+
+@st.composite
+def faits_d_exception(draw) -> dict[str, Any]:
+    """Des valeurs pour chaque fait qui invoque une exception (une par enfant possible)."""
+    return {
+        "veuve_allocataire": draw(st.booleans()),
+        "periode_suspension": draw(st.sampled_from(SUSPENSIONS)),
+        "situations": draw(st.lists(st.sampled_from(SITUATIONS), min_size=8, max_size=8)),
+        "motifs": draw(st.lists(st.sampled_from(["sante", "education", "autre"]), min_size=8, max_size=8)),
+        "conventions": draw(st.lists(st.booleans(), min_size=8, max_size=8)),
+    }
+
+
+def avec_exceptions(dossier: dict[str, Any], faits: dict[str, Any]) -> dict[str, Any]:
+    """Le dossier où chaque exception dont il ne dit rien est invoquée avec ``faits``."""
+    d = copy.deepcopy(dossier)
+    demandeur = d.setdefault("demandeur", {})
+    demandeur.setdefault("veuve_allocataire", faits["veuve_allocataire"])
+    demandeur.setdefault("periode_suspension", faits["periode_suspension"])
+    for i, enfant in enumerate(d.get("enfants", [])):
+        enfant.setdefault("situation", faits["situations"][i])
+        residence = enfant.get("residence")
+        if isinstance(residence, str) and residence != "Mali":
+            enfant["residence"] = {"pays": residence, "motif": faits["motifs"][i],
+                                   "convention_reciprocite": faits["conventions"][i]}
+        elif isinstance(residence, dict) and residence.get("pays") != "Mali":
+            residence.setdefault("motif", faits["motifs"][i])
+            residence.setdefault("convention_reciprocite", faits["conventions"][i])
+    return d
+
+
+def sans_exceptions(dossier: dict[str, Any]) -> dict[str, Any]:
+    """Le dossier qui n'invoque plus aucune exception (les faits de base restent)."""
+    d = copy.deepcopy(dossier)
+    for champ in ("veuve_allocataire", "periode_suspension"):
+        d.get("demandeur", {}).pop(champ, None)
+    for enfant in d.get("enfants", []):
+        enfant.pop("situation", None)
+        if isinstance(enfant.get("residence"), dict):
+            enfant["residence"] = enfant["residence"]["pays"]
+    return d
+
+
+def renumerotes(lot: list[dict[str, Any]], suffixe: str) -> list[dict[str, Any]]:
+    return [{**d, "id": d["id"] + suffixe} for d in lot]
+
+
+@reglages
+@given(lots(dossiers(), max_size=LOT), faits_d_exception())
+def test_invoquer_une_exception_ne_fait_jamais_refuser_un_accord(lot, faits):
+    """Donner les faits d'une exception ne change jamais un accord en refus."""
+    invoques = renumerotes([avec_exceptions(d, faits) for d in lot], "+")
+    decisions = decider(lot + invoques)
+    for dossier, avant, apres in zip(lot, decisions[: len(lot)], decisions[len(lot):], strict=True):
+        for prestation, p in avant.prestations.items():
+            if p.statut == "accorde":
+                assert apres.prestations[prestation].statut != "refuse", (prestation, dossier)
+
+
+@reglages
+@given(lots(dossiers(), max_size=LOT), faits_d_exception())
+@example(  # un travailleur au Sénégal qui invoque une suspension refusée (« aucune »)
+    lot=[{"id": "dossier-000", "date_reference": "2026-03-15",
+          "demandeur": {"sexe": "M", "residence": "Sénégal", "statut": "salarie", "premiere_demande": False,
+                        "jours_mois": 22, "salaire_mensuel": 85000, "periode_suspension": "aucune"},
+          "enfants": [{"prenom": "Awa", "date_naissance": "2016-04-02", "categorie": "mariage",
+                       "declare_etat_civil": True, "a_charge": True, "residence": "Mali",
+                       "visite_medicale": True}]}],
+    faits={"veuve_allocataire": False, "periode_suspension": "aucune", "situations": ["aucune"] * 8,
+           "motifs": ["autre"] * 8, "conventions": [False] * 8},
+)
+def test_taire_une_exception_ne_rend_jamais_un_refus_incomplet(lot, faits):
+    """Retirer les faits des exceptions ne change jamais un refus en demande incomplète."""
+    complets = renumerotes([avec_exceptions(d, faits) for d in lot], "")
+    tus = renumerotes([sans_exceptions(d) for d in complets], "-")
+    decisions = decider(complets + tus)
+    for dossier, avant, apres in zip(complets, decisions[: len(lot)], decisions[len(lot):], strict=True):
+        for prestation, p in avant.prestations.items():
+            if p.statut == "refuse":
+                assert apres.prestations[prestation].statut != "incomplet", (prestation, dossier)
+
+
+@st.composite
+def dossiers_avec_blocs(draw) -> dict[str, Any]:
+    """Un dossier d'allocations familiales, parfois avec une liste de pièces."""
+    dossier = draw(dossiers())
+    if draw(st.booleans()):
+        dossier["pieces"] = draw(st.lists(st.sampled_from(PIECES_AF), unique=True))
+    return dossier
+
+
+@reglages
+@given(lots(dossiers_avec_blocs(), max_size=LOT), st.sampled_from(["mariage", "pieces", "periode_suspension"]))
+@example(  # catégorie « mariage » : le bloc mariage n'est pas nécessaire
+    lot=[{"id": "dossier-000", "date_reference": "2026-03-15",
+          "demandeur": {"sexe": "M", "residence": "Mali", "statut": "salarie", "premiere_demande": False,
+                        "jours_mois": 22, "salaire_mensuel": 85000},
+          "mariage": {"etat_civil": True},
+          "enfants": [{"prenom": "Awa", "date_naissance": "2016-04-02", "categorie": "mariage",
+                       "declare_etat_civil": True, "a_charge": True, "residence": "Mali",
+                       "visite_medicale": True}],
+          "demandes": [{"prestation": "allocations_familiales", "date": "2026-03-15"}]}],
+    bloc="mariage",
+)
+def test_un_bloc_facultatif_absent_ne_rend_jamais_incomplet(lot, bloc):
+    """Les allocations familiales d'un dossier décidé (accordées ou refusées) restent décidées
+    quand on retire le bloc ``mariage``, la liste ``pieces`` ou ``periode_suspension``."""
+    def sans(dossier):
+        d = copy.deepcopy(dossier)
+        if bloc == "periode_suspension":
+            d.get("demandeur", {}).pop(bloc, None)
+        else:
+            d.pop(bloc, None)
+        return d
+
+    retires = renumerotes([sans(d) for d in lot], "-")
+    decisions = decider(lot + retires)
+    for dossier, avant, apres in zip(lot, decisions[: len(lot)], decisions[len(lot):], strict=True):
+        if AF in avant.prestations and avant.prestations[AF].statut != "incomplet":
+            assert apres.prestations[AF].statut != "incomplet", (bloc, dossier)
+
+
+@reglages
+@given(lots(dossiers(), max_size=LOT))
+@example(  # l'enfant a eu quatorze ans le mois dernier : les mois du rappel restent dus
+    lot=[{"id": "dossier-000", "date_reference": "2026-03-15",
+          "demandeur": {"sexe": "M", "residence": "Mali", "statut": "salarie", "premiere_demande": False,
+                        "jours_mois": 22, "salaire_mensuel": 85000},
+          "enfants": [{"prenom": "Awa", "date_naissance": "2012-02-10", "categorie": "mariage",
+                       "declare_etat_civil": True, "a_charge": True, "residence": "Mali",
+                       "visite_medicale": True}],
+          "demandes": [{"prestation": "allocations_familiales", "date": "2026-03-15"}]}],
+)
+def test_un_rappel_du_est_accorde(lot):
+    """Sans liste de pièces, un ``montant_rappel`` positif n'accompagne qu'un accord."""
+    for dossier, decision in zip(lot, decider(lot), strict=True):
+        p = decision.prestations.get(AF)
+        if p is not None and p.montants.get("rappel", 0) > 0:
+            assert p.statut == "accorde", dossier
+
