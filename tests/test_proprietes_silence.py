@@ -179,3 +179,24 @@ def test_un_rappel_du_est_accorde(lot):
         if p is not None and p.montants.get("rappel", 0) > 0:
             assert p.statut == "accorde", dossier
 
+
+
+def test_une_charge_generee_accorde_chaque_prestation_et_nomme_ce_qui_manque():
+    """Une charge écrite comme au guichet (engine/generation.py) accorde chaque prestation, congé de
+    naissance compris ; toute demande incomplète y nomme une information à demander ou une pièce."""
+    from engine.generation import generate
+    from engine.regime import load_regime
+    from explain.phrases import catalogue
+    from explain.why import questions
+
+    datas = list(generate(600, seed=3))
+    phrases = catalogue(load_regime("mali-inps"))
+    accordees = set()
+    for data, decision in zip(datas, decider(datas), strict=True):
+        for prestation, p in decision.prestations.items():
+            if p.statut == "accorde":
+                accordees.add(prestation)
+            if p.statut == "incomplet":
+                assert questions(p, phrases) or p.pieces_manquantes, (prestation, data["id"])
+    assert accordees == {"prime_premier_etablissement", "allocations_prenatales", "allocations_maternite",
+                         "allocations_familiales", "indemnites_journalieres_maternite", "conge_naissance"}
