@@ -74,26 +74,27 @@ def dossier_type(reference: str, *enfants: dict[str, Any], **demandeur: Any) -> 
     }
 
 
-# (dossier, statut, montant mensuel attendus), au 15 mars 2026 sauf mention.
+# (dossier, statut, montant mensuel attendus), au 15 mars 2026 sauf mention. Un droit éteint
+# au mois de référence dont les mois du rappel restent dus est accordé, montant mensuel nul.
 BORNES = {
-    "14 ans le premier du mois": (dossier_type("2026-03-15", enfant("Awa", "2012-03-01")), "refuse", None),
+    "14 ans le premier du mois": (dossier_type("2026-03-15", enfant("Awa", "2012-03-01")), "accorde", 0),
     "14 ans le lendemain": (dossier_type("2026-03-15", enfant("Awa", "2012-03-02")), "accorde", 1500),
     "1 an le premier du mois": (dossier_type("2026-03-15", enfant("Awa", "2025-03-01")), "accorde", 1500),
     "1 an le lendemain": (dossier_type("2026-03-15", enfant("Awa", "2025-03-02")), "refuse", None),
     "né dans le mois": (dossier_type("2026-03-15", enfant("Awa", "2026-03-10")), "refuse", None),
     "18 ans en apprentissage": (
-        dossier_type("2026-03-15", enfant("Awa", "2008-03-01", situation="apprentissage")), "refuse", None),
+        dossier_type("2026-03-15", enfant("Awa", "2008-03-01", situation="apprentissage")), "accorde", 0),
     "17 ans en apprentissage": (
         dossier_type("2026-03-15", enfant("Awa", "2008-03-02", situation="apprentissage")), "accorde", 1500),
     "21 ans aux études": (
-        dossier_type("2026-03-15", enfant("Awa", "2005-03-01", situation="etudes")), "refuse", None),
+        dossier_type("2026-03-15", enfant("Awa", "2005-03-01", situation="etudes")), "accorde", 0),
     "20 ans infirme": (
         dossier_type("2026-03-15", enfant("Awa", "2005-03-02", situation="infirmite")), "accorde", 1500),
-    "16 ans, situation inconnue": (
-        dossier_type("2026-03-15", enfant("Awa", "2010-03-01", situation=None)), "incomplet", None),
-    "13 ans, situation inconnue": (
+    "16 ans, situation non dite": (  # l'âge porté n'est pas invoqué : la limite est 14 ans
+        dossier_type("2026-03-15", enfant("Awa", "2010-03-01", situation=None)), "refuse", None),
+    "13 ans, situation non dite": (
         dossier_type("2026-03-15", enfant("Awa", "2012-03-02", situation=None)), "accorde", 1500),
-    "21 ans, situation inconnue": (
+    "21 ans, situation non dite": (
         dossier_type("2026-03-15", enfant("Awa", "2005-03-01", situation=None)), "refuse", None),
     "né un 29 février, 1 an le 1er mars": (
         dossier_type("2005-03-15", enfant("Awa", "2004-02-29")), "accorde", 1000),
@@ -125,8 +126,22 @@ BORNES = {
         dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence={
             "pays": "France", "motif": "education", "convention_reciprocite": True})),
         "accorde", 0),
-    "enfant en France, motif inconnu": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence="France")), "incomplet", None),
+    "enfant en France, exception non invoquée": (
+        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence="France")), "refuse", None),
+    "enfant aux études en France, convention non dite": (
+        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence={"pays": "France", "motif": "education"})),
+        "incomplet", None),
+    "non-salariée, veuvage non dit": (
+        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), sexe="F", veuve_allocataire=None,
+                     statut="non_salarie"),
+        "refuse", None),
+    "à l'étranger, suspension non dite": (
+        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), residence="France", periode_suspension=None),
+        "refuse", None),
+    "enfant du mariage, bloc mariage absent": (
+        {k: v for k, v in dossier_type("2026-03-15", enfant("Awa", "2016-04-02", categorie="mariage")).items()
+         if k != "mariage"},
+        "accorde", 1500),
     "enfant du mariage non déclaré": (
         dossier_type("2026-03-15", enfant("Awa", "2016-04-02", categorie="mariage"))
         | {"mariage": {"etat_civil": False}},
