@@ -131,11 +131,13 @@ def _sans(data: dict, chemin: tuple) -> dict:
 def _champs(data: dict, prefix: tuple = ()) -> list[tuple]:
     """Les faits qu'on peut ôter sans rendre le dossier invalide. Les demandes et les pièces
     n'en sont pas : sans demandes, toutes les prestations sont examinées ; sans liste de
-    pièces, aucune n'est contrôlée."""
+    pièces, aucune n'est contrôlée. Les faits qui invoquent une exception (l'admission
+    d'office au RAMED) non plus : les taire, c'est ne pas l'invoquer, et la règle reprend
+    son issue (docs/ambiguites.md ; tests/test_proprietes_silence.py)."""
     out = []
     for key, value in data.items():
         here = (*prefix, key)
-        if key in ("id", "base", "date_reference", "prenom", "demandes", "pieces"):
+        if key in ("id", "base", "date_reference", "prenom", "demandes", "pieces", "admis_d_office"):
             continue
         if isinstance(value, dict):
             out += _champs(value, here)
@@ -158,7 +160,7 @@ def _monotone(avant: Decision, apres: Decision) -> None:
             assert avant.prestations[pid].statut == p.statut, pid
     plus, moins = _etats(avant), _etats(apres)
     for key, etat in moins.items():
-        if etat != "inconnu" and key in plus:
+        if etat not in ("inconnu", "non_invoquee") and key in plus:
             assert plus[key] == etat, key
 
 
@@ -338,7 +340,7 @@ def test_orientation_at_most_one_scheme_recommended_per_member(datas):
         prenoms = [m["prenom"] for m in data.get("membres", [])]
         for pid, prestation in decision.prestations.items():
             listed = prestation.elements.get("membres_orientes", [])
-            expected = sorted(prenoms[i] for i, schemes in recommandes.items() if pid in schemes)
+            expected = [prenoms[i] for i in sorted(recommandes) if pid in recommandes[i]]  # dossier order
             assert listed == expected, pid
 
 
