@@ -13,6 +13,7 @@ Two kinds of findings:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -23,6 +24,30 @@ from engine.program import build_program
 from engine.regime import Regime, default_regime_id
 
 STATES = ("libelle", "rempli", "non_rempli", "inconnu")
+
+
+def _exception_names(text: str) -> set[str]:
+    """Names of the exceptions a program declares: the last argument of each ``exception(...)`` head,
+    static (``exception(smig, apprenti).``) or per dossier (``exception(D, C, X) :- ...``)."""
+    names = set()
+    for match in re.finditer(r"^exception\(", text, flags=re.M):
+        depth, start, args = 1, match.end(), []
+        for i in range(match.end(), len(text)):
+            char = text[i]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    args.append(text[start:i])
+                    break
+            elif char == "," and depth == 1:
+                args.append(text[start:i])
+                start = i + 1
+        name = args[-1].strip().split("(")[0] if args else ""
+        if name[:1].islower():  # a variable (the common machinery's own rules) names no exception
+            names.add(name)
+    return names
 
 
 @dataclass
@@ -154,6 +179,15 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
             for state in STATES:
                 if not entry.get(state):
                     report.defauts.append(f"condition « {name} » : phrase « {state} » manquante")
+
+    # An exception applies only when the dossier invokes it (docs/ambiguites.md): one that no
+    # rule invokes could never apply, and its silence must be worded for the explanation.
+    for name in sorted(_exception_names(program.text)):
+        if not re.search(rf"^invoquee\(D,\s*{name}\b", program.text, flags=re.M):
+            report.defauts.append(f"exception « {name} » : aucun fait du dossier ne l'invoque (invoquee/2)")
+        entries = [v for k, v in catalogue.items() if k == name or k.startswith(f"{name}(")]
+        if entries and not all(entry.get("non_invoquee") for entry in entries):
+            report.defauts.append(f"exception « {name} » : phrase « non_invoquee » manquante")
 
     published = {row[0]: row for row in _atoms(control, "publie", 4)}
     by_rate = {row[0]: row[1] for row in _atoms(control, "selon_taux", 2)}

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from click.testing import CliRunner
 
-from engine.check import check_regime
+from engine.check import _exception_names, check_regime
 from engine.cli import main
 from engine.regime import load_regime
 
@@ -36,6 +36,21 @@ def test_a_missing_phrase_is_a_defect():
     broken = dataclasses.replace(REGIME, phrases=phrases)
     report = check_regime(broken, dt.date(2026, 1, 1))
     assert "condition « stage » : phrase « inconnu » manquante" in report.defauts
+
+
+def test_an_exception_without_its_silence_worded_is_a_defect():
+    phrases = copy.deepcopy(REGIME.phrases)
+    del phrases["conditions"]["residence_pendant_suspension"]["non_invoquee"]
+    broken = dataclasses.replace(REGIME, phrases=phrases)
+    report = check_regime(broken, dt.date(2026, 1, 1))
+    assert "exception « residence_pendant_suspension » : phrase « non_invoquee » manquante" in report.defauts
+    assert not [d for d in check_regime(REGIME, dt.date(2026, 1, 1)).defauts if d.startswith("exception")]
+
+
+def test_exception_names_are_read_from_the_rules():
+    program = "exception(smig, apprenti).\nexception(D, age(enfant(E)), age_prolonge(enfant(E))) :- enfants(D, E).\n"
+    assert _exception_names(program) == {"apprenti", "age_prolonge"}
+    assert _exception_names("exception(D, C, X) :- exception(C, X), evalue(D, C).\n") == set()
 
 
 def test_check_command():
