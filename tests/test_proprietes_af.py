@@ -214,7 +214,9 @@ def test_un_seul_statut_par_prestation(lot):
 @given(lots(tous_dossiers, max_size=LOT))
 def test_statut_et_conditions(lot):
     """Refus : au moins une condition échoue, chacune avec sa source. Accord : aucune
-    condition non remplie ni inconnue. Incomplet : aucun échec, au moins une inconnue."""
+    condition non remplie ni inconnue, sauf le droit éteint au mois de référence dont les mois
+    du rappel restent dus (seul l'enfant ouvrant droit y manque). Incomplet : aucun échec, au
+    moins une inconnue."""
     for dossier, decision in zip(lot, decider(lot, explain=True), strict=True):
         if AF in decision.prestations:
             # Le chemin avec explications décide comme l'autre (et comme le modèle).
@@ -226,6 +228,9 @@ def test_statut_et_conditions(lot):
                 for condition in p.conditions:
                     if condition.etat == "non_rempli":
                         assert condition.source.strip(), condition.id
+            elif p.statut == "accorde" and "fin_droit" in p.informations:
+                assert p.montants["rappel"] > 0 and p.montants["mensuel"] == 0
+                assert {c.id for c in p.conditions if c.etat != "rempli"} == {"enfant_ouvrant_droit"}
             elif p.statut == "accorde":
                 assert set(etats) == {"rempli"}
             else:
