@@ -27,6 +27,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -326,10 +327,16 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
         except OSError as exc:
             raise BatchError(_os_message(results, exc)) from exc
         with out, err:
-            for lot, (chunk, records) in enumerate(_evaluate(chunks(entries, chunk_size), base_id, workers, scheduler)):
-                _commit(lot, chunk, records, out, err, book, state, report, results, errors)
-                if progress is not None:
-                    progress(len(chunk))
+            try:
+                lots = enumerate(_evaluate(chunks(entries, chunk_size), base_id, workers, scheduler))
+                for lot, (chunk, records) in lots:
+                    _commit(lot, chunk, records, out, err, book, state, report, results, errors)
+                    if progress is not None:
+                        progress(len(chunk))
+            except BrokenProcessPool as exc:
+                raise BatchError(f"{results} : un processus de calcul s'est arrêté brutalement (mémoire épuisée ?) : "
+                                 "les lots validés sont gardés ; relancez la même commande, elle reprendra au premier "
+                                 "dossier non écrit") from exc
     finally:
         if book is not None:
             book.close()

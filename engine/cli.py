@@ -375,7 +375,9 @@ def journal_command(journal: str, dossier: str) -> None:
     import sqlite3
 
     try:
-        connection = sqlite3.connect(f"file:{Path(journal).resolve()}?mode=ro", uri=True)
+        from urllib.parse import quote
+
+        connection = sqlite3.connect(f"file:{quote(str(Path(journal).resolve()))}?mode=ro", uri=True)
         try:
             rows = connection.execute(
                 "SELECT date_evaluation, version_base, empreinte, prestation, statut, montants, conditions "

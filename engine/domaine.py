@@ -93,8 +93,9 @@ def _text_problem(text: str, limit: int) -> str | None:
         return f"texte trop long ({len(text)} caractères ; au plus {limit})"
     for position, char in enumerate(text):
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
-            name = unicodedata.name(char, "caractère invisible ou de contrôle")
-            return (f"caractère invisible ou de contrôle U+{ord(char):04X} ({name.lower()}) "
+            name = unicodedata.name(char, "")
+            label = f" ({name.lower()})" if name else ""
+            return (f"caractère invisible ou de contrôle U+{ord(char):04X}{label} "
                     f"en position {position + 1} : retirez-le")
     return None
 

@@ -294,8 +294,8 @@ def load_dossier(path: str | Path, today: dt.date | None = None, regime: Regime 
     except FileNotFoundError as exc:
         raise DossierError(f"{path}: fichier introuvable") from exc
     except UnicodeDecodeError as exc:
-        raise DossierError(f"{path}: fichier illisible : octet {exc.object[exc.start]:#04x} en position "
-                           f"{exc.start} n'est pas de l'UTF-8") from exc
+        raise DossierError(f"{path}: fichier illisible : l'octet {exc.object[exc.start]:#04x} (octet n°"
+                           f"{exc.start + 1} du fichier) n'est pas de l'UTF-8 : enregistrez-le en UTF-8") from exc
     except IsADirectoryError as exc:
         raise DossierError(f"{path}: est un dossier, pas un fichier") from exc
     except OSError as exc:

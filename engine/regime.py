@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from engine.domaine import Bornes, check_schema_bounds, read_bornes
+from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, read_bornes
 
 
 def _load_yaml(text: str):
@@ -109,19 +109,29 @@ class Regime:
 
 
 def _parse_value(raw: Any, where: str) -> int | Fraction | None:
-    """Parameter values are integers, fractions ``"1/10"`` or percentages ``"11%"``."""
-    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
-        return raw
-    if isinstance(raw, str):
+    """Parameter values are integers, fractions ``"1/10"`` or percentages ``"11%"``, within
+    :data:`engine.domaine.MAX_INTEGER_BOUND` (clingo's integers have 32 bits)."""
+    value: int | Fraction | None = None
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str):
         text = raw.replace(" ", "")
         try:
             if text.endswith("%"):
-                return Fraction(text[:-1]) / 100
-            if "/" in text:
-                return Fraction(text)
+                value = Fraction(text[:-1]) / 100
+            elif "/" in text:
+                value = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            pass
-    raise RegimeError(f"{where}: valeur de paramètre illisible {raw!r} (entier, « a/b » ou « n% »)")
+            value = None
+    if value is None:
+        raise RegimeError(f"{where}: valeur de paramètre illisible {raw!r} (entier, « a/b » ou « n% »)")
+    terms = (value.numerator, value.denominator) if isinstance(value, Fraction) else (value,)
+    if any(abs(t) > MAX_INTEGER_BOUND for t in terms):
+        raise RegimeError(f"{where}: valeur de paramètre {raw!r} hors des bornes de la base "
+                          f"(|valeur|, numérateur et dénominateur ≤ {MAX_INTEGER_BOUND})")
+    return value
 
 
 def _duplicate_dates(text: str) -> list[str]:

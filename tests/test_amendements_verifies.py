@@ -59,6 +59,8 @@ HOSTILE = {
     "remplacement non stratifié": (_rules("remplace", "exception_veuve",
                                           "rempli(D, veuve_allocataire) :- dossier(D), not vrai(D, smig)."),
                                    "regles.remplace.exception_veuve"),
+    "paramètre hors des entiers 32 bits": (f"{ENTETE}parametres: {{af_montant_par_enfant: 1000000000000}}\n",
+                                           "hors des bornes"),
     "identifiant de bloc": (f"{ENTETE}regles:\n  ajoute:\n    \"x\\ny\": \"a.\"\n", "identifiant"),
 }
 
