@@ -263,3 +263,38 @@ def test_a_dossier_that_breaks_its_lot_costs_only_itself(caseload, tmp_path, mon
     assert report.decides == 29 and report.erreurs == 4
     result = CliRunner().invoke(main, ["batch", str(caseload), "-o", str(tmp_path / "e.jsonl"), "--processus", "1"])
     assert result.exit_code == EXIT_DOSSIERS_EN_ERREUR
+
+
+def test_a_dossier_that_breaks_its_lot_in_diff_costs_only_itself(caseload, tmp_path, monkeypatch):
+    import engine.impact
+    from engine.impact import compute_impact
+
+    real = engine.impact.summarize_many
+
+    def fragile(dossiers, sources=None):
+        if any(d.id == "synthetique-0000005" for d in dossiers):
+            raise RuntimeError("panne simulée")
+        return real(dossiers, sources)
+
+    monkeypatch.setattr(engine.impact, "summarize_many", fragile)
+    amendment = Path(__file__).resolve().parent.parent / "kb/mali/inps/amendements/af_3500.yaml"
+    impact = compute_impact(caseload, amendment, __import__("datetime").date(2026, 1, 1), workers=1, chunk_size=8)
+    failed = [m for o, m in impact.erreurs if "panne simulée" in m]
+    assert len(failed) == 1 and f"{caseload}:" in failed[0]
+    assert impact.dossiers == 29
+
+
+def test_an_unreadable_case_file_costs_only_itself(tmp_path):
+    cases = Path(__file__).resolve().parent / "cas"
+    folder = tmp_path / "cas"
+    (folder / "modeles").mkdir(parents=True)
+    for model in (cases / "modeles").glob("*.yaml"):
+        (folder / "modeles" / model.name).write_bytes(model.read_bytes())
+    good = cases / "allocations_familiales" / "accord.yaml"
+    (folder / "af").mkdir()
+    (folder / "af" / "bon.yaml").write_bytes(good.read_bytes())  # its model is ../modeles/salarie.yaml
+    (folder / "casse.yaml").write_text("nom: x\n  mal: [\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["test", str(folder)])
+    assert result.exit_code == 1
+    assert "casse.yaml" in result.output and "illisible" in result.output
+    assert result.output.rstrip().endswith(" passed, 1 failed") and "\n0 passed" not in result.output, result.output
