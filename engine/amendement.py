@@ -84,6 +84,10 @@ def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amend
         raise AmendmentError(str(exc)) from exc
     except FileNotFoundError as exc:
         raise AmendmentError(f"{path} : fichier introuvable") from exc
+    except UnicodeDecodeError as exc:
+        raise AmendmentError(f"{path} : fichier illisible : il n'est pas en UTF-8 (octet n°{exc.start + 1})") from exc
+    except OSError as exc:
+        raise AmendmentError(f"{path} : fichier illisible ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:
         raise AmendmentError(f"{path} : YAML illisible ({exc})") from exc
     if not isinstance(data, dict):

@@ -99,7 +99,11 @@ def load_cases(path: Path) -> list[Case]:
         dossier = entry.get("dossier") or {}
         if "modele" in entry:
             model_path = (path.parent / entry["modele"]).resolve()
-            model = parse_text(model_path.read_text(encoding="utf-8"), str(model_path))
+            try:
+                model_text = model_path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DossierError(f"{path}: cas n°{number} : modèle {entry['modele']} illisible ({exc})") from exc
+            model = parse_text(model_text, str(model_path))
             dossier = _merge(model, dossier)
         dossier.setdefault("id", f"{path.stem}-{number}")
         cases.append(Case(

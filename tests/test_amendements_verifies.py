@@ -73,6 +73,13 @@ def test_a_hostile_amendment_is_refused_with_its_key(tmp_path, nom):
     assert fragment in str(caught.value), str(caught.value)
 
 
+def test_an_amendment_not_in_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes("titre: Réforme\nsource: s\n".encode("latin-1"))
+    with pytest.raises(AmendmentError, match="UTF-8"):
+        load_amendment(path)
+
+
 def test_the_shipped_amendments_pass_the_checks():
     for path in sorted((ROOT / "kb/mali/inps/amendements").glob("*.yaml")):
         amend(load_regime("mali-inps"), load_amendment(path, __import__("datetime").date(2026, 1, 1)))
