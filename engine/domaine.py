@@ -101,35 +101,44 @@ def _text_problem(text: str, limit: int) -> str | None:
 
 
 def normalize(data: Any, texte_max: int = 500) -> Any:
-    """``data`` with whole-number floats as integers; DomainError if it is too deep or holds bad text.
+    """A copy of ``data`` with whole-number floats as integers; DomainError if it is too deep or holds bad text.
 
     The walk is iterative: a document nested thousands of levels deep is refused, not recursed into.
+    The caller's data is left as it was.
     """
     errors: list[str] = []
-    root: list[Any] = [data]
-    stack: list[tuple[Any, Any, list[Any], int]] = [(root, 0, [], 0)]  # (container, key, path, depth)
+    root: list[Any] = [None]
+    # (value to copy, container of the copy, key in it, path, depth)
+    stack: list[tuple[Any, Any, Any, list[Any], int]] = [(data, root, 0, [], 0)]
     while stack:
-        container, key, path, depth = stack.pop()
-        value = container[key]
+        value, target, key, path, depth = stack.pop()
         if depth > MAX_DEPTH:
             errors.append(f"« {_path(path)} » : imbrication trop profonde (plus de {MAX_DEPTH} niveaux)")
             continue
         if isinstance(value, dict):
-            for name in value:
+            copy: dict[Any, Any] = {}
+            target[key] = copy
+            for name, sub in value.items():
                 if isinstance(name, str):
                     problem = _text_problem(name, texte_max)
                     if problem:
                         errors.append(f"« {_path(path)} » : nom de champ {name!r} : {problem}")
                         continue
-                stack.append((value, name, [*path, name], depth + 1))
+                copy[name] = None  # keeps the order of the keys
+                stack.append((sub, copy, name, [*path, name], depth + 1))
         elif isinstance(value, list):
-            stack.extend((value, i, [*path, i], depth + 1) for i in range(len(value)))
+            items: list[Any] = [None] * len(value)
+            target[key] = items
+            stack.extend((sub, items, i, [*path, i], depth + 1) for i, sub in enumerate(value))
         elif isinstance(value, str):
             problem = _text_problem(value, texte_max)
             if problem:
                 errors.append(f"« {_path(path)} » : {problem}")
+            target[key] = value
         elif isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-            container[key] = int(value)  # 85000.0 is 85000: JSON does not tell them apart
+            target[key] = int(value)  # 85000.0 is 85000: JSON does not tell them apart
+        else:
+            target[key] = value
     if errors:
         raise DomainError(sorted(errors))
     return root[0]
