@@ -238,6 +238,42 @@ def floors_in_fresh_process() -> list[str]:
     return [*in_fresh_process(True, "--planchers").split("\n"), ""]
 
 
+def date_edges() -> list[str]:
+    """Worst-case time of a valid dossier at the edges of the date window (issue 14): a claim as far before
+    the reference as the regime allows, 30 children, the reference at each end of the window."""
+    import copy
+
+    from engine.resume import summarize_many
+
+    base = load_dossier(ROOT / "examples" / "famille-diarra.yaml")
+    regime = base.regime
+    window = regime.bornes
+    years = window.avant_reference_ans.get("demandes[].date", 0)
+    evaluate(base)
+    rows = []
+    for reference in (window.date_max, window.date_min.replace(year=window.date_min.year + years), window.date_min):
+        for children in (2, 30):
+            data = copy.deepcopy(base.data)
+            claim = max(reference.replace(year=reference.year - years), window.date_min)
+            data["date_reference"] = reference.isoformat()
+            data["demandes"] = [{"prestation": "allocations_familiales", "date": claim.isoformat()}]
+            data["enfants"] = [dict(e, date_naissance=claim.isoformat()) for e in (data["enfants"] * 15)[:children]]
+            data["mariage"]["date"] = window.date_min.isoformat()
+            dossier = validate(data)
+            full = min(timed(lambda d=dossier: evaluate(d), 3))
+            summary = min(timed(lambda d=dossier: summarize_many([d]), 3))
+            rows.append((reference, claim, children, full, summary))
+    worst = max(rows, key=lambda r: r[3])
+    lines = ["## Dates aux bords de la fenêtre (issue 14)", "",
+             f"Fenêtre de {regime.id} : {window.date_min} à {window.date_max}, demande au plus {years} ans avant la "
+             "date de référence (meilleur de trois essais).", "",
+             "| référence | demande | enfants | décision expliquée (ms) | résumé (ms) |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    lines += [f"| {r} | {c} | {n} | {f * 1000:.0f} | {s * 1000:.0f} |" for r, c, n, f, s in rows]
+    lines += ["", f"Pire cas : {worst[3] * 1000:.0f} ms (référence {worst[0]}, {worst[2]} enfants).", ""]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tailles", type=int, nargs="+", default=[10000])
@@ -245,7 +281,11 @@ def main() -> None:
     parser.add_argument("--sortie", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--latence-apres", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--planchers", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bornes", action="store_true", help="seulement les dates aux bords de la fenêtre")
     args = parser.parse_args()
+    if args.bornes:
+        print("\n".join(date_edges()))
+        return
     if args.planchers:  # the floors, in the process floors_in_fresh_process started
         print("\n".join(floors()))
         return
@@ -265,6 +305,8 @@ def main() -> None:
     lines += [f"- recherche « et si ? » (refus du stage, vérification comprise) : p50 {p50:.0f} ms, p95 {p95:.0f} ms",
               ""]
 
+    lines += date_edges()
+    lines += date_edges()
     single = load_dossier(ROOT / "examples" / "famille-diarra.yaml")
     p50, p95 = percentiles(timed(lambda: evaluate(single, explain=False), 50))
     cold = []

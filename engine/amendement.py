@@ -37,6 +37,7 @@ import yaml
 from engine.dossier import DossierError, parse_text
 from engine.program import read_blocks
 from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
+from engine.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
 
@@ -83,6 +84,10 @@ def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amend
         raise AmendmentError(str(exc)) from exc
     except FileNotFoundError as exc:
         raise AmendmentError(f"{path} : fichier introuvable") from exc
+    except UnicodeDecodeError as exc:
+        raise AmendmentError(f"{path} : fichier illisible : il n'est pas en UTF-8 (octet n°{exc.start + 1})") from exc
+    except OSError as exc:
+        raise AmendmentError(f"{path} : fichier illisible ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:
         raise AmendmentError(f"{path} : YAML illisible ({exc})") from exc
     if not isinstance(data, dict):
@@ -99,6 +104,27 @@ def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amend
     for key in regles:
         if key not in ("remplace", "ajoute"):
             raise AmendmentError(f"{path} : regles.{key} inconnu (remplace ou ajoute)")
+    try:
+        for key in ("titre", "source"):
+            if not isinstance(data[key], str):
+                raise CheckError(f"« {key} » doit être un texte")
+            check_comment_text(data[key], key)
+        for key in ("parametres", "nouveaux_parametres", "regles"):
+            if data.get(key) is not None and not isinstance(data[key], dict):
+                raise CheckError(f"« {key} » doit être un objet (nom: valeur)")
+        for kind in ("remplace", "ajoute"):
+            section = regles.get(kind) or {}
+            if not isinstance(section, dict):
+                raise CheckError(f"« regles.{kind} » doit être un objet (identifiant de bloc: règles)")
+            for block_id, body in section.items():
+                check_identifier(block_id, f"regles.{kind}.{block_id}")
+                if not isinstance(body, str):
+                    raise CheckError(f"« regles.{kind}.{block_id} » doit être un texte de règles")
+                check_rules(body, f"regles.{kind}.{block_id}")
+        for name in data.get("nouveaux_parametres") or {}:
+            check_identifier(name, f"nouveaux_parametres.{name}")
+    except CheckError as exc:
+        raise AmendmentError(f"{path} : {exc}") from exc
     return Amendment(
         path=path, titre=data["titre"], source=data["source"], date_effet=when,
         parametres=data.get("parametres") or {}, nouveaux_parametres=data.get("nouveaux_parametres") or {},
@@ -186,13 +212,31 @@ def amend(regime: Regime, amendment: Amendment) -> Regime:
                 raise AmendmentError(
                     f"{amendment.path.name} : regles.ajoute.{block_id} existe déjà (utiliser remplace)")
             parts.append(body if _TAG.search(body) else f"% @regle {block_id}\n{body}")
+        # Title and source were checked to hold no line break (load_amendment): each stays one comment line.
         header = f"% {'=' * 77}\n% Amendement : {amendment.titre}\n% Source : {amendment.source}\n% {'=' * 77}\n\n"
         added.append((regime.folder / "amendements" / f"{amendment.slug}.lp", header + "\n".join(parts)))
     digest = hashlib.sha256(amendment.text.encode()).hexdigest()[:8]
-    return dataclasses.replace(
+    amended = dataclasses.replace(
         regime, parameters=parameters, rewritten=rewritten, added=added,
         amendment_tag=f"{regime.amendment_tag or ''}+{amendment.slug}@{digest}",
     )
+    _check_stratified(regime, amended, amendment)
+    return amended
+
+
+def _check_stratified(regime: Regime, amended: Regime, amendment: Amendment) -> None:
+    """Refuse an amendment whose rules make a predicate depend on itself through a negation."""
+    bodies = {f"regles.remplace.{k}": v for k, v in amendment.remplace.items()}
+    bodies.update({f"regles.ajoute.{k}": v for k, v in amendment.ajoute.items()})
+    if not bodies:
+        return
+    before = "\n".join(text for _, text in regime.program_texts())
+    after = "\n".join(text for _, text in amended.program_texts())
+    bad = unstratified(before, after)
+    if bad:
+        raise AmendmentError(f"{amendment.path.name} : {', '.join(sorted(bodies))} : le programme amendé n'est plus "
+                             f"stratifié ({' ; '.join(bad)} dans une récursion) : "
+                             "la décision ne serait plus unique")
 
 
 class _VirtualFile:

@@ -1,37 +1,87 @@
 """Batch evaluation of a caseload: decisions as JSON Lines, resumable, on all cores or a Dask cluster.
 
 Each dossier gives exactly one line, in the order of the caseload: a decision in
-the results file, or its message in the errors file (``<results>.erreurs.jsonl``).
-Lines are flushed batch by batch, so an interrupted run keeps everything
-written; run again, it counts the lines already there (dropping a torn last
-line) and resumes with the next dossier. A journal (SQLite) can record each
-decision with the dossier's hash, the knowledge base's version and the date.
+the results file, or its origin (``file:line``) and message in the errors file
+(``<results>.erreurs.jsonl``). A dossier that cannot be decided (refused by
+validation, or failing in the solver) costs only itself: a lot that fails is
+decided again dossier by dossier, and only the dossier at fault goes to the
+errors.
+
+Resume is by identity (docs/robustesse.md). Beside the results, a state file
+(``<results>.etat``) records what they were made from, the caseload's
+fingerprint and every base's ``version_base``, and what is committed: the
+entries of the caseload done, the length of the two files and the journal's
+last row. Each lot is written to the results and errors (synced), then to the
+journal (one transaction), then the state file is replaced: a run killed at any
+instant leaves a prefix that the state names, and a new run cuts whatever lies
+beyond before going on. A lock (``<results>.verrou``) refuses a second run on the
+same output.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.caseload import Entry, chunks, in_order, read_caseload, worker_pool
+from engine.caseload import SUFFIXES, Entry, chunks, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier, DossierError
-from engine.regime import load_regime
+from engine.files import write_atomic
+from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
 
 _SOURCES: dict[str, tuple[str, str]] = {}
+STATE_VERSION = 1
+
+
+class BatchError(Exception):
+    """A run that cannot start or go on (another run, another caseload, a full disk): a French message."""
 
 
 def _records(base_id: str | None, batch: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Decide a batch in summary and write each decision as a plain record (runs in a worker)."""
+    """Decide a batch in summary; one record per dossier: its decision, or ``{"erreur": message}``.
+
+    A batch that fails is decided again dossier by dossier, so that only the dossier at fault is lost;
+    its message says what failed (runs in a worker).
+    """
     regime = load_regime(base_id)
     dossiers = [Dossier(data, regime, origine) for origine, data in batch]
+    try:
+        return _decided(regime, dossiers)
+    except Exception:
+        if len(dossiers) == 1:
+            return [_failure(dossiers[0])]
+    out = []
+    for dossier in dossiers:
+        try:
+            out += _decided(regime, [dossier])
+        except Exception:
+            out.append(_failure(dossier))
+    return out
+
+
+def _failure(dossier: Dossier) -> dict[str, Any]:
+    import traceback
+
+    try:
+        _decided(dossier.regime, [dossier])
+    except Exception as exc:
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(last.filename).name}:{last.lineno}"
+        return {"erreur": f"{dossier.origine}: erreur interne en décidant ce dossier ({type(exc).__name__} : "
+                          f"{exc} ; {where}) : signalez-le avec le dossier"}
+    return {"erreur": f"{dossier.origine}: échec intermittent en décidant ce dossier : relancez"}
+
+
+def _decided(regime, dossiers: list[Dossier]) -> list[dict[str, Any]]:
     summaries = summarize_many(dossiers, _SOURCES)
     records = []
     for dossier, benefits in zip(dossiers, summaries, strict=True):
@@ -60,15 +110,18 @@ def fingerprint(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _complete_lines(path: Path) -> int:
-    """Lines already written; a torn last line (no newline: the run was cut) is removed."""
-    if not path.exists():
-        return 0
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        data = data[: data.rfind(b"\n") + 1]
-        path.write_bytes(data)
-    return data.count(b"\n")
+def caseload_fingerprint(path: str | Path) -> str:
+    """SHA-256 of a caseload: the bytes of a JSON Lines file, or the names and bytes of a folder's dossiers."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    for file in files:
+        if file is not path:
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -85,13 +138,24 @@ class Journal:
     """Decisions journal: one row per benefit decided, with the dossier's hash and the base's version."""
 
     def __init__(self, path: str | Path):
-        self.connection = sqlite3.connect(str(path))
-        self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
-            "date_evaluation TEXT, date_reference TEXT, prestation TEXT, statut TEXT, montants TEXT, "
-            "conditions TEXT)")
-        self.connection.execute("CREATE INDEX IF NOT EXISTS par_dossier ON decisions (dossier)")
-        self.connection.execute("CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)")
+        try:
+            self.connection = sqlite3.connect(str(path))
+            self.connection.execute(
+                "CREATE TABLE IF NOT EXISTS decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
+                "date_evaluation TEXT, date_reference TEXT, prestation TEXT, statut TEXT, montants TEXT, "
+                "conditions TEXT)")
+            self.connection.execute("CREATE INDEX IF NOT EXISTS par_dossier ON decisions (dossier)")
+            self.connection.execute("CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)")
+        except sqlite3.DatabaseError as exc:
+            raise BatchError(_sqlite_message(path, exc)) from exc
+
+    def last_row(self) -> int:
+        return self.connection.execute("SELECT COALESCE(MAX(rowid), 0) FROM decisions").fetchone()[0]
+
+    def cut(self, last_row: int) -> None:
+        """Remove the rows written after ``last_row`` (a lot whose commit the state file does not name)."""
+        with self.connection:
+            self.connection.execute("DELETE FROM decisions WHERE rowid > ?", (last_row,))
 
     def record(self, records: list[dict[str, Any]]) -> None:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -109,6 +173,133 @@ class Journal:
         self.connection.close()
 
 
+def _sqlite_message(path: str | Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "not a database" in text:
+        return f"{path} : ce fichier n'est pas un journal (base SQLite) : choisissez un autre nom"
+    if "full" in text:
+        return f"{path} : disque plein : libérez de la place puis relancez la même commande (elle reprendra)"
+    if "readonly" in text or "unable to open" in text:
+        return f"{path} : journal impossible à écrire ({text}) : vérifiez les droits du dossier"
+    return f"{path} : journal inutilisable ({text})"
+
+
+def _os_message(path: Path, exc: OSError) -> str:
+    reasons = {errno.ENOSPC: "disque plein", errno.EDQUOT: "quota dépassé", errno.EROFS: "système de fichiers en "
+               "lecture seule", errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+               errno.EISDIR: "c'est un dossier", errno.ENOENT: "dossier parent introuvable"}
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return (f"{path} : écriture impossible ({reason}). Les lots déjà écrits sont gardés : corrigez puis relancez "
+            "la même commande, elle reprendra au premier dossier non écrit.")
+
+
+def errors_path(results: Path) -> Path:
+    return results.with_name(results.name.removesuffix(".jsonl") + ".erreurs.jsonl")
+
+
+def _state_path(results: Path) -> Path:
+    return results.with_name(results.name + ".etat")
+
+
+class _Lock:
+    """An exclusive lock on ``<results>.verrou``, released when the run (or its process) ends."""
+
+    def __init__(self, results: Path):
+        import fcntl
+
+        self.path = results.with_name(results.name + ".verrou")
+        try:
+            self.handle = self.path.open("a")
+        except OSError as exc:
+            raise BatchError(_os_message(self.path, exc)) from exc
+        try:
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self.handle.close()
+            raise BatchError(f"{results} : une autre exécution de batch écrit déjà ce fichier (verrou {self.path}) ; "
+                             "attendez qu'elle finisse ou choisissez un autre fichier de sortie") from exc
+
+    def release(self) -> None:
+        self.handle.close()
+
+
+def _versions() -> dict[str, str]:
+    return {r.id: r.version for r in regimes().values()}
+
+
+def _check_paths(caseload: Path, results: Path, errors: Path, journal: Path | None) -> None:
+    source = caseload.resolve()
+    outputs = {"-o": results, "fichier d'erreurs": errors, "--journal": journal, "état": _state_path(results)}
+    for name, target in outputs.items():
+        if target is None:
+            continue
+        resolved = target.resolve()
+        if resolved == source or (source.is_dir() and source in resolved.parents and resolved.suffix in SUFFIXES):
+            raise BatchError(f"{target} : la sortie ({name}) serait la charge elle-même ({caseload}) ou l'un de ses "
+                             "dossiers : choisissez un autre fichier")
+    if journal is not None and journal.resolve() in (results.resolve(), errors.resolve()):
+        raise BatchError(f"{journal} : le journal ne peut pas être le fichier des décisions ou des erreurs")
+
+
+def _prepare(caseload: Path, results: Path, errors: Path, journal: Path | None, book: Journal | None
+             ) -> dict[str, Any]:
+    """The state to resume from: checked against this run, files cut back to it; a fresh one if none."""
+    state_file = _state_path(results)
+    expected = {"format": STATE_VERSION, "charge": str(caseload.resolve()),
+                "empreinte_charge": caseload_fingerprint(caseload), "versions_base": _versions(),
+                "journal": str(journal.resolve()) if journal else None}
+    if not state_file.exists():
+        for path in (results, errors):
+            if path.exists() and path.stat().st_size:
+                raise BatchError(f"{path} existe déjà et ne dit pas de quelle charge il vient (pas de "
+                                 f"{state_file.name}) : choisissez un autre fichier de sortie, ou supprimez celui-ci")
+        state = {**expected, "entrees": 0, "octets_resultats": 0, "octets_erreurs": 0,
+                 "ligne_journal": book.last_row() if book else 0}
+        _write_state(state_file, state)
+        return state
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BatchError(f"{state_file} : état de reprise illisible ({exc}) : choisissez un autre "
+                         "fichier de sortie") from exc
+    if state.get("format") != STATE_VERSION:
+        raise BatchError(f"{state_file} : état de reprise d'un autre format : choisissez un autre fichier de sortie")
+    if state["empreinte_charge"] != expected["empreinte_charge"]:
+        raise BatchError(f"{results} a été fait à partir d'une autre charge ({state['charge']}, empreinte "
+                         f"{state['empreinte_charge'][:12]}) que {caseload} (empreinte "
+                         f"{expected['empreinte_charge'][:12]}) : reprise refusée ; choisissez un autre "
+                         "fichier de sortie")
+    if state["versions_base"] != expected["versions_base"]:
+        changed = sorted(k for k in set(state["versions_base"]) | set(expected["versions_base"])
+                         if state["versions_base"].get(k) != expected["versions_base"].get(k))
+        raise BatchError(f"{results} a été fait sous une autre version de la base ({', '.join(changed)} : "
+                         f"{', '.join(str(state['versions_base'].get(k)) for k in changed)}) : reprise refusée ; "
+                         "choisissez un autre fichier de sortie pour décider sous la base actuelle")
+    if state["journal"] != expected["journal"]:
+        raise BatchError(f"{results} a été commencé avec le journal {state['journal'] or '(aucun)'} et non "
+                         f"{expected['journal'] or '(aucun)'} : reprenez avec le même --journal")
+    for path, size in ((results, state["octets_resultats"]), (errors, state["octets_erreurs"])):
+        try:
+            with path.open("ab") as handle:  # created when absent; whatever lies past the commit is cut
+                handle.truncate(size)
+        except OSError as exc:
+            raise BatchError(_os_message(path, exc)) from exc
+    if book is not None:
+        book.cut(state["ligne_journal"])
+    return state
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    try:
+        write_atomic(path, json.dumps(state, ensure_ascii=False, indent=1).encode())
+    except OSError as exc:
+        raise BatchError(_os_message(path, exc)) from exc
+
+
+def _checkpoint(stage: str, lot: int) -> None:
+    """A point of the commit of a lot; the fault-injection tests stop the process here (tests/)."""
+
+
 def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = None, workers: int | None = None,
               chunk_size: int = 250, journal: str | Path | None = None, scheduler: str | None = None,
               progress: Callable[[int], None] | None = None) -> BatchReport:
@@ -116,45 +307,89 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
     import time
 
     start = time.perf_counter()
-    results = Path(results)
-    errors = results.with_name(results.name.removesuffix(".jsonl") + ".erreurs.jsonl")
+    caseload, results = Path(caseload), Path(results)
+    journal = Path(journal) if journal else None
+    errors = errors_path(results)
+    _check_paths(caseload, results, errors, journal)
     report = BatchReport()
-    report.repris = _complete_lines(results) + _complete_lines(errors)
-    entries = read_caseload(caseload, load_regime(base_id))
-    for _ in range(report.repris):  # resume: those are written already
-        next(entries, None)
-    book = Journal(journal) if journal else None
-    out = results.open("a", encoding="utf-8")
-    err = errors.open("a", encoding="utf-8")
+    lock = _Lock(results)
+    book = None
     try:
-        for chunk, records in _evaluate(chunks(entries, chunk_size), base_id, workers, scheduler):
-            by_origin = iter(records)
-            written = []
-            for entry in chunk:
-                if entry.dossier is None:
-                    err.write(json.dumps({"origine": entry.origine, "message": entry.erreur}, ensure_ascii=False)
-                              + "\n")
-                    report.erreurs += 1
-                    continue
-                record = next(by_origin)
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                written.append(record)
-                report.decides += 1
-            # Errors and results of a batch reach the disk before the next batch starts: a cut loses nothing.
-            err.flush()
-            out.flush()
-            os.fsync(out.fileno())
-            if book is not None:
-                book.record(written)
-            if progress is not None:
-                progress(len(chunk))
+        book = Journal(journal) if journal else None
+        state = _prepare(caseload, results, errors, journal, book)
+        report.repris = state["entrees"]
+        entries = read_caseload(caseload, load_regime(base_id))
+        for _ in range(report.repris):  # resume: those are written already
+            next(entries, None)
+        try:
+            out = results.open("ab")
+            err = errors.open("ab")
+        except OSError as exc:
+            raise BatchError(_os_message(results, exc)) from exc
+        with out, err:
+            try:
+                lots = enumerate(_evaluate(chunks(entries, chunk_size), base_id, workers, scheduler))
+                for lot, (chunk, records) in lots:
+                    _commit(lot, chunk, records, out, err, book, state, report, results, errors)
+                    if progress is not None:
+                        progress(len(chunk))
+            except BrokenProcessPool as exc:
+                raise BatchError(f"{results} : un processus de calcul s'est arrêté brutalement (mémoire épuisée ?) : "
+                                 "les lots validés sont gardés ; relancez la même commande, elle reprendra au premier "
+                                 "dossier non écrit") from exc
     finally:
-        out.close()
-        err.close()
         if book is not None:
             book.close()
+        lock.release()
     report.secondes = time.perf_counter() - start
     return report
+
+
+def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, err, book: Journal | None,
+            state: dict[str, Any], report: BatchReport, results: Path, errors: Path) -> None:
+    """Write one lot: results and errors synced, then the journal, then the state that names them."""
+    by_origin = iter(records)
+    decided, lines, failures = [], [], []
+    for entry in chunk:
+        if entry.dossier is None:
+            failures.append({"origine": entry.origine, "message": entry.erreur})
+            continue
+        record = next(by_origin)
+        if "erreur" in record:
+            failures.append({"origine": entry.origine, "dossier": entry.dossier.id, "message": record["erreur"]})
+            continue
+        decided.append(record)
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    _checkpoint("avant", lot)
+    for handle, path, text in ((out, results, "".join(lines)),
+                               (err, errors, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))):
+        try:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            raise BatchError(_os_message(path, exc)) from exc
+        _checkpoint("resultats" if handle is out else "erreurs", lot)
+    if book is not None:
+        try:
+            book.record(decided)
+            row = book.last_row()
+        except sqlite3.Error as exc:
+            raise BatchError(_sqlite_message(book_path(book), exc)) from exc
+        _checkpoint("journal", lot)
+    else:
+        row = state["ligne_journal"]
+    state.update(entrees=state["entrees"] + len(chunk), octets_resultats=out.tell(), octets_erreurs=err.tell(),
+                 ligne_journal=row)
+    _write_state(_state_path(results), state)
+    _checkpoint("etat", lot)
+    report.decides += len(decided)
+    report.erreurs += len(failures)
+
+
+def book_path(book: Journal) -> str:
+    row = book.connection.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else "journal"
 
 
 def _payload(chunk: list[Entry]) -> list[tuple[str, dict[str, Any]]]:

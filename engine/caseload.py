@@ -7,7 +7,9 @@ others.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.allocator import PreloadedContext
-from engine.dossier import Dossier, DossierError, load_dossier, validate
+from engine.domaine import MAX_BYTES
+from engine.dossier import Dossier, DossierError, load_dossier, parse_json, validate
 from engine.regime import Regime
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -44,20 +47,45 @@ def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[En
         return
     if not path.is_file():
         raise DossierError(f"{path}: ni dossier ni fichier JSON Lines")
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    if path.suffix.lower() in SUFFIXES:
+        raise DossierError(f"{path}: un fichier {path.suffix} est un dossier seul, pas une charge : donnez un "
+                           "fichier .jsonl (un dossier JSON par ligne) ou un répertoire de dossiers")
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise DossierError(f"{path}: charge illisible ({exc.strerror or exc})") from exc
+    with handle as lines:
+        for number, raw in enumerate(_bounded_lines(lines), start=1):
+            origine = f"{path}:{number}"
+            if raw is None:
+                yield Entry(origine, erreur=f"{origine}: ligne de plus de {MAX_BYTES} octets : dossier refusé")
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Entry(origine, erreur=f"{origine}: octet {raw[exc.start]:#04x} en position {exc.start + 1} "
+                                            "n'est pas de l'UTF-8")
+                continue
             if not line.strip():
                 continue
-            origine = f"{path}:{number}"
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Entry(origine, erreur=f"{origine}: JSON illisible (colonne {exc.colno}) : {exc.msg}")
-                continue
-            try:
-                yield Entry(origine, validate(data, origine, regime=regime))
+                yield Entry(origine, validate(parse_json(line, origine), origine, regime=regime))
             except DossierError as exc:
                 yield Entry(origine, erreur=str(exc))
+
+
+def _bounded_lines(handle) -> Iterator[bytes | None]:
+    """The lines of a binary file; None for a line longer than :data:`MAX_BYTES` (skipped, not kept)."""
+    while True:
+        line = handle.readline(MAX_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # the rest of the long line
+                line = handle.readline(MAX_BYTES + 1)
+            yield None
+            continue
+        yield line
 
 
 # Batches a worker process decides before it is replaced by a fresh one. clingo keeps every symbol it
@@ -71,10 +99,41 @@ def worker_pool(workers: int, initializer: Callable[..., None] | None = None, in
                 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, each replaced after :data:`BATCHES_PER_WORKER` batches.
 
-    The workers start with mimalloc preloaded when it is installed (:mod:`engine.allocator`).
+    The workers start with mimalloc preloaded when it is installed (:mod:`engine.allocator`), and end
+    with the process that started them (:func:`_bind_to_parent`).
     """
-    return ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs,
+    return ProcessPoolExecutor(max_workers=workers, initializer=_bind_to_parent,
+                               initargs=(os.getpid(), initializer, initargs),
                                max_tasks_per_child=BATCHES_PER_WORKER, mp_context=PreloadedContext())
+
+
+def _bind_to_parent(parent: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """Make this worker end when ``parent`` ends, then run the pool's own initializer.
+
+    A worker blocked on the pool's queue does not notice a killed parent (its siblings keep the queue
+    open), and would keep its few hundred MiB for ever. Linux kills it at once (PR_SET_PDEATHSIG);
+    elsewhere, a thread sees the parent change and ends the process within a second.
+    """
+    import signal
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the call above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="surveille-parent").start()
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def in_order(submit: Callable[[T], Any], batches: Iterable[T], window: int) -> Iterator[tuple[T, Any]]:
@@ -92,6 +151,26 @@ def in_order(submit: Callable[[T], Any], batches: Iterable[T], window: int) -> I
     while pending:
         done, future = pending.popleft()
         yield done, future.result()
+
+
+def each_alone_on_failure(decide: Callable[[list[T]], list[Any]], items: list[T]) -> list[Any]:
+    """``decide(items)``; if it fails, ``decide([item])`` for each item, its exception standing for its result.
+
+    One dossier that breaks a grounding (an internal error, a clingo error) then costs only itself; its
+    exception is returned, to be reported with its origin, never dropped.
+    """
+    try:
+        return list(decide(items))
+    except Exception:
+        if len(items) == 1:
+            pass
+    out: list[Any] = []
+    for item in items:
+        try:
+            out += decide([item])
+        except Exception as exc:
+            out.append(exc)
+    return out
 
 
 def chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:

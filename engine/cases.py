@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.amendement import AmendmentError, amend, load_amendment
+from engine.caseload import each_alone_on_failure
 from engine.dossier import DossierError, parse_text, validate
 from engine.model import Decision, Prestation
 from engine.regime import Regime, load_regime
@@ -48,6 +49,7 @@ class Case:
     erreur_attendue: str | None = None
     amendement: Path | None = None
     date_effet: dt.date | None = None
+    erreur_lecture: str | None = None  # the case file could not be read: the case fails with this message
 
 
 @dataclass
@@ -76,8 +78,19 @@ def load_cases(path: Path) -> list[Case]:
     """Cases of one file, or of every ``*.yaml`` below a folder (models excluded)."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*.yaml") if "modeles" not in p.parts)
-        return [case for f in files for case in load_cases(f)]
-    raw = parse_text(path.read_text(encoding="utf-8"), str(path))
+        cases = []
+        for file in files:
+            try:
+                cases += load_cases(file)
+            except (DossierError, OSError, UnicodeDecodeError, ValueError) as exc:
+                # One unreadable file costs only itself: a failed case that says why.
+                cases.append(Case(nom=file.name, fichier=file, dossier={}, attendu={}, erreur_lecture=str(exc)))
+        return cases
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DossierError(f"{path}: fichier illisible ({exc})") from exc
+    raw = parse_text(text, str(path))
     entries = raw if isinstance(raw, list) else [raw]
     cases = []
     for number, entry in enumerate(entries, start=1):
@@ -86,7 +99,11 @@ def load_cases(path: Path) -> list[Case]:
         dossier = entry.get("dossier") or {}
         if "modele" in entry:
             model_path = (path.parent / entry["modele"]).resolve()
-            model = parse_text(model_path.read_text(encoding="utf-8"), str(model_path))
+            try:
+                model_text = model_path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DossierError(f"{path}: cas n°{number} : modèle {entry['modele']} illisible ({exc})") from exc
+            model = parse_text(model_text, str(model_path))
             dossier = _merge(model, dossier)
         dossier.setdefault("id", f"{path.stem}-{number}")
         cases.append(Case(
@@ -156,6 +173,9 @@ def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResul
     for case in cases:
         result = CaseResult(case)
         results.append(result)
+        if case.erreur_lecture is not None:
+            result.differences.append(f"fichier de cas illisible : {case.erreur_lecture}")
+            continue
         regime = None
         if case.amendement is not None:
             key = (case.amendement, case.date_effet)
@@ -181,7 +201,11 @@ def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResul
             continue
         valid.append(dossier)
         positions.append(len(results) - 1)
-    for position, decision in zip(positions, evaluate_many(valid), strict=True):
+    for position, decision in zip(positions, each_alone_on_failure(evaluate_many, valid), strict=True):
+        if isinstance(decision, Exception):  # this case alone fails in the solver: the others are decided
+            results[position].differences = [f"erreur interne en décidant ce cas ({type(decision).__name__} : "
+                                              f"{decision})"]
+            continue
         results[position].decision = decision
         results[position].differences = compare(decision, results[position].case.attendu)
     return results

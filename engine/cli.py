@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import ClassVar
 
 import click
@@ -200,16 +201,19 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
             click.echo(json.dumps(data, ensure_ascii=False))
         return
     target = Path(output)
-    if target.suffix == ".jsonl":
-        with atomic_writer(target) as out:  # an interrupted run leaves no half file
+    try:
+        if target.suffix == ".jsonl":
+            with atomic_writer(target) as out:  # an interrupted run leaves no half file
+                for data in dossiers:
+                    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        else:
+            target.mkdir(parents=True, exist_ok=True)
             for data in dossiers:
-                out.write(json.dumps(data, ensure_ascii=False) + "\n")
-    else:
-        target.mkdir(parents=True, exist_ok=True)
-        for data in dossiers:
-            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-            (target / f"{data['id']}.yaml.tmp").write_text(text, encoding="utf-8")
-            os.replace(target / f"{data['id']}.yaml.tmp", target / f"{data['id']}.yaml")
+                text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+                (target / f"{data['id']}.yaml.tmp").write_text(text, encoding="utf-8")
+                os.replace(target / f"{data['id']}.yaml.tmp", target / f"{data['id']}.yaml")
+    except OSError as exc:
+        raise click.ClickException(_unwritable(target, exc)) from exc
     click.echo(f"{nombre} dossiers écrits dans {target}", err=True)
 
 
@@ -255,11 +259,18 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
         raise click.ClickException(str(exc)) from exc
     if output is None:
         click.echo(text, nl=False)
+        if impact.erreurs:
+            raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
         return
     target = Path(output)
-    with atomic_writer(target) as out:
-        out.write(text)
+    try:
+        with atomic_writer(target) as out:
+            out.write(text)
+    except OSError as exc:
+        raise click.ClickException(_unwritable(target, exc)) from exc
     click.echo(f"Rapport écrit dans {target}", err=True)
+    if impact.erreurs:
+        raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
 
 
 @main.command("batch")
@@ -284,8 +295,10 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
 
         prevoyance batch charge.jsonl -o decisions.jsonl --journal journal.sqlite
     """
-    from engine.batch import run_batch, write_parquet
+    from engine.batch import BatchError, run_batch, write_parquet
 
+    if parquet:
+        _require_pyarrow()
     total = _count(caseload)
     with click.progressbar(length=total, label="Dossiers", file=sys.stderr, show_eta=True, show_pos=True,
                            item_show_func=lambda rate: rate) as bar:
@@ -298,26 +311,51 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
         try:
             report = run_batch(caseload, results, workers=processus, chunk_size=lot, journal=journal,
                                scheduler=scheduler, progress=advance)
-        except (DossierError, RegimeError) as exc:
+        except (BatchError, DossierError, RegimeError) as exc:
             raise click.ClickException(str(exc)) from exc
     if parquet:
-        write_parquet(results, parquet)
+        try:
+            write_parquet(results, parquet)
+        except OSError as exc:
+            raise click.ClickException(_unwritable(parquet, exc)) from exc
     rate = report.decides / report.secondes if report.secondes else 0
     click.echo(f"{report.decides} dossiers décidés, {report.erreurs} en erreur"
                f"{f', {report.repris} déjà faits (reprise)' if report.repris else ''} "
                f"en {report.secondes:.1f} s ({rate:.0f} dossiers/s).", err=True)
+    if report.erreurs:
+        from engine.batch import errors_path
+
+        click.echo(f"Dossiers en erreur : voir {errors_path(Path(results))}", err=True)
+        raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
+
+
+# Exit code of a run that went to its end with some dossiers in error (2 is click's usage error).
+EXIT_DOSSIERS_EN_ERREUR = 3
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException("--parquet demande le paquet pyarrow : pip install 'prevoyance[parquet]' "
+                                   "(ou relancez sans --parquet)") from exc
+
+
+def _unwritable(target, exc: OSError) -> str:
+    return f"{target} : écriture impossible ({exc.strerror or exc})"
 
 
 def _count(caseload: str) -> int:
-    from pathlib import Path
-
     from engine.caseload import SUFFIXES
 
     path = Path(caseload)
     if path.is_dir():
         return sum(1 for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-    with path.open(encoding="utf-8") as lines:
-        return sum(1 for line in lines if line.strip())
+    try:
+        with path.open("rb") as lines:
+            return sum(1 for line in lines if line.strip())
+    except OSError as exc:
+        raise click.ClickException(f"{path} : charge illisible ({exc.strerror or exc})") from exc
 
 
 @main.command("journal")
@@ -336,10 +374,18 @@ def journal_command(journal: str, dossier: str) -> None:
     import json
     import sqlite3
 
-    with sqlite3.connect(journal) as connection:
-        rows = connection.execute(
-            "SELECT date_evaluation, version_base, empreinte, prestation, statut, montants, conditions "
-            "FROM decisions WHERE dossier = ? ORDER BY date_evaluation, prestation", (dossier,)).fetchall()
+    try:
+        from urllib.parse import quote
+
+        connection = sqlite3.connect(f"file:{quote(str(Path(journal).resolve()))}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT date_evaluation, version_base, empreinte, prestation, statut, montants, conditions "
+                "FROM decisions WHERE dossier = ? ORDER BY date_evaluation, prestation", (dossier,)).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{journal} : ce fichier n'est pas un journal de batch lisible ({exc})") from exc
     if not rows:
         raise click.ClickException(f"aucune décision pour « {dossier} » dans {journal}")
     for when, version, digest, benefit, statut, montants, conditions in rows:

@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 import jinja2
 
+from engine.caseload import each_alone_on_failure
 from engine.dossier import Dossier, DossierError, load_dossier
 from engine.files import write_atomic
 from engine.model import Decision
@@ -174,16 +175,7 @@ def _dossier_files(caseload: Path, out_dir: Path) -> list[Path]:
 
 def _decide_batch(batch: list[tuple[Path, Dossier]]) -> list[Decision | Exception]:
     """Decisions of a batch in one grounding; if the batch fails, each dossier alone, to find the culprit."""
-    try:
-        return list(evaluate_many([d for _, d in batch]))
-    except (EvaluationError, RuntimeError):
-        results: list[Decision | Exception] = []
-        for _, dossier in batch:
-            try:
-                results.append(evaluate(dossier))
-            except (EvaluationError, RuntimeError) as exc:
-                results.append(exc)
-        return results
+    return each_alone_on_failure(lambda dossiers: evaluate_many([d for _, d in dossiers]), batch)
 
 
 @click.command("letters")

@@ -17,6 +17,7 @@ import fastjsonschema
 import jsonschema
 import yaml
 
+from engine.domaine import MAX_BYTES, MAX_DEPTH, DomainError, date_errors, normalize
 from engine.regime import Regime, RegimeError, default_regime_id, load_regime
 
 
@@ -28,7 +29,20 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the 
 
 
 class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that keeps dates as strings, so the schema checks them."""
+    """SafeLoader that keeps dates as strings, so the schema checks them, and refuses duplicate keys
+    (YAML would silently keep the last: a salary of 85 000 then 10 is a salary of 10)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                line = key_node.start_mark.line + 1
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"clé « {key_node.value} » en double (lignes {seen[key_node.value]} et {line})",
+                        key_node.start_mark)
+                seen[key_node.value] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 _DateAsStringLoader.yaml_implicit_resolvers = {
@@ -178,47 +192,113 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
     """
     if not isinstance(data, dict):
         raise DossierError(f"{origine}: un dossier est un objet (clé: valeur), reçu {type(data).__name__}")
-    data = _iso_dates(data)
     if regime is None:
         base = data.get("base", default_regime_id())
         try:
             regime = load_regime(base if isinstance(base, str) else None)
         except RegimeError as exc:
             raise DossierError(f"{origine}: « base » : {exc}") from exc
+    bornes = regime.bornes
+    try:
+        data = _iso_dates(normalize(data, bornes.texte_max if bornes else 500))  # depth checked first
+    except DomainError as exc:
+        raise DossierError("\n".join(f"{origine}: {m}" for m in exc.messages)) from exc
     errors = schema_errors(regime.schema, data)
     if errors:
         lines = [f"{origine}: {_message(e)}" for e in errors]
         raise DossierError("\n".join(lines))
     data = dict(data)
     data.setdefault("date_reference", (today or dt.date.today()).isoformat())
+    if bornes is not None:
+        outside = date_errors(regime.schema, bornes, data)
+        if outside:
+            raise DossierError("\n".join(f"{origine}: {m}" for m in outside))
     return Dossier(data=data, regime=regime, origine=origine)
 
 
+def _check_events(text: str, origine: str) -> None:
+    """Refuse aliases and deep nesting from the event stream, before anything is built.
+
+    A 342-byte document of aliases expands to gigabytes once built: it is refused here, where each
+    event costs what its text costs.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise DossierError(f"{origine}: alias YAML « *{event.anchor} » refusé (ligne {mark.line + 1}) : "
+                               "écrivez la valeur en entier")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DossierError(f"{origine}: imbrication trop profonde (plus de {MAX_DEPTH} niveaux, "
+                                   f"ligne {event.start_mark.line + 1})")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _too_large(size: int, origine: str) -> DossierError:
+    return DossierError(f"{origine}: {size} octets : un dossier fait au plus {MAX_BYTES} octets")
+
+
 def parse_text(text: str, origine: str) -> Any:
-    """Parse YAML or JSON text (JSON is YAML) without converting dates."""
+    """Parse YAML or JSON text (JSON is YAML) without converting dates; aliases and duplicate keys refused."""
+    if len(text) > MAX_BYTES:
+        raise _too_large(len(text.encode("utf-8", "surrogatepass")), origine)
     try:
+        _check_events(text, origine)
         return yaml.load(text, Loader=_DateAsStringLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
         raise DossierError(f"{origine}: YAML/JSON illisible{where} : {getattr(exc, 'problem', exc)}") from exc
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, a pathological document
+        raise DossierError(f"{origine}: YAML/JSON illisible : {exc}") from exc
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"clé « {key} » en double")
+        out[key] = value
+    return out
+
+
+def parse_json(text: str, origine: str) -> Any:
+    """Parse one JSON document; duplicate keys, NaN and Infinity, huge integers and deep nesting refused."""
+    if len(text) > MAX_BYTES:
+        raise _too_large(len(text.encode("utf-8", "surrogatepass")), origine)
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise DossierError(f"{origine}: JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : {exc.msg}") from exc
+    except ValueError as exc:  # a duplicate key, NaN, an integer of more than 4 300 digits
+        raise DossierError(f"{origine}: JSON refusé : {exc}") from exc
+    except RecursionError as exc:
+        raise DossierError(f"{origine}: JSON refusé : imbrication trop profonde") from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} n'est pas un nombre")
 
 
 def load_dossier(path: str | Path, today: dt.date | None = None, regime: Regime | None = None) -> Dossier:
     """Read, parse and validate the dossier file at ``path``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _too_large(size, str(path))
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError as exc:
         raise DossierError(f"{path}: fichier introuvable") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DossierError(f"{path}: fichier illisible ({exc})") from exc
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = f"ligne {exc.lineno}, colonne {exc.colno}"
-            raise DossierError(f"{path}: JSON illisible ({where}) : {exc.msg}") from exc
-    else:
-        data = parse_text(text, str(path))
+    except UnicodeDecodeError as exc:
+        raise DossierError(f"{path}: fichier illisible : l'octet {exc.object[exc.start]:#04x} (octet n°"
+                           f"{exc.start + 1} du fichier) n'est pas de l'UTF-8 : enregistrez-le en UTF-8") from exc
+    except IsADirectoryError as exc:
+        raise DossierError(f"{path}: est un dossier, pas un fichier") from exc
+    except OSError as exc:
+        raise DossierError(f"{path}: fichier illisible ({exc.strerror or exc})") from exc
+    data = parse_json(text, str(path)) if path.suffix.lower() == ".json" else parse_text(text, str(path))
     return validate(data, str(path), today=today, regime=regime)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.amendement import Amendment, amend, load_amendment
-from engine.caseload import Entry, chunks, in_order, read_caseload, worker_pool
+from engine.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
@@ -93,7 +93,14 @@ def _init_worker(base_id: str | None, amendment_path: str, date_effet) -> None:
     _REGIMES = (base, amend(base, load_amendment(amendment_path, date_effet)))
 
 
-def _summaries(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[dict[str, Summary], dict[str, Summary]]]:
+def _summaries(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[dict[str, Summary], dict[str, Summary]] | str]:
+    """Each dossier under the base and the amended base; a dossier that fails gives its message instead."""
+    out = each_alone_on_failure(_both, batch)
+    return [f"{origine}: erreur interne en décidant ce dossier ({type(r).__name__} : {r})"
+            if isinstance(r, Exception) else r for (origine, _), r in zip(batch, out, strict=True)]
+
+
+def _both(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[dict[str, Summary], dict[str, Summary]]]:
     assert _REGIMES is not None
     base, amended = _REGIMES
     under_base = [Dossier(data, base, origine) for origine, data in batch]
@@ -131,9 +138,12 @@ def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=
         pool = worker_pool(workers, _init_worker, args)
         results = _pooled(pool, batches, workers)
     for batch, pairs in results:
-        for (origine, data), (before, after) in zip(batch, pairs, strict=True):
+        for (origine, data), pair in zip(batch, pairs, strict=True):
+            if isinstance(pair, str):
+                impact.erreurs.append((origine, pair))
+                continue
             impact.dossiers += 1
-            _classify(impact, origine, data["id"], before, after)
+            _classify(impact, origine, data["id"], *pair)
         if progress is not None:
             progress(len(batch))
     return impact

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, read_bornes
+
 
 def _load_yaml(text: str):
     """YAML with libyaml's loader when the wheel has it (the base is read at every start)."""
@@ -75,6 +77,7 @@ class Regime:
     rewritten: dict[Path, str] = field(default_factory=dict)
     added: list[tuple[Path, str]] = field(default_factory=list)
     amendment_tag: str | None = None  # "+<slug>@<hash>" for an amended base
+    bornes: Bornes | None = None  # the domain of dates and text (regime.yaml, engine/domaine.py)
 
     def program_texts(self) -> list[tuple[Path, str]]:
         """The program, file by file: (path, text), amendments applied."""
@@ -98,6 +101,7 @@ class Regime:
         digest = hashlib.sha256()
         files = [*self.program_files, *(p.path for p in self.parameters.values() if p.path.is_file())]
         files += [*sorted(self.folder.glob("explications/*.yaml")), self.folder / self.meta["schema"]]
+        files.append(self.folder / "regime.yaml")  # its bounds decide which dossiers are refused
         for path in sorted(set(files)):
             digest.update(str(path.relative_to(kb_root())).encode())
             digest.update(path.read_bytes())
@@ -105,19 +109,29 @@ class Regime:
 
 
 def _parse_value(raw: Any, where: str) -> int | Fraction | None:
-    """Parameter values are integers, fractions ``"1/10"`` or percentages ``"11%"``."""
-    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
-        return raw
-    if isinstance(raw, str):
+    """Parameter values are integers, fractions ``"1/10"`` or percentages ``"11%"``, within
+    :data:`engine.domaine.MAX_INTEGER_BOUND` (clingo's integers have 32 bits)."""
+    value: int | Fraction | None = None
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str):
         text = raw.replace(" ", "")
         try:
             if text.endswith("%"):
-                return Fraction(text[:-1]) / 100
-            if "/" in text:
-                return Fraction(text)
+                value = Fraction(text[:-1]) / 100
+            elif "/" in text:
+                value = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            pass
-    raise RegimeError(f"{where}: valeur de paramètre illisible {raw!r} (entier, « a/b » ou « n% »)")
+            value = None
+    if value is None:
+        raise RegimeError(f"{where}: valeur de paramètre illisible {raw!r} (entier, « a/b » ou « n% »)")
+    terms = (value.numerator, value.denominator) if isinstance(value, Fraction) else (value,)
+    if any(abs(t) > MAX_INTEGER_BOUND for t in terms):
+        raise RegimeError(f"{where}: valeur de paramètre {raw!r} hors des bornes de la base "
+                          f"(|valeur|, numérateur et dénominateur ≤ {MAX_INTEGER_BOUND})")
+    return value
 
 
 def _duplicate_dates(text: str) -> list[str]:
@@ -185,6 +199,11 @@ def _load_phrases(folder: Path) -> dict[str, Any]:
 def _read_regime(folder: Path) -> Regime:
     meta = _load_yaml((folder / "regime.yaml").read_text(encoding="utf-8"))
     schema = json.loads((folder / meta["schema"]).read_text(encoding="utf-8"))
+    try:
+        check_schema_bounds(schema, str(folder / meta["schema"]))
+        bornes = read_bornes(meta, str(folder / "regime.yaml"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RegimeError(str(exc)) from exc
     common = sorted((kb_root() / "commun").glob("*.lp"))
     parameters = {p.stem: load_parameter(p) for p in sorted(folder.glob("parametres/*.yaml"))}
     return Regime(
@@ -195,6 +214,7 @@ def _read_regime(folder: Path) -> Regime:
         program_files=common + sorted(folder.glob("*.lp")),
         parameters=parameters,
         phrases=_load_phrases(folder),
+        bornes=bornes,
     )
 
 

@@ -32,7 +32,8 @@ from engine.regime import Regime, kb_root
 
 
 class EvaluationError(Exception):
-    """The knowledge base did not give exactly one answer set (a defect of the base)."""
+    """The knowledge base did not give exactly one answer set, or clingo refused it (a defect of the base
+    or of an amendment, never of a dossier)."""
 
 
 def evaluate(dossier: Dossier, explain: bool = True) -> Decision:
@@ -76,14 +77,21 @@ def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = 
     when the regime declares its benefits independent.
     """
     regime = program.regime
-    control = clingo.Control(["--warn=none"])
-    program.load_into(control, demanded(dossiers) if sliced and regime.prestations_independantes else None)
-    control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
-    control.ground([("base", [])])
-    models: list[list[clingo.Symbol]] = []
-    control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+    messages: list[str] = []
+    # Two models asked: a base that claims a unique answer set is caught when it has a second one.
+    control = clingo.Control(["--warn=none", "--models=2"], logger=lambda _code, text: messages.append(text))
+    try:
+        program.load_into(control, demanded(dossiers) if sliced and regime.prestations_independantes else None)
+        control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
+        control.ground([("base", [])])
+        models: list[list[clingo.Symbol]] = []
+        control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+    except RuntimeError as exc:  # clingo refused the program: its messages say where
+        detail = " ; ".join(m.strip() for m in messages) or str(exc)
+        raise EvaluationError(f"la base {regime.version} est refusée par clingo : {detail}") from exc
     if len(models) != 1:
-        raise EvaluationError(f"{len(models)} modèles au lieu d'un : la base {regime.version} est défectueuse")
+        what = "aucun modèle (programme insatisfiable)" if not models else "plusieurs modèles au lieu d'un"
+        raise EvaluationError(f"{what} : la base {regime.version} est défectueuse")
     return models[0]
 
 

@@ -199,7 +199,7 @@ def _verified(dossier: Dossier, benefit: str, candidates) -> list[ChangeSet]:
     valid = []
     for changes, data in candidates:
         try:
-            valid.append((changes, validate(data, dossier.origine)))
+            valid.append((changes, validate(data, dossier.origine, regime=dossier.regime)))
         except DossierError:  # a change that makes the dossier invalid is not a proposal
             continue
     decisions = evaluate_many([d for _, d in valid]) if valid else []

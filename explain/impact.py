@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.amendement import amend
-from engine.caseload import read_caseload
+from engine.caseload import each_alone_on_failure, read_caseload
 from engine.dossier import Dossier
 from engine.impact import CATEGORIES, Change, Impact
 from engine.regime import load_regime
@@ -40,10 +40,18 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
     amended = amend(base, impact.amendement)
     dossiers = {e.origine: e.dossier for e in read_caseload(caseload, base) if e.origine in wanted and e.dossier}
     order = [c for c in chosen if c.origine in dossiers]
-    before = evaluate_many([dossiers[c.origine] for c in order])
-    after = evaluate_many([Dossier(dossiers[c.origine].data, amended, c.origine) for c in order])
-    return [{"changement": c, "avant": why(b, c.prestation), "apres": why(a, c.prestation)}
-            for c, b, a in zip(order, before, after, strict=True)]
+    before = each_alone_on_failure(evaluate_many, [dossiers[c.origine] for c in order])
+    after = each_alone_on_failure(evaluate_many,
+                                  [Dossier(dossiers[c.origine].data, amended, c.origine) for c in order])
+    out = []
+    for c, b, a in zip(order, before, after, strict=True):
+        failed = b if isinstance(b, Exception) else a if isinstance(a, Exception) else None
+        if failed is not None:  # its summary is in the report; its explanation failed: say so, never hide it
+            impact.erreurs.append((c.origine, f"{c.origine}: explication impossible ({type(failed).__name__} : "
+                                              f"{failed})"))
+            continue
+        out.append({"changement": c, "avant": why(b, c.prestation), "apres": why(a, c.prestation)})
+    return out
 
 
 def _histogram(changes: list[Change], width: int = 640, height: int = 220) -> str:

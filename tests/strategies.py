@@ -231,6 +231,9 @@ def dossiers(draw, complet: bool = False, max_enfants: int = 5) -> dict[str, Any
         dossier["demandeur"] = demandeur
     if complet or draw(st.booleans()):
         dossier["mariage"] = draw(mariages(complet))
+        # The base refuses a date more than two years after the reference (regime.yaml, bornes).
+        if dossier["mariage"].get("date", "") > iso(reference + dt.timedelta(days=365)):
+            dossier["mariage"]["date"] = iso(reference)
     nombre = draw(st.integers(1 if complet else 0, max_enfants))
     prenoms = draw(_ordres_prenoms)[:nombre]
     if nombre or draw(st.booleans()):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.amendement import AmendmentError, amend, load_amendment
-from engine.cli import main
+from engine.cli import EXIT_DOSSIERS_EN_ERREUR, main
 from engine.dossier import validate
 from engine.files import umask
 from engine.generation import generate
@@ -164,7 +164,7 @@ def test_diff_of_the_3500_amendment(tmp_path):
     result = CliRunner().invoke(main, ["diff", "--amendment", str(AMENDEMENTS / "af_3500.yaml"), "--date-effet",
                                        "2026-01-01", str(caseload), "--format", "html", "-o", str(report),
                                        "--processus", "1", "--explications", "2"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == EXIT_DOSSIERS_EN_ERREUR, result.output  # the report is written; one dossier failed
     page = report.read_text(encoding="utf-8")
     assert report.stat().st_mode & 0o777 == 0o666 & ~umask()
     assert "<svg" in page and "Avant l'amendement" in page and "Après l'amendement" in page

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.batch import run_batch, write_parquet
-from engine.cli import main
+from engine.cli import EXIT_DOSSIERS_EN_ERREUR, main
 from engine.dossier import validate
 from engine.generation import generate
 from engine.solver import evaluate_many
@@ -52,11 +52,21 @@ def test_an_interrupted_run_resumes_where_it_stopped(caseload, tmp_path):
     complete = tmp_path / "complet.jsonl"
     run_batch(caseload, complete, workers=1, chunk_size=8)
     cut = tmp_path / "coupe.jsonl"
-    text = complete.read_text(encoding="utf-8").splitlines(keepends=True)
-    cut.write_text("".join(text[:15]) + text[15][:40], encoding="utf-8")  # a run cut in the middle of a line
-    (tmp_path / "coupe.erreurs.jsonl").write_text(
-        (tmp_path / "complet.erreurs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[0],
-        encoding="utf-8")
+    # A run cut in the middle of writing its third lot: the state names two lots, the files hold more.
+    def stop_at_third_lot(where, lot):
+        if (where, lot) == ("resultats", 2):
+            raise KeyboardInterrupt
+
+    import engine.batch
+
+    real, engine.batch._checkpoint = engine.batch._checkpoint, stop_at_third_lot
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(caseload, cut, workers=1, chunk_size=8)
+    finally:
+        engine.batch._checkpoint = real
+    with cut.open("a", encoding="utf-8") as torn:
+        torn.write('{"dossier": "moit')  # and a torn line past it
     report = run_batch(caseload, cut, workers=1, chunk_size=8)
     assert report.repris == 16
     assert cut.read_text(encoding="utf-8") == complete.read_text(encoding="utf-8")
@@ -92,7 +102,7 @@ def test_batch_command(caseload, tmp_path):
     results = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["batch", str(caseload), "-o", str(results), "--processus", "1",
                                        "--parquet", str(tmp_path / "out.parquet")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == EXIT_DOSSIERS_EN_ERREUR, result.output  # two dossiers of the caseload are bad
     assert "40 dossiers décidés, 2 en erreur" in result.output
     assert len(_lines(results)) == 40
 

@@ -1,0 +1,232 @@
+"""The domain of a dossier's values: what the base can receive, declared once per regime.
+
+Three layers, each with the field's path in its message:
+
+- before the schema, :func:`normalize` walks the parsed data once: nesting
+  depth, text length, invisible and control characters, whole-number floats
+  (``85000.0`` becomes ``85000``; ``85000.5`` stays a float and the schema
+  refuses it);
+- the schema bounds every integer (``minimum``/``maximum``) and every list
+  (``maxItems``); :func:`check_schema_bounds` refuses, when the regime is
+  loaded, a schema that leaves one unbounded, so that no number outside
+  clingo's 32-bit range can reach the solver;
+- after the schema, :func:`date_errors` keeps every date inside the window the
+  regime declares in ``regime.yaml`` (``bornes``): between two calendar dates,
+  no later than a bound after the date of reference, and, for the fields that
+  make the base count months, no earlier than a bound before it. The time to
+  decide a dossier grows with the months between its claim and its date of
+  reference; the window bounds it (docs/robustesse.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+# Deeper than any schema of the base (four levels) by a wide margin; a deeper document is refused
+# before any recursive walk can exhaust the stack.
+MAX_DEPTH = 32
+# A dossier file, or a line of a JSON Lines caseload, larger than this is refused unread.
+MAX_BYTES = 1 << 20
+# Largest bound a schema may give an integer: products of two bounded values stay below 2**31.
+MAX_INTEGER_BOUND = 10**9
+MAX_ITEMS_BOUND = 1000
+
+# Unicode categories refused in text: controls (newline, tab, NUL…), format characters (zero
+# width, bidirectional overrides, soft hyphen), lone surrogates, private use, line and paragraph
+# separators. None of them is visible in a letter; all of them can change how it reads.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+
+
+class DomainError(Exception):
+    """A value outside the domain of the base; ``messages`` name each field and its path."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class Bornes:
+    """A regime's declared window of dates and length of text (``regime.yaml``, ``bornes``)."""
+
+    date_min: dt.date
+    date_max: dt.date
+    apres_reference_ans: int
+    avant_reference_ans: dict[str, int] = field(default_factory=dict)  # display path with [] -> years
+    texte_max: int = 500
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))  # a malformed regime.yaml: the loader reports it
+
+
+def read_bornes(meta: dict[str, Any], where: str) -> Bornes:
+    """The ``bornes`` of a ``regime.yaml``; ValueError names what is missing."""
+    raw = meta.get("bornes")
+    if not isinstance(raw, dict) or not isinstance(raw.get("dates"), dict):
+        raise ValueError(f"{where}: « bornes.dates » (min, max) manque : chaque régime déclare sa fenêtre de dates")
+    dates = raw["dates"]
+    return Bornes(
+        date_min=_as_date(dates["min"], where),
+        date_max=_as_date(dates["max"], where),
+        apres_reference_ans=int(raw.get("apres_reference_ans", 2)),
+        avant_reference_ans={str(k): int(v) for k, v in (raw.get("avant_reference_ans") or {}).items()},
+        texte_max=int(raw.get("texte_max", 500)),
+    )
+
+
+def _path(parts: list[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(racine)"
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    if len(text) > limit:
+        return f"texte trop long ({len(text)} caractères ; au plus {limit})"
+    for position, char in enumerate(text):
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            name = unicodedata.name(char, "")
+            label = f" ({name.lower()})" if name else ""
+            return (f"caractère invisible ou de contrôle U+{ord(char):04X}{label} "
+                    f"en position {position + 1} : retirez-le")
+    return None
+
+
+def normalize(data: Any, texte_max: int = 500) -> Any:
+    """A copy of ``data`` with whole-number floats as integers; DomainError if it is too deep or holds bad text.
+
+    The walk is iterative: a document nested thousands of levels deep is refused, not recursed into.
+    The caller's data is left as it was.
+    """
+    errors: list[str] = []
+    root: list[Any] = [None]
+    # (value to copy, container of the copy, key in it, path, depth)
+    stack: list[tuple[Any, Any, Any, list[Any], int]] = [(data, root, 0, [], 0)]
+    while stack:
+        value, target, key, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            errors.append(f"« {_path(path)} » : imbrication trop profonde (plus de {MAX_DEPTH} niveaux)")
+            continue
+        if isinstance(value, dict):
+            copy: dict[Any, Any] = {}
+            target[key] = copy
+            for name, sub in value.items():
+                if isinstance(name, str):
+                    problem = _text_problem(name, texte_max)
+                    if problem:
+                        errors.append(f"« {_path(path)} » : nom de champ {name!r} : {problem}")
+                        continue
+                copy[name] = None  # keeps the order of the keys
+                stack.append((sub, copy, name, [*path, name], depth + 1))
+        elif isinstance(value, list):
+            items: list[Any] = [None] * len(value)
+            target[key] = items
+            stack.extend((sub, items, i, [*path, i], depth + 1) for i, sub in enumerate(value))
+        elif isinstance(value, str):
+            problem = _text_problem(value, texte_max)
+            if problem:
+                errors.append(f"« {_path(path)} » : {problem}")
+            target[key] = value
+        elif isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            target[key] = int(value)  # 85000.0 is 85000: JSON does not tell them apart
+        else:
+            target[key] = value
+    if errors:
+        raise DomainError(sorted(errors))
+    return root[0]
+
+
+def check_schema_bounds(schema: dict[str, Any], where: str) -> None:
+    """ValueError unless every integer of ``schema`` has both bounds and every list a ``maxItems``."""
+    problems: list[str] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            kind = node.get("type")
+            if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+                low, high = node.get("minimum"), node.get("maximum")
+                if low is None or high is None or max(abs(low), abs(high)) > MAX_INTEGER_BOUND:
+                    problems.append(f"{pointer} : un entier a un minimum et un maximum (|borne| ≤ {MAX_INTEGER_BOUND})")
+            if kind == "number":
+                problems.append(f"{pointer} : nombre non entier (la base ne reçoit que des entiers)")
+            if kind == "array" and not (isinstance(node.get("maxItems"), int) and node["maxItems"] <= MAX_ITEMS_BOUND):
+                problems.append(f"{pointer} : une liste a un maxItems (au plus {MAX_ITEMS_BOUND})")
+            for key, sub in node.items():
+                walk(sub, f"{pointer}/{key}")
+        elif isinstance(node, list):
+            for i, sub in enumerate(node):
+                walk(sub, f"{pointer}/{i}")
+
+    walk(schema, "#")
+    if problems:
+        raise ValueError(f"{where}: schéma sans bornes : " + " ; ".join(problems))
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    while ref and ref.startswith("#/"):
+        node = schema
+        for part in ref[2:].split("/"):
+            node = node[part]
+        ref = node.get("$ref")
+    return node
+
+
+def _dates(schema: dict[str, Any], node: dict[str, Any], value: Any, path: list[Any], generic: str):
+    """(path, generic path with [] for list indices, date) for every date field of a valid dossier."""
+    node = _resolve(schema, node)
+    branches = [_resolve(schema, b) for b in node.get("oneOf", node.get("anyOf", [node]))]
+    for branch in branches:
+        if isinstance(value, dict) and (branch.get("type") == "object" or "properties" in branch):
+            props = branch.get("properties", {})
+            for name, sub in value.items():
+                if name in props:
+                    child = f"{generic}.{name}" if generic else name
+                    yield from _dates(schema, props[name], sub, [*path, name], child)
+            return
+        if isinstance(value, list) and branch.get("type") == "array":
+            for i, item in enumerate(value):
+                yield from _dates(schema, branch.get("items", {}), item, [*path, i], f"{generic}[]")
+            return
+        if isinstance(value, str) and branch.get("format") == "date":
+            yield path, generic, dt.date.fromisoformat(value)
+            return
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def date_errors(schema: dict[str, Any], bornes: Bornes, data: dict[str, Any]) -> list[str]:
+    """Messages for every date of a (schema-valid) dossier outside the regime's window."""
+    errors = []
+    reference = dt.date.fromisoformat(data["date_reference"]) if "date_reference" in data else None
+    fmt = "%Y-%m-%d"
+    for path, generic, day in _dates(schema, schema, data, [], ""):
+        where = _path(path)
+        if not bornes.date_min <= day <= bornes.date_max:
+            errors.append(f"« {where} » : date {day.isoformat()} hors de la fenêtre de la base "
+                          f"({bornes.date_min.strftime(fmt)} à {bornes.date_max.strftime(fmt)})")
+            continue
+        if reference is None or not bornes.date_min <= reference <= bornes.date_max:
+            continue
+        latest = _years_later(reference, bornes.apres_reference_ans)
+        if day > latest:
+            errors.append(f"« {where} » : date {day.isoformat()} plus de {bornes.apres_reference_ans} ans après "
+                          f"la date de référence {reference.isoformat()} (faute de frappe ?)")
+        years = bornes.avant_reference_ans.get(generic)
+        if years is not None and day < _years_later(reference, -years):
+            errors.append(f"« {where} » : date {day.isoformat()} plus de {years} ans avant la date de référence "
+                          f"{reference.isoformat()} (la base compte chaque mois entre les deux)")
+    return errors
