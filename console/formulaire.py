@@ -73,16 +73,23 @@ class Formulaire:
         self.phrases = catalogue(regime)
 
     # -- labels ------------------------------------------------------------------------
-    def _libelle(self, path: str, name: str, schema: dict[str, Any]) -> tuple[str, str]:
-        """(label, help): the catalogue's question for this path, else the field's name; the description as help."""
+    def _libelle(self, path: str, name: str, schema: dict[str, Any], objet: str | None) -> tuple[str, str]:
+        """(label, help): the catalogue's question for this path (``objet``: the item it is about), else the
+        schema's title or short description, else the field's name; the description as help."""
         generic = re.sub(r"\[\d+\]", "[]", path)
         question = self.phrases.data.get("questions", {}).get(generic)
-        readable = str(name).replace("_", " ")
-        readable = readable[:1].upper() + readable[1:]
         description = schema.get("description", "")
         if question:
-            return question, description
-        return (schema.get("title") or readable), description
+            try:
+                return self.phrases.render(question, {"objet": objet or "?"}), description
+            except Exception:  # a question that needs more than its item: the field's name will do
+                pass
+        if schema.get("title"):
+            return schema["title"], description
+        if description and len(description) <= 70 and "(" not in description:
+            return description.rstrip("."), ""
+        readable = str(name).replace("_", " ")
+        return readable[:1].upper() + readable[1:], description
 
     def _choix(self, values: list[Any]) -> list[tuple[str, str]]:
         out = []
@@ -96,17 +103,18 @@ class Formulaire:
     # -- drawing -----------------------------------------------------------------------
     def champs(self, data: Mapping[str, Any] | None, erreurs: Mapping[str, list[str]] | None = None) -> list[Champ]:
         """The fields of the root object, filled with ``data``; ``erreurs`` by path land on their field."""
-        root = self._champ("", "", self.schema, data or {}, False)
+        root = self._champ("", "", self.schema, data or {}, False, None)
         _attach(root, erreurs or {})
         return root.enfants
 
-    def _champ(self, path: str, name: str, schema: dict[str, Any], value: Any, required: bool) -> Champ:
-        label, aide = self._libelle(path, name, schema)
+    def _champ(self, path: str, name: str, schema: dict[str, Any], value: Any, required: bool,
+               objet: str | None) -> Champ:
+        label, aide = self._libelle(path, name, schema, objet)
         common = {"chemin": path, "nom": name, "libelle": label, "aide": aide, "requis": required}
         if "oneOf" in schema:
             alternatives = schema["oneOf"]
             chosen = next((i for i, alt in enumerate(alternatives) if _fits(alt, value)), 0)
-            items = [self._champ(path, name, alt, value if i == chosen else None, False)
+            items = [self._champ(path, name, alt, value if i == chosen else None, False, objet)
                      for i, alt in enumerate(alternatives)]
             return Champ(genre="variante", enfants=items, variante=chosen, valeur=value, **common)
         if "const" in schema:
@@ -117,7 +125,7 @@ class Formulaire:
         if kind == "object":
             present = value if isinstance(value, dict) else {}
             needed = set(schema.get("required", ()))
-            children = [self._champ(chemin(path, key), key, sub, present.get(key), key in needed)
+            children = [self._champ(chemin(path, key), key, sub, present.get(key), key in needed, objet)
                         for key, sub in schema.get("properties", {}).items()]
             return Champ(genre="groupe", enfants=children, valeur=value, **common)
         if kind == "array":
@@ -127,9 +135,9 @@ class Formulaire:
                 return Champ(genre="choix_multiple", choix=self._choix(items_schema["enum"]), present=given,
                              valeur=[str(v) for v in value] if given else [], **common)
             present_items = value if isinstance(value, list) else []
-            children = [self._champ(chemin(path, i), name, items_schema, item, False)
+            children = [self._champ(chemin(path, i), name, items_schema, item, False, _objet(name, i, item))
                         for i, item in enumerate(present_items)]
-            model = self._champ(chemin(path, len(present_items)), name, items_schema, None, False)
+            model = self._champ(chemin(path, len(present_items)), name, items_schema, None, False, None)
             return Champ(genre="liste", enfants=children, modele=model, valeur=value, **common)
         if kind == "boolean":
             return Champ(genre="booleen", valeur=value, **common)
@@ -145,6 +153,21 @@ class Formulaire:
         """The dossier a submitted form describes (``form``: each input name with its values)."""
         value = _read("", self.schema, form)
         return value if isinstance(value, dict) else {}
+
+
+def singulier(name: str) -> str:
+    """``enfants`` → ``enfant`` (for a list's words: « Enfant n°1 », « Ajouter : enfant »)."""
+    text = str(name).replace("_", " ")
+    return text[:-1] if text.endswith("s") and not text.endswith("ss") else text
+
+
+def _objet(name: str, index: int, item: Any) -> str:
+    """How a list item is named in its questions: its first text (a child's first name), else « enfant n°1 »."""
+    if isinstance(item, dict):
+        text = next((v for v in item.values() if isinstance(v, str) and v.strip()), None)
+        if text:
+            return text
+    return f"« {singulier(name)} n°{index + 1} »"
 
 
 def _fits(schema: dict[str, Any], value: Any) -> bool:

@@ -57,17 +57,17 @@ class Ligne:
 
 
 def _etats(decision: Decision) -> dict[str, dict[str, Any]]:
-    """Each benefit as the batch journals it: status, amounts, failed and unknown conditions with their source."""
+    """Each benefit as the batch journals it: status, amounts, failed and unknown conditions with their source
+    (the branches of the condition tree in that state, as :meth:`engine.model.Prestation.failed` gives them)."""
     out = {}
     for pid, prestation in decision.prestations.items():
         entry: dict[str, Any] = {"statut": prestation.statut}
         entry.update({f"montant_{k}": v for k, v in prestation.montants.items()})
-        for state, key in (("non_rempli", "conditions_non_remplies"), ("inconnu", "conditions_inconnues")):
+        for nodes, key in ((prestation.failed(), "conditions_non_remplies"),
+                           (prestation.unknown(), "conditions_inconnues")):
             seen: dict[str, str] = {}
-            for condition in prestation.conditions:
-                for node in condition.walk():
-                    if node.etat == state:
-                        seen.setdefault(node.noeud, " ; ".join(x for x in (node.source, node.article) if x))
+            for node in nodes:  # the branches that explain the status, not the exceptions of met conditions
+                seen.setdefault(node.noeud, " ; ".join(x for x in (node.source, node.article) if x))
             if seen:
                 entry[key] = [{"id": n, "source": s} for n, s in sorted(seen.items())]
         out[pid] = entry

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -330,7 +331,8 @@ def impact_rapport(request: Request, travail: str):
     job = request.app.state.etat.journal.travail(travail)
     if job is None or not job["rapport_html"]:
         raise HTTPException(404, "rapport pas encore prêt")
-    return HTMLResponse(job["rapport_html"])
+    # amounts of the report never split across lines: a non-breaking space between groups of digits
+    return HTMLResponse(re.sub(r"(?<=\d) (?=\d{3}\b)", "\u00a0", job["rapport_html"]))
 
 
 # -- API documentation, offline --------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from console.formulaire import singulier
 from explain import format as fmt
 
 STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "incomplète"}
@@ -37,5 +38,19 @@ templates = Jinja2Templates(env=jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True))
 templates.env.filters.update(fmt.FILTRES)
-templates.env.filters.update({"fcfa": _fcfa, "date_iso": _date_iso, "statut": lambda s: STATUTS.get(s, s),
-                              "canal": lambda c: CANAUX.get(c, c)})
+templates.env.filters.update({"singulier": singulier, "fcfa": _fcfa, "date_iso": _date_iso,
+                              "statut": lambda s: STATUTS.get(s, s), "canal": lambda c: CANAUX.get(c, c)})
+
+
+def libelle_condition(base: str, node: str) -> str:
+    """A condition's label in its regime's catalogue (``stage`` → « Stage de neuf mois … »); the id if none."""
+    from engine.regime import load_regime
+    from explain.phrases import catalogue
+
+    try:
+        return catalogue(load_regime(base)).libelle(node.split("(")[0], node)
+    except Exception:  # a base or a condition this version of kb/ no longer knows: its id says enough
+        return node
+
+
+templates.env.globals["libelle_condition"] = libelle_condition

@@ -85,7 +85,8 @@ def navigateur(serveur, tmp_path_factory):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False,
-                                              "plugins.always_open_pdf_externally": True})
+                                              "plugins.always_open_pdf_externally": True,
+                                              "intl.accept_languages": "fr-FR,fr"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.implicitly_wait(0)
@@ -97,8 +98,10 @@ def navigateur(serveur, tmp_path_factory):
 
 def capture(driver, name: str, width: int = 1280) -> None:
     """A screenshot of the whole page (the window is made as tall as the page)."""
+    driver.set_window_size(width, 900)
     height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
     driver.set_window_size(width, min(max(height + 40, 600), 7000))
+    driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(CAPTURES / f"{name}.png"))
     driver.set_window_size(1280, 900)
 
@@ -237,7 +240,8 @@ def test_parcours_analyste(serveur, navigateur):
     fill(driver, {"demandeur.mois_consecutifs": "11"})
     click(driver, "#decider")
     wait(driver, lambda d: "/decisions/" in d.current_url and d.current_url.split("?")[0] != decision_url)
-    assert "accordées" in driver.find_element(By.CSS_SELECTOR, "#allocations_familiales h2 .statut").get_attribute("textContent")
+    statut = driver.find_element(By.CSS_SELECTOR, "#allocations_familiales h2 .statut")
+    assert "accordées" in statut.get_attribute("textContent")
     capture(driver, "08-decision-accordee")
     capture(driver, "09-decision-telephone", width=390)
 
