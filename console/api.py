@@ -17,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from console.app import corps
 from console.dossiers import (
     DossierRefuse,
     ErreurInterne,
@@ -69,7 +70,7 @@ def regime_schema(regime: str) -> Response:
                         413: {"description": "Corps trop volumineux"}})
 async def api_evaluate(request: Request) -> Response:
     """La décision sur le dossier du corps (JSON), octet pour octet celle de `prevoyance evaluate --format json`."""
-    return await run_in_threadpool(_evaluate, request, await request.body())
+    return await run_in_threadpool(_evaluate, request, await corps(request))
 
 
 def _evaluate(request: Request, body: bytes) -> Response:
@@ -89,7 +90,7 @@ async def api_why(request: Request, prestation: str, what_if: bool = False,
                   profondeur: Annotated[int | None, Query(ge=1, le=50)] = None) -> Response:
     """L'arbre de justification (`prevoyance why --format json`) ; `what_if=true` ajoute, pour un refus, les plus
     petits changements du dossier qui feraient accorder la prestation."""
-    return await run_in_threadpool(_why, request, await request.body(), prestation, what_if, profondeur)
+    return await run_in_threadpool(_why, request, await corps(request), prestation, what_if, profondeur)
 
 
 def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None) -> Response:
@@ -117,7 +118,7 @@ def _why(request: Request, body: bytes, prestation: str, what_if: bool, profonde
                         422: {"description": "Dossier invalide"}})
 async def api_letter(request: Request, prestation: str, format: Literal["pdf", "html"] = "pdf") -> Response:
     """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --benefit … --format …`)."""
-    return await run_in_threadpool(_letter, request, await request.body(), prestation, format)
+    return await run_in_threadpool(_letter, request, await corps(request), prestation, format)
 
 
 def _letter(request: Request, body: bytes, prestation: str, format: str) -> Response:
@@ -189,7 +190,7 @@ async def api_impact(request: Request) -> JSONResponse:
     `generer` (`nombre` dossiers synthétiques de graine `graine`)."""
     etat = request.app.state.etat
     try:
-        body = parse_json(await request.body())
+        body = parse_json(await corps(request))
     except DossierRefuse as exc:
         return _refus(exc)
     erreurs = []

@@ -131,14 +131,34 @@ class _Limites:
 
         async def limited():  # a body sent in chunks, without its length: counted as it comes
             nonlocal received
+            if scope.get(TROP_GROS):
+                return {"type": "http.request", "body": b"", "more_body": False}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
-                    raise StarletteHTTPException(413, _message_taille(limit))
+                if received > limit:  # the body ends here; the handler answers 413 (corps_limite)
+                    scope[TROP_GROS] = limit
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
         await self.app(scope, limited, send)
+
+
+TROP_GROS = "prevoyance.trop_gros"
+
+
+def verifier_taille(request: Request) -> None:
+    """After reading a body: 413 if it was cut at its limit (sent in chunks, longer than allowed)."""
+    limit = request.scope.get(TROP_GROS)
+    if limit:
+        raise StarletteHTTPException(413, _message_taille(limit))
+
+
+async def corps(request: Request) -> bytes:
+    """The request's body, within its limit."""
+    body = await request.body()
+    verifier_taille(request)
+    return body
 
 
 def _message_taille(limit: int) -> str:

@@ -76,6 +76,17 @@ def _from_dossier_error(exc: DossierError, origine: str) -> DossierRefuse:
     return DossierRefuse(erreurs)
 
 
+def _encodable(data: Any) -> Any:
+    """The data, if every text in it can be written in UTF-8 (JSON's ``\\ud800`` escapes a lone surrogate)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DossierRefuse([Erreur("(racine)", "caractère invalide (demi-caractère UTF-16 isolé)")]) from None
+    except (ValueError, RecursionError):  # nesting or numbers json cannot write back: the validator will say
+        return data
+    return data
+
+
 def parse_json(body: bytes) -> Any:
     """A request body as JSON; a refusal naming the line and column when it is not."""
     try:
@@ -83,7 +94,7 @@ def parse_json(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise DossierRefuse([Erreur("(racine)", "corps illisible : le JSON s'écrit en UTF-8")]) from None
     try:
-        return json.loads(text)
+        return _encodable(json.loads(text))
     except json.JSONDecodeError as exc:
         raise DossierRefuse([Erreur("(racine)", f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : "
                                                 f"{exc.msg}")]) from None
@@ -100,7 +111,7 @@ def parse_fichier(body: bytes, nom: str) -> Any:
     except UnicodeDecodeError:
         raise DossierRefuse([Erreur("(racine)", f"{nom} : fichier illisible (UTF-8 attendu)")]) from None
     try:
-        return parse_text(text, ORIGINE)
+        return _encodable(parse_text(text, ORIGINE))
     except DossierError as exc:
         raise _from_dossier_error(exc, ORIGINE) from None
     except RecursionError:

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from console.acces import DUREE_SESSION
+from console.app import verifier_taille
 from console.dossiers import (
     DossierRefuse,
     ErreurInterne,
@@ -68,6 +69,7 @@ def connexion(request: Request, suite: str = "/"):
 @router.post("/connexion", response_class=HTMLResponse)
 async def connexion_envoi(request: Request):
     form = await request.form(**FORM_LIMITS)
+    verifier_taille(request)
     nom, mot, suite = str(form.get("nom", "")), str(form.get("mot_de_passe", "")), _local(str(form.get("suite", "/")))
     controle = request.app.state.etat.controle
     if controle.ouvert:
@@ -110,6 +112,7 @@ def nouveau(request: Request, regime: str = ""):
 @router.post("/dossiers", response_class=HTMLResponse)
 async def envoyer(request: Request):
     form = await request.form(**FORM_LIMITS)
+    verifier_taille(request)
     values = {key: [str(v) for v in form.getlist(key)] for key in form}
     regime = _regime(values.get("__regime", [""])[0])
     source = values.get("__source", [""])[0]
@@ -128,6 +131,7 @@ async def envoyer(request: Request):
 @router.post("/dossiers/televerser", response_class=HTMLResponse)
 async def televerser(request: Request):
     form = await request.form(**FORM_LIMITS)
+    verifier_taille(request)
     upload = form.get("fichier")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _formulaire(request, _regime(str(form.get("__regime", ""))), {},
@@ -277,6 +281,7 @@ def impact(request: Request):
 @router.post("/impact", response_class=HTMLResponse)
 async def impact_lancer(request: Request):
     form = await request.form(max_files=1, max_fields=20, max_part_size=32 << 20)
+    verifier_taille(request)
     etat = request.app.state.etat
     known = amendements()
     valeurs = {k: str(form.get(k, "")) for k in ("amendement", "date_effet", "source", "nombre", "graine")}
