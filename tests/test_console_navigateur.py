@@ -218,6 +218,9 @@ def test_parcours_analyste(serveur, navigateur):
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "console-refus" in text
     assert "stage" in text.lower() and "10 mars 2026" in text
+    if shutil.which("pdftoppm"):  # the PDF's first page, as the citizen will see it (poppler-utils)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(CAPTURES / "06-lettre-pdf")], check=True)
 
     # The journal: search by dossier, status and failed condition; the row opens the decision.
     driver.get(serveur + "/journal")
