@@ -179,13 +179,26 @@ def _example() -> dict:
     return parse_text((ROOT / "examples" / "refus-stage.yaml").read_text(encoding="utf-8"), "refus-stage.yaml")
 
 
+TITLE = "## API : `prevoyance serve` (issue 16)"
+
+
+def kept_section(results: Path) -> str:
+    """The « API » section of RESULTS.md as it is (empty if none), for the other benchmarks to keep it."""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    if TITLE not in text:
+        return ""
+    section = TITLE + text.partition(TITLE)[2].split("\n## ", 1)[0]
+    return "\n" + section.rstrip("\n") + "\n"
+
+
 def write_section(lines: list[str], results: Path) -> None:
     """Replace (or add) the « API » section of RESULTS.md, leaving the others as they are."""
     import datetime as dt
 
-    title = "## API : `prevoyance serve` (issue 16)"
-    section = [title, "", f"Mesuré le {dt.date.today().isoformat()}, un processus serveur (uvicorn), boucle locale.",
-               "", *lines, ""]
+    title = TITLE
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    section = [title, "", f"Mesuré le {dt.date.today().isoformat()} sur la boucle locale ; charge de la machine à la "
+               f"fin (load average 1, 5, 15 min) : {load} pour {os.cpu_count()} cœurs.", "", *lines, ""]
     text = results.read_text(encoding="utf-8") if results.exists() else ""
     if title in text:
         before, _, after = text.partition(title)

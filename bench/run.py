@@ -323,6 +323,10 @@ def main() -> None:
                       f"{seconds:.1f} s ({impact.dossiers / seconds:.0f} dossiers/s)", ""]
     lines += floors_in_fresh_process()
     text = "\n".join(lines) + "\n"
+    sys.path.insert(0, str(ROOT))
+    from bench.api import kept_section
+
+    text += kept_section(args.sortie)  # the API's figures (--api) stay until measured again
     args.sortie.write_text(text, encoding="utf-8")
     print(text)
 

@@ -133,7 +133,7 @@ class JournalConsole:
         where, params = [], []
         if dossier:
             where.append("d.dossier LIKE ? ESCAPE '\\'")
-            params.append("%" + dossier.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            params.append("%" + _like(dossier) + "%")
         if prestation:
             where.append("d.prestation = ?")
             params.append(prestation)
@@ -142,8 +142,8 @@ class JournalConsole:
             params.append(statut)
         if condition:
             where.append("EXISTS (SELECT 1 FROM json_each(d.conditions, '$.conditions_non_remplies') j "
-                         "WHERE json_extract(j.value, '$.id') = ? OR json_extract(j.value, '$.id') LIKE ?)")
-            params += [condition, condition.replace("%", "").replace("_", "\\_") + "(%"]
+                         "WHERE json_extract(j.value, '$.id') = ? OR json_extract(j.value, '$.id') LIKE ? ESCAPE '\\')")
+            params += [condition, _like(condition) + "(%"]  # « age » finds age(enfant(0)) too
         if du:
             where.append("substr(d.date_evaluation, 1, 10) >= ?")
             params.append(du)
@@ -208,6 +208,11 @@ class JournalConsole:
                 "ORDER BY date DESC LIMIT ?", (limite,)).fetchall()
         keys = ("id", "date", "auteur", "amendement", "etat", "fait", "total")
         return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _like(text: str) -> str:
+    """Text matched literally by LIKE … ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _ligne(row: tuple) -> Ligne:

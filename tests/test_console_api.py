@@ -193,6 +193,17 @@ def test_journal_records_who_asked_and_searches(client):
     assert len(page["decisions"]) == 1 and page["total"] == rows["total"]
 
 
+def test_journal_condition_search_finds_conditions_about_a_child(client):
+    data = parse_text((EXAMPLES.parent / "tests" / "explications" / "05-refus-age.yaml").read_text(), "age")
+    assert client.post("/api/v1/evaluate", json=data).status_code == 200
+    assert client.post("/api/v1/evaluate", json=example("refus-stage.yaml")).status_code == 200
+    for condition in ("age", "enfant_ouvrant_droit", "enfant_beneficiaire"):
+        found = client.get(f"/api/v1/journal?condition={condition}").json()["decisions"]
+        assert [r["dossier"] for r in found] == [data["id"]], condition
+    assert client.get("/api/v1/journal?condition=enfant%25").json()["total"] == 0  # LIKE wildcards are literal
+    assert client.get("/api/v1/journal?condition=enfantXouvrant_droit").json()["total"] == 0
+
+
 def test_journal_reads_batch_decisions(client, tmp_path):
     from engine.batch import run_batch
 
