@@ -60,8 +60,12 @@ class Champ:
 
     @property
     def identifiant(self) -> str:
-        """An HTML id made from the path."""
-        return "champ-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self.chemin)
+        return identifiant(self.chemin)
+
+
+def identifiant(path: str) -> str:
+    """The HTML id of the field at ``path``."""
+    return "champ-" + re.sub(r"[^a-zA-Z0-9_-]", "-", path)
 
 
 class Formulaire:

@@ -29,7 +29,7 @@ from console.dossiers import (
     regime_of,
     rouvrir,
 )
-from console.formulaire import Formulaire, appliquer, sans_vides
+from console.formulaire import Formulaire, appliquer, identifiant, sans_vides
 from console.impact import GENERES_MAX, amendements
 from console.journal import PAR_PAGE
 from console.vues import templates
@@ -98,7 +98,7 @@ def _local(path: str) -> str:
 def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[str, list[str]] | None = None,
                 status_code: int = 200, source: int | None = None) -> HTMLResponse:
     form = Formulaire(regime)
-    all_errors = [m for messages in (erreurs or {}).values() for m in messages]
+    all_errors = [(m, identifiant(path)) for path, messages in (erreurs or {}).items() for m in messages]
     return _page(request, "formulaire.html", status_code, regime=regime, champs=form.champs(data, erreurs),
                  erreurs=all_errors, source=source, regimes=list(regimes().values()))
 
