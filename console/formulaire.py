@@ -224,7 +224,7 @@ def _read(path: str, schema: dict[str, Any], form: Mapping[str, list[str]]) -> A
         return {"oui": True, "non": False}.get(raw, raw)
     if kind == "integer":
         compact = _ESPACES.sub("", raw)
-        return int(compact) if _ENTIER.fullmatch(compact) else raw
+        return int(compact) if _ENTIER.fullmatch(compact) and len(compact) <= 30 else raw
     return raw
 
 

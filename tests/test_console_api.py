@@ -109,6 +109,10 @@ def test_openapi_names_the_dossier_schemas(client):
     (b'{"id": "x", "enfants": ' + b'[' * 60 + b']' * 60 + b'}', "(racine)", "imbrication trop profonde"),
     (b'[' * 200000 + b']' * 200000, "(racine)", "imbrication trop profonde"),
     (b'\xff\xfe', "(racine)", "UTF-8"),
+    (b'{"id": "x", "demandeur": {"mois_consecutifs": 3.0}}', "demandeur.mois_consecutifs", "doit être un entier"),
+    (b'{"id": "x", "demandeur": {"salaire_mensuel": 1e5}}', "demandeur.salaire_mensuel", "doit être un entier"),
+    (b'{"id": "x", "demandeur": {"salaire_mensuel": 99999999999999999999}}', "demandeur.salaire_mensuel",
+     "nombre trop grand"),
 ])
 def test_bad_input_gets_422_with_the_field(client, body, field, words):
     answer = client.post("/api/v1/evaluate", content=body, headers={"content-type": "application/json"})
@@ -173,6 +177,24 @@ def test_hostile_bodies_never_give_500(client):
     for path in ("/decisions/999", "/decisions/x", "/journal/999", "/impact/zzz", "/decisions/1/lettre/x/y.pdf",
                  "/dossiers/nouveau?regime=atlantide"):
         assert client.get(path).status_code in (404, 422)
+
+
+def test_hostile_forms_never_give_500(client):
+    base = {"__regime": "mali-inps", "id": "x"}
+    hostile = [{"__n:enfants": "abc"}, {"__n:enfants": "-5"}, {"__n:enfants": "1000000000"},
+               {"__n:enfants": "1", "__variante:enfants[0].residence": "9"}, {"_action": "retirer:../../etc"},
+               {"_action": "ajouter:id"}, {"_action": "ajouter:demandeur"}, {"_action": "ajouter:demandeur.sexe"},
+               {"_action": "retirer:enfants[99]"}, {"_action": "ajouter:"}, {"_action": "n'importe quoi"},
+               {"__regime": "atlantide"}, {"__regime": "../kb"}, {"demandeur.mois_consecutifs": "9" * 5000},
+               {"__controle:pieces": "1", "pieces": "pas_une_piece"}, {"enfants[0].prenom": "orphelin"},
+               {"date_reference": "2026-13-45"}, {"__source": "abc", "_action": "ajouter:enfants"}]
+    for extra in hostile:
+        answer = client.post("/dossiers", data={**base, **extra})
+        assert answer.status_code in (200, 404, 422), (extra, answer.status_code)
+    upload = client.post("/dossiers/televerser", files={"fichier": ("x.yaml", b"a: [\n  - : : :")})
+    assert upload.status_code == 422 and "YAML/JSON illisible" in upload.text
+    assert client.post("/dossiers/televerser", data={"__regime": "mali-inps"}).status_code == 422
+    assert client.post("/impact", data={"amendement": "../../x", "source": "generee", "nombre": "x"}).status_code == 422
 
 
 def test_journal_records_who_asked_and_searches(client):
