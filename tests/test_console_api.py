@@ -379,3 +379,32 @@ def test_access_control(tmp_path, monkeypatch):
         client.cookies.clear()
         client.cookies.set("prevoyance_session", "ZmF1eA==")  # forged: no valid signature
         assert client.get("/journal", follow_redirects=False).status_code == 303
+
+
+def test_serve_refuses_open_access_off_loopback(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--journal", str(tmp_path / "j.sqlite")])
+    assert result.exit_code == 1
+    assert "refus de démarrer sur 0.0.0.0" in result.output and "--utilisateurs" in result.output
+
+
+def test_prevoyance_journal_reads_console_decisions(client):
+    assert client.post("/api/v1/evaluate", json=example("refus-stage.yaml")).status_code == 200
+    journal = client.app.state.etat.reglages.journal
+    result = CliRunner().invoke(main, ["journal", journal, "exemple-traore"])
+    assert result.exit_code == 0
+    assert "allocations_familiales : refuse" in result.output and "stage" in result.output
+
+
+def test_impact_page_with_an_uploaded_caseload(client):
+    lines = "".join(json.dumps(example(name)) + "\n" for name in ("famille-diarra.yaml", "refus-stage.yaml"))
+    started = client.post("/impact", data={"amendement": "af_3500", "date_effet": "2026-01-01", "source": "fichier"},
+                          files={"fichier": ("charge.jsonl", lines.encode())}, follow_redirects=False)
+    assert started.status_code == 303
+    ident = started.headers["location"].rsplit("/", 1)[1]
+    deadline = time.monotonic() + 60
+    while (state := client.get(f"/api/v1/impact/{ident}").json())["etat"] not in ("termine", "echec"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert state["etat"] == "termine" and state["rapport"]["dossiers"] == 2
+    missing = client.post("/impact", data={"amendement": "af_3500", "date_effet": "2026-01-01", "source": "fichier"})
+    assert missing.status_code == 422 and "JSON Lines" in missing.text
