@@ -14,6 +14,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -155,7 +156,7 @@ def api_journal(request: Request, dossier: str = "", prestation: str = "",
 
 
 @router.get("/journal/{ligne}", summary="Une décision du journal")
-def api_journal_ligne(request: Request, ligne: int) -> dict[str, Any]:
+def api_journal_ligne(request: Request, ligne: Annotated[int, FastAPIPath(ge=1, le=2**62)]) -> dict[str, Any]:
     found = request.app.state.etat.journal.ligne(ligne)
     if found is None:
         raise HTTPException(404, f"aucune décision n°{ligne} dans le journal")

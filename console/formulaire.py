@@ -99,7 +99,8 @@ class Formulaire:
         out = []
         for value in values:
             text = str(value)
-            label = (self.phrases.data.get("prestations", {}).get(text, {}).get("libelle")
+            label = (self.phrases.data.get("choix", {}).get(text)  # a catalogue may name the values of its schema
+                     or self.phrases.data.get("prestations", {}).get(text, {}).get("libelle")
                      or self.phrases.data.get("pieces", {}).get(text) or text.replace("_", " "))
             out.append((text, label))
         return out

@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -37,6 +38,7 @@ from engine.regime import RegimeError, default_regime_id, load_regime, regimes
 from explain.phrases import catalogue
 
 router = APIRouter(include_in_schema=False)
+Numero = Annotated[int, FastAPIPath(ge=1, le=2**62)]  # a row of the journal: SQLite's integers are 64 bits
 FORM_LIMITS = {"max_files": 2, "max_fields": 5000, "max_part_size": 1 << 20}
 
 
@@ -162,7 +164,7 @@ def _rouvrir(request: Request, ident: int):
 
 
 @router.get("/decisions/{ident}", response_class=HTMLResponse)
-async def decision_page(request: Request, ident: int, si: str = ""):
+async def decision_page(request: Request, ident: Numero, si: str = ""):
     return await run_in_threadpool(_decision_page, request, ident, si)
 
 
@@ -182,7 +184,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
 
 
 @router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)
-def modifier(request: Request, ident: int):
+def modifier(request: Request, ident: Numero):
     demande = request.app.state.etat.journal.demande(ident)
     if demande is None:
         raise HTTPException(404, f"aucune décision n°{ident}")
@@ -190,7 +192,7 @@ def modifier(request: Request, ident: int):
 
 
 @router.get("/decisions/{ident}/lettre/{prestation}", response_class=HTMLResponse)
-def lettre_page(request: Request, ident: int, prestation: str):
+def lettre_page(request: Request, ident: Numero, prestation: str):
     _, dossier, decision = _rouvrir(request, ident)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
@@ -199,7 +201,7 @@ def lettre_page(request: Request, ident: int, prestation: str):
 
 
 @router.get("/decisions/{ident}/lettre/{prestation}/{fichier}")
-async def lettre_fichier(request: Request, ident: int, prestation: str, fichier: str):
+async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str):
     return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier)
 
 
@@ -248,7 +250,7 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
 
 
 @router.get("/journal/{ligne}", response_class=HTMLResponse)
-def journal_ligne(request: Request, ligne: int):
+def journal_ligne(request: Request, ligne: Numero):
     found = request.app.state.etat.journal.ligne(ligne)
     if found is None:
         raise HTTPException(404, f"aucune décision n°{ligne} dans le journal")

@@ -175,7 +175,8 @@ def test_hostile_bodies_never_give_500(client):
         assert client.get("/api/v1/journal" + query).status_code in (200, 422)
         assert client.get("/journal" + query).status_code in (200, 422)
     for path in ("/decisions/999", "/decisions/x", "/journal/999", "/impact/zzz", "/decisions/1/lettre/x/y.pdf",
-                 "/dossiers/nouveau?regime=atlantide"):
+                 "/dossiers/nouveau?regime=atlantide", "/decisions/99999999999999999999999",
+                 "/journal/99999999999999999999999", "/api/v1/journal/99999999999999999999999", "/decisions/-1"):
         assert client.get(path).status_code in (404, 422)
 
 

@@ -264,14 +264,14 @@ def test_formulaires_des_autres_regimes(serveur, navigateur):
     wait(driver, lambda d: d.find_elements(By.NAME, "membres[0].prenom"))
     fill(driver, {"membres[0].prenom": "Adama", "membres[0].activite": "independant",
                   "membres[0].indigence_certifiee": "non", "membres[0].admis_d_office": "non"})
-    capture(driver, "13-formulaire-couverture-maladie")
+    capture(driver, "14-formulaire-couverture-maladie")
     click(driver, "#decider")
     wait(driver, lambda d: "/decisions/" in d.current_url)
     assert driver.find_elements(By.CSS_SELECTOR, "section.prestation")
-    capture(driver, "14-decision-couverture-maladie")
+    capture(driver, "15-decision-couverture-maladie")
     driver.get(serveur + "/dossiers/nouveau?regime=senegal-css")
     assert driver.find_element(By.NAME, "personne.qualite").tag_name == "select"
-    capture(driver, "15-formulaire-senegal")
+    capture(driver, "16-formulaire-senegal")
 
 
 def test_impact_et_documentation(serveur, navigateur):
@@ -281,20 +281,21 @@ def test_impact_et_documentation(serveur, navigateur):
     driver = navigateur
     driver.get(serveur + "/impact")
     click(driver, "input[name='amendement'][value='af_3500']")
-    fill(driver, {"date_effet": "2026-01-01", "nombre": "60", "graine": "3"})
+    fill(driver, {"date_effet": "2026-01-01", "nombre": "150", "graine": "3"})
     capture(driver, "10-impact-choix")
     click(driver, "#lancer")
     wait(driver, lambda d: "/impact/" in d.current_url)
+    capture(driver, "11-impact-en-cours")  # the progress bar, unless the job was quicker than the page
     wait(driver, lambda d: "Terminée" in d.find_element(By.ID, "travail").text, timeout=90)
     frame = driver.find_element(By.CSS_SELECTOR, "iframe.rapport")
     driver.switch_to.frame(frame)
     assert "3 500" in driver.find_element(By.TAG_NAME, "body").text or "hausse" in driver.page_source
     driver.switch_to.default_content()
-    capture(driver, "11-impact-rapport")
+    capture(driver, "12-impact-rapport")
 
     driver.get(serveur + "/api/v1/docs")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
     assert "/api/v1/evaluate" in driver.find_element(By.ID, "swagger-ui").text
     requests = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert all(r.startswith(serveur) for r in requests), requests  # nothing fetched from the network
-    capture(driver, "12-api-documentation")
+    capture(driver, "13-api-documentation")
