@@ -100,7 +100,9 @@ class Travaux:
 
             try:
                 workers = 1 if total < PROCESSUS_DES else None
-                impact = compute_impact(caseload, amendement.path, date_effet, workers=workers, progress=progress)
+                chunk = max(10, min(250, total // 20))  # the bar moves in about twenty steps
+                impact = compute_impact(caseload, amendement.path, date_effet, workers=workers, chunk_size=chunk,
+                                        progress=progress)
                 explained = side_by_side(impact, caseload, EXPLIQUES)
                 self.journal.travail_maj(
                     ident, etat="termine", fait=impact.dossiers + len(impact.erreurs),
