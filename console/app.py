@@ -291,6 +291,19 @@ def _openapi_schemas(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def echauffer() -> None:
+    """Build every regime's programs before the first request: threads that all find them missing would
+    build them at the same time (the engine's cache is per process, not locked)."""
+    from engine.program import build_program
+    from engine.regime import regimes
+
+    for regime in regimes().values():
+        build_program(regime, True)
+        build_program(regime, False)
+
+
 def application() -> FastAPI:
     """The factory uvicorn's workers call (``console.app:application``, settings from the environment)."""
-    return create_app(Reglages.depuis_environnement())
+    app = create_app(Reglages.depuis_environnement())
+    echauffer()
+    return app
