@@ -90,7 +90,7 @@ class Formulaire:
                 pass
         if schema.get("title"):
             return schema["title"], description
-        if description and len(description) <= 70 and "(" not in description:
+        if description and len(description) <= 90:
             return description.rstrip("."), ""
         readable = str(name).replace("_", " ")
         return readable[:1].upper() + readable[1:], description
