@@ -194,6 +194,26 @@ def _erreur_page(request: Request, titre: str, erreurs: list[dict[str, str]], st
     return templates.TemplateResponse(request, "erreur.html", context, status_code=status_code)
 
 
+_LOCAUX = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _requete_etrangere(request: Request, etat: Etat) -> str | None:
+    """Why a request must be refused as coming from elsewhere, if it must.
+
+    A page of another site must not make the analyst's browser post to the console (its ``Origin``
+    differs from the console's); an open console (loopback) answers only to a loopback ``Host``, so
+    that a name rebound to 127.0.0.1 does not reach it.
+    """
+    host = request.headers.get("host", "")
+    if etat.controle.ouvert and host.rsplit(":", 1)[0] not in _LOCAUX and host not in _LOCAUX:
+        return f"console ouverte sur la boucle locale : l'hôte « {host} » n'est pas local"
+    origin = request.headers.get("origin")
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if unsafe and origin and (origin == "null" or origin.split("://", 1)[-1] != host):
+        return f"requête venue d'un autre site ({origin})"
+    return None
+
+
 def create_app(reglages: Reglages | None = None) -> FastAPI:
     """The console and the API, on one journal."""
     reglages = reglages or Reglages()
@@ -218,6 +238,12 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
     @app.middleware("http")
     async def acces(request: Request, call_next):
         path = request.url.path
+        refus = _requete_etrangere(request, etat)
+        if refus:
+            if path.startswith("/api/"):
+                return JSONResponse({"erreurs": [{"champ": "(racine)", "message": refus}]}, status_code=403)
+            return HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Refusé</title>"
+                                f"<p>{refus}.</p></html>", status_code=403)
         if path.startswith(OUVERTS):
             request.state.auteur = None
             return await call_next(request)

@@ -34,7 +34,7 @@ def example(name: str) -> dict:
 @pytest.fixture
 def client(tmp_path):
     app = create_app(Reglages(journal=str(tmp_path / "journal.sqlite"), travail=str(tmp_path / "travail")))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 
@@ -354,6 +354,19 @@ def test_upload_decides_or_shows_errors(client):
     assert decided.status_code == 303
     bad = client.post("/dossiers/televerser", files={"fichier": ("x.json", b'{"id": "x", "demandeur": {"age": 3}}')})
     assert bad.status_code == 422 and "champ inconnu « demandeur.age »" in bad.text
+
+
+def test_requests_from_elsewhere_are_refused(client):
+    data = example("refus-stage.yaml")
+    assert client.post("/api/v1/evaluate", json=data, headers={"origin": "http://127.0.0.1:8000"}).status_code == 200
+    for origin in ("https://site-malveillant.example", "null", "http://127.0.0.1:9999"):
+        answer = client.post("/api/v1/evaluate", json=data, headers={"origin": origin})
+        assert answer.status_code == 403 and "autre site" in answer.json()["erreurs"][0]["message"], origin
+        assert client.post("/dossiers", data={"__regime": "mali-inps", "id": "x"},
+                           headers={"origin": origin}).status_code == 403
+    rebound = client.get("/journal", headers={"host": "attaquant.example:8000"})  # DNS rebinding
+    assert rebound.status_code == 403
+    assert client.get("/journal", headers={"host": "localhost:8000"}).status_code == 200
 
 
 def test_access_control(tmp_path, monkeypatch):
