@@ -339,7 +339,7 @@ def impact_rapport(request: Request, travail: str):
     if job is None or not job["rapport_html"]:
         raise HTTPException(404, "rapport pas encore prêt")
     # amounts of the report never split across lines: a non-breaking space between groups of digits
-    return HTMLResponse(re.sub(r"(?<=\d) (?=\d{3}\b)", "\u00a0", job["rapport_html"]))
+    return HTMLResponse(re.sub(r"(?<=\d) (?=\d{3}\b|FCFA)", "\u00a0", job["rapport_html"]))
 
 
 # -- API documentation, offline --------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from pathlib import Path
 
@@ -259,7 +260,7 @@ def test_impact_job_runs_in_the_background(client):
     page = client.get(f"/impact/{state['id']}")
     assert page.status_code == 200 and "Terminée" in page.text
     report = client.get(f"/impact/{state['id']}/rapport.html").text
-    assert "3\u00a0500" in report
+    assert "3\u00a0500" in report and "\u00a0FCFA" in report and not re.search(r"\d FCFA", report)
 
 
 def test_pages_escape_what_a_dossier_holds(client):
