@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/prevoyance evaluate examples/famille-diarra.yaml
 	$(BIN)/prevoyance why examples/famille-diarra.yaml allocations_familiales
 	$(BIN)/prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
+	@echo "Console et API : $(BIN)/prevoyance serve, puis ouvrez http://127.0.0.1:8000/"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

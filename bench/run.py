@@ -2,6 +2,7 @@
 
     python bench/run.py                      # quick: 10 000 dossiers
     python bench/run.py --tailles 10000 100000 1000000
+    python bench/run.py --api                # the API under load (bench/api.py), its own section
 
 Measured: explaining a refusal in-process and a what-if search (issue 4);
 single-dossier latency p50/p95 and the CLI's cold start (issue 7); batch
@@ -282,9 +283,20 @@ def main() -> None:
     parser.add_argument("--latence-apres", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--planchers", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bornes", action="store_true", help="seulement les dates aux bords de la fenêtre")
+    parser.add_argument("--api", action="store_true", help="seulement la charge de l'API (prevoyance serve)")
+    parser.add_argument("--clients", type=int, default=8, help="clients simultanés de --api")
+    parser.add_argument("--secondes", type=float, default=20.0, help="durée de la charge de --api")
     args = parser.parse_args()
     if args.bornes:
         print("\n".join(date_edges()))
+        return
+    if args.api:  # the API's load test: its own section of RESULTS.md (bench/api.py)
+        sys.path.insert(0, str(ROOT))
+        from bench.api import bench_api, write_section
+
+        section = bench_api(args.clients, args.secondes)
+        print("\n".join(section))
+        write_section(section, args.sortie)
         return
     if args.planchers:  # the floors, in the process floors_in_fresh_process started
         print("\n".join(floors()))
@@ -373,6 +385,10 @@ def main() -> None:
                       f"{seconds:.1f} s ({impact.dossiers / seconds:.0f} dossiers/s)", ""]
     lines += floors_in_fresh_process()
     text = "\n".join(lines) + "\n"
+    sys.path.insert(0, str(ROOT))
+    from bench.api import kept_section
+
+    text += kept_section(args.sortie)  # the API's figures (--api) stay until measured again
     args.sortie.write_text(text, encoding="utf-8")
     print(text)
 

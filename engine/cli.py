@@ -395,6 +395,32 @@ def journal_command(journal: str, dossier: str) -> None:
                    f"  {json.loads(montants) or ''}  conditions non remplies : {ids}")
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (hors de la boucle locale, --utilisateurs est exigé).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--journal", type=click.Path(dir_okay=False), default="prevoyance.sqlite", show_default=True,
+              help="Journal SQLite des décisions (créé au besoin ; le même que batch --journal).")
+@click.option("--utilisateurs", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Fichier des utilisateurs (python -m console.acces ajouter FICHIER NOM).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processus serveurs.")
+def serve_command(host: str, port: int, journal: str, utilisateurs: str | None, workers: int) -> None:
+    """Lance la console des analystes et l'API JSON (/api/v1/, documentation sur /api/v1/docs).
+
+    Example:
+
+        prevoyance serve --port 8000 --journal journal.sqlite
+    """
+    try:
+        from console.serve import ServeError, serve
+    except ImportError as exc:  # the server's packages are an extra
+        raise click.ClickException(f"{exc.name} manque : pip install 'prevoyance[serve]'") from exc
+    try:
+        serve(host, port, journal, utilisateurs, workers)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command("check")
 @click.option("--base", "base", default=None, help="Régime à vérifier (défaut : le régime par défaut).")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

@@ -1,0 +1,1 @@
+"""Benchmarks of prevoyance (python bench/run.py); a package so that run.py imports bench.api."""

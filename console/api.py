@@ -1,0 +1,251 @@
+"""The JSON API under ``/api/v1/``: the CLI's answers over HTTP.
+
+``evaluate`` answers the bytes of ``prevoyance evaluate --format json``;
+``why`` those of ``prevoyance why --format json`` (with ``what_if``, its
+``--what-if``); ``letter`` the letter as ``prevoyance letter`` makes it. A
+dossier that fails validation gets 422 with each error's field path and the
+CLI's message. Every decision is recorded in the journal with who asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as FastAPIPath
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from console.app import corps
+from console.dossiers import (
+    DossierRefuse,
+    ErreurInterne,
+    decider_et_enregistrer,
+    decision_bytes,
+    lettres_de,
+    parse_json,
+)
+from console.impact import GENERES_MAX, amendements
+from engine.regime import regimes
+from explain.phrases import PhraseError
+
+router = APIRouter(prefix="/api/v1", tags=["API"])
+JSON = "application/json"
+
+
+def _refus(exc: DossierRefuse) -> JSONResponse:
+    return JSONResponse({"erreurs": [{"champ": e.champ, "message": e.message} for e in exc.erreurs]},
+                        status_code=422)
+
+
+def _interne(exc: Exception) -> JSONResponse:
+    return JSONResponse({"erreurs": [{"champ": "(racine)", "message": str(exc)}]}, status_code=500)
+
+
+def _decide(request: Request, body: bytes):
+    """Runs in the thread pool: grounding must not block the event loop."""
+    return decider_et_enregistrer(request.app.state.etat, parse_json(body), None, request.state.auteur, "api")
+
+
+@router.get("/regimes", summary="Les régimes de la base")
+def list_regimes() -> list[dict[str, Any]]:
+    """Chaque régime : identifiant, nom, pays, organisme, texte, version de la base et adresse de son schéma."""
+    return [{"id": r.id, "nom": r.meta.get("nom"), "pays": r.meta.get("pays"), "organisme": r.meta.get("organisme"),
+             "texte": r.meta.get("texte"), "version_base": r.version, "defaut": bool(r.meta.get("defaut")),
+             "schema": f"/api/v1/regimes/{r.id}/schema"} for r in regimes().values()]
+
+
+@router.get("/regimes/{regime}/schema", summary="Le schéma JSON des dossiers d'un régime")
+def regime_schema(regime: str) -> Response:
+    found = regimes().get(regime)
+    if found is None:
+        raise HTTPException(404, f"régime inconnu « {regime} » (connus : {', '.join(sorted(regimes()))})")
+    return Response(json.dumps(found.schema, ensure_ascii=False, indent=2), media_type="application/schema+json")
+
+
+@router.post("/evaluate", summary="Décider un dossier", response_class=Response,
+             responses={200: {"content": {JSON: {}}, "description": "La décision, JSON du contrat"},
+                        422: {"description": "Dossier invalide : chaque erreur avec le chemin de son champ"},
+                        413: {"description": "Corps trop volumineux"}})
+async def api_evaluate(request: Request) -> Response:
+    """La décision sur le dossier du corps (JSON), octet pour octet celle de `prevoyance evaluate --format json`."""
+    return await run_in_threadpool(_evaluate, request, await corps(request))
+
+
+def _evaluate(request: Request, body: bytes) -> Response:
+    try:
+        _, _, decision = _decide(request, body)
+        return Response(decision_bytes(decision), media_type=JSON)
+    except DossierRefuse as exc:
+        return _refus(exc)
+    except ErreurInterne as exc:
+        return _interne(exc)
+
+
+@router.post("/why/{prestation}", summary="Pourquoi une prestation est accordée, refusée ou incomplète",
+             response_class=Response,
+             responses={200: {"content": {JSON: {}}}, 422: {"description": "Dossier invalide"}})
+async def api_why(request: Request, prestation: str, what_if: bool = False,
+                  profondeur: Annotated[int | None, Query(ge=1, le=50)] = None) -> Response:
+    """L'arbre de justification (`prevoyance why --format json`) ; `what_if=true` ajoute, pour un refus, les plus
+    petits changements du dossier qui feraient accorder la prestation."""
+    return await run_in_threadpool(_why, request, await corps(request), prestation, what_if, profondeur)
+
+
+def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None) -> Response:
+    from engine.whatif import what_if as search
+    from explain.why import why
+
+    try:
+        _, dossier, decision = _decide(request, body)
+        if prestation not in decision.prestations:
+            known = ", ".join(decision.prestations) or "aucune"
+            return JSONResponse({"erreurs": [{"champ": "prestation", "message": f"prestation « {prestation} » non "
+                                              f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
+        answer = None
+        if what_if and decision.prestations[prestation].statut == "refuse":
+            answer = search(dossier, prestation)
+        return Response(why(decision, prestation, "json", profondeur, answer).encode(), media_type=JSON)
+    except DossierRefuse as exc:
+        return _refus(exc)
+    except (ErreurInterne, PhraseError) as exc:
+        return _interne(exc)
+
+
+@router.post("/letter/{prestation}", summary="La lettre à l'assuré (PDF ou HTML)", response_class=Response,
+             responses={200: {"content": {"application/pdf": {}, "text/html": {}}},
+                        422: {"description": "Dossier invalide"}})
+async def api_letter(request: Request, prestation: str, format: Literal["pdf", "html"] = "pdf") -> Response:
+    """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --benefit … --format …`)."""
+    return await run_in_threadpool(_letter, request, await corps(request), prestation, format)
+
+
+def _letter(request: Request, body: bytes, prestation: str, format: str) -> Response:
+    try:
+        _, dossier, decision = _decide(request, body)
+        if prestation not in decision.prestations:
+            known = ", ".join(decision.prestations) or "aucune"
+            return JSONResponse({"erreurs": [{"champ": "prestation", "message": f"prestation « {prestation} » non "
+                                              f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
+        (lettre,) = lettres_de(dossier, decision, prestation)
+    except DossierRefuse as exc:
+        return _refus(exc)
+    except ErreurInterne as exc:
+        return _interne(exc)
+    name = f"{decision.dossier}-{prestation}".replace('"', "")
+    if format == "html":
+        return Response(lettre.html(), media_type="text/html; charset=utf-8")
+    return Response(lettre.pdf(), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+
+
+@router.get("/journal", summary="Chercher dans le journal des décisions")
+def api_journal(request: Request, dossier: str = "", prestation: str = "",
+                statut: Literal["", "accorde", "refuse", "incomplet"] = "", condition: str = "",
+                du: dt.date | None = None, au: dt.date | None = None,
+                page: Annotated[int, Query(ge=1, le=100000)] = 1,
+                par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> dict[str, Any]:
+    """Une page des décisions (console, API ou `batch --journal`), des plus récentes aux plus anciennes ;
+    `condition` : une condition non remplie ; `du`, `au` : dates d'évaluation."""
+    rows, total = request.app.state.etat.journal.chercher(
+        dossier, prestation, statut, condition, du.isoformat() if du else "", au.isoformat() if au else "",
+        page, par_page)
+    return {"total": total, "page": page, "par_page": par_page, "decisions": [_ligne_json(r) for r in rows]}
+
+
+@router.get("/journal/{ligne}", summary="Une décision du journal")
+def api_journal_ligne(request: Request, ligne: Annotated[int, FastAPIPath(ge=1, le=2**62)]) -> dict[str, Any]:
+    found = request.app.state.etat.journal.ligne(ligne)
+    if found is None:
+        raise HTTPException(404, f"aucune décision n°{ligne} dans le journal")
+    return _ligne_json(found)
+
+
+def _ligne_json(r) -> dict[str, Any]:
+    return {"id": r.rowid, "dossier": r.dossier, "prestation": r.prestation, "statut": r.statut, **r.montants,
+            **r.conditions, "date_evaluation": r.date_evaluation, "date_reference": r.date_reference,
+            "base": r.base, "version_base": r.version_base, "empreinte": r.empreinte, "auteur": r.auteur,
+            "canal": r.canal, **({"demande": r.demande} if r.demande else {})}
+
+
+@router.get("/amendements", summary="Les amendements livrés avec la base")
+def api_amendements() -> list[dict[str, Any]]:
+    return [{"id": a.ident, "titre": a.titre, "source": a.source, "regime": a.regime,
+             "date_effet": a.date_effet.isoformat() if a.date_effet else None} for a in amendements().values()]
+
+
+@router.post("/impact", summary="Lancer une mesure d'impact (diff) en arrière-plan", status_code=202,
+             responses={202: {"description": "Travail lancé ; suivre `/api/v1/impact/{id}`"},
+                        422: {"description": "Demande invalide"}},
+             openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": {
+                 "type": "object", "required": ["amendement"], "properties": {
+                     "amendement": {"type": "string", "description": "identifiant (GET /api/v1/amendements)"},
+                     "date_effet": {"type": "string", "format": "date"},
+                     "generer": {"type": "object", "properties": {"nombre": {"type": "integer"},
+                                                                  "graine": {"type": "integer"}}},
+                     "dossiers": {"type": "array", "items": {"type": "object"}}}}}}}})
+async def api_impact(request: Request) -> JSONResponse:
+    """L'amendement est l'un de ceux que livre la base ; la charge est `dossiers` (une liste de dossiers) ou
+    `generer` (`nombre` dossiers synthétiques de graine `graine`)."""
+    etat = request.app.state.etat
+    try:
+        body = parse_json(await corps(request))
+    except DossierRefuse as exc:
+        return _refus(exc)
+    erreurs = []
+    if not isinstance(body, dict):
+        return JSONResponse({"erreurs": [{"champ": "(racine)", "message": "un objet est attendu"}]}, status_code=422)
+    unknown = sorted(set(body) - {"amendement", "date_effet", "generer", "dossiers"})
+    if unknown:
+        erreurs.append(("(racine)", f"champ inconnu « {unknown[0]} » (champs admis ici : amendement, date_effet, "
+                                    "dossiers, generer)"))
+    known = amendements()
+    choice = known.get(body.get("amendement")) if isinstance(body.get("amendement"), str) else None
+    if choice is None:
+        erreurs.append(("amendement", f"« amendement » : valeur inconnue {body.get('amendement')!r} "
+                                      f"(valeurs admises : {', '.join(sorted(known))})"))
+    date_effet = None
+    if body.get("date_effet") is not None:
+        try:
+            date_effet = dt.date.fromisoformat(str(body["date_effet"]))
+        except ValueError:
+            erreurs.append(("date_effet", f"« date_effet » : date impossible ou mal écrite {body['date_effet']!r} "
+                                          "(attendu AAAA-MM-JJ)"))
+    if choice is not None and choice.date_effet is None and date_effet is None and not erreurs:
+        erreurs.append(("date_effet", "« date_effet » : cet amendement n'a pas de date d'effet, donnez-la"))
+    generer, dossiers = body.get("generer"), body.get("dossiers")
+    if (generer is None) == (dossiers is None):
+        erreurs.append(("(racine)", "donnez « dossiers » ou « generer », l'un des deux"))
+    elif generer is not None:
+        nombre = generer.get("nombre") if isinstance(generer, dict) else None
+        graine = generer.get("graine", 0) if isinstance(generer, dict) else None
+        if not isinstance(nombre, int) or isinstance(nombre, bool) or not 1 <= nombre <= GENERES_MAX:
+            erreurs.append(("generer.nombre", f"« generer.nombre » doit être un entier de 1 à {GENERES_MAX}"))
+        if not isinstance(graine, int) or isinstance(graine, bool):
+            erreurs.append(("generer.graine", "« generer.graine » doit être un entier"))
+    elif not isinstance(dossiers, list) or not dossiers:
+        erreurs.append(("dossiers", "« dossiers » doit être une liste non vide de dossiers"))
+    if erreurs:
+        return JSONResponse({"erreurs": [{"champ": c, "message": m} for c, m in erreurs]}, status_code=422)
+    if generer is not None:
+        caseload = etat.travaux.caseload_genere(generer["nombre"], generer.get("graine", 0))
+    else:
+        contenu = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dossiers)
+        caseload = etat.travaux.caseload_televerse(contenu.encode())
+    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur)
+    return JSONResponse({"id": ident, "suivi": f"/api/v1/impact/{ident}"}, status_code=202)
+
+
+@router.get("/impact/{travail}", summary="L'état d'une mesure d'impact, et son rapport une fois terminée")
+def api_impact_etat(request: Request, travail: str) -> dict[str, Any]:
+    job = request.app.state.etat.journal.travail(travail)
+    if job is None:
+        raise HTTPException(404, f"aucun travail « {travail} »")
+    out = {k: job[k] for k in ("id", "date", "auteur", "amendement", "etat", "fait", "total")}
+    if job["message"]:
+        out["message"] = job["message"]
+    if job["rapport_json"]:
+        out["rapport"] = json.loads(job["rapport_json"])
+    return out

@@ -1,0 +1,335 @@
+"""The ASGI application of ``prevoyance serve``: settings, access control, size limits, errors, routes.
+
+``create_app`` builds one application from :class:`Reglages`; the uvicorn
+workers of a multi-process server build theirs from the environment
+(``PREVOYANCE_*`` variables, :func:`application`). No request ever reaches a
+handler unidentified when access is controlled, nor with a body over its
+limit; no error ends as a traceback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from console.acces import Controle, cle_partagee, lire_utilisateurs
+from console.impact import Travaux
+from console.journal import JournalConsole
+from console.vues import templates
+
+ICI = Path(__file__).parent
+TAILLE_MAX = 1 << 20  # a dossier: 1 MiB is a hundred times the largest real one
+TAILLE_MAX_CHARGE = 32 << 20  # a caseload uploaded for an impact job
+CHEMINS_CHARGE = ("/impact", "/api/v1/impact")
+OUVERTS = ("/static/", "/connexion")
+
+
+class ServeError(Exception):
+    """The server refuses to start (open access off loopback, unreadable users file)."""
+
+
+def loopback(host: str) -> bool:
+    """True for an address only this machine reaches."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Reglages:
+    """What a server is started with."""
+
+    hote: str = "127.0.0.1"
+    journal: str = "prevoyance.sqlite"
+    utilisateurs: str | None = None
+    travail: str | None = None  # where caseloads of impact jobs are written (default: a temporary folder)
+
+    @classmethod
+    def depuis_environnement(cls) -> Reglages:
+        env = os.environ
+        return cls(env.get("PREVOYANCE_HOTE", "127.0.0.1"), env.get("PREVOYANCE_JOURNAL", "prevoyance.sqlite"),
+                   env.get("PREVOYANCE_UTILISATEURS") or None, env.get("PREVOYANCE_TRAVAIL") or None)
+
+    def environnement(self) -> dict[str, str]:
+        return {"PREVOYANCE_HOTE": self.hote, "PREVOYANCE_JOURNAL": str(Path(self.journal).resolve()),
+                "PREVOYANCE_UTILISATEURS": str(Path(self.utilisateurs).resolve()) if self.utilisateurs else "",
+                "PREVOYANCE_TRAVAIL": self.travail or ""}
+
+
+def controle_pour(reglages: Reglages) -> Controle:
+    """The access control a server gets; refuses open access off loopback."""
+    if reglages.utilisateurs is None:
+        if not loopback(reglages.hote):
+            raise ServeError(f"refus de démarrer sur {reglages.hote} : hors de la boucle locale, les dossiers "
+                             "(données personnelles) exigent un contrôle d'accès — donnez --utilisateurs FICHIER "
+                             "(python -m console.acces ajouter FICHIER NOM)")
+        return Controle(None, cle_partagee(reglages.journal))
+    try:
+        return Controle(lire_utilisateurs(reglages.utilisateurs), cle_partagee(reglages.journal))
+    except Exception as exc:
+        raise ServeError(str(exc)) from exc
+
+
+class Etat:
+    """What every handler of one process shares."""
+
+    def __init__(self, reglages: Reglages):
+        self.reglages = reglages
+        Path(reglages.journal).parent.mkdir(parents=True, exist_ok=True)
+        self.controle = controle_pour(reglages)
+        self.journal = JournalConsole(reglages.journal)
+        folder = Path(reglages.travail) if reglages.travail else Path(tempfile.mkdtemp(prefix="prevoyance-"))
+        self.travaux = Travaux(self.journal, folder)
+        self._decisions: OrderedDict[int, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def memo(self, key: int, value: Any | None = None) -> Any:
+        """A small cache of recent decisions (an analyst opens the same one several times)."""
+        with self._lock:
+            if value is None:
+                found = self._decisions.get(key)
+                if found is not None:
+                    self._decisions.move_to_end(key)
+                return found
+            self._decisions[key] = value
+            while len(self._decisions) > 64:
+                self._decisions.popitem(last=False)
+            return value
+
+
+class _Limites:
+    """ASGI middleware: 413 for a body over its limit, announced or streamed."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        limit = TAILLE_MAX_CHARGE if path.startswith(CHEMINS_CHARGE) else TAILLE_MAX
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return await _trop_gros(scope, send, limit)
+        received = 0
+
+        async def limited():  # a body sent in chunks, without its length: counted as it comes
+            nonlocal received
+            if scope.get(TROP_GROS):
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:  # the body ends here; the handler answers 413 (corps_limite)
+                    scope[TROP_GROS] = limit
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        await self.app(scope, limited, send)
+
+
+TROP_GROS = "prevoyance.trop_gros"
+
+
+def verifier_taille(request: Request) -> None:
+    """After reading a body: 413 if it was cut at its limit (sent in chunks, longer than allowed)."""
+    limit = request.scope.get(TROP_GROS)
+    if limit:
+        raise StarletteHTTPException(413, _message_taille(limit))
+
+
+async def corps(request: Request) -> bytes:
+    """The request's body, within its limit."""
+    body = await request.body()
+    verifier_taille(request)
+    return body
+
+
+def _message_taille(limit: int) -> str:
+    return f"corps de requête trop volumineux (au plus {limit // 1024} Kio)"
+
+
+async def _trop_gros(scope, send, limit: int) -> None:
+    message = _message_taille(limit)
+    if scope["path"].startswith("/api/"):
+        response: Response = JSONResponse({"erreurs": [{"champ": "(racine)", "message": message}]}, status_code=413)
+    else:
+        response = HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Trop volumineux"
+                                f"</title><p>{message}.</p></html>", status_code=413)
+    await response(scope, _noop_receive, send)
+
+
+async def _noop_receive():
+    return {"type": "http.disconnect"}
+
+
+def _auteur(request: Request, etat: Etat) -> str | None:
+    if etat.controle.ouvert:
+        client = request.client.host if request.client else "?"
+        return f"poste local ({client})"
+    return (etat.controle.session(request.cookies.get("prevoyance_session"))
+            or etat.controle.basic(request.headers.get("authorization")))
+
+
+def _erreur_page(request: Request, titre: str, erreurs: list[dict[str, str]], status_code: int) -> HTMLResponse:
+    etat = request.app.state.etat
+    context = {"titre": titre, "erreurs": erreurs, "auteur": getattr(request.state, "auteur", None),
+               "ouvert": etat.controle.ouvert}
+    return templates.TemplateResponse(request, "erreur.html", context, status_code=status_code)
+
+
+_LOCAUX = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _requete_etrangere(request: Request, etat: Etat) -> str | None:
+    """Why a request must be refused as coming from elsewhere, if it must.
+
+    A page of another site must not make the analyst's browser post to the console (its ``Origin``
+    differs from the console's); an open console (loopback) answers only to a loopback ``Host``, so
+    that a name rebound to 127.0.0.1 does not reach it.
+    """
+    host = request.headers.get("host", "")
+    if etat.controle.ouvert and host.rsplit(":", 1)[0] not in _LOCAUX and host not in _LOCAUX:
+        return f"console ouverte sur la boucle locale : l'hôte « {host} » n'est pas local"
+    origin = request.headers.get("origin")
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if unsafe and origin and (origin == "null" or origin.split("://", 1)[-1] != host):
+        return f"requête venue d'un autre site ({origin})"
+    return None
+
+
+def create_app(reglages: Reglages | None = None) -> FastAPI:
+    """The console and the API, on one journal."""
+    reglages = reglages or Reglages()
+    etat = Etat(reglages)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        etat.journal.close()
+
+    app = FastAPI(title="prevoyance — API des décisions", version="1", lifespan=lifespan,
+                  description="Décisions, explications, lettres et impact d'amendements, sur la base de règles "
+                              "de prevoyance. Le JSON de `POST /api/v1/evaluate` est celui de "
+                              "`prevoyance evaluate --format json`, octet pour octet.",
+                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    app.state.etat = etat
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")  # before /static
+    app.mount("/static", StaticFiles(directory=ICI / "static"), name="static")
+
+    @app.middleware("http")
+    async def acces(request: Request, call_next):
+        path = request.url.path
+        refus = _requete_etrangere(request, etat)
+        if refus:
+            if path.startswith("/api/"):
+                return JSONResponse({"erreurs": [{"champ": "(racine)", "message": refus}]}, status_code=403)
+            return HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Refusé</title>"
+                                f"<p>{refus}.</p></html>", status_code=403)
+        if path.startswith(OUVERTS):
+            request.state.auteur = None
+            return await call_next(request)
+        auteur = _auteur(request, etat)
+        if auteur is None:
+            if path.startswith("/api/"):
+                return JSONResponse({"erreurs": [{"champ": "(racine)", "message": "authentification requise"}]},
+                                    status_code=401, headers={"WWW-Authenticate": 'Basic realm="prevoyance"'})
+            return RedirectResponse(f"/connexion?suite={request.url.path}", status_code=303)
+        request.state.auteur = auteur
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        erreurs = [{"champ": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+                   for e in exc.errors()]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"erreurs": erreurs}, status_code=422)
+        return _erreur_page(request, "Requête invalide", erreurs, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "erreur"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"erreurs": [{"champ": "(racine)", "message": message}]},
+                                status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return _erreur_page(request, message, [], exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception):  # a defect of the server: said plainly, no traceback
+        message = f"erreur interne ({type(exc).__name__})"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"erreurs": [{"champ": "(racine)", "message": message}]}, status_code=500)
+        return HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Erreur</title>"
+                            f"<p>{message}. <a href=\"/\">Revenir à l'accueil</a></p></html>", status_code=500)
+
+    app.add_middleware(_Limites)  # added last: the outermost, it sees a body before anything reads it
+
+    from console.api import router as api_router
+    from console.pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    _openapi_schemas(app)
+    return app
+
+
+def _openapi_schemas(app: FastAPI) -> None:
+    """The OpenAPI document names each regime's dossier schema as the body of the dossier endpoints."""
+    from engine.regime import regimes
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        refs = []
+        for regime in regimes().values():
+            name = f"dossier_{regime.id.replace('-', '_')}"
+            schemas[name] = {k: v for k, v in regime.schema.items() if k not in ("$schema", "$id")}
+            refs.append({"$ref": f"#/components/schemas/{name}"})
+        for path, item in document.get("paths", {}).items():
+            post = item.get("post")
+            if post is not None and path.startswith(("/api/v1/evaluate", "/api/v1/why", "/api/v1/letter")):
+                post["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"oneOf": refs}}}}
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def echauffer() -> None:
+    """Build every regime's programs before the first request: threads that all find them missing would
+    build them at the same time (the engine's cache is per process, not locked)."""
+    from engine.program import build_program
+    from engine.regime import regimes
+
+    for regime in regimes().values():
+        build_program(regime, True)
+        build_program(regime, False)
+
+
+def application() -> FastAPI:
+    """The factory uvicorn's workers call (``console.app:application``, settings from the environment)."""
+    app = create_app(Reglages.depuis_environnement())
+    echauffer()
+    return app

@@ -1,0 +1,224 @@
+"""From a request to a decision: read a dossier (JSON, YAML, form), validate it, decide, render as the CLI does.
+
+Validation is the engine's (:func:`engine.dossier.validate`): its messages are
+the command line's, word for word. Each message names its field between
+« »; that path is how an error finds its field in the form and its ``champ``
+in the API's 422 answer. The JSON of a decision is made by the same
+expression as ``prevoyance evaluate --format json``, so the bytes are equal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from engine.dossier import Dossier, DossierError, parse_text, validate
+from engine.model import Decision
+from engine.regime import RegimeError, load_regime, regimes
+from engine.solver import EvaluationError, evaluate
+from explain.phrases import PhraseError
+from explain.render import decision_json
+
+ORIGINE = "dossier"
+PROFONDEUR_MAX = 20  # deeper than any schema of the base: refused before validation (and before recursion)
+_CHAMP = re.compile(r"« ([^»]+) »")
+
+
+@dataclass
+class Erreur:
+    """One reason a dossier was refused: the field's path (``(racine)`` for the whole) and the CLI's message."""
+
+    champ: str
+    message: str
+
+
+class DossierRefuse(Exception):
+    """A dossier that cannot be decided, with every error."""
+
+    def __init__(self, erreurs: list[Erreur]):
+        super().__init__("\n".join(e.message for e in erreurs))
+        self.erreurs = erreurs
+
+    def par_champ(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for e in self.erreurs:
+            out.setdefault(e.champ, []).append(e.message)
+        return out
+
+
+class ErreurInterne(Exception):
+    """The knowledge base or its phrases failed (a defect of kb/, not of the dossier)."""
+
+
+def _profondeur(value: Any, limit: int) -> bool:
+    """True when ``value`` nests deeper than ``limit`` (iterative: no recursion on hostile input)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
+def _from_dossier_error(exc: DossierError, origine: str) -> DossierRefuse:
+    erreurs = []
+    for line in str(exc).splitlines():
+        message = line.removeprefix(f"{origine}: ")
+        found = _CHAMP.search(message)
+        champ = found.group(1).split(",")[0].strip() if found else "(racine)"
+        erreurs.append(Erreur(champ, message))
+    return DossierRefuse(erreurs)
+
+
+def _encodable(data: Any) -> Any:
+    """The data, if every text in it can be written in UTF-8 (JSON's ``\\ud800`` escapes a lone surrogate)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DossierRefuse([Erreur("(racine)", "caractère invalide (demi-caractère UTF-16 isolé)")]) from None
+    except (ValueError, RecursionError):  # nesting or numbers json cannot write back: the validator will say
+        return data
+    return data
+
+
+def parse_json(body: bytes) -> Any:
+    """A request body as JSON; a refusal naming the line and column when it is not."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DossierRefuse([Erreur("(racine)", "corps illisible : le JSON s'écrit en UTF-8")]) from None
+    try:
+        return _encodable(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise DossierRefuse([Erreur("(racine)", f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : "
+                                                f"{exc.msg}")]) from None
+    except RecursionError:
+        raise DossierRefuse([Erreur("(racine)", "imbrication trop profonde")]) from None
+
+
+def parse_fichier(body: bytes, nom: str) -> Any:
+    """An uploaded dossier file, YAML or JSON (by its name, as the CLI reads files)."""
+    if nom.lower().endswith(".json"):
+        return parse_json(body)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DossierRefuse([Erreur("(racine)", f"{nom} : fichier illisible (UTF-8 attendu)")]) from None
+    try:
+        return _encodable(parse_text(text, ORIGINE))
+    except DossierError as exc:
+        raise _from_dossier_error(exc, ORIGINE) from None
+    except RecursionError:
+        raise DossierRefuse([Erreur("(racine)", "imbrication trop profonde")]) from None
+
+
+ENTIER_MAX = 2**31 - 1  # clingo's integers are 32 bits
+
+
+def _entiers(schema: dict[str, Any], value: Any, path: list[Any], out: list[Erreur]) -> None:
+    """Where the schema asks for an integer: a number written with a decimal point (``3.0``, which JSON Schema
+    counts as an integer but the engine cannot read), or one clingo cannot hold, is refused."""
+    from engine.dossier import format_path
+
+    if schema.get("type") == "integer":
+        where = format_path(path)
+        if isinstance(value, float):
+            out.append(Erreur(where, f"« {where} » doit être un entier ; reçu {value!r}"))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > ENTIER_MAX:
+            out.append(Erreur(where, f"« {where} » : nombre trop grand {value!r} (au plus {ENTIER_MAX})"))
+    if isinstance(value, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                _entiers(sub, value[key], [*path, key], out)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            _entiers(schema["items"], item, [*path, index], out)
+    for alternative in schema.get("oneOf", ()):
+        _entiers(alternative, value, path, out)
+
+
+def valider(data: Any, regime_id: str | None = None) -> Dossier:
+    """The validated dossier, or :class:`DossierRefuse` with each error and its field.
+
+    ``regime_id``: the regime the form names (its schema's ``base`` constant checks the dossier agrees).
+    """
+    if _profondeur(data, PROFONDEUR_MAX):
+        raise DossierRefuse([Erreur("(racine)", f"imbrication trop profonde (plus de {PROFONDEUR_MAX} niveaux)")])
+    regime = None
+    if regime_id is not None:
+        try:
+            regime = load_regime(regime_id)
+        except RegimeError as exc:
+            raise DossierRefuse([Erreur("base", f"« base » : {exc}")]) from None
+    try:
+        dossier = validate(data, ORIGINE, regime=regime)
+    except DossierError as exc:
+        raise _from_dossier_error(exc, ORIGINE) from None
+    erreurs: list[Erreur] = []
+    _entiers(dossier.regime.schema, dossier.data, [], erreurs)
+    if erreurs:
+        raise DossierRefuse(erreurs)
+    return dossier
+
+
+def decider(dossier: Dossier) -> Decision:
+    """The decision on a validated dossier (the engine's, unchanged)."""
+    try:
+        return evaluate(dossier)
+    except (EvaluationError, RuntimeError) as exc:
+        raise ErreurInterne(f"erreur interne de la base de règles : {exc}") from exc
+
+
+def decision_bytes(decision: Decision) -> bytes:
+    """The contract's JSON, byte for byte what ``prevoyance evaluate --format json`` prints."""
+    try:
+        return (json.dumps(decision_json(decision), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    except PhraseError as exc:
+        raise ErreurInterne(f"catalogue de phrases : {exc}") from exc
+
+
+def regime_of(data: Any) -> str | None:
+    """The regime a raw dossier names (its ``base``), None for the default."""
+    base = data.get("base") if isinstance(data, dict) else None
+    return base if isinstance(base, str) and base in regimes() else None
+
+
+# -- decisions kept in the journal ----------------------------------------------------
+def decider_et_enregistrer(etat, data: Any, regime_id: str | None, auteur: str, canal: str
+                           ) -> tuple[int, Dossier, Decision]:
+    """Validate, decide, and record who asked: (request id, dossier, decision)."""
+    dossier = valider(data, regime_id)
+    decision = decider(dossier)
+    ident = etat.journal.enregistrer(decision, dossier.data, auteur, canal)
+    etat.memo(ident, (dossier, decision))
+    return ident, dossier, decision
+
+
+def rouvrir(etat, ident: int) -> tuple[dict[str, Any], Dossier, Decision] | None:
+    """A recorded request decided again from the dossier it kept (the base decides as it did if unchanged)."""
+    demande = etat.journal.demande(ident)
+    if demande is None:
+        return None
+    found = etat.memo(ident)
+    if found is None:
+        dossier = valider(demande["donnees"], demande["base"])
+        found = etat.memo(ident, (dossier, decider(dossier)))
+    return demande, found[0], found[1]
+
+
+def lettres_de(dossier: Dossier, decision: Decision, prestation: str):
+    """The letter answering one benefit (what-if searched for a refusal, as the CLI does)."""
+    import jinja2
+
+    from explain.lettres import LettreError, letters
+
+    try:
+        return letters(dossier, decision, prestation)
+    except (PhraseError, jinja2.TemplateError, LettreError) as exc:
+        raise ErreurInterne(f"lettre : {exc}") from exc

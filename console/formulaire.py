@@ -1,0 +1,305 @@
+"""The dossier form, generated from a regime's JSON Schema: fields to draw, and the form read back as a dossier.
+
+Nothing here knows a regime: every field comes from ``dossier.schema.json``
+(objects become groups, arrays of objects repeated groups that can be added
+and removed, ``format: date`` a date field, ``enum`` a choice, a boolean a
+three-way choice — yes, no, unknown —, ``oneOf`` a choice between forms).
+Labels come from the regime's phrase catalogue (its questions, keyed by field
+path) and the schema's descriptions.
+
+Every input is named by the field's path as the engine writes it in its
+messages (``enfants[0].date_naissance``), so that an error lands next to its
+field. An empty input is an absent field (unknown, never « non »). Values are
+kept as typed: a wrong value reaches the engine's validation, which words the
+error as the command line does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.regime import Regime
+from explain.phrases import catalogue
+
+LISTE = "__n:"  # hidden input: number of items of a list
+VARIANTE = "__variante:"  # chosen alternative of a oneOf
+CONTROLE = "__controle:"  # checkbox: a list of choices is given (absent: not checked)
+_ENTIER = re.compile(r"[+-]?\d+")
+_ESPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+def chemin(parent: str, part: str | int) -> str:
+    """The path of a child field: ``enfants`` + 0 → ``enfants[0]``; ``demandeur`` + ``sexe`` → ``demandeur.sexe``."""
+    if isinstance(part, int):
+        return f"{parent}[{part}]"
+    return f"{parent}.{part}" if parent else part
+
+
+@dataclass
+class Champ:
+    """One field of the form, with its value and its errors."""
+
+    chemin: str
+    nom: str
+    genre: str  # texte | date | entier | booleen | choix | constante | groupe | liste | choix_multiple | variante
+    libelle: str
+    aide: str = ""
+    requis: bool = False
+    valeur: Any = None
+    choix: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    minimum: int | None = None
+    maximum: int | None = None
+    enfants: list[Champ] = field(default_factory=list)
+    modele: Champ | None = None  # list: how a new item looks (its genre, for the button's words)
+    variante: int = 0  # variante: the chosen alternative
+    present: bool = False  # choix_multiple: the list is given
+    erreurs: list[str] = field(default_factory=list)
+
+    @property
+    def identifiant(self) -> str:
+        return identifiant(self.chemin)
+
+
+def identifiant(path: str) -> str:
+    """The HTML id of the field at ``path``."""
+    return "champ-" + re.sub(r"[^a-zA-Z0-9_-]", "-", path)
+
+
+class Formulaire:
+    """The form of one regime: draws fields from data, and reads a submitted form back into data."""
+
+    def __init__(self, regime: Regime):
+        self.regime = regime
+        self.schema = regime.schema
+        self.phrases = catalogue(regime)
+
+    # -- labels ------------------------------------------------------------------------
+    def _libelle(self, path: str, name: str, schema: dict[str, Any], objet: str | None) -> tuple[str, str]:
+        """(label, help): the catalogue's question for this path (``objet``: the item it is about), else the
+        schema's title or short description, else the field's name; the description as help."""
+        generic = re.sub(r"\[\d+\]", "[]", path)
+        question = self.phrases.data.get("questions", {}).get(generic)
+        description = schema.get("description", "")
+        if question:
+            try:
+                return self.phrases.render(question, {"objet": objet or "?"}), description
+            except Exception:  # a question that needs more than its item: the field's name will do
+                pass
+        if schema.get("title"):
+            return schema["title"], description
+        if description and len(description) <= 90:
+            return description.rstrip("."), ""
+        readable = str(name).replace("_", " ")
+        return readable[:1].upper() + readable[1:], description
+
+    def _choix(self, values: list[Any]) -> list[tuple[str, str]]:
+        out = []
+        for value in values:
+            text = str(value)
+            label = (self.phrases.data.get("choix", {}).get(text)  # a catalogue may name the values of its schema
+                     or self.phrases.data.get("prestations", {}).get(text, {}).get("libelle")
+                     or self.phrases.data.get("pieces", {}).get(text) or text.replace("_", " "))
+            out.append((text, label))
+        return out
+
+    # -- drawing -----------------------------------------------------------------------
+    def champs(self, data: Mapping[str, Any] | None, erreurs: Mapping[str, list[str]] | None = None) -> list[Champ]:
+        """The fields of the root object, filled with ``data``; ``erreurs`` by path land on their field."""
+        root = self._champ("", "", self.schema, data or {}, False, None)
+        _attach(root, erreurs or {})
+        return root.enfants
+
+    def _champ(self, path: str, name: str, schema: dict[str, Any], value: Any, required: bool,
+               objet: str | None) -> Champ:
+        label, aide = self._libelle(path, name, schema, objet)
+        common = {"chemin": path, "nom": name, "libelle": label, "aide": aide, "requis": required}
+        if "oneOf" in schema:
+            alternatives = schema["oneOf"]
+            chosen = next((i for i, alt in enumerate(alternatives) if _fits(alt, value)), 0)
+            items = [self._champ(path, name, alt, value if i == chosen else None, False, objet)
+                     for i, alt in enumerate(alternatives)]
+            return Champ(genre="variante", enfants=items, variante=chosen, valeur=value, **common)
+        if "const" in schema:
+            return Champ(genre="constante", valeur=schema["const"], **common)
+        if "enum" in schema:
+            return Champ(genre="choix", choix=self._choix(schema["enum"]), valeur=value, **common)
+        kind = schema.get("type")
+        if kind == "object":
+            present = value if isinstance(value, dict) else {}
+            needed = set(schema.get("required", ()))
+            children = [self._champ(chemin(path, key), key, sub, present.get(key), key in needed, objet)
+                        for key, sub in schema.get("properties", {}).items()]
+            return Champ(genre="groupe", enfants=children, valeur=value, **common)
+        if kind == "array":
+            items_schema = schema.get("items", {})
+            if "enum" in items_schema:
+                given = isinstance(value, list)
+                return Champ(genre="choix_multiple", choix=self._choix(items_schema["enum"]), present=given,
+                             valeur=[str(v) for v in value] if given else [], **common)
+            present_items = value if isinstance(value, list) else []
+            children = [self._champ(chemin(path, i), name, items_schema, item, False, _objet(name, i, item))
+                        for i, item in enumerate(present_items)]
+            model = self._champ(chemin(path, len(present_items)), name, items_schema, None, False, None)
+            return Champ(genre="liste", enfants=children, modele=model, valeur=value, **common)
+        if kind == "boolean":
+            return Champ(genre="booleen", valeur=value, **common)
+        if kind == "integer":
+            return Champ(genre="entier", valeur=value, minimum=schema.get("minimum"), maximum=schema.get("maximum"),
+                         **common)
+        if kind == "string" and schema.get("format") == "date":
+            return Champ(genre="date", valeur=value, **common)
+        return Champ(genre="texte", valeur=value, **common)
+
+    # -- reading -----------------------------------------------------------------------
+    def lire(self, form: Mapping[str, list[str]]) -> dict[str, Any]:
+        """The dossier a submitted form describes (``form``: each input name with its values)."""
+        value = _read("", self.schema, form)
+        return value if isinstance(value, dict) else {}
+
+
+def singulier(name: str) -> str:
+    """``enfants`` → ``enfant`` (for a list's words: « Enfant n°1 », « Ajouter : enfant »)."""
+    text = str(name).replace("_", " ")
+    return text[:-1] if text.endswith("s") and not text.endswith("ss") else text
+
+
+def _objet(name: str, index: int, item: Any) -> str:
+    """How a list item is named in its questions: its first text (a child's first name), else « enfant n°1 »."""
+    if isinstance(item, dict):
+        text = next((v for v in item.values() if isinstance(v, str) and v.strip()), None)
+        if text:
+            return text
+    return f"« {singulier(name)} n°{index + 1} »"
+
+
+def _fits(schema: dict[str, Any], value: Any) -> bool:
+    kind = schema.get("type")
+    return (kind == "object" and isinstance(value, dict)) or (kind == "string" and isinstance(value, str))
+
+
+def _first(form: Mapping[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    return values[0] if values else None
+
+
+def _read(path: str, schema: dict[str, Any], form: Mapping[str, list[str]]) -> Any:
+    """The value of the field at ``path``; None when absent."""
+    if "oneOf" in schema:
+        try:
+            chosen = int(_first(form, VARIANTE + path) or 0)
+        except ValueError:
+            chosen = 0
+        alternatives = schema["oneOf"]
+        return _read(path, alternatives[chosen if 0 <= chosen < len(alternatives) else 0], form)
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        out = {}
+        for key, sub in schema.get("properties", {}).items():
+            value = _read(chemin(path, key), sub, form)
+            if value is not None:
+                out[key] = value
+        return out or (None if path else out)
+    if kind == "array":
+        items = schema.get("items", {})
+        if "enum" in items:
+            return list(form.get(path, [])) if _first(form, CONTROLE + path) else None
+        try:
+            count = max(0, min(int(_first(form, LISTE + path) or 0), 500))
+        except ValueError:
+            count = 0
+        values = []
+        for index in range(count):
+            value = _read(chemin(path, index), items, form)
+            values.append({} if value is None and items.get("type") == "object" else value)
+        return values or None
+    raw = _first(form, path)
+    if raw is None or raw.strip() == "":
+        return None
+    raw = raw.strip()
+    if kind == "boolean" and "enum" not in schema:
+        return {"oui": True, "non": False}.get(raw, raw)
+    if kind == "integer":
+        compact = _ESPACES.sub("", raw)
+        return int(compact) if _ENTIER.fullmatch(compact) and len(compact) <= 30 else raw
+    return raw
+
+
+def sans_vides(value: Any) -> Any:
+    """The data with empty items of scalar lists dropped (a date field added and left empty)."""
+    if isinstance(value, dict):
+        return {k: sans_vides(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sans_vides(v) for v in value if v is not None]
+    return value
+
+
+def _attach(root: Champ, erreurs: Mapping[str, list[str]]) -> None:
+    """Each error on the deepest field whose path is its own or a parent of it."""
+    index: dict[str, Champ] = {}
+
+    def walk(node: Champ) -> None:
+        index.setdefault(node.chemin, node)
+        for child in node.enfants:
+            walk(child)
+
+    walk(root)
+    for path, messages in erreurs.items():
+        target = path
+        while target not in index and target:
+            target = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", target) if re.search(r"(\.[^.\[\]]+|\[\d+\])$", target) \
+                else ""
+        node = index.get(target)
+        if node is not None and node is not root:
+            node.erreurs.extend(messages)
+
+
+def appliquer(data: dict[str, Any], action: str) -> dict[str, Any]:
+    """Add an item to a list (``ajouter:enfants``) or remove one (``retirer:enfants[1]``), in place."""
+    verb, _, path = action.partition(":")
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    if not parts:
+        return data
+    keys: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p for p in parts]
+    if verb == "retirer" and isinstance(keys[-1], int):
+        container = _at(data, keys[:-1], create=False)
+        if isinstance(container, list) and 0 <= keys[-1] < len(container):
+            del container[keys[-1]]
+            if not container:
+                _remove(data, keys[:-1])
+    elif verb == "ajouter":
+        container = _at(data, keys, create=True)
+        if isinstance(container, list):
+            container.append(None)
+    return data
+
+
+def _at(data: Any, keys: list[str | int], create: bool) -> Any:
+    node = data
+    for position, key in enumerate(keys):
+        last = position == len(keys) - 1
+        if isinstance(key, int):
+            if not isinstance(node, list) or key >= len(node):
+                return None
+            if node[key] is None and create:
+                node[key] = {}
+            node = node[key]
+            continue
+        if not isinstance(node, dict):
+            return None
+        if key not in node or node[key] is None:
+            if not create:
+                return None
+            node[key] = [] if last else {}
+        node = node[key]
+    return node
+
+
+def _remove(data: dict[str, Any], keys: list[str | int]) -> None:
+    parent = _at(data, keys[:-1], create=False) if len(keys) > 1 else data
+    if isinstance(parent, dict) and isinstance(keys[-1], str):
+        parent.pop(keys[-1], None)

@@ -1,0 +1,348 @@
+"""The analyst's pages, in French: dossier form, decision and its why, letter, journal, amendment impact.
+
+Pages are rendered on the server (Jinja2, autoescaped); the little script
+the console ships only folds and unfolds. A form posts back to the server,
+which keeps what the analyst typed whatever happens: an error is shown next
+to its field, a child is added or removed, a decision is taken and can be
+edited and taken again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as FastAPIPath
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from console.acces import DUREE_SESSION
+from console.app import verifier_taille
+from console.dossiers import (
+    DossierRefuse,
+    ErreurInterne,
+    decider_et_enregistrer,
+    lettres_de,
+    parse_fichier,
+    regime_of,
+    rouvrir,
+)
+from console.formulaire import Formulaire, appliquer, identifiant, sans_vides
+from console.impact import GENERES_MAX, amendements
+from console.journal import PAR_PAGE
+from console.vues import templates
+from engine.regime import RegimeError, default_regime_id, load_regime, regimes
+from explain.phrases import catalogue
+
+router = APIRouter(include_in_schema=False)
+Numero = Annotated[int, FastAPIPath(ge=1, le=2**62)]  # a row of the journal: SQLite's integers are 64 bits
+FORM_LIMITS = {"max_files": 2, "max_fields": 5000, "max_part_size": 1 << 20}
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("auteur", getattr(request.state, "auteur", None))
+    context.setdefault("ouvert", request.app.state.etat.controle.ouvert)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _regime(regime_id: str | None):
+    try:
+        return load_regime(regime_id or None)
+    except RegimeError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+# -- home, sign-in ---------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def accueil(request: Request):
+    rows, _ = request.app.state.etat.journal.chercher(par_page=8)
+    return _page(request, "accueil.html", regimes=list(regimes().values()), recentes=rows,
+                 defaut=default_regime_id())
+
+
+@router.get("/connexion", response_class=HTMLResponse)
+def connexion(request: Request, suite: str = "/"):
+    return _page(request, "connexion.html", suite=_local(suite), erreur=None)
+
+
+@router.post("/connexion", response_class=HTMLResponse)
+async def connexion_envoi(request: Request):
+    form = await request.form(**FORM_LIMITS)
+    verifier_taille(request)
+    nom, mot, suite = str(form.get("nom", "")), str(form.get("mot_de_passe", "")), _local(str(form.get("suite", "/")))
+    controle = request.app.state.etat.controle
+    if controle.ouvert:
+        return RedirectResponse(suite, status_code=303)
+    if not await run_in_threadpool(controle.verifier, nom, mot):
+        return _page(request, "connexion.html", 401, suite=suite, erreur="Nom ou mot de passe incorrect.")
+    response = RedirectResponse(suite, status_code=303)
+    response.set_cookie("prevoyance_session", controle.jeton_session(nom), max_age=DUREE_SESSION, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/deconnexion")
+def deconnexion():
+    response = RedirectResponse("/connexion", status_code=303)
+    response.delete_cookie("prevoyance_session")
+    return response
+
+
+def _local(path: str) -> str:
+    """Only a path of this site after signing in (no open redirect)."""
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+# -- the dossier form --------------------------------------------------------------------
+def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[str, list[str]] | None = None,
+                status_code: int = 200, source: int | None = None) -> HTMLResponse:
+    form = Formulaire(regime)
+    all_errors = [(m, identifiant(path)) for path, messages in (erreurs or {}).items() for m in messages]
+    return _page(request, "formulaire.html", status_code, regime=regime, champs=form.champs(data, erreurs),
+                 erreurs=all_errors, source=source, regimes=list(regimes().values()))
+
+
+@router.get("/dossiers/nouveau", response_class=HTMLResponse)
+def nouveau(request: Request, regime: str = ""):
+    chosen = _regime(regime)
+    return _formulaire(request, chosen, {"date_reference": dt.date.today().isoformat()})
+
+
+@router.post("/dossiers", response_class=HTMLResponse)
+async def envoyer(request: Request):
+    form = await request.form(**FORM_LIMITS)
+    verifier_taille(request)
+    values = {key: [str(v) for v in form.getlist(key)] for key in form}
+    regime = _regime(values.get("__regime", [""])[0])
+    source = values.get("__source", [""])[0]
+    data = Formulaire(regime).lire(values)
+    action = values.get("_action", ["decider"])[0]
+    if action != "decider":
+        return _formulaire(request, regime, appliquer(data, action), source=int(source) if source.isdigit() else None)
+    try:
+        ident, _, _ = await run_in_threadpool(decider_et_enregistrer, request.app.state.etat, sans_vides(data),
+                                              regime.id, request.state.auteur, "console")
+    except DossierRefuse as exc:
+        return _formulaire(request, regime, data, exc.par_champ(), 422)
+    return RedirectResponse(f"/decisions/{ident}", status_code=303)
+
+
+@router.post("/dossiers/televerser", response_class=HTMLResponse)
+async def televerser(request: Request):
+    form = await request.form(**FORM_LIMITS)
+    verifier_taille(request)
+    upload = form.get("fichier")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return _formulaire(request, _regime(str(form.get("__regime", ""))), {},
+                           {"(racine)": ["Choisissez un fichier YAML ou JSON."]}, 422)
+    content = await upload.read()
+    try:
+        data = parse_fichier(content, upload.filename)
+    except DossierRefuse as exc:
+        return _formulaire(request, _regime(str(form.get("__regime", ""))), {}, exc.par_champ(), 422)
+    regime = _regime(regime_of(data))
+    try:
+        ident, _, _ = await run_in_threadpool(decider_et_enregistrer, request.app.state.etat, data, None,
+                                              request.state.auteur, "console")
+    except DossierRefuse as exc:
+        return _formulaire(request, regime, data if isinstance(data, dict) else {}, exc.par_champ(), 422)
+    return RedirectResponse(f"/decisions/{ident}", status_code=303)
+
+
+# -- the decision --------------------------------------------------------------------------
+def _rouvrir(request: Request, ident: int):
+    try:
+        found = rouvrir(request.app.state.etat, ident)
+    except DossierRefuse as exc:  # the base changed so much the dossier no longer validates
+        raise HTTPException(409, f"ce dossier n'est plus valide pour la base actuelle : {exc}") from exc
+    if found is None:
+        raise HTTPException(404, f"aucune décision n°{ident}")
+    return found
+
+
+@router.get("/decisions/{ident}", response_class=HTMLResponse)
+async def decision_page(request: Request, ident: Numero, si: str = ""):
+    return await run_in_threadpool(_decision_page, request, ident, si)
+
+
+def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
+    from engine.whatif import what_if
+    from explain.why import context
+
+    demande, dossier, decision = _rouvrir(request, ident)
+    phrases = catalogue(dossier.regime)
+    benefits = []
+    for pid, prestation in decision.prestations.items():
+        answer = what_if(dossier, pid) if si == pid and prestation.statut == "refuse" else None
+        benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
+    return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
+                 regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
+                 libelle=lambda pid: phrases.benefit(pid).get("libelle", pid))
+
+
+@router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)
+def modifier(request: Request, ident: Numero):
+    demande = request.app.state.etat.journal.demande(ident)
+    if demande is None:
+        raise HTTPException(404, f"aucune décision n°{ident}")
+    return _formulaire(request, _regime(demande["base"]), demande["donnees"], source=ident)
+
+
+@router.get("/decisions/{ident}/lettre/{prestation}", response_class=HTMLResponse)
+def lettre_page(request: Request, ident: Numero, prestation: str):
+    _, dossier, decision = _rouvrir(request, ident)
+    if prestation not in decision.prestations:
+        raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
+    libelle = catalogue(dossier.regime).benefit(prestation).get("libelle", prestation)
+    return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision)
+
+
+@router.get("/decisions/{ident}/lettre/{prestation}/{fichier}")
+async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str):
+    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier)
+
+
+def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str) -> Response:
+    if fichier not in ("lettre.html", "lettre.pdf"):
+        raise HTTPException(404, "lettre.html ou lettre.pdf")
+    _, dossier, decision = _rouvrir(request, ident)
+    if prestation not in decision.prestations:
+        raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
+    try:
+        (lettre,) = lettres_de(dossier, decision, prestation)
+    except ErreurInterne as exc:
+        raise HTTPException(500, str(exc)) from exc
+    if fichier == "lettre.html":
+        return Response(lettre.html(), media_type="text/html; charset=utf-8")
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{decision.dossier}-{prestation}")
+    return Response(lettre.pdf(), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+
+
+# -- the journal ---------------------------------------------------------------------------
+@router.get("/journal", response_class=HTMLResponse)
+def journal(request: Request, dossier: str = "", prestation: str = "", statut: str = "", condition: str = "",
+            du: str = "", au: str = "", page: int = 1):
+    erreurs = {}
+    for name, value in (("du", du), ("au", au)):
+        if value:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                erreurs[name] = f"« {name} » : date impossible ou mal écrite {value!r} (attendu AAAA-MM-JJ)"
+    if statut not in ("", "accorde", "refuse", "incomplet"):
+        erreurs["statut"] = f"« statut » : valeur inconnue {statut!r} (valeurs admises : accorde, refuse, incomplet)"
+    store = request.app.state.etat.journal
+    rows, total = ([], 0) if erreurs else store.chercher(dossier, prestation, statut, condition, du, au,
+                                                         max(1, min(page, 100000)))
+    filtres = {"dossier": dossier, "prestation": prestation, "statut": statut, "condition": condition, "du": du,
+               "au": au}
+    prestations = sorted({p for r in regimes().values()
+                          for p in r.schema.get("properties", {}).get("demandes", {}).get("items", {})
+                          .get("properties", {}).get("prestation", {}).get("enum", [])})
+    pages = max(1, -(-total // PAR_PAGE))
+    return _page(request, "journal.html", 422 if erreurs else 200, lignes=rows, total=total, page=page, pages=pages,
+                 filtres=filtres, erreurs=erreurs, prestations=prestations, conditions=store.conditions_connues(),
+                 requete={k: v for k, v in filtres.items() if v})
+
+
+@router.get("/journal/{ligne}", response_class=HTMLResponse)
+def journal_ligne(request: Request, ligne: Numero):
+    found = request.app.state.etat.journal.ligne(ligne)
+    if found is None:
+        raise HTTPException(404, f"aucune décision n°{ligne} dans le journal")
+    if found.demande:
+        return RedirectResponse(f"/decisions/{found.demande}#{found.prestation}", status_code=303)
+    phrases = None
+    with contextlib.suppress(RegimeError):
+        phrases = catalogue(load_regime(found.base))
+
+    def libelle(node: str) -> str:
+        if phrases is None:
+            return node
+        try:
+            return phrases.libelle(node.split("(")[0], node)
+        except Exception:
+            return node
+
+    return _page(request, "journal_ligne.html", ligne=found, libelle=libelle,
+                 prestation_libelle=phrases.benefit(found.prestation).get("libelle", found.prestation)
+                 if phrases else found.prestation)
+
+
+# -- amendment impact ----------------------------------------------------------------------
+@router.get("/impact", response_class=HTMLResponse)
+def impact(request: Request):
+    return _page(request, "impact.html", amendements=list(amendements().values()),
+                 travaux=request.app.state.etat.journal.travaux(), erreurs={}, valeurs={}, maximum=GENERES_MAX)
+
+
+@router.post("/impact", response_class=HTMLResponse)
+async def impact_lancer(request: Request):
+    form = await request.form(max_files=1, max_fields=20, max_part_size=32 << 20)
+    verifier_taille(request)
+    etat = request.app.state.etat
+    known = amendements()
+    valeurs = {k: str(form.get(k, "")) for k in ("amendement", "date_effet", "source", "nombre", "graine")}
+    erreurs: dict[str, str] = {}
+    choice = known.get(valeurs["amendement"])
+    if choice is None:
+        erreurs["amendement"] = "Choisissez un des amendements de la base."
+    date_effet = None
+    if valeurs["date_effet"]:
+        try:
+            date_effet = dt.date.fromisoformat(valeurs["date_effet"])
+        except ValueError:
+            erreurs["date_effet"] = (f"« date_effet » : date impossible ou mal écrite {valeurs['date_effet']!r} "
+                                     "(attendu AAAA-MM-JJ)")
+    elif choice is not None and choice.date_effet is None:
+        erreurs["date_effet"] = "Cet amendement n'a pas de date d'effet : donnez-la."
+    caseload = None
+    if valeurs["source"] == "fichier":
+        upload = form.get("fichier")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            erreurs["fichier"] = "Choisissez un fichier JSON Lines (.jsonl) : un dossier par ligne."
+        elif not erreurs:
+            caseload = etat.travaux.caseload_televerse(await upload.read())
+    else:
+        try:
+            nombre, graine = int(valeurs["nombre"] or 0), int(valeurs["graine"] or 0)
+        except ValueError:
+            nombre, graine = 0, 0
+            erreurs["nombre"] = "Un nombre entier de dossiers, et une graine entière."
+        if not 1 <= nombre <= GENERES_MAX and "nombre" not in erreurs:
+            erreurs["nombre"] = f"De 1 à {GENERES_MAX} dossiers."
+        if not erreurs:
+            caseload = await run_in_threadpool(etat.travaux.caseload_genere, nombre, graine)
+    if erreurs or caseload is None or choice is None:
+        return _page(request, "impact.html", 422, amendements=list(known.values()), travaux=etat.journal.travaux(),
+                     erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX)
+    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur)
+    return RedirectResponse(f"/impact/{ident}", status_code=303)
+
+
+@router.get("/impact/{travail}", response_class=HTMLResponse)
+def impact_travail(request: Request, travail: str):
+    job = request.app.state.etat.journal.travail(travail)
+    if job is None:
+        raise HTTPException(404, f"aucun travail « {travail} »")
+    titre = amendements().get(job["amendement"])
+    return _page(request, "travail.html", travail=job, titre=titre.titre if titre else job["amendement"])
+
+
+@router.get("/impact/{travail}/rapport.html")
+def impact_rapport(request: Request, travail: str):
+    job = request.app.state.etat.journal.travail(travail)
+    if job is None or not job["rapport_html"]:
+        raise HTTPException(404, "rapport pas encore prêt")
+    # amounts of the report never split across lines: a non-breaking space between groups of digits
+    return HTMLResponse(re.sub(r"(?<=\d) (?=\d{3}\b|FCFA)", "\u00a0", job["rapport_html"]))
+
+
+# -- API documentation, offline --------------------------------------------------------------
+@router.get("/api/v1/docs", response_class=HTMLResponse)
+def documentation(request: Request):
+    return _page(request, "docs.html")

@@ -1,0 +1,28 @@
+// The console's only script: fold and unfold justification trees, follow an impact job. Pages work without it.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-deplier], [data-replier]");
+  if (!button) return;
+  var open = button.hasAttribute("data-deplier");
+  var tree = document.getElementById("arbre-" + (button.getAttribute("data-deplier") || button.getAttribute("data-replier")));
+  if (tree) tree.querySelectorAll("details").forEach(function (d) { d.open = open; });
+});
+
+(function follow() {
+  var job = document.getElementById("travail");
+  if (!job || ["en_attente", "en_cours"].indexOf(job.dataset.etat) < 0) return;
+  var id = job.dataset.travail;
+  function poll() {
+    fetch("/api/v1/impact/" + encodeURIComponent(id), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        var bar = document.getElementById("progression");
+        if (bar) { bar.max = state.total || 1; bar.value = state.fait; }
+        var count = document.getElementById("compte");
+        if (count) count.textContent = state.fait + " / " + state.total;
+        if (state.etat === "termine" || state.etat === "echec") window.location.reload();
+        else setTimeout(poll, 700);
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 500);
+})();

@@ -1,0 +1,301 @@
+"""The console in a real browser: Debian's chromium driven by Selenium, against the real server (uvicorn).
+
+The server is started as ``prevoyance serve`` on a free loopback port, with a
+journal of its own. The test does what an analyst does: fill the form for a
+refusal (an error first, shown next to its field), read the failed condition
+and its source, unfold the tree, ask what would change the decision, download
+the letter as PDF and read it, search the journal, measure an amendment's
+impact; and it writes a screenshot of each page in ``captures/`` (or
+``$PREVOYANCE_CAPTURES``), one of them at a phone's width.
+
+Without chromium and chromedriver the tests are skipped on a developer's
+machine, and fail in CI (``CI`` set): ``.ci/run`` installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CAPTURES = Path(os.environ.get("PREVOYANCE_CAPTURES", ROOT / "captures"))
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMEDRIVER).exists():
+        return f"{CHROMEDRIVER} absent (paquet Debian chromium-driver)"
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        return "chromium absent (paquet Debian chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def serveur(tmp_path_factory):
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"tests du navigateur obligatoires en CI : {missing}")
+        pytest.skip(f"tests du navigateur sautés : {missing} (apt-get install chromium chromium-driver)")
+    folder = tmp_path_factory.mktemp("serveur")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--journal",
+                                str(folder / "journal.sqlite")], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"le serveur n'a pas démarré : {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def navigateur(serveur, tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path_factory.mktemp("telechargements")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or ""
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,900", "--lang=fr-FR"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False,
+                                              "plugins.always_open_pdf_externally": True,
+                                              "intl.accept_languages": "fr-FR,fr"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.implicitly_wait(0)
+    driver.downloads = downloads
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def capture(driver, name: str, width: int = 1280) -> None:
+    """A screenshot of the whole page (the window is made as tall as the page)."""
+    driver.set_window_size(width, 900)
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    driver.set_window_size(width, min(max(height + 40, 600), 7000))
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(str(CAPTURES / f"{name}.png"))
+    driver.set_window_size(1280, 900)
+
+
+def wait(driver, condition, timeout: float = 30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def field(driver, path: str):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.NAME, path)
+
+
+def fill(driver, values: dict[str, str]) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    for path, value in values.items():
+        element = field(driver, path)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        elif element.get_attribute("type") == "date":
+            driver.execute_script("arguments[0].value = arguments[1]", element, value)
+        else:
+            element.clear()
+            element.send_keys(value)
+
+
+def click(driver, css: str) -> None:
+    from selenium.common.exceptions import ElementClickInterceptedException
+    from selenium.webdriver.common.by import By
+
+    element = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    try:
+        element.click()
+    except ElementClickInterceptedException:  # the sticky bar of the form over it: click where it is
+        driver.execute_script("arguments[0].click()", element)
+
+
+def test_parcours_analyste(serveur, navigateur):
+    """Form with an error, refusal, its source, the tree, what-if, the PDF letter, the journal."""
+    from selenium.webdriver.common.by import By
+
+    driver = navigateur
+    driver.get(serveur + "/")
+    assert "Décider un dossier" in driver.page_source
+    capture(driver, "01-accueil")
+
+    driver.get(serveur + "/dossiers/nouveau?regime=mali-inps")
+    fill(driver, {"id": "console-refus", "date_reference": "2026-01-10", "demandeur.sexe": "F",
+                  "demandeur.residence": "Mali", "demandeur.statut": "salarie", "demandeur.premiere_demande": "oui",
+                  "demandeur.veuve_allocataire": "non",
+                  "demandeur.mois_consecutifs": "sept", "demandeur.jours_mois": "20", "demandeur.heures_mois": "160",
+                  "demandeur.salaire_mensuel": "52 000", "mariage.etat_civil": "oui"})
+    click(driver, "button[value='ajouter:enfants']")
+    wait(driver, lambda d: d.find_elements(By.NAME, "enfants[0].prenom"))
+    assert field(driver, "demandeur.mois_consecutifs").get_attribute("value") == "sept"  # the input is kept
+    fill(driver, {"enfants[0].prenom": "Fatoumata", "enfants[0].date_naissance": "2021-05-14",
+                  "enfants[0].categorie": "mariage", "enfants[0].declare_etat_civil": "oui",
+                  "enfants[0].a_charge": "oui", "enfants[0].residence": "Mali", "enfants[0].situation": "aucune",
+                  "enfants[0].visite_medicale": "oui"})
+    click(driver, "button[value='ajouter:demandes']")
+    wait(driver, lambda d: d.find_elements(By.NAME, "demandes[0].prestation"))
+    fill(driver, {"demandes[0].prestation": "allocations_familiales", "demandes[0].date": "2026-01-10"})
+    click(driver, "#decider")
+    # The error, in the CLI's words, next to its field; everything typed is still there.
+    message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandeur-mois_consecutifs-erreur"))
+    assert message.text == "« demandeur.mois_consecutifs » doit être un entier ; reçu 'sept'"
+    assert field(driver, "enfants[0].prenom").get_attribute("value") == "Fatoumata"
+    capture(driver, "02-formulaire-erreur")
+    capture(driver, "02-formulaire-telephone", width=390)
+    fill(driver, {"demandeur.mois_consecutifs": "7"})
+    click(driver, "#decider")
+
+    # The decision: refused, the failed condition and its source.
+    wait(driver, lambda d: "/decisions/" in d.current_url)
+    section = driver.find_element(By.ID, "allocations_familiales")
+    assert "refusées" in section.find_element(By.CSS_SELECTOR, "h2 .statut").get_attribute("textContent")
+    motifs = section.find_element(By.CSS_SELECTOR, "ul.motifs").text
+    assert "Stage" in motifs and "7 mois consécutifs" in motifs
+    assert "Loi n°99-041, art. 7" in motifs
+    capture(driver, "03-decision-refus")
+
+    # The tree: failed conditions open, met ones folded; unfold one.
+    failed = section.find_element(By.CSS_SELECTOR, "details.noeud.non_rempli[data-condition='stage']")
+    assert failed.get_attribute("open") is not None
+    folded = section.find_element(By.CSS_SELECTOR, ".arbre > details.noeud.rempli")
+    assert folded.get_attribute("open") is None
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", folded)
+    folded.find_element(By.TAG_NAME, "summary").click()
+    assert folded.get_attribute("open") is not None
+    assert "Source :" in folded.text
+    click(driver, "[data-deplier='allocations_familiales']")
+    assert all(d.get_attribute("open") is not None for d in section.find_elements(By.CSS_SELECTOR, ".arbre details"))
+    capture(driver, "04-arbre-deplie")
+
+    # What would change it: waiting until 10 March 2026 (nine months of work).
+    click(driver, "#que-faudrait-il-allocations_familiales")
+    date = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#si-allocations_familiales .date-eligibilite"))
+    assert date.text == "10 mars 2026"
+    capture(driver, "05-que-faudrait-il")
+    decision_url = driver.current_url.split("?")[0]
+
+    # The letter: preview, then the PDF.
+    click(driver, "#allocations_familiales a[href$='/lettre/allocations_familiales']")
+    frame = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "iframe.apercu-lettre"))
+    driver.switch_to.frame(frame)
+    wait(driver, lambda d: "rejet" in d.find_element(By.TAG_NAME, "body").text.lower())
+    driver.switch_to.default_content()
+    capture(driver, "06-lettre")
+    click(driver, "#telecharger-pdf")
+    pdf = wait(driver, lambda d: next((p for p in d.downloads.glob("*.pdf")), None))
+    wait(driver, lambda d: pdf.stat().st_size > 0 and not list(d.downloads.glob("*.crdownload")))
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "console-refus" in text
+    assert "stage" in text.lower() and "10 mars 2026" in text
+    if shutil.which("pdftoppm"):  # the PDF's first page, as the citizen will see it (poppler-utils)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(CAPTURES / "06-lettre-pdf")], check=True)
+
+    # The journal: search by dossier, status and failed condition; the row opens the decision.
+    driver.get(serveur + "/journal")
+    fill(driver, {"dossier": "console-refus", "statut": "refuse", "condition": "stage"})
+    click(driver, "#chercher")
+    wait(driver, lambda d: "condition=stage" in d.current_url)  # the results page, not the one before
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.lignes tbody tr")
+    assert len(rows) == 1 and "poste local" in rows[0].text
+    capture(driver, "07-journal")
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    wait(driver, lambda d: d.current_url.startswith(decision_url))
+    driver.get(serveur + "/journal?dossier=console-refus&statut=accorde")
+    assert "0 décision" in driver.find_element(By.ID, "nombre-resultats").text
+
+    # Edit and decide again: the analyst's input is there.
+    driver.get(decision_url + "/modifier")
+    assert field(driver, "enfants[0].prenom").get_attribute("value") == "Fatoumata"
+    assert field(driver, "demandeur.mois_consecutifs").get_attribute("value") == "7"
+    fill(driver, {"demandeur.mois_consecutifs": "11"})
+    click(driver, "#decider")
+    wait(driver, lambda d: "/decisions/" in d.current_url and d.current_url.split("?")[0] != decision_url)
+    statut = driver.find_element(By.CSS_SELECTOR, "#allocations_familiales h2 .statut")
+    assert "accordées" in statut.get_attribute("textContent")
+    capture(driver, "08-decision-accordee")
+    capture(driver, "09-decision-telephone", width=390)
+
+
+def test_formulaires_des_autres_regimes(serveur, navigateur):
+    """Every regime's form comes from its schema: a household's members for the health coverage."""
+    from selenium.webdriver.common.by import By
+
+    driver = navigateur
+    driver.get(serveur + "/dossiers/nouveau?regime=mali-couverture-maladie")
+    fill(driver, {"id": "menage-1", "date_reference": "2026-03-01"})
+    click(driver, "button[value='ajouter:membres']")
+    wait(driver, lambda d: d.find_elements(By.NAME, "membres[0].prenom"))
+    fill(driver, {"membres[0].prenom": "Adama", "membres[0].activite": "independant",
+                  "membres[0].indigence_certifiee": "non", "membres[0].admis_d_office": "non"})
+    capture(driver, "14-formulaire-couverture-maladie")
+    click(driver, "#decider")
+    wait(driver, lambda d: "/decisions/" in d.current_url)
+    assert driver.find_elements(By.CSS_SELECTOR, "section.prestation")
+    capture(driver, "15-decision-couverture-maladie")
+    driver.get(serveur + "/dossiers/nouveau?regime=senegal-css")
+    assert driver.find_element(By.NAME, "personne.qualite").tag_name == "select"
+    capture(driver, "16-formulaire-senegal")
+
+
+def test_impact_et_documentation(serveur, navigateur):
+    """An amendment's impact on a generated caseload, with progress; the API documentation, offline."""
+    from selenium.webdriver.common.by import By
+
+    driver = navigateur
+    driver.get(serveur + "/impact")
+    click(driver, "input[name='amendement'][value='af_3500']")
+    fill(driver, {"date_effet": "2026-01-01", "nombre": "150", "graine": "3"})
+    capture(driver, "10-impact-choix")
+    click(driver, "#lancer")
+    wait(driver, lambda d: "/impact/" in d.current_url)
+    capture(driver, "11-impact-en-cours")  # the progress bar, unless the job was quicker than the page
+    wait(driver, lambda d: "Terminée" in d.find_element(By.ID, "travail").text, timeout=90)
+    frame = driver.find_element(By.CSS_SELECTOR, "iframe.rapport")
+    driver.switch_to.frame(frame)
+    assert "3 500" in driver.find_element(By.TAG_NAME, "body").text or "hausse" in driver.page_source
+    driver.switch_to.default_content()
+    capture(driver, "12-impact-rapport")
+
+    driver.get(serveur + "/api/v1/docs")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
+    assert "/api/v1/evaluate" in driver.find_element(By.ID, "swagger-ui").text
+    requests = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(r.startswith(serveur) for r in requests), requests  # nothing fetched from the network
+    capture(driver, "13-api-documentation")
