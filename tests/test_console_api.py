@@ -9,6 +9,7 @@ controlled off loopback.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import time
@@ -423,3 +424,21 @@ def test_impact_page_with_an_uploaded_caseload(client):
     assert state["etat"] == "termine" and state["rapport"]["dossiers"] == 2
     missing = client.post("/impact", data={"amendement": "af_3500", "date_effet": "2026-01-01", "source": "fichier"})
     assert missing.status_code == 422 and "JSON Lines" in missing.text
+
+
+def test_decision_page_names_the_exceptions_the_dossier_does_not_invoke(client):
+    text = b"""id: au-senegal
+date_reference: 2026-03-15
+demandeur: {sexe: M, residence: "S\xc3\xa9n\xc3\xa9gal", statut: salarie, premiere_demande: false, jours_mois: 22,
+            salaire_mensuel: 85000}
+enfants:
+  - {prenom: Awa, date_naissance: 2016-04-02, categorie: mariage, declare_etat_civil: true, a_charge: true,
+     residence: Mali, visite_medicale: true}
+demandes: [{prestation: allocations_familiales, date: 2026-03-15}]
+"""
+    decided = client.post("/dossiers/televerser", files={"fichier": ("senegal.yaml", text)})
+    assert decided.status_code == 200
+    page = html.unescape(decided.text)
+    assert "Exceptions que le dossier n'invoque pas" in page
+    assert "Exception des périodes de suspension d'activité" in page
+    assert "Justificatif de la suspension d'activité" in page
