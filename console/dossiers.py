@@ -118,31 +118,6 @@ def parse_fichier(body: bytes, nom: str) -> Any:
         raise DossierRefuse([Erreur("(racine)", "imbrication trop profonde")]) from None
 
 
-ENTIER_MAX = 2**31 - 1  # clingo's integers are 32 bits
-
-
-def _entiers(schema: dict[str, Any], value: Any, path: list[Any], out: list[Erreur]) -> None:
-    """Where the schema asks for an integer: a number written with a decimal point (``3.0``, which JSON Schema
-    counts as an integer but the engine cannot read), or one clingo cannot hold, is refused."""
-    from engine.dossier import format_path
-
-    if schema.get("type") == "integer":
-        where = format_path(path)
-        if isinstance(value, float):
-            out.append(Erreur(where, f"« {where} » doit être un entier ; reçu {value!r}"))
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > ENTIER_MAX:
-            out.append(Erreur(where, f"« {where} » : nombre trop grand {value!r} (au plus {ENTIER_MAX})"))
-    if isinstance(value, dict):
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                _entiers(sub, value[key], [*path, key], out)
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for index, item in enumerate(value):
-            _entiers(schema["items"], item, [*path, index], out)
-    for alternative in schema.get("oneOf", ()):
-        _entiers(alternative, value, path, out)
-
-
 def valider(data: Any, regime_id: str | None = None) -> Dossier:
     """The validated dossier, or :class:`DossierRefuse` with each error and its field.
 
@@ -160,10 +135,8 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
         dossier = validate(data, ORIGINE, regime=regime)
     except DossierError as exc:
         raise _from_dossier_error(exc, ORIGINE) from None
-    erreurs: list[Erreur] = []
-    _entiers(dossier.regime.schema, dossier.data, [], erreurs)
-    if erreurs:
-        raise DossierRefuse(erreurs)
+    # Numbers are bounded, and whole-number floats read as integers, by the engine's validation
+    # (engine/domaine.py): the console says what the CLI says.
     return dossier
 
 
