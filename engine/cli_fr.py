@@ -11,6 +11,7 @@ message the CLI can print is missing).
 from __future__ import annotations
 
 import importlib
+import re
 
 import click
 
@@ -99,15 +100,25 @@ def ngettext(singulier: str, pluriel: str, n: int) -> str:
 
 
 class Formateur(click.HelpFormatter):
-    """Help headings with the French space before the colon: « Options : », « Commandes : »."""
+    """Help headings with the French space before the colon (« Options : », « Commandes : »), and the
+    « Example: » paragraph of the commands' docstrings said « Exemple : »."""
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading} :\n")
+
+    def write_text(self, text: str) -> None:
+        super().write_text(re.sub(r"^(\s*)Examples?:\s*$", r"\1Exemple :", text, flags=re.M))
 
 
 def installer() -> None:
     """Put the French catalogue in Click's modules, and the French help formatter (idempotent)."""
     click.Context.formatter_class = Formateur
+    # The type names Click prints as metavars (TEXT, INTEGER) and in its messages.
+    for kind, name in ((click.STRING, "texte"), (click.INT, "entier"), (click.FLOAT, "décimal"),
+                       (click.BOOL, "booléen"), (click.UUID, "UUID")):
+        kind.name = name
+    click.IntRange.name = "entier"
+    click.FloatRange.name = "décimal"
     for name in _MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

@@ -45,7 +45,7 @@ def test_check_command():
     expected = "publié 1 500 FCFA ; par le taux : 1 501,5 FCFA ; en lettres : 1 000 FCFA."
     assert expected.replace(" FCFA", "\u00a0FCFA").replace("1 ", "1\u00a0") in result.output
     assert "Lecture retenue" in result.output
-    assert "Example:" in CliRunner().invoke(main, ["check", "--help"]).output
+    assert "Exemple :" in CliRunner().invoke(main, ["check", "--help"]).output
 
 
 def test_check_unknown_base_is_a_user_error():

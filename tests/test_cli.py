@@ -161,4 +161,4 @@ def test_every_command_help_has_an_example(run):
     for command in ("evaluate", "why"):
         result = run(command, "--help")
         assert result.exit_code == 0
-        assert "Example:" in result.output
+        assert "Exemple :" in result.output

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from engine.cli import main
 
 ANGLAIS = re.compile(r"\b(Usage|Error|Missing|argument|Try|No such|Invalid value|Show this|is not one of|"
-                     r"does not exist|Commands|Got unexpected|requires an argument|Aborted)\b")
+                     r"does not exist|Commands|Got unexpected|requires an argument|Aborted|Example|"
+                     r"TEXT|INTEGER|FLOAT)\b")
 
 
 @pytest.mark.parametrize("args", [
