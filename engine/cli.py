@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import click
 
+from engine import cli_fr
 from engine.check import check_regime
 from engine.dossier import DossierError, load_dossier
 from engine.regime import RegimeError, load_regime
@@ -23,6 +24,8 @@ from engine.whatif import what_if
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
 from explain.why import FORMATS, why
+
+cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : ») in French
 
 
 def _decide(path: str):
@@ -44,6 +47,10 @@ def _emit(render, *args) -> None:
 
 class _LazyGroup(click.Group):
     """Commands of heavier modules (the letters) are imported only when called: a quick start for the others."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]...")
+        super().__init__(*args, **kwargs)
 
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "letter": ("engine.cli_lettres", "letter_command"), "letters": ("engine.cli_lettres", "letters_command")}
@@ -223,8 +230,9 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
 @click.argument("caseload", type=click.Path(exists=True))
 @click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date d'effet, pour un amendement qui la laisse ouverte.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "html", "csv"]), default="text",
+              show_default=True, help="Texte, JSON, page HTML autonome (graphiques, tableau triable ; le CSV des "
+                                      "dossiers changés est écrit à côté) ou CSV des dossiers changés.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Fichier du rapport.")
 @click.option("--explications", type=click.IntRange(min=0), default=10, show_default=True,
               help="Nombre de dossiers changés expliqués avant et après, côte à côte.")
@@ -247,7 +255,7 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
     from engine.amendement import AmendmentError
     from engine.files import atomic_writer
     from engine.impact import compute_impact
-    from explain.impact import impact_text, side_by_side
+    from explain.impact import impact_csv, impact_text, side_by_side
 
     try:
         with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
@@ -269,6 +277,11 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
     except OSError as exc:
         raise click.ClickException(_unwritable(target, exc)) from exc
     click.echo(f"Rapport écrit dans {target}", err=True)
+    if output_format == "html":  # the changed dossiers, for a spreadsheet, beside the page
+        table = target.with_suffix(".csv")
+        with atomic_writer(table) as out:
+            out.write(impact_csv(impact))
+        click.echo(f"Dossiers changés écrits dans {table}", err=True)
     if impact.erreurs:
         raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
 
@@ -360,39 +373,43 @@ def _count(caseload: str) -> int:
 
 @main.command("journal")
 @click.argument("journal", type=click.Path(exists=True, dir_okay=False))
-@click.argument("dossier")
-def journal_command(journal: str, dossier: str) -> None:
-    """Dit quelles décisions le journal JOURNAL a gardées pour DOSSIER, et avec quelle base.
+@click.argument("dossier", required=False)
+@click.option("--prestation", default=None, help="Seulement les décisions de cette prestation (son identifiant).")
+@click.option("--statut", type=click.Choice(["accorde", "refuse", "incomplet"]), default=None,
+              help="Seulement les décisions de ce statut.")
+@click.option("--condition", default=None, help="Seulement les décisions où cette condition (son identifiant, "
+                                                "comme dans le JSON de `evaluate`) n'est pas remplie.")
+@click.option("--limite", type=click.IntRange(min=1), default=None, help="Au plus ce nombre de décisions.")
+def journal_command(journal: str, dossier: str | None, prestation: str | None, statut: str | None,
+                    condition: str | None, limite: int | None) -> None:
+    """Dit quelles règles et quelles conditions ont décidé DOSSIER d'après le journal JOURNAL ; sans
+    DOSSIER, liste les décisions d'une prestation, d'un statut ou d'une condition non remplie.
 
-    La version de la base désigne les règles qui ont décidé ; l'empreinte dit
-    si le dossier a changé depuis.
+    Pour chaque prestation : le statut, les montants, la version de la base,
+    l'empreinte du dossier, et chaque condition non remplie ou inconnue avec
+    les règles de la base (@regle, fichier, phrase du guide) qui la décident.
 
     Example:
 
         prevoyance journal journal.sqlite synthetique-0000042
+        prevoyance journal journal.sqlite --statut refuse --condition stage
     """
-    import json
-    import sqlite3
+    from engine.journal import JournalError, decisions_du_dossier, rechercher
+    from explain.journal import dossier_text, liste_text
 
     try:
-        from urllib.parse import quote
-
-        connection = sqlite3.connect(f"file:{quote(str(Path(journal).resolve()))}?mode=ro", uri=True)
-        try:
-            rows = connection.execute(
-                "SELECT date_evaluation, version_base, empreinte, prestation, statut, montants, conditions "
-                "FROM decisions WHERE dossier = ? ORDER BY date_evaluation, prestation", (dossier,)).fetchall()
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"{journal} : ce fichier n'est pas un journal de batch lisible ({exc})") from exc
-    if not rows:
-        raise click.ClickException(f"aucune décision pour « {dossier} » dans {journal}")
-    for when, version, digest, benefit, statut, montants, conditions in rows:
-        failed = json.loads(conditions)
-        ids = ", ".join(c["id"] for c in failed.get("conditions_non_remplies", [])) or "aucune"
-        click.echo(f"{when}  base {version}  empreinte {digest[:12]}  {benefit} : {statut}"
-                   f"  {json.loads(montants) or ''}  conditions non remplies : {ids}")
+        if dossier is not None:
+            entrees = decisions_du_dossier(journal, dossier)
+            if not entrees:
+                raise click.ClickException(f"aucune décision pour « {dossier} » dans {journal}")
+            click.echo(dossier_text(entrees), nl=False)
+            return
+        entrees = rechercher(journal, prestation, statut, condition, limite)
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not entrees:
+        raise click.ClickException(f"aucune décision ne répond à ces critères dans {journal}")
+    click.echo(liste_text(entrees), nl=False)
 
 
 @main.command("serve")

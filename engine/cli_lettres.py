@@ -36,7 +36,7 @@ from explain.lettres import (
     LettreError,
     html_document,
     letters,
-    load_entete,
+    load_bureau_lettres,
     pdf_document,
 )
 from explain.phrases import PhraseError
@@ -46,7 +46,8 @@ TAILLE_LOT = 20  # dossiers decided per clingo grounding: big enough to be quick
 
 _OPTIONS_COMMUNES = [
     click.option("--entete", "entete_path", type=click.Path(dir_okay=False), default=None,
-                 help="En-tête de l'office (YAML) : ses champs remplacent ceux de explain/lettres/entete.yaml."),
+                 help="En-tête de l'office (YAML) : ses champs remplacent ceux de l'en-tête du régime "
+                      "(kb/<régime>/entete.yaml)."),
     click.option("--modeles", "modeles", type=click.Path(file_okay=False, exists=True), default=None,
                  help="Dossier de gabarits de l'office : ses fichiers *.j2 remplacent ceux du paquet."),
     click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -64,7 +65,7 @@ def _options_communes(command):
 
 def _entete(path: str | None) -> dict:
     try:
-        return load_entete(path)
+        return load_bureau_lettres(path)
     except LettreError as exc:
         raise click.ClickException(str(exc)) from exc
 

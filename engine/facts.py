@@ -64,6 +64,11 @@ class InputField:
         return out
 
 
+# A schema field marked ``"x-identite": true`` (name, address, registration number) serves the letters
+# only: it never becomes a fact, so no rule can read it and clingo never keeps its text.
+IDENTITE = "x-identite"
+
+
 class SchemaFacts:
     """Turns dossiers of one schema into facts; knows every input predicate it can produce."""
 
@@ -96,6 +101,8 @@ class SchemaFacts:
         return [node]
 
     def _declare(self, node: dict[str, Any], path: tuple[str, ...], depth: int) -> None:
+        if node.get(IDENTITE):
+            return
         for branch in self._branches(node):
             kind = branch.get("type")
             if kind == "object" or "properties" in branch:
@@ -126,6 +133,8 @@ class SchemaFacts:
         yield from self._walk(data, self.schema, (), [d])
 
     def _walk(self, value: Any, node: dict[str, Any], path: tuple[str, ...], args: list[clingo.Symbol]):
+        if node.get(IDENTITE):
+            return
         branch = self._pick(value, node)
         if isinstance(value, dict):
             props = branch.get("properties", {})
@@ -151,6 +160,8 @@ class SchemaFacts:
         return "\n".join(out) + "\n"
 
     def _walk_text(self, value: Any, node: dict[str, Any], path: tuple[str, ...], args: str, out: list[str]) -> None:
+        if node.get(IDENTITE):
+            return
         branch = self._pick(value, node)
         if isinstance(value, dict):
             props = branch.get("properties", {})

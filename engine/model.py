@@ -172,3 +172,5 @@ class Decision:
     prestations: dict[str, Prestation]
     incoherences: list[str] = field(default_factory=list)
     pieces_fournies: list[str] | None = None  # None: the dossier does not list its documents
+    # "F" or "M" of the applicant ("demandeur") and of the people named as objects, for agreement (never a fact)
+    sexes: dict[str, str] = field(default_factory=dict)

@@ -94,6 +94,21 @@ class Regime:
         """Files of the regime itself (not kb/commun): their rules are recorded when they fire."""
         return path.parent == self.folder or path in dict(self.added)
 
+    def sexes(self, data: dict[str, Any]) -> dict[str, str]:
+        """Who is a woman (``F``) or a man (``M``), for the agreement of phrases and letters: the applicant
+        under ``demandeur`` (``demandeur.sexe``), and the people the phrases name as their object, by name,
+        from the list that ``regime.yaml`` declares (``accord: {liste: membres, nom: prenom, sexe: sexe}``)."""
+        out: dict[str, str] = {}
+        sexe = (data.get("demandeur") or {}).get("sexe")
+        if sexe in ("F", "M"):
+            out["demandeur"] = sexe
+        accord = self.meta.get("accord") or {}
+        if accord:
+            for item in data.get(accord["liste"]) or []:
+                if isinstance(item, dict) and item.get(accord["sexe"]) in ("F", "M") and accord["nom"] in item:
+                    out.setdefault(str(item[accord["nom"]]), item[accord["sexe"]])
+        return out
+
     @functools.cached_property
     def version(self) -> str:
         """``<id>@<hash>``: the hash of every file that can change a decision or its text;

@@ -159,6 +159,7 @@ class _AnswerReader:
             prestations=dict(sorted(prestations.items())),
             incoherences=sorted(str(c) for (c,) in rows.get("incoherence", [])),
             pieces_fournies=list(dossier.data["pieces"]) if "pieces" in dossier.data else None,
+            sexes=self.regime.sexes(dossier.data),
         )
 
     def _prestation(self, pid: str, statut: str, tree: _TreeBuilder, rows, labels) -> Prestation:

@@ -1,33 +1,40 @@
-"""French formatting of amounts, dates and values (no legal content)."""
+"""French formatting of amounts, dates and values (no legal content).
+
+Numbers are formatted by Babel (CLDR, locale ``fr``): thousands grouped by a
+non-breaking space (U+00A0, which every font of the letters has, rather than
+CLDR's narrow one), a decimal comma; an amount keeps its unit on the same line
+(« 12 345 FCFA » with non-breaking spaces), in every output format.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+INSECABLE = "\u00a0"  # non-breaking space: between groups of digits, and before a unit
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
         "septembre", "octobre", "novembre", "décembre")
 
 
 def nombre(value: int) -> str:
-    """``1234567`` → ``1 234 567`` (thousands separated by a space, as the guide writes them)."""
-    sign = "-" if value < 0 else ""
-    digits = str(abs(int(value)))
-    groups = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return sign + " ".join(groups)
+    """``1234567`` → ``1 234 567`` (groups separated by a non-breaking space, as the guide writes them)."""
+    return format_decimal(int(value), locale=LOCALE).replace("\u202f", INSECABLE)
 
 
 def fcfa(value: int | Fraction) -> str:
-    """``25000`` → ``25 000 FCFA``; an exact fraction keeps its decimals: ``1 501,5 FCFA``."""
+    """``25000`` → ``25 000 FCFA``; an exact fraction keeps its decimals: ``1 501,5 FCFA`` (non-breaking spaces)."""
     if isinstance(value, Fraction) and value.denominator != 1:
-        whole, rest = divmod(value, 1)
-        decimals = f"{float(rest):.6f}"[2:].rstrip("0")
-        return f"{nombre(int(whole))},{decimals} FCFA"
-    return f"{nombre(int(value))} FCFA"
+        decimal = Decimal(value.numerator) / Decimal(value.denominator)
+        text = format_decimal(decimal, format="#,##0.######", locale=LOCALE).replace("\u202f", INSECABLE)
+        return f"{text}{INSECABLE}FCFA"
+    return f"{nombre(int(value))}{INSECABLE}FCFA"
 
 
 def date_fr(value: dt.date) -> str:
@@ -38,7 +45,24 @@ def date_fr(value: dt.date) -> str:
 
 def mois_fr(value: dt.date) -> str:
     """``2026-06-01`` → ``juin 2026``."""
-    return f"{MOIS[value.month - 1]} {value.year}"
+    return format_date(value, "MMMM y", locale=LOCALE)
+
+
+_SECABLE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|FCFA\b)")
+
+
+def insecables(text: str) -> str:
+    """A rendered text whose grouped figures and amounts never break at the end of a line: « 12 345 FCFA »
+    (a quotation of a source, « 100 FCFA pour les allocataires », included)."""
+    return _SECABLE.sub(INSECABLE, text)
+
+
+_BLANCS = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def espaces(text: str) -> str:
+    """Runs of ordinary spaces and line breaks as one space; non-breaking spaces are kept."""
+    return _BLANCS.sub(" ", text).strip()
 
 
 _VOYELLES = tuple("aeiouyhâàéèêëîïôöûüAEIOUYHÂÀÉÈÊËÎÏÔÖÛÜ")
@@ -90,6 +114,20 @@ def json_value(value: Any) -> Any:
 def majuscule(text: str) -> str:
     """The first letter in capitals, the rest untouched (``qu'Issa`` → ``Qu'Issa``)."""
     return text[:1].upper() + text[1:]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_DEBUT_BLOC = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+
+
+def md(text: Any) -> str:
+    """Text escaped for Markdown: names and sentences are printed, never interpreted. Line breaks
+    (and every run of spaces) become one space, and a block marker at its start (« - », « 1. »,
+    « > ») is escaped: a text from the dossier can never open a list, a heading or a paragraph."""
+    text = espaces(str(text))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _DEBUT_BLOC.sub(lambda m: m.group(1) + "\\" + m.group(2) if len(m.group(2)) == 1
+                           else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 
 # The French filters every Jinja2 environment of the project registers.

@@ -1,14 +1,23 @@
-"""The report of ``prevoyance diff``: text, JSON, or a self-contained HTML page with a chart.
+"""The report of ``prevoyance diff`` for a policy team: text, JSON, CSV, or a self-contained HTML page.
 
-For the first changed dossiers, both decisions are explained (``why``) and set
-side by side; the chart is an inline SVG histogram of amount changes, so the
-page needs no network resource.
+For each benefit: the counts of each kind of change, the monthly cost (the
+allowances) and the one-off cost before and after, and the annual cost with
+its difference. The HTML page holds two charts drawn by matplotlib (cost per
+benefit before and after; distribution of the changes of amount), inlined as
+SVG so the page needs no network; the changed dossiers in a table that sorts
+and filters in the browser (a small inline script, no server), newly refused
+first; and for the first changed dossiers, the explanation before and after
+the amendment as a line diff (:mod:`difflib`) that highlights what changed.
+The same table is written as CSV beside the page. Every status, category and
+amount is in French, never a code.
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +29,7 @@ from engine.regime import load_regime
 from engine.solver import evaluate_many
 from explain import format as fmt
 from explain.phrases import catalogue
-from explain.render import _TEMPLATES
+from explain.render import _TEMPLATES, ETATS_FR
 from explain.why import why
 
 LABELS = {
@@ -28,11 +37,24 @@ LABELS = {
     "devenu_incomplet": "devenues incomplètes", "hausse": "montant en hausse", "baisse": "montant en baisse",
     "inchange": "inchangées",
 }
+# One changed decision, in the table of changed dossiers and its CSV.
+CHANGEMENTS = {
+    "nouvellement_accorde": "nouvel accord", "nouvellement_refuse": "nouveau refus",
+    "devenu_incomplet": "désormais incomplète", "hausse": "hausse du montant", "baisse": "baisse du montant",
+    "inchange": "inchangée",
+}
+# The order of the table of changed dossiers: what a policy team looks at first.
+ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
+         "inchange": 5}
+STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "incomplète", "absent": "non examinée"}
+ETATS = {**ETATS_FR, "absente": "absente"}
+COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
+                "montant_apres", "ecart", "conditions_changees")
 
 
 def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[str, Any]]:
-    """The first ``limit`` changes, each explained under the base and under the amended base."""
-    chosen = impact.changements[:limit]
+    """The first ``limit`` changes (newly refused first), each explained under the base and the amended base."""
+    chosen = ordered(impact.changements)[:limit]
     if not chosen:
         return []
     wanted = {c.origine for c in chosen}
@@ -54,56 +76,186 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
     return out
 
 
-def _histogram(changes: list[Change], width: int = 640, height: int = 220) -> str:
-    """An inline SVG histogram of the amount changes (FCFA), one bar per distinct change."""
-    counts = Counter(c.ecart for c in changes if c.ecart)
-    if not counts:
+def ordered(changes: list[Change]) -> list[Change]:
+    """Newly refused first, then incomplete, lower amounts, newly granted, higher amounts; larger changes first."""
+    return sorted(changes, key=lambda c: (ORDRE[c.categorie], -abs(c.ecart), c.dossier, c.prestation))
+
+
+def _statut(phrases, benefit: str, statut: str) -> str:
+    """A status in French, as the catalogue says it for this benefit (« accordées »), else in general."""
+    said = phrases.statut(benefit, statut)
+    return said if said != statut else STATUTS.get(statut, statut.replace("_", " "))
+
+
+def _condition(phrases, node: str) -> str:
+    """A condition node (``age(enfant(1))``) by its label in the catalogue."""
+    ident = node.split("(")[0]
+    try:
+        return phrases.libelle(ident, node)
+    except Exception:  # a node the catalogue does not name: its id, readable
+        return ident.replace("_", " ")
+
+
+def rows(impact: Impact) -> list[dict[str, Any]]:
+    """One row per changed dossier and benefit, in French, newly refused first."""
+    phrases = catalogue(load_regime())
+    out = []
+    for c in ordered(impact.changements):
+        out.append({
+            "dossier": c.dossier, "prestation": phrases.benefit(c.prestation).get("libelle", c.prestation),
+            "categorie": c.categorie, "changement": CHANGEMENTS[c.categorie],
+            "statut_avant": _statut(phrases, c.prestation, c.avant.statut), "montant_avant": c.avant.montant,
+            "statut_apres": _statut(phrases, c.prestation, c.apres.statut), "montant_apres": c.apres.montant,
+            "ecart": c.ecart,
+            "conditions": [f"{_condition(phrases, n)} : {ETATS.get(x, x)} → {ETATS.get(y, y)}"
+                           for n, x, y in c.conditions],
+        })
+    return out
+
+
+def impact_csv(impact: Impact) -> str:
+    """The changed dossiers as CSV (UTF-8, comma-separated, amounts as whole FCFA), beside the HTML page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLONNES_CSV)
+    for r in rows(impact):
+        writer.writerow([r["dossier"], r["prestation"], r["changement"], r["statut_avant"], r["montant_avant"],
+                         r["statut_apres"], r["montant_apres"], r["ecart"], " ; ".join(r["conditions"])])
+    return buffer.getvalue()
+
+
+# -- charts ------------------------------------------------------------------------
+def _figure_svg(figure) -> str:
+    """A matplotlib figure as inline SVG (text kept as text, no external resource)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight",
+                   metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "none", "font.size": 10, "font.family": "DejaVu Sans",
+                         "svg.hashsalt": "prevoyance"})
+    return plt
+
+
+def _fcfa_axis(value: float, _position: int) -> str:
+    return fmt.nombre(int(value))
+
+
+def cost_chart(benefits: list[dict[str, Any]]) -> str:
+    """Annual cost per benefit, before and after the amendment: horizontal bars (SVG)."""
+    shown = [b for b in benefits if b["annuel"][0] or b["annuel"][1]]
+    if not shown:
+        return "<p>Aucune prestation accordée : aucun coût à comparer.</p>"
+    plt = _pyplot()
+    from matplotlib.ticker import FuncFormatter
+
+    figure, axes = plt.subplots(figsize=(10, 1.2 + 0.8 * len(shown)))
+    positions = range(len(shown))
+    axes.barh([p - 0.2 for p in positions], [b["annuel"][0] for b in shown], height=0.4, color="#9aa9bb",
+              label="avant l'amendement")
+    axes.barh([p + 0.2 for p in positions], [b["annuel"][1] for b in shown], height=0.4, color="#1f5fa8",
+              label="après l'amendement")
+    axes.set_yticks(list(positions), [b["libelle"] for b in shown])
+    axes.invert_yaxis()
+    axes.xaxis.set_major_formatter(FuncFormatter(_fcfa_axis))
+    axes.set_xlabel("coût annuel (FCFA)")
+    for container in axes.containers:
+        axes.bar_label(container, labels=[fmt.nombre(int(v)) for v in container.datavalues], padding=3, fontsize=8)
+    axes.margins(x=0.15)
+    axes.legend(loc="lower right", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _figure_svg(figure)
+
+
+def distribution_chart(changes: list[Change]) -> str:
+    """How many benefits change by how much (FCFA, after − before): a histogram (SVG)."""
+    ecarts = [c.ecart for c in changes if c.ecart]
+    if not ecarts:
         return "<p>Aucun montant ne change.</p>"
-    values = sorted(counts)
-    most = max(counts.values())
-    bar = max(8, (width - 60) // max(1, len(values)))
-    bars = []
-    for i, value in enumerate(values):
-        h = int((height - 50) * counts[value] / most)
-        x = 40 + i * bar
-        bars.append(f'<rect x="{x}" y="{height - 30 - h}" width="{bar - 2}" height="{h}" fill="#1565c0">'
-                    f'<title>{fmt.fcfa(value)} : {counts[value]} prestation(s)</title></rect>'
-                    f'<text x="{x + bar / 2}" y="{height - 14}" font-size="10" text-anchor="middle">'
-                    f'{fmt.nombre(value)}</text>'
-                    f'<text x="{x + bar / 2}" y="{height - 34 - h}" font-size="10" text-anchor="middle">'
-                    f'{counts[value]}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="Répartition des variations de montant">'
-            f'<line x1="35" y1="{height - 30}" x2="{width}" y2="{height - 30}" stroke="#555"/>{"".join(bars)}'
-            f'<text x="{width / 2}" y="{height - 1}" font-size="11" text-anchor="middle">variation du montant (FCFA)'
-            f'</text></svg>')
+    plt = _pyplot()
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    figure, axes = plt.subplots(figsize=(10, 3.6))
+    distinct = sorted(set(ecarts))
+    if len(distinct) <= 30:
+        counts = [ecarts.count(v) for v in distinct]
+        axes.bar([str(fmt.nombre(v)) for v in distinct], counts, color="#1f5fa8")
+        axes.tick_params(axis="x", labelrotation=45 if len(distinct) > 8 else 0)
+        for i, n in enumerate(counts):
+            axes.annotate(fmt.nombre(n), (i, n), ha="center", va="bottom", fontsize=8)
+    else:
+        axes.hist(ecarts, bins=30, color="#1f5fa8")
+        axes.xaxis.set_major_formatter(FuncFormatter(_fcfa_axis))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("variation du montant (FCFA, après − avant)")
+    axes.set_ylabel("prestations")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _figure_svg(figure)
 
 
+# -- explanations, before and after -----------------------------------------------
+def explanation_diff(before: str, after: str) -> str:
+    """The two explanations as a table of lines, what changed highlighted (difflib)."""
+    table = difflib.HtmlDiff().make_table(
+        before.splitlines(), after.splitlines(), "Avant l'amendement", "Après l'amendement",
+        context=True, numlines=2)
+    # difflib names its legend in English and links lines by anchors: neither is wanted in the page.
+    return table.replace(' nowrap="nowrap"', "").replace("&nbsp;", "\u00a0")
+
+
+# -- the report ----------------------------------------------------------------------
 def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
     phrases = catalogue(load_regime())
     benefits = []
     for benefit in sorted(impact.categories):
         counts = impact.categories[benefit]
-        monthly = impact.cout_mensuel.get(benefit)
-        oneoff = impact.cout_ponctuel.get(benefit)
+        monthly = impact.cout_mensuel.get(benefit) or [0, 0]
+        oneoff = impact.cout_ponctuel.get(benefit) or [0, 0]
+        annual = [12 * monthly[i] + oneoff[i] for i in (0, 1)]
         benefits.append({
             "id": benefit, "libelle": phrases.benefit(benefit).get("libelle", benefit),
             "categories": [(LABELS[c], counts.get(c, 0)) for c in CATEGORIES],
-            "mensuel": monthly, "ponctuel": oneoff,
+            "dossiers": sum(counts.values()),
+            "mensuel": monthly if benefit in impact.cout_mensuel else None,
+            "ponctuel": oneoff if benefit in impact.cout_ponctuel else None,
+            "annuel": annual,
         })
+    lignes = rows(impact)
     return {
-        "impact": impact, "benefits": benefits, "explained": explained, "labels": LABELS,
+        "impact": impact, "benefits": benefits, "labels": LABELS, "lignes": lignes, "changements": CHANGEMENTS,
+        "categories_presentes": [CHANGEMENTS[c] for c in sorted({r["categorie"] for r in lignes}, key=ORDRE.get)],
+        "explained": [{**e, "diff": explanation_diff(e["avant"], e["apres"])} for e in explained],
         "annuel": (impact.cout_annuel(0), impact.cout_annuel(1)),
-        "histogram": _histogram(impact.changements),
+        "mensuel_total": tuple(sum(v[i] for v in impact.cout_mensuel.values()) for i in (0, 1)),
+        "graphique_couts": cost_chart(benefits),
+        "graphique_ecarts": distribution_chart(impact.changements),
         "libelle": lambda b: phrases.benefit(b).get("libelle", b),
+        "statut": lambda b, s: _statut(phrases, b, s),
+        "etat": lambda e: ETATS.get(e, e),
+        "condition": lambda n: _condition(phrases, n),
     }
 
 
 def impact_text(impact: Impact, explained: list[dict[str, Any]], output_format: str = "text") -> str:
+    """The report as text, JSON, CSV or a self-contained HTML page."""
     if output_format == "json":
         return json.dumps(impact_json(impact, explained), ensure_ascii=False, indent=2) + "\n"
-    template = "impact.html.j2" if output_format == "html" else "impact.txt.j2"
-    return _TEMPLATES.get_template(template).render(**_context(impact, explained))
+    if output_format == "csv":
+        return impact_csv(impact)
+    if output_format == "html":  # amounts are already unbreakable; the charts' SVG numbers must stay as they are
+        return _TEMPLATES.get_template("impact.html.j2").render(**_context(impact, explained))
+    return fmt.insecables(_TEMPLATES.get_template("impact.txt.j2").render(**_context(impact, explained)))
 
 
 def _before_after(values: list[int]) -> dict[str, int]:
@@ -131,6 +283,6 @@ def impact_json(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, An
              **({"explication_avant": explanations[(c.origine, c.prestation)]["avant"],
                  "explication_apres": explanations[(c.origine, c.prestation)]["apres"]}
                 if (c.origine, c.prestation) in explanations else {})}
-            for c in impact.changements
+            for c in ordered(impact.changements)
         ],
     }

@@ -4,6 +4,16 @@ Each condition has a ``libelle`` and one sentence per state; the sentence
 names the values the condition provides (see :meth:`engine.model.Condition.context`).
 Undefined names are errors (``StrictUndefined``): a phrase that names a value
 its condition does not give must fail loudly in tests, not print a blank.
+
+Gender agreement is said once per word, with the pair of its forms:
+``{{ accord("salarié", "salariée") }}`` agrees with the applicant,
+``{{ accord("orienté", "orientée", objet) }}`` with the person the condition
+names; the sex comes from the dossier (:meth:`engine.regime.Regime.sexes`),
+and when it is unknown both forms are written (« salarié ou salariée »),
+never « salarié(e) ». An entry's ``concerne`` (a Jinja expression on the
+condition's values, ``sexe``, ``feminin`` and ``masculin``) says whether the
+condition can concern this person at all: an exception that cannot (the
+widow's, for a man) is not explained to them.
 """
 
 from __future__ import annotations
@@ -22,9 +32,28 @@ class PhraseError(Exception):
     """A phrase of the catalogue is missing or cannot be rendered with its condition's values."""
 
 
+SEXES = "_sexes"  # the context key holding who is a woman or a man (never a value of the dossier's facts)
+
+
+@jinja2.pass_context
+def accord(ctx: jinja2.runtime.Context, masculin: str, feminin: str, qui: str | None = None,
+           inconnu: str | None = None) -> str:
+    """The form that agrees with the person: the applicant, or ``qui`` (a name the phrase gives as its object)."""
+    sexes = ctx.get(SEXES) or {}
+    sexe = sexes.get(qui if qui is not None else "demandeur")
+    if sexe is None and qui is None:
+        sexe = ctx.get("sexe")  # a rule that read demandeur.sexe gives it as a value
+    if sexe == "F":
+        return feminin
+    if sexe == "M":
+        return masculin
+    return inconnu if inconnu is not None else (masculin if masculin == feminin else f"{masculin} ou {feminin}")
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.filters.update(fmt.FILTRES)
+    env.globals["accord"] = accord
     return env
 
 
@@ -52,8 +81,9 @@ class Catalogue:
     def libelle(self, condition_id: str, noeud: str | None = None) -> str:
         return self.entry(condition_id, noeud).get("libelle", condition_id)
 
-    def sentence(self, condition: Condition) -> str:
-        """The sentence of a condition in its state, with its values.
+    def sentence(self, condition: Condition, sexes: dict[str, str] | None = None) -> str:
+        """The sentence of a condition in its state, with its values, agreeing with ``sexes``
+        (:attr:`engine.model.Decision.sexes`).
 
         A condition met through an exception did not fire its own rule: its
         sentence says which exception holds, in the exception's own words.
@@ -62,15 +92,32 @@ class Catalogue:
             exception = next((x for x in condition.exceptions if x.id == condition.par_exception), None)
             if exception is not None:
                 return f"Remplie par exception ({self.libelle(exception.id, exception.noeud)}) : " \
-                       f"{self.sentence(exception)}"
+                       f"{self.sentence(exception, sexes)}"
         text = self.entry(condition.id, condition.noeud).get(condition.etat)
         if text is None:
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
         context = {"objet": condition.objet, **condition.context()}
         try:
-            return self.render(text, context)
+            return self.render(text, context, sexes)
         except jinja2.UndefinedError as exc:
             raise PhraseError(f"phrase de « {condition.id} » ({condition.etat}) : {exc.message}") from exc
+
+    def concerne(self, condition: Condition, sexes: dict[str, str] | None = None) -> bool:
+        """Whether the condition can concern this person (the entry's ``concerne``; default: yes)."""
+        expression = self.entry(condition.id, condition.noeud).get("concerne")
+        if expression is None:
+            return True
+        sexe = (sexes or {}).get("demandeur") or condition.context().get("sexe")
+        values = {"objet": condition.objet, **condition.context(), "sexe": sexe,
+                  "feminin": sexe == "F", "masculin": sexe == "M"}
+        try:
+            return bool(self._expression(expression)(**values))
+        except jinja2.TemplateError as exc:
+            raise PhraseError(f"« concerne » de « {condition.id} » : {exc}") from exc
+
+    @functools.cache  # noqa: B019 - one catalogue per regime, kept for the process
+    def _expression(self, text: str):
+        return self.env.compile_expression(text, undefined_to_none=False)
 
     def benefit(self, benefit_id: str) -> dict[str, str]:
         return self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
@@ -87,9 +134,9 @@ class Catalogue:
         args = dict(zip(entry.get("arguments", []), getattr(term, "args", ()), strict=False))
         return self.render(entry["phrase"], args)
 
-    def render(self, template: str, context: dict[str, Any]) -> str:
-        """Render a catalogue template (a question, an event) with its values."""
-        return " ".join(self._template(template).render(context).split())
+    def render(self, template: str, context: dict[str, Any], sexes: dict[str, str] | None = None) -> str:
+        """Render a catalogue template (a question, an event) with its values, agreeing with ``sexes``."""
+        return fmt.espaces(self._template(template).render({**context, SEXES: sexes or {}}))
 
     def label(self, section: str, key: str) -> str:
         return self.data.get(section, {}).get(key, key.replace("_", " "))

@@ -27,6 +27,8 @@ _TEMPLATES = jinja2.Environment(
     keep_trailing_newline=True,
 )
 _TEMPLATES.filters.update(fmt.FILTRES)
+# Markdown output: a text from the dossier is printed, never read as structure.
+_TEMPLATES.filters["md"] = fmt.md
 
 MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?", "non_invoquee": "–"}
 ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue", "non_invoquee": "non invoquée"}
@@ -38,12 +40,12 @@ def source_text(condition: Condition) -> str:
 
 
 # -- JSON (the external contract) -------------------------------------------------
-def condition_json(condition: Condition, phrases) -> dict[str, Any]:
+def condition_json(condition: Condition, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": condition.id,
         "etat": condition.etat,
         "source": source_text(condition),
-        "explication": phrases.sentence(condition),
+        "explication": phrases.sentence(condition, sexes),
     }
     if condition.objet:
         out["objet"] = condition.objet
@@ -65,13 +67,13 @@ def condition_json(condition: Condition, phrases) -> dict[str, Any]:
         out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"}
                          for r in condition.regles]
     if condition.sous_conditions:
-        out["sous_conditions"] = [condition_json(c, phrases) for c in condition.sous_conditions]
+        out["sous_conditions"] = [condition_json(c, phrases, sexes) for c in condition.sous_conditions]
     if condition.exceptions:
-        out["exceptions"] = [condition_json(c, phrases) for c in condition.exceptions]
+        out["exceptions"] = [condition_json(c, phrases, sexes) for c in condition.exceptions]
     return out
 
 
-def prestation_json(prestation: Prestation, phrases) -> dict[str, Any]:
+def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"statut": prestation.statut}
     for kind, value in prestation.montants.items():
         out[f"montant_{kind}"] = value
@@ -95,7 +97,7 @@ def prestation_json(prestation: Prestation, phrases) -> dict[str, Any]:
             {"mois": m.mois.isoformat()[:7], "enfants": m.enfants, "montant": m.montant}
             for m in prestation.mensualites
         ]
-    out["conditions"] = [condition_json(c, phrases) for c in prestation.conditions]
+    out["conditions"] = [condition_json(c, phrases, sexes) for c in prestation.conditions]
     out["pieces_manquantes"] = prestation.pieces_manquantes
     if prestation.pieces_requises:
         out["pieces_requises"] = prestation.pieces_requises
@@ -110,19 +112,19 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "date_reference": decision.date_reference.isoformat(),
         "base": decision.base,
         "version_base": decision.version_base,
-        "prestations": {pid: prestation_json(p, phrases) for pid, p in decision.prestations.items()},
+        "prestations": {pid: prestation_json(p, phrases, decision.sexes) for pid, p in decision.prestations.items()},
     }
 
 
 # -- Texts --------------------------------------------------------------------------
-def _line(condition: Condition, phrases, depth: int) -> dict[str, Any]:
+def _line(condition: Condition, phrases, depth: int, sexes: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "mark": MARKS[condition.etat],
         "libelle": phrases.libelle(condition.id, condition.noeud),
         "objet": condition.objet,
         "id": condition.id,
         "etat": ETATS_FR[condition.etat],
-        "phrase": phrases.sentence(condition),
+        "phrase": phrases.sentence(condition, sexes),
         "source": source_text(condition),
         "depth": depth,
         "condition": condition,
@@ -148,10 +150,10 @@ def evaluate_text(decision: Decision) -> str:
             "prestation": prestation,
             "montants": _montants(prestation, phrases),
             "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
-            "lignes": [_line(c, phrases, 0) for c in prestation.conditions],
+            "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
             **_pieces(decision, prestation, phrases),
         })
-    return _TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits)
+    return fmt.insecables(_TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits))
 
 
 def _pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

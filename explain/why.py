@@ -56,20 +56,24 @@ class Node:
         return ETATS_FR[self.condition.etat]
 
 
-def _relevant(condition: Condition) -> list[tuple[Condition, bool]]:
-    """Sub-conditions, then the exceptions that matter (the one used, or all when the rule is not met)."""
+def _relevant(condition: Condition, phrases: Catalogue, sexes: dict[str, str]) -> list[tuple[Condition, bool]]:
+    """Sub-conditions, then the exceptions that matter (the one used, or all when the rule is not met),
+    leaving out an exception that cannot concern this person (``concerne`` in the catalogue)."""
     shown = [(c, False) for c in condition.sous_conditions]
     if condition.par_exception or condition.etat != "rempli":
         shown += [(x, True) for x in condition.exceptions
-                  if x.id == condition.par_exception or condition.etat != "rempli"]
+                  if (x.id == condition.par_exception or condition.etat != "rempli") and phrases.concerne(x, sexes)]
     return shown
 
 
-def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int | None, exception=False) -> Node:
-    node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition),
+def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int | None, exception=False,
+          sexes: dict[str, str] | None = None) -> Node:
+    sexes = sexes or {}
+    node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition, sexes),
                 source_text(condition), depth, exception)
     if max_depth is None or depth + 1 < max_depth:
-        node.children = [_node(c, phrases, depth + 1, max_depth, exc) for c, exc in _relevant(condition)]
+        node.children = [_node(c, phrases, depth + 1, max_depth, exc, sexes)
+                         for c, exc in _relevant(condition, phrases, sexes)]
     return node
 
 
@@ -79,14 +83,15 @@ def _only(node: Node, etat: str) -> Node:
     return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept)
 
 
-def questions(prestation: Prestation, phrases: Catalogue) -> list[Question]:
+def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[Question]:
     """Questions to ask, and documents to request, for every unknown condition (once per field)."""
     catalogue_questions = phrases.data.get("questions", {})
     out: dict[str, Question] = {}
     for condition in prestation.unknown():
         for champ in condition.champs_lus:
             template = catalogue_questions.get(re.sub(r"\[\d+\]", "[]", champ))
-            text = phrases.render(template, {"objet": condition.objet}) if template else f"Que vaut « {champ} » ?"
+            text = (phrases.render(template, {"objet": condition.objet}, sexes) if template
+                    else f"Que vaut « {champ} » ?")
             question = out.setdefault(champ, Question(text, champ, phrases.libelle(condition.id, condition.noeud),
                                                       condition.id, condition.objet))
             question.justificatifs = sorted(set(question.justificatifs) | {
@@ -107,7 +112,8 @@ class ExceptionNonInvoquee:
     pieces: list[str] = field(default_factory=list)  # documents that would establish it
 
 
-def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue) -> list[ExceptionNonInvoquee]:
+def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
+                             sexes: dict[str, str] | None = None) -> list[ExceptionNonInvoquee]:
     """The exceptions that the dossier leaves silent under the benefit's failed conditions.
 
     Silence on an exception means it is not invoked and the rule's own outcome
@@ -117,9 +123,9 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue) -> list
     out = []
     for condition in prestation.failed():
         for x in condition.exceptions:
-            if x.etat == "non_invoquee":
+            if x.etat == "non_invoquee" and phrases.concerne(x, sexes):
                 out.append(ExceptionNonInvoquee(
-                    x.id, phrases.libelle(x.id, x.noeud), phrases.sentence(x),
+                    x.id, phrases.libelle(x.id, x.noeud), phrases.sentence(x, sexes),
                     phrases.libelle(condition.id, condition.noeud), condition.id, x.objet or condition.objet,
                     [phrases.label("pieces", p) for p in x.justificatifs]))
     return out
@@ -129,7 +135,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
     phrases = catalogue(load_regime(decision.base))
     prestation = decision.prestations[benefit_id]
-    roots = [_node(c, phrases, 0, depth) for c in prestation.conditions]
+    roots = [_node(c, phrases, 0, depth, sexes=decision.sexes) for c in prestation.conditions]
     return {
         "decision": decision,
         "prestation": prestation,
@@ -139,8 +145,8 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "inconnues": [_only(n, "inconnu") for n in roots if n.condition.etat == "inconnu"],
         "remplies": [_only(n, "rempli") for n in roots if n.condition.etat == "rempli"],
         "arbre": roots,
-        "questions": questions(prestation, phrases),
-        "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases),
+        "questions": questions(prestation, phrases, decision.sexes),
+        "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
         "montants": _montants(prestation, phrases),
         "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
@@ -149,7 +155,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
         "depth": depth,
         "noms_valeurs": phrases.data.get("valeurs", {}),
-        "what_if": what_if_context(answer, phrases) if answer is not None else None,
+        "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
         **_pieces(decision, prestation, phrases),
     }
@@ -205,26 +211,26 @@ def why(decision: Decision, benefit_id: str, output_format: str = "text", depth:
     if output_format == "json":
         return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
     template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]
-    return _TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
+    return fmt.insecables(_TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer)))
 
 
-def change_text(change, phrases: Catalogue, waiting_only: bool = False) -> str:
+def change_text(change, phrases: Catalogue, waiting_only: bool = False, sexes: dict[str, str] | None = None) -> str:
     """One change of a what-if proposal, in French."""
     template = phrases.data.get("modifications", {}).get(re.sub(r"\[\d+\]", "[]", change.chemin))
     if template is None:
         return f"« {change.chemin} » : {fmt.valeur(change.avant)} → {fmt.valeur(change.apres)}"
-    text = phrases.render(template, {"avant": change.avant, "apres": change.apres, "objet": change.objet})
+    text = phrases.render(template, {"avant": change.avant, "apres": change.apres, "objet": change.objet}, sexes)
     if change.par_le_temps and change.chemin != "date_reference" and not waiting_only:
         text += f" (ce sera le cas le {fmt.date_fr(change.par_le_temps)})"
     return text
 
 
-def what_if_context(answer, phrases: Catalogue) -> list[dict[str, Any]]:
+def what_if_context(answer, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[dict[str, Any]]:
     out = []
     for s in answer.ensembles:
         waiting = s.date_eligibilite is not None
         shown = [c for c in s.changements if not (waiting and c.chemin == "date_reference")]
-        out.append({"changements": [change_text(c, phrases, waiting) for c in shown],
+        out.append({"changements": [change_text(c, phrases, waiting, sexes) for c in shown],
                     "date_eligibilite": s.date_eligibilite, "ensemble": s})
     return out
 

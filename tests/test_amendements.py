@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,18 @@ def test_diff_of_the_3500_amendment(tmp_path):
     page = report.read_text(encoding="utf-8")
     assert report.stat().st_mode & 0o777 == 0o666 & ~umask()
     assert "<svg" in page and "Avant l'amendement" in page and "Après l'amendement" in page
-    assert "<script" not in page and "src=" not in page and "href=" not in page
+    # Self-contained: the one script is inline (sorting, filtering); nothing is fetched.
+    assert page.count("<script") == 1 and "<script>" in page
+    assert "src=" not in page and not re.search(r'href="(?!#)', page)  # only the charts' own references
+    assert "https://" not in page and "http://" not in re.sub(r"http://www\.w3\.org/[^\"]*", "", page)
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script|svg)\b.*?</\1>", " ", page, flags=re.S))
+    assert "hausse du montant" in visible
+    assert not re.search(r"\b(accorde|refuse|incomplet|nouvellement_\w+|devenu_incomplet)\b", visible), \
+        "un statut ou une catégorie en code"
+    table = report.with_suffix(".csv").read_text(encoding="utf-8").splitlines()
+    assert table[0].startswith("dossier,prestation,changement,statut_avant,montant_avant")
+    assert len(table) == 1 + len(impact.changements)
+    assert all("hausse du montant" in line for line in table[1:])
     as_json = CliRunner().invoke(main, ["diff", "--amendment", str(AMENDEMENTS / "af_3500.yaml"), "--date-effet",
                                         "2026-01-01", str(caseload), "--format", "json", "--processus", "1",
                                         "--explications", "1"])

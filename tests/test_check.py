@@ -56,9 +56,11 @@ def test_exception_names_are_read_from_the_rules():
 def test_check_command():
     result = CliRunner().invoke(main, ["check", "--date", "2026-01-01"])
     assert result.exit_code == 0, result.output
-    assert "publié 1 500 FCFA ; par le taux : 1 501,5 FCFA ; en lettres : 1 000 FCFA." in result.output
+    # Figures and amounts are written with non-breaking spaces (explain/format.py).
+    expected = "publié 1 500 FCFA ; par le taux : 1 501,5 FCFA ; en lettres : 1 000 FCFA."
+    assert expected.replace(" FCFA", "\u00a0FCFA").replace("1 ", "1\u00a0") in result.output
     assert "Lecture retenue" in result.output
-    assert "Example:" in CliRunner().invoke(main, ["check", "--help"]).output
+    assert "Exemple :" in CliRunner().invoke(main, ["check", "--help"]).output
 
 
 def test_check_unknown_base_is_a_user_error():

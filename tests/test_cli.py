@@ -29,7 +29,7 @@ def test_evaluate_text_states_the_decision_and_amount(run):
     result = run("evaluate", GRANT)
     assert result.exit_code == 0
     assert "Allocations familiales : ACCORDÉES" in result.output
-    assert "Montant mensuel : 3 000 FCFA" in result.output
+    assert "Montant mensuel : 3\u00a0000\u00a0FCFA" in result.output  # non-breaking spaces
     assert "Awa, Moussa" in result.output
 
 
@@ -82,8 +82,8 @@ def test_why_refusal_puts_the_failing_condition_first_with_facts_and_source(run)
 def test_why_grant_shows_the_computation(run):
     result = run("why", GRANT, "allocations_familiales")
     assert result.exit_code == 0
-    assert "2 enfants ouvrant droit au premier jour du mois (Awa, Moussa) × 1 500 FCFA" in result.output
-    assert "= 3 000 FCFA par mois" in result.output
+    assert "2 enfants ouvrant droit au premier jour du mois (Awa, Moussa) × 1\u00a0500\u00a0FCFA" in result.output
+    assert "= 3\u00a0000\u00a0FCFA par mois" in result.output
     assert "Conditions non remplies" not in result.output
 
 
@@ -132,7 +132,7 @@ def test_bad_json_dossier_names_line_and_column(run, tmp_path):
     result = run("evaluate", str(dossier), "--format", "json")
     assert result.exit_code == 1
     assert "ligne 2" in result.output
-    assert result.output.startswith("Error:")
+    assert result.output.startswith("Erreur :")
 
 
 def test_missing_file(run, tmp_path):
@@ -161,4 +161,4 @@ def test_every_command_help_has_an_example(run):
     for command in ("evaluate", "why"):
         result = run(command, "--help")
         assert result.exit_code == 0
-        assert "Example:" in result.output
+        assert "Exemple :" in result.output

@@ -1,0 +1,282 @@
+"""A letter's Markdown drawn as an A4 PDF by ReportLab, with the Bitstream Vera fonts it ships.
+
+The Markdown is read by markdown-it-py (:mod:`explain.lettres_markdown`) and
+each block becomes a Platypus flowable: headings, paragraphs, nested lists,
+tables that repeat their header row, rules. From the ``<!-- signature -->``
+directive to the end of the letter (or to the rule before the office's
+mentions), the flowables are one ``KeepTogether``: the contestation paragraph,
+the closing formula and the signature are never split across pages. A figure
+is never split at the end of a line (« 2 730 », « 3 000 FCFA »). See
+docs/lettres.md for the choice of ReportLab and of the fonts.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
+
+from explain.lettres_markdown import parse
+
+
+class PdfError(Exception):
+    """The PDF cannot be drawn (the fonts of the ReportLab wheel are missing)."""
+
+
+# ReportLab ships the Bitstream Vera TrueType fonts (reportlab/fonts): Unicode
+# fonts whose licence allows embedding, found without any system package.
+_POLICES = {"Vera": "Vera.ttf", "Vera-Bold": "VeraBd.ttf", "Vera-Italic": "VeraIt.ttf",
+            "Vera-BoldItalic": "VeraBI.ttf"}
+# Characters a template or a phrase may use that Vera lacks, and what stands for them.
+_SUBSTITUTS = {"\u202f": "\u00a0", "\u2009": " ", "\u2011": "-", "\u2007": "\u00a0", "✓": "+", "✗": "x"}
+
+
+@functools.cache
+def _polices() -> frozenset[int]:
+    """Register the fonts once; the code points they can draw."""
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = Path(reportlab.__file__).parent / "fonts"
+    chars: set[int] = set()
+    for name, filename in _POLICES.items():
+        try:
+            font = TTFont(name, str(folder / filename))
+        except Exception as exc:  # the font files are part of the reportlab wheel
+            raise PdfError(f"police {filename} introuvable dans reportlab ({exc})") from exc
+        pdfmetrics.registerFont(font)
+        chars |= set(font.face.charToGlyph)
+    pdfmetrics.registerFontFamily("Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic",
+                                  boldItalic="Vera-BoldItalic")
+    return frozenset(chars)
+
+
+def pdf_safe(text: str) -> str:
+    """Text the PDF fonts can draw: a character they lack is replaced by its stand-in, else by
+    its letter without the accent the font lacks ("ọ" → "o"), else by "?"."""
+    chars = _polices()
+
+    def safe(c: str) -> str:
+        if ord(c) in chars or c in "\n\x00\x01\x02":
+            return c
+        if c in _SUBSTITUTS:
+            return _SUBSTITUTS[c]
+        base = "".join(b for b in unicodedata.normalize("NFKD", c) if ord(b) in chars and not unicodedata.combining(b))
+        return base or "?"
+
+    return "".join(safe(c) for c in text)
+
+
+def _styles() -> dict[str, Any]:
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = ParagraphStyle("corps", fontName="Vera", bulletFontName="Vera", fontSize=10, leading=14, spaceAfter=6)
+    return {
+        "corps": base,
+        "titre1": ParagraphStyle("titre1", base, fontName="Vera-Bold", fontSize=13, leading=17, spaceBefore=6,
+                                 spaceAfter=8),
+        "titre2": ParagraphStyle("titre2", base, fontName="Vera-Bold", fontSize=11, leading=15, spaceBefore=8,
+                                 spaceAfter=4, textColor=HexColor("#1f3a5f")),
+        "titre3": ParagraphStyle("titre3", base, fontName="Vera-Bold", fontSize=10, spaceBefore=6, spaceAfter=3),
+        "droite": ParagraphStyle("droite", base, alignment=2),
+        "item": ParagraphStyle("item", base, spaceAfter=3),
+        "cellule": ParagraphStyle("cellule", base, fontSize=9, leading=12, spaceAfter=0),
+        "cellule_droite": ParagraphStyle("cellule_droite", base, fontSize=9, leading=12, spaceAfter=0, alignment=2),
+    }
+
+
+def _echappe(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline(token: Token) -> str:
+    """An inline token as ReportLab paragraph markup: bold, italic, hard breaks; everything else as text."""
+    out = []
+    for child in token.children or []:
+        kind = child.type
+        if kind in ("strong_open", "strong_close", "em_open", "em_close"):
+            tag = "b" if kind.startswith("strong") else "i"
+            out.append(f"<{tag}>" if kind.endswith("open") else f"</{tag}>")
+        elif kind == "hardbreak":
+            out.append("<br/>")
+        elif kind == "softbreak":
+            out.append(" ")
+        else:  # text, code, raw HTML, a link's text: printed as it is
+            out.append(_echappe(pdf_safe(child.content)))
+    # A figure is not split at the end of a line: "2 730", "3 000 FCFA".
+    return re.sub(r"(?<=\d) (?=\d{3}\b|FCFA)", "\u00a0", "".join(out))
+
+
+class _Liste:
+    """An open list while the tokens are walked: ordered or not, its depth, its items' count."""
+
+    def __init__(self, ordonnee: bool, depth: int):
+        self.ordonnee, self.depth, self.n = ordonnee, depth, 0
+        self.puce: str | None = None  # the bullet of the item whose first paragraph is still to come
+
+
+def _story(text: str, styles) -> list[Any]:
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, Spacer
+
+    story: list[Any] = []
+    signature: int | None = None  # where the closing starts: from there to the signatory, one block
+    droite = False
+    listes: list[_Liste] = []
+    tokens = parse(text)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        kind = token.type
+        if kind == "html_block":
+            name = token.meta.get("directive")
+            if name == "droite":
+                droite = True
+            elif name == "espace":
+                story.append(Spacer(1, 1.6 * cm))
+            elif name == "signature":
+                signature = len(story)
+            else:
+                story.append(Paragraph(_echappe(pdf_safe(token.content.strip())), styles["corps"]))
+        elif kind == "heading_open":
+            level = min(3, int(token.tag[1]))
+            story.append(Paragraph(_inline(tokens[i + 1]), styles[f"titre{level}"]))
+            i += 2
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            listes.append(_Liste(kind == "ordered_list_open", len(listes)))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            listes.pop()
+            if not listes:
+                story.append(Spacer(1, 4))
+        elif kind == "list_item_open":
+            liste = listes[-1]
+            liste.n += 1
+            liste.puce = f"{liste.n}." if liste.ordonnee else ("•" if liste.depth == 0 else "–")
+        elif kind == "paragraph_open":
+            markup = _inline(tokens[i + 1])
+            if listes:
+                liste = listes[-1]
+                style = ParagraphStyle(f"item{liste.depth}", styles["item"], leftIndent=16 * (liste.depth + 1),
+                                       bulletIndent=16 * liste.depth + 4)
+                story.append(Paragraph(markup, style, bulletText=liste.puce))
+                liste.puce = None
+            else:
+                story.append(Paragraph(markup, styles["droite" if droite else "corps"]))
+                droite = False
+            i += 2
+        elif kind == "hr":
+            if signature is not None:
+                story[signature:] = [KeepTogether(story[signature:])]
+                signature = None
+            story.append(HRFlowable(width="100%", thickness=0.5, color=HexColor("#999999"), spaceBefore=4,
+                                    spaceAfter=6))
+        elif kind == "table_open":
+            i, table = _table(tokens, i, styles)
+            story += [table, Spacer(1, 8)]
+        i += 1
+    if signature is not None:
+        story[signature:] = [KeepTogether(story[signature:])]
+    return story
+
+
+def _table(tokens: list[Token], i: int, styles):
+    """The table opening at ``tokens[i]``: (index of its closing token, the flowable)."""
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    rows: list[list[Any]] = []
+    header = True
+    while tokens[i].type != "table_close":
+        token = tokens[i]
+        if token.type == "tbody_open":
+            header = False
+        elif token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("th_open", "td_open"):
+            right = "right" in (token.attrGet("style") or "")
+            style = styles["cellule_droite" if right else "cellule"]
+            markup = _inline(tokens[i + 1])
+            rows[-1].append(Paragraph(f"<b>{markup}</b>" if header else markup, style))
+        i += 1
+    width = 17 * cm
+    columns = max(len(r) for r in rows)
+    # Dates and amounts are short; the last column (what is paid) takes the rest.
+    narrow = [3.6 * cm] * (columns - 1)
+    table = Table(rows, colWidths=[*narrow, width - sum(narrow)] if columns > 1 else [width], repeatRows=1,
+                  hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), "Vera"),  # the table's own default is Helvetica, a core font
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor("#e8edf3")),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, HexColor("#bbbbbb")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return i, table
+
+
+def _canvas_numerote(dossier: str):
+    """A canvas class that writes "Dossier … — page n/N" at the foot of each page once N is known."""
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class CanvasNumerote(Canvas):
+        def __init__(self, *args, **kwargs):
+            kwargs["initialFontName"] = "Vera"  # else every page names Helvetica, a core font
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self):  # ReportLab's name: the page is kept, drawn at save()
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.saveState()
+                self.setFont("Vera", 8)
+                self.setFillColor(HexColor("#666666"))
+                self.drawString(2 * cm, 1.2 * cm, pdf_safe(dossier))
+                self.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"page {self._pageNumber}/{total}")
+                self.restoreState()
+                super().showPage()
+            super().save()
+
+    return CanvasNumerote
+
+
+def pdf_document(lettres: list[Any]) -> bytes:
+    """The letters as one A4 PDF, each starting on a new page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, SimpleDocTemplate
+
+    _polices()
+    styles = _styles()
+    buffer = io.BytesIO()
+    first = lettres[0]
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+                            bottomMargin=2 * cm, title=pdf_safe(first.titre), author=pdf_safe(first.auteur),
+                            subject=pdf_safe(f"Dossier {first.dossier}"), creator="prevoyance",
+                            keywords=", ".join(sorted({lt.version for lt in lettres if lt.version})),
+                            invariant=1, lang="fr-FR")  # invariant: the same letter gives the same bytes
+    story: list[Any] = []
+    for n, lt in enumerate(lettres):
+        if n:
+            story.append(PageBreak())
+        story += _story(lt.markdown, styles)
+    doc.build(story, canvasmaker=_canvas_numerote(first.reference or f"Dossier n° {first.dossier}"))
+    return buffer.getvalue()
+
+
