@@ -400,6 +400,10 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "changement": (md(changement["phrase"].strip()) if changement and type_ == "attribution"
                        and _applies(changement, benefit) else None),
         "what_if": _what_if(answer, phrases, sexes) if answer is not None else [],
+        # An exception the dossier does not invoke is what would change a refusal: its sentence and
+        # the documents that would establish it (docs/ambiguites.md, « Lire le silence d'un dossier »).
+        "exceptions": ([{"phrase": citoyen(x.phrase, notes), "pieces": [md(p) for p in x.pieces]}
+                        for x in ctx["exceptions_non_invoquees"]] if type_ == "rejet" else []),
         "pieces_manquantes": [md(p) for p in ctx["pieces_manquantes"]],
         # Documents to bring, when the dossier does not list those handed in; a regime whose « pièces » are
         # not documents to bring (lettres.yaml, pieces_du_dossier: false) asks for none.

@@ -517,3 +517,12 @@ def test_a_rejection_with_what_if_renders(data):
     phrases = catalogue(dossier.regime)
     for lettre in L.letters(dossier, decision, what_if=True):
         check_letter(lettre, decision, phrases)
+
+
+def test_a_rejection_names_the_exception_the_dossier_does_not_invoke_and_its_document():
+    dossier = load_dossier(SNAPSHOTS / "dossiers" / "af-exception.yaml")
+    (lettre,) = L.letters(dossier, evaluate(dossier), "allocations_familiales")
+    text = normalise(pdf_text(lettre.pdf()))
+    assert "décision de rejet" in text
+    assert "si vous aviez changé de résidence pendant une suspension de votre activité" in text
+    assert "Pour l'invoquer, joignez : Justificatif de la suspension d'activité" in text
