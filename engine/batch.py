@@ -56,29 +56,26 @@ def _records(base_id: str | None, batch: list[tuple[str, dict[str, Any]]]) -> li
     dossiers = [Dossier(data, regime, origine) for origine, data in batch]
     try:
         return _decided(regime, dossiers)
-    except Exception:
+    except Exception as exc:  # any failure: retried alone below, and reported
         if len(dossiers) == 1:
-            return [_failure(dossiers[0])]
+            return [_failure(dossiers[0], exc)]
     out = []
     for dossier in dossiers:
         try:
             out += _decided(regime, [dossier])
-        except Exception:
-            out.append(_failure(dossier))
+        except Exception as exc:  # reported in the errors file with the dossier's origin
+            out.append(_failure(dossier, exc))
     return out
 
 
-def _failure(dossier: Dossier) -> dict[str, Any]:
+def _failure(dossier: Dossier, exc: Exception) -> dict[str, Any]:
+    """The errors-file message of a dossier the engine failed on: what failed, and where in the code."""
     import traceback
 
-    try:
-        _decided(dossier.regime, [dossier])
-    except Exception as exc:
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{Path(last.filename).name}:{last.lineno}"
-        return {"erreur": f"{dossier.origine}: erreur interne en décidant ce dossier ({type(exc).__name__} : "
-                          f"{exc} ; {where}) : signalez-le avec le dossier"}
-    return {"erreur": f"{dossier.origine}: échec intermittent en décidant ce dossier : relancez"}
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ; {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return {"erreur": f"{dossier.origine}: erreur interne en décidant ce dossier ({type(exc).__name__} : "
+                      f"{exc}{where}) : signalez-le avec le dossier"}
 
 
 def _decided(regime, dossiers: list[Dossier]) -> list[dict[str, Any]]:

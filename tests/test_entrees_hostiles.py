@@ -213,7 +213,7 @@ PRINTABLE = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", 
                     max_size=40)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(prenoms=st.lists(PRINTABLE, min_size=2, max_size=2), ident=PRINTABLE)
 def test_no_text_field_changes_a_decision(propre, prenoms, ident):
     twin = copy.deepcopy(propre)
