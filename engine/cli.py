@@ -249,6 +249,10 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
     from engine.impact import compute_impact
     from explain.impact import impact_text, side_by_side
 
+    if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
+        raise click.ClickException(f"{output} : le rapport écraserait la charge ou l'amendement : choisissez un "
+                                   "autre fichier")
+
     try:
         with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
             impact = compute_impact(caseload, amendment, date_effet.date() if date_effet else None,

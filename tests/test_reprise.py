@@ -221,6 +221,9 @@ def test_an_unwritable_target_ends_in_french(caseload, tmp_path):
     result = runner.invoke(main, ["diff", "--amendment", str(amendment), "--date-effet", "2026-01-01", "--processus",
                                   "1", str(caseload), "-o", str(blocker / "r.txt")])
     assert result.exit_code == 1 and "écriture impossible" in result.output, result.output
+    result = runner.invoke(main, ["diff", "--amendment", str(amendment), "--date-effet", "2026-01-01", "--processus",
+                                  "1", str(caseload), "-o", str(caseload)])
+    assert result.exit_code == 1 and "écraserait la charge" in result.output, result.output
 
 
 def test_cli_file_errors_are_french_messages(caseload, tmp_path, monkeypatch):
