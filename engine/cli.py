@@ -326,10 +326,11 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
     click.echo(f"{report.decides} dossiers décidés, {report.erreurs} en erreur"
                f"{f', {report.repris} déjà faits (reprise)' if report.repris else ''} "
                f"en {report.secondes:.1f} s ({rate:.0f} dossiers/s).", err=True)
-    if report.erreurs:
+    if report.erreurs_en_tout:  # earlier runs' errors too: the exit code speaks for the whole output
         from engine.batch import errors_path
 
-        click.echo(f"Dossiers en erreur : voir {errors_path(Path(results))}", err=True)
+        click.echo(f"{report.erreurs_en_tout} dossier(s) en erreur en tout : voir {errors_path(Path(results))}",
+                   err=True)
         raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
 
 
