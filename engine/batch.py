@@ -56,29 +56,26 @@ def _records(base_id: str | None, batch: list[tuple[str, dict[str, Any]]]) -> li
     dossiers = [Dossier(data, regime, origine) for origine, data in batch]
     try:
         return _decided(regime, dossiers)
-    except Exception:
+    except Exception as exc:  # any failure: retried alone below, and reported
         if len(dossiers) == 1:
-            return [_failure(dossiers[0])]
+            return [_failure(dossiers[0], exc)]
     out = []
     for dossier in dossiers:
         try:
             out += _decided(regime, [dossier])
-        except Exception:
-            out.append(_failure(dossier))
+        except Exception as exc:  # reported in the errors file with the dossier's origin
+            out.append(_failure(dossier, exc))
     return out
 
 
-def _failure(dossier: Dossier) -> dict[str, Any]:
+def _failure(dossier: Dossier, exc: Exception) -> dict[str, Any]:
+    """The errors-file message of a dossier the engine failed on: what failed, and where in the code."""
     import traceback
 
-    try:
-        _decided(dossier.regime, [dossier])
-    except Exception as exc:
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{Path(last.filename).name}:{last.lineno}"
-        return {"erreur": f"{dossier.origine}: erreur interne en décidant ce dossier ({type(exc).__name__} : "
-                          f"{exc} ; {where}) : signalez-le avec le dossier"}
-    return {"erreur": f"{dossier.origine}: échec intermittent en décidant ce dossier : relancez"}
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ; {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return {"erreur": f"{dossier.origine}: erreur interne en décidant ce dossier ({type(exc).__name__} : "
+                      f"{exc}{where}) : signalez-le avec le dossier"}
 
 
 def _decided(regime, dossiers: list[Dossier]) -> list[dict[str, Any]]:
@@ -132,6 +129,7 @@ class BatchReport:
     erreurs: int = 0
     repris: int = 0  # dossiers already done by an earlier, interrupted run
     secondes: float = 0.0
+    erreurs_en_tout: int = 0  # lines of the errors file, this run's and earlier runs' (the exit code says it)
 
 
 class Journal:
@@ -253,7 +251,7 @@ def _prepare(caseload: Path, results: Path, errors: Path, journal: Path | None, 
             if path.exists() and path.stat().st_size:
                 raise BatchError(f"{path} existe déjà et ne dit pas de quelle charge il vient (pas de "
                                  f"{state_file.name}) : choisissez un autre fichier de sortie, ou supprimez celui-ci")
-        state = {**expected, "entrees": 0, "octets_resultats": 0, "octets_erreurs": 0,
+        state = {**expected, "entrees": 0, "octets_resultats": 0, "octets_erreurs": 0, "nombre_erreurs": 0,
                  "ligne_journal": book.last_row() if book else 0}
         _write_state(state_file, state)
         return state
@@ -337,6 +335,7 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
                 raise BatchError(f"{results} : un processus de calcul s'est arrêté brutalement (mémoire épuisée ?) : "
                                  "les lots validés sont gardés ; relancez la même commande, elle reprendra au premier "
                                  "dossier non écrit") from exc
+        report.erreurs_en_tout = state["nombre_erreurs"]
     finally:
         if book is not None:
             book.close()
@@ -380,7 +379,7 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
     else:
         row = state["ligne_journal"]
     state.update(entrees=state["entrees"] + len(chunk), octets_resultats=out.tell(), octets_erreurs=err.tell(),
-                 ligne_journal=row)
+                 nombre_erreurs=state["nombre_erreurs"] + len(failures), ligne_journal=row)
     _write_state(_state_path(results), state)
     _checkpoint("etat", lot)
     report.decides += len(decided)

@@ -161,14 +161,14 @@ def each_alone_on_failure(decide: Callable[[list[T]], list[Any]], items: list[T]
     """
     try:
         return list(decide(items))
-    except Exception:
+    except Exception as exc:  # any failure: each item alone below, or this one if it is alone
         if len(items) == 1:
-            pass
+            return [exc]
     out: list[Any] = []
     for item in items:
         try:
             out += decide([item])
-        except Exception as exc:
+        except Exception as exc:  # the caller reports it with the dossier's origin
             out.append(exc)
     return out
 

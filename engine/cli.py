@@ -257,6 +257,10 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
     from engine.impact import compute_impact
     from explain.impact import impact_csv, impact_text, side_by_side
 
+    if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
+        raise click.ClickException(f"{output} : le rapport écraserait la charge ou l'amendement : choisissez un "
+                                   "autre fichier")
+
     try:
         with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
             impact = compute_impact(caseload, amendment, date_effet.date() if date_effet else None,
@@ -335,10 +339,11 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
     click.echo(f"{report.decides} dossiers décidés, {report.erreurs} en erreur"
                f"{f', {report.repris} déjà faits (reprise)' if report.repris else ''} "
                f"en {report.secondes:.1f} s ({rate:.0f} dossiers/s).", err=True)
-    if report.erreurs:
+    if report.erreurs_en_tout:  # earlier runs' errors too: the exit code speaks for the whole output
         from engine.batch import errors_path
 
-        click.echo(f"Dossiers en erreur : voir {errors_path(Path(results))}", err=True)
+        click.echo(f"{report.erreurs_en_tout} dossier(s) en erreur en tout : voir {errors_path(Path(results))}",
+                   err=True)
         raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
 
 

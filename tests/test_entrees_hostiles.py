@@ -190,16 +190,23 @@ def _integer_fields(schema: dict, path: str = ""):
             yield from _integer_fields(node, here)
 
 
-INTEGERS = sorted(_integer_fields(load_regime("mali-inps").schema))
+# Every integer field of every regime, with a valid dossier of that regime to put it in.
+EXEMPLES = {"mali-inps": "famille-diarra.yaml", "senegal-css": "senegal-pmi.yaml",
+            "mali-couverture-maladie": "mali-orientation.yaml"}
+INTEGERS = sorted((regime, *field) for regime in EXEMPLES for field in _integer_fields(load_regime(regime).schema))
+
+
+def test_the_bounds_property_covers_the_regimes_with_integers():
+    assert {r for r, *_ in INTEGERS} >= {"mali-inps", "senegal-css"}
 
 
 @settings(max_examples=60)
 @given(field=st.sampled_from(INTEGERS), offset=st.sampled_from([-(2**40), -2, -1, 0, 1, 2, 2**40]),
        at_top=st.booleans())
-def test_integers_at_and_beyond_their_bounds(propre, field, offset, at_top):
-    path, low, high = field
+def test_integers_at_and_beyond_their_bounds(field, offset, at_top):
+    regime, path, low, high = field
     value = (high if at_top else low) + offset
-    data = _avec(propre, path, value)
+    data = _avec(load_dossier(EXAMPLES / EXEMPLES[regime]).data, path, value)
     if low <= value <= high:
         decision = evaluate(validate(data))  # decided, never a traceback nor a wrapped-around number
         for prestation in decision.prestations.values():
@@ -213,7 +220,7 @@ PRINTABLE = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", 
                     max_size=40)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(prenoms=st.lists(PRINTABLE, min_size=2, max_size=2), ident=PRINTABLE)
 def test_no_text_field_changes_a_decision(propre, prenoms, ident):
     twin = copy.deepcopy(propre)
