@@ -51,10 +51,19 @@ def mois_fr(value: dt.date) -> str:
 _SECABLE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|FCFA\b)")
 
 
-def insecables(text: str) -> str:
+_CODE_HTML = re.compile(r"(<(style|script|svg)\b.*?</\2>)", re.S)
+
+
+def insecables(text: str, html: bool = False) -> str:
     """A rendered text whose grouped figures and amounts never break at the end of a line: « 12 345 FCFA »
-    (a quotation of a source, « 100 FCFA pour les allocataires », included)."""
-    return _SECABLE.sub(INSECABLE, text)
+    (a quotation of a source, « 100 FCFA pour les allocataires », included). In HTML, style sheets,
+    scripts and drawings are left as they are (their numbers are code, not text)."""
+    if not html:
+        return _SECABLE.sub(INSECABLE, text)
+    parts = _CODE_HTML.split(text)
+    # split() returns text, then for each match the whole block and its tag name: text is every third part.
+    return "".join(_SECABLE.sub(INSECABLE, part) if i % 3 == 0 else ("" if i % 3 == 2 else part)
+                   for i, part in enumerate(parts))
 
 
 _BLANCS = re.compile(r"[ \t\r\n\f\v]+")

@@ -253,8 +253,9 @@ def impact_text(impact: Impact, explained: list[dict[str, Any]], output_format: 
         return json.dumps(impact_json(impact, explained), ensure_ascii=False, indent=2) + "\n"
     if output_format == "csv":
         return impact_csv(impact)
-    if output_format == "html":  # amounts are already unbreakable; the charts' SVG numbers must stay as they are
-        return _TEMPLATES.get_template("impact.html.j2").render(**_context(impact, explained))
+    if output_format == "html":  # the charts' SVG, the style sheet and the script are left as they are
+        return fmt.insecables(_TEMPLATES.get_template("impact.html.j2").render(**_context(impact, explained)),
+                              html=True)
     return fmt.insecables(_TEMPLATES.get_template("impact.txt.j2").render(**_context(impact, explained)))
 
 

@@ -211,7 +211,8 @@ def why(decision: Decision, benefit_id: str, output_format: str = "text", depth:
     if output_format == "json":
         return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
     template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]
-    return fmt.insecables(_TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer)))
+    text = _TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
+    return fmt.insecables(text, html=output_format == "html")
 
 
 def change_text(change, phrases: Catalogue, waiting_only: bool = False, sexes: dict[str, str] | None = None) -> str:

@@ -84,3 +84,13 @@ def test_every_rendered_text_is_clean(data, tirage):
         reader = pypdf.PdfReader(io.BytesIO(chosen.pdf()))
         text = " ".join(page.extract_text() for page in reader.pages)
         assert not GENRE.search(text) and not CHEMIN.search(text)
+
+
+def test_amounts_do_not_break_but_code_in_a_page_is_untouched():
+    from explain.format import insecables
+
+    page = '<style>a { margin: 0 100px }</style><p>5 000 FCFA, 100 FCFA</p><svg><path d="M 1 200"/></svg>'
+    out = insecables(page, html=True)
+    assert "<p>5\u00a0000\u00a0FCFA, 100\u00a0FCFA</p>" in out
+    assert "margin: 0 100px" in out and 'd="M 1 200"' in out
+    assert insecables("de 1 500 à 13 650 FCFA") == "de 1\u00a0500 à 13\u00a0650\u00a0FCFA"
