@@ -88,10 +88,12 @@ def _path(parts: list[Any]) -> str:
     return text or "(racine)"
 
 
-def _text_problem(text: str, limit: int) -> str | None:
+def _text_problem(text: str, limit: int, multiline: bool = False) -> str | None:
     if len(text) > limit:
         return f"texte trop long ({len(text)} caractères ; au plus {limit})"
     for position, char in enumerate(text):
+        if multiline and char == "\n":
+            continue  # a line of a postal address: the letter prints it as a line, never as markup
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             name = unicodedata.name(char, "")
             label = f" ({name.lower()})" if name else ""
@@ -100,11 +102,34 @@ def _text_problem(text: str, limit: int) -> str | None:
     return None
 
 
-def normalize(data: Any, texte_max: int = 500) -> Any:
+def multiline_paths(schema: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    """Paths (``[]`` for any item of a list) of the text fields the schema marks ``"x-multiligne": true``:
+    the only texts where a line break is data (a postal address), not a control character."""
+    out: set[tuple[str, ...]] = set()
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(node, dict):
+            return
+        node = _resolve(schema, node)
+        if node.get("x-multiligne"):
+            out.add(path)
+        for key, sub in node.get("properties", {}).items():
+            walk(sub, (*path, key))
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], (*path, "[]"))
+        for alternative in node.get("oneOf", ()):
+            walk(alternative, path)
+
+    walk(schema, ())
+    return frozenset(out)
+
+
+def normalize(data: Any, texte_max: int = 500, multilignes: frozenset[tuple[str, ...]] = frozenset()) -> Any:
     """A copy of ``data`` with whole-number floats as integers; DomainError if it is too deep or holds bad text.
 
     The walk is iterative: a document nested thousands of levels deep is refused, not recursed into.
-    The caller's data is left as it was.
+    The caller's data is left as it was. ``multilignes``: the fields where a line break is allowed
+    (:func:`multiline_paths`).
     """
     errors: list[str] = []
     root: list[Any] = [None]
@@ -131,7 +156,8 @@ def normalize(data: Any, texte_max: int = 500) -> Any:
             target[key] = items
             stack.extend((sub, items, i, [*path, i], depth + 1) for i, sub in enumerate(value))
         elif isinstance(value, str):
-            problem = _text_problem(value, texte_max)
+            generic = tuple("[]" if isinstance(part, int) else part for part in path)
+            problem = _text_problem(value, texte_max, generic in multilignes)
             if problem:
                 errors.append(f"« {_path(path)} » : {problem}")
             target[key] = value

@@ -200,7 +200,8 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
             raise DossierError(f"{origine}: « base » : {exc}") from exc
     bornes = regime.bornes
     try:
-        data = _iso_dates(normalize(data, bornes.texte_max if bornes else 500))  # depth checked first
+        # Depth is checked first; a line break is refused except in the fields the schema marks multi-line.
+        data = _iso_dates(normalize(data, bornes.texte_max if bornes else 500, regime.multilignes))
     except DomainError as exc:
         raise DossierError("\n".join(f"{origine}: {m}" for m in exc.messages)) from exc
     errors = schema_errors(regime.schema, data)

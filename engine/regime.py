@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, read_bornes
+from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, multiline_paths, read_bornes
 
 
 def _load_yaml(text: str):
@@ -108,6 +108,11 @@ class Regime:
                 if isinstance(item, dict) and item.get(accord["sexe"]) in ("F", "M") and accord["nom"] in item:
                     out.setdefault(str(item[accord["nom"]]), item[accord["sexe"]])
         return out
+
+    @functools.cached_property
+    def multilignes(self) -> frozenset[tuple[str, ...]]:
+        """The text fields of the schema where a line break is data (engine/domaine.py)."""
+        return multiline_paths(self.schema)
 
     @functools.cached_property
     def version(self) -> str:

@@ -130,7 +130,7 @@ def test_same_words_as_the_cli(client, tmp_path):
     cli = CliRunner().invoke(main, ["evaluate", str(path)])
     assert cli.exit_code == 1
     api = [e["message"] for e in client.post("/api/v1/evaluate", json=data).json()["erreurs"]]
-    assert [line.removeprefix(f"Error: {path}: ").removeprefix(f"{path}: ") for line in
+    assert [line.removeprefix(f"Erreur : {path}: ").removeprefix(f"{path}: ") for line in
             cli.output.strip().splitlines()] == api
 
 
@@ -408,7 +408,7 @@ def test_prevoyance_journal_reads_console_decisions(client):
     journal = client.app.state.etat.reglages.journal
     result = CliRunner().invoke(main, ["journal", journal, "exemple-traore"])
     assert result.exit_code == 0
-    assert "allocations_familiales : refuse" in result.output and "stage" in result.output
+    assert "Allocations familiales : refusées" in result.output and "stage" in result.output
 
 
 def test_impact_page_with_an_uploaded_caseload(client):

@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.dossier import validate
+from engine.dossier import DossierError, validate
 from engine.regime import load_regime
 from engine.solver import evaluate
 from explain import lettres as L
@@ -190,20 +190,26 @@ def test_office_templates_are_sandboxed(tmp_path):
 
 
 def test_a_name_with_a_newline_makes_no_structure():
+    """A line break in a name is refused at validation (a control character); Markdown's own signs in a
+    name, and the lines of a multi-line address, are printed as text, never as structure."""
     data = {"id": "injection", "date_reference": "2026-03-15",
             "demandeur": {**IDENTITE, **INPS_F, "salaire_mensuel": 30000,
                           "prenoms": "Aminata\n- item\n# Titre", "adresse": "1. rue\n> citation"},
             "enfants": [{**ENFANT, "prenom": "Awa\n\n- item injecté\n## Décision : accordée"}],
             "demandes": [{"prestation": "allocations_familiales", "date": "2026-03-15"}]}
+    with pytest.raises(DossierError, match=r"demandeur\.prenoms"):
+        validate(data, "injection")
+    data["demandeur"]["prenoms"] = "- item # Titre"
+    data["enfants"][0]["prenom"] = "## Décision : accordée"
     dossier = validate(data, "injection")
     decision = evaluate(dossier)
     lettre = L.letters(dossier, decision, what_if=False)[0]
     html = lettre.html()
     assert "<li>item" not in html and "<h2>Décision" not in html and "<h1>Titre" not in html
-    assert "<li>item injecté" not in html and "<ol" not in html.split("Pourquoi")[0]
-    assert "Madame Aminata - item # Titre Diarra" in _pdf_text(lettre.pdf())
+    assert "<blockquote" not in html and "<ol" not in html.split("Pourquoi")[0]
+    assert "Madame - item # Titre Diarra" in _pdf_text(lettre.pdf())
     markdown = why(decision, "allocations_familiales", "markdown")
-    assert "\n- item injecté" not in markdown and "\n## Décision : accordée" not in markdown
+    assert "\n## Décision : accordée" not in markdown
 
 
 def test_office_letterhead_cli_overrides_every_regime(tmp_path):
