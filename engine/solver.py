@@ -36,7 +36,11 @@ class EvaluationError(Exception):
 
 
 def evaluate(dossier: Dossier, explain: bool = True) -> Decision:
-    """The decision on one dossier."""
+    """The decision on one dossier; by the warm path in a process that enabled it (:mod:`engine.warm`)."""
+    from engine import warm  # warm imports this module
+
+    if warm.enabled():
+        return warm.evaluate(dossier, explain=explain)
     return evaluate_many([dossier], explain=explain)[0]
 
 
