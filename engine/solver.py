@@ -73,15 +73,18 @@ def demanded(dossiers: Sequence[Dossier]) -> frozenset[str] | None:
     return frozenset(wanted)
 
 
-def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = True) -> list[clingo.Symbol]:
+def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = True,
+                  prestations: frozenset[str] | None = None) -> list[clingo.Symbol]:
     """The shown symbols of the unique answer set of ``program`` given the dossiers' facts.
 
     ``sliced``: ground only the files of the benefits the batch demands (:meth:`Program.text_for`),
-    when the regime declares its benefits independent.
+    when the regime declares its benefits independent; ``prestations``, only those of these benefits
+    (the others are then not examined at all).
     """
     regime = program.regime
     control = clingo.Control(["--warn=none"])
-    program.load_into(control, demanded(dossiers) if sliced and regime.prestations_independantes else None)
+    wanted = prestations if prestations is not None else demanded(dossiers)
+    program.load_into(control, wanted if sliced and regime.prestations_independantes else None)
     control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
     control.ground([("base", [])])
     models: list[list[clingo.Symbol]] = []
