@@ -7,11 +7,19 @@ Costs are summed: the monthly allowances, and the one-off or instalment
 benefits counted once a year (docs/impact.md). For the changed dossiers, the
 conditions whose state changed are listed; the first ones are explained under
 both bases, side by side.
+
+What cannot change is not decided twice (:func:`affected_benefits`): a benefit
+whose summary program is the same text under both bases and names none of the
+parameters the amendment changes keeps its decision; a dossier that demands
+none of the benefits the amendment can affect is carried over from its
+decision under the base (``Impact.reprises`` counts them), and the others are
+decided under the amended base for the affected benefits only.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -19,11 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clingo import ast
+
 from engine.amendement import Amendment, amend, load_amendment
 from engine.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier
+from engine.program import _names, _patterns, build_program
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
+from engine.solver import demanded
 
 CATEGORIES = ("nouvellement_accorde", "nouvellement_refuse", "devenu_incomplet", "hausse", "baisse", "inchange")
 
@@ -64,6 +76,8 @@ class Impact:
     cout_mensuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     cout_ponctuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     changements: list[Change] = field(default_factory=list)
+    affectees: frozenset[str] | None = None  # benefits the amendment can affect (None: all of them)
+    reprises: int = 0  # dossiers carried over from the base: they demand no affected benefit
 
     def cout_annuel(self, index: int) -> int:
         """Yearly cost under the base (0) or the amended base (1)."""
@@ -83,30 +97,114 @@ def categorize(before: Summary | None, after: Summary | None) -> str:
     return "inchange"
 
 
+# Body atoms through which a rule reads parameters, and the position of the parameter's name.
+_PARAMETER_NAME = {"parametre": 0, "parametre_abroge": 0, "effet": 0, "depasse": 0, "parametre_le": 0,
+                   "en_vigueur": 1, "depasse_au_mois": 0, "parametre_du_mois": 0}
+
+
+def _changed_parameters(base: Regime, amended: Regime) -> set[str]:
+    names = set(base.parameters) | set(amended.parameters)
+    return {n for n in names if base.parameters.get(n) != amended.parameters.get(n)}
+
+
+def _reads_any_parameter(text: str, library: set[str]) -> bool:
+    """Whether a rule outside the calendar and parameter helpers reads a parameter whose name is not
+    written in it (a variable): such a slice may read any parameter."""
+    statements: list[ast.AST] = []
+    ast.parse_string(text, statements.append)
+    for statement in statements:
+        if statement.ast_type != ast.ASTType.Rule:
+            continue
+        heads = _names(statement.head)
+        if heads and heads <= library:  # the helpers pass any parameter on: their readers name it
+            continue
+        for name, args in _patterns(*statement.body):
+            position = _PARAMETER_NAME.get(name)
+            if position is not None and len(args) > position and args[position] is None:
+                return True
+    return False
+
+
+def affected_benefits(base: Regime, amended: Regime) -> frozenset[str] | None:
+    """The benefits whose summary the amendment can change; None when the program cannot tell (every one).
+
+    The summary program of a benefit (the slice a dossier demanding it alone is decided with: shared files,
+    its own, and those it builds on, reduced to what the summary shows) is compared under both bases: a
+    rule block replaced changes its text. With the same text, it can only change through a parameter the
+    amendment changes, and it reads a parameter by writing its name, unless one of its rules reads
+    parameters through a variable.
+    """
+    if not base.prestations_independantes or not amended.prestations_independantes:
+        return None
+    before = build_program(base, explain=False, summary=True)
+    after = build_program(amended, explain=False, summary=True)
+    changed = _changed_parameters(base, amended)
+    benefits = frozenset().union(*(part.prestations for part in before.parts))
+    affected = set()
+    for benefit in benefits:
+        text = before.text_for(frozenset({benefit}))
+        rules_changed = text != after.text_for(frozenset({benefit}))
+        names_read = changed and (any(re.search(rf"\b{re.escape(n)}\b", text) for n in changed)
+                                  or _reads_any_parameter(text, before.library))
+        if rules_changed or names_read:
+            affected.add(benefit)
+    return frozenset(affected)
+
+
 # -- worker processes: each builds the two regimes once ------------------------------------------------
 _REGIMES: tuple[Regime, Regime] | None = None
+_AFFECTED: frozenset[str] | None = None
+_SKIP = True
 
 
-def _init_worker(base_id: str | None, amendment_path: str, date_effet) -> None:
-    global _REGIMES
+def _init_worker(base_id: str | None, amendment_path: str, date_effet, skip: bool = True) -> None:
+    global _REGIMES, _AFFECTED, _SKIP
     base = load_regime(base_id)
     _REGIMES = (base, amend(base, load_amendment(amendment_path, date_effet)))
+    _SKIP = skip
+    _AFFECTED = affected_benefits(*_REGIMES) if skip else None
 
 
-def _summaries(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[dict[str, Summary], dict[str, Summary]] | str]:
-    """Each dossier under the base and the amended base; a dossier that fails gives its message instead."""
+def _summaries(batch: list[tuple[str, dict[str, Any]]]
+               ) -> tuple[list[tuple[dict[str, Summary], dict[str, Summary]] | str], int]:
+    """Each dossier's summaries under the base and the amended base (a dossier that fails gives its message
+    instead), and how many were carried over without a second decision."""
     out = each_alone_on_failure(_both, batch)
-    return [f"{origine}: erreur interne en décidant ce dossier ({type(r).__name__} : {r})"
-            if isinstance(r, Exception) else r for (origine, _), r in zip(batch, out, strict=True)]
+    pairs = [f"{origine}: erreur interne en décidant ce dossier ({type(r).__name__} : {r})"
+             if isinstance(r, Exception) else r for (origine, _), r in zip(batch, out, strict=True)]
+    assert _REGIMES is not None
+    carried = 0 if _AFFECTED is None else sum(
+        1 for (origine, data), pair in zip(batch, pairs, strict=True)
+        if not isinstance(pair, str) and not _decided_again(Dossier(data, _REGIMES[0], origine)))
+    return pairs, carried
+
+
+def _decided_again(dossier: Dossier) -> bool:
+    """Whether the amendment can change the dossier: it demands an affected benefit (or every benefit)."""
+    demands = demanded([dossier])
+    return demands is None or bool(demands & _AFFECTED)
 
 
 def _both(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[dict[str, Summary], dict[str, Summary]]]:
+    """Each dossier under both bases; what the amendment cannot change is carried over, not decided twice."""
     assert _REGIMES is not None
     base, amended = _REGIMES
     under_base = [Dossier(data, base, origine) for origine, data in batch]
-    under_amended = [Dossier(data, amended, origine) for origine, data in batch]
-    both = summarize_many(under_base + under_amended)
-    return list(zip(both[: len(batch)], both[len(batch):], strict=True))
+    if _AFFECTED is None:
+        under_amended = [Dossier(data, amended, origine) for origine, data in batch]
+        both = summarize_many(under_base + under_amended)
+        return list(zip(both[: len(batch)], both[len(batch):], strict=True))
+    before = summarize_many(under_base)
+    again = [i for i, d in enumerate(under_base) if _decided_again(d)]
+    after = [dict(b) for b in before]  # what the amendment cannot change is carried over
+    if again:
+        decided = summarize_many([Dossier(batch[i][1], amended, batch[i][0]) for i in again],
+                                 prestations=_AFFECTED)
+        for i, summaries in zip(again, decided, strict=True):
+            for benefit in _AFFECTED:
+                after[i].pop(benefit, None)
+            after[i].update(summaries)
+    return list(zip(before, after, strict=True))
 
 
 def _batches(entries: Iterator[Entry], size: int, impact: Impact) -> Iterator[list[tuple[str, dict[str, Any]]]]:
@@ -122,22 +220,28 @@ def _batches(entries: Iterator[Entry], size: int, impact: Impact) -> Iterator[li
 
 
 def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=None, base_id: str | None = None,
-                   workers: int | None = None, chunk_size: int = 250, progress=None) -> Impact:
-    """Decide the caseload under the base and the amended base; classify every benefit of every dossier."""
+                   workers: int | None = None, chunk_size: int = 250, progress=None, skip: bool = True) -> Impact:
+    """Decide the caseload under the base and the amended base; classify every benefit of every dossier.
+
+    ``skip``: what the amendment cannot change is carried over rather than decided twice
+    (:func:`affected_benefits`); False decides every dossier under both bases.
+    """
     base = load_regime(base_id)
     amendment = load_amendment(amendment_path, date_effet)
     amended = amend(base, amendment)
     impact = Impact(base.version, amended.version, amendment)
+    impact.affectees = affected_benefits(base, amended) if skip else None
     workers = workers or os.cpu_count() or 1
     batches = _batches(read_caseload(caseload, base), chunk_size, impact)
-    args = (base_id, str(amendment_path), date_effet)
+    args = (base_id, str(amendment_path), date_effet, skip)
     if workers == 1:
         _init_worker(*args)
         results: Iterable = ((batch, _summaries(batch)) for batch in batches)
     else:
         pool = worker_pool(workers, _init_worker, args)
         results = _pooled(pool, batches, workers)
-    for batch, pairs in results:
+    for batch, (pairs, carried) in results:
+        impact.reprises += carried
         for (origine, data), pair in zip(batch, pairs, strict=True):
             if isinstance(pair, str):
                 impact.erreurs.append((origine, pair))

@@ -36,11 +36,12 @@ class Summary:
         return [node for node, etat in self.etats.items() if etat == "non_rempli"]
 
 
-def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, str]] | None = None
-                   ) -> list[dict[str, Summary]]:
+def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, str]] | None = None,
+                   prestations: frozenset[str] | None = None) -> list[dict[str, Summary]]:
     """For each dossier, its benefits in summary; one grounding per regime object.
 
     ``sources``, when given, receives the source (section, article) of every condition node.
+    ``prestations``: decide only these benefits (for a regime whose benefits are independent).
     """
     groups: dict[int, list[int]] = defaultdict(list)
     for position, dossier in enumerate(dossiers):
@@ -48,7 +49,8 @@ def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, st
     out: list[dict[str, Summary]] = [{} for _ in dossiers]
     for positions in groups.values():
         batch = [dossiers[p] for p in positions]
-        symbols = solve_program(build_program(batch[0].regime, explain=False, summary=True), batch)
+        symbols = solve_program(build_program(batch[0].regime, explain=False, summary=True), batch,
+                                prestations=prestations)
         rows: dict[int, dict[str, Summary]] = defaultdict(dict)
         pending = []
         for symbol in symbols:

@@ -37,7 +37,11 @@ class EvaluationError(Exception):
 
 
 def evaluate(dossier: Dossier, explain: bool = True) -> Decision:
-    """The decision on one dossier."""
+    """The decision on one dossier; by the warm path in a process that enabled it (:mod:`engine.warm`)."""
+    from engine import warm  # warm imports this module
+
+    if warm.enabled():
+        return warm.evaluate(dossier, explain=explain)
     return evaluate_many([dossier], explain=explain)[0]
 
 
@@ -70,18 +74,21 @@ def demanded(dossiers: Sequence[Dossier]) -> frozenset[str] | None:
     return frozenset(wanted)
 
 
-def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = True) -> list[clingo.Symbol]:
+def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = True,
+                  prestations: frozenset[str] | None = None) -> list[clingo.Symbol]:
     """The shown symbols of the unique answer set of ``program`` given the dossiers' facts.
 
     ``sliced``: ground only the files of the benefits the batch demands (:meth:`Program.text_for`),
-    when the regime declares its benefits independent.
+    when the regime declares its benefits independent; ``prestations``, only those of these benefits
+    (the others are then not examined at all).
     """
     regime = program.regime
     messages: list[str] = []
     # Two models asked: a base that claims a unique answer set is caught when it has a second one.
     control = clingo.Control(["--warn=none", "--models=2"], logger=lambda _code, text: messages.append(text))
+    wanted = prestations if prestations is not None else demanded(dossiers)
     try:
-        program.load_into(control, demanded(dossiers) if sliced and regime.prestations_independantes else None)
+        program.load_into(control, wanted if sliced and regime.prestations_independantes else None)
         control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
         control.ground([("base", [])])
         models: list[list[clingo.Symbol]] = []

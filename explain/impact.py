@@ -270,6 +270,8 @@ def impact_json(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, An
                        "date_effet": fmt.json_value(impact.amendement.date_effet)},
         "version_base": impact.version_base, "version_amendee": impact.version_amendee,
         "dossiers": impact.dossiers,
+        "prestations_affectees": sorted(impact.affectees) if impact.affectees is not None else None,
+        "dossiers_repris": impact.reprises,
         "erreurs": [{"dossier": o, "message": m} for o, m in impact.erreurs],
         "prestations": {b: {c: impact.categories[b].get(c, 0) for c in CATEGORIES} for b in sorted(impact.categories)},
         "cout_mensuel": {b: _before_after(v) for b, v in impact.cout_mensuel.items()},

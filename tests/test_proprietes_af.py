@@ -214,9 +214,8 @@ def test_un_seul_statut_par_prestation(lot):
 @given(lots(tous_dossiers, max_size=LOT))
 def test_statut_et_conditions(lot):
     """Refus : au moins une condition échoue, chacune avec sa source. Accord : aucune
-    condition non remplie ni inconnue, sauf le droit éteint au mois de référence dont les mois
-    du rappel restent dus (seul l'enfant ouvrant droit y manque). Incomplet : aucun échec, au
-    moins une inconnue."""
+    condition non remplie ni inconnue, sauf un droit éteint dont le rappel reste dû, où
+    seule la condition des enfants échoue. Incomplet : aucun échec, au moins une inconnue."""
     for dossier, decision in zip(lot, decider(lot, explain=True), strict=True):
         if AF in decision.prestations:
             # Le chemin avec explications décide comme l'autre (et comme le modèle).
@@ -228,11 +227,18 @@ def test_statut_et_conditions(lot):
                 for condition in p.conditions:
                     if condition.etat == "non_rempli":
                         assert condition.source.strip(), condition.id
-            elif p.statut == "accorde" and "fin_droit" in p.informations:
-                assert p.montants["rappel"] > 0 and p.montants["mensuel"] == 0
-                assert {c.id for c in p.conditions if c.etat != "rempli"} == {"enfant_ouvrant_droit"}
+            elif p.statut == "accorde" and p.id == AF and "fin_droit" in p.informations:
+                # Droit éteint à la date de référence, sommes dues pour les mois du rappel
+                # (kb/commun/decisions.lp) : seule la condition des enfants échoue, par l'âge.
+                assert p.droit.etat == "non_rempli"
+                assert [c.id for c in p.conditions if c.etat != "rempli"] == ["enfant_ouvrant_droit"]
+                assert p.montants["mensuel"] == 0 and p.montants["rappel"] > 0
             elif p.statut == "accorde":
                 assert set(etats) == {"rempli"}
+            elif p.id == AF and "fin_droit" in p.informations:
+                # Le même droit éteint, des pièces manquant pour payer ce qui reste dû.
+                assert p.droit.etat == "non_rempli" and p.pieces_manquantes
+                assert [c.id for c in p.conditions if c.etat != "rempli"] == ["enfant_ouvrant_droit"]
             else:
                 assert "non_rempli" not in etats
                 assert "inconnu" in etats

@@ -1,0 +1,92 @@
+"""The warm single-dossier path (engine/warm.py) decides as the cold path, and never across base versions.
+
+Every golden case (amended ones under their amended base) and a sample of
+generated dossiers are decided by both paths, in decision and in explanation
+mode; the decisions must be equal field by field (condition trees and rules applied
+included), and so their contract's JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from engine import warm
+from engine.amendement import AmendmentError, amend, load_amendment
+from engine.cases import load_cases
+from engine.dossier import DossierError, validate
+from engine.generation import generate
+from engine.program import build_program
+from engine.regime import load_regime
+from engine.solver import evaluate, evaluate_many
+from explain.render import decision_json
+
+CAS = Path(__file__).parent / "cas"
+TODAY = dt.date(2026, 6, 15)
+
+
+def _dossiers():
+    amended = {}
+    out = []
+    for case in load_cases(CAS):
+        regime = None
+        if case.amendement is not None:
+            key = (case.amendement, case.date_effet)
+            if key not in amended:
+                try:
+                    amended[key] = amend(load_regime(case.dossier.get("base")),
+                                         load_amendment(case.amendement, case.date_effet))
+                except AmendmentError:  # a case of an inapplicable amendment: nothing to decide
+                    continue
+            regime = amended[key]
+        try:
+            out.append(validate(case.dossier, case.nom, today=TODAY, regime=regime))
+        except DossierError:
+            continue
+    out += [validate(data, f"generated-{i}") for i, data in enumerate(generate(60, seed=5))]
+    return out
+
+
+DOSSIERS = _dossiers()
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_warm_decides_as_cold(explain: bool) -> None:
+    assert len(DOSSIERS) > 100
+    cold = [evaluate_many([d], explain=explain)[0] for d in DOSSIERS]
+    for dossier, expected in zip(DOSSIERS, cold, strict=True):
+        got = warm.evaluate(dossier, explain=explain)
+        assert got == expected, dossier.origine  # the whole decision: trees, rules applied, data, amounts
+        if explain:
+            assert decision_json(got) == decision_json(expected), dossier.origine
+
+
+def test_enabled_warm_path_is_taken_by_evaluate(monkeypatch) -> None:
+    dossier = DOSSIERS[0]
+    calls = []
+    original = warm.solve_warm
+    monkeypatch.setattr(warm, "solve_warm", lambda *a: calls.append(1) or original(*a))
+    warm.enable()
+    try:
+        decision = evaluate(dossier)
+    finally:
+        warm.enable(False)
+    assert calls and decision_json(decision) == decision_json(evaluate(dossier))
+
+
+def test_an_amended_base_is_never_served_the_slice_of_another_version() -> None:
+    amendment = load_amendment(Path("kb/mali/inps/amendements/af_3500.yaml"), dt.date(2026, 1, 1))
+    base = load_regime("mali-inps")
+    amended = amend(base, amendment)
+    assert amended.version != base.version
+    data = next(d for d in generate(200, seed=2)
+                if evaluate(validate(d, "x")).prestations["allocations_familiales"].statut == "accorde")
+    under_base = warm.evaluate(validate(data, "x"))
+    under_amended = warm.evaluate(validate(data, "x", regime=amended))
+    assert under_amended.version_base == amended.version != under_base.version_base
+    assert decision_json(under_amended) == decision_json(evaluate_many([validate(data, "x", regime=amended)])[0])
+    assert decision_json(under_amended)["prestations"] != decision_json(under_base)["prestations"]
+    with pytest.raises(ValueError):
+        warm.solve_warm(build_program(base, True), validate(data, "x", regime=amended))
