@@ -329,7 +329,13 @@ def echauffer() -> None:
 
 
 def application() -> FastAPI:
-    """The factory uvicorn's workers call (``console.app:application``, settings from the environment)."""
+    """The factory uvicorn's workers call (``console.app:application``, settings from the environment).
+
+    A served process is long-lived: single dossiers take the warm path (engine/warm.py), whose
+    decisions are the cold path's (tests/test_warm.py) for a fraction of the grounding."""
+    from engine import warm
+
     app = create_app(Reglages.depuis_environnement())
     echauffer()
+    warm.enable()
     return app
