@@ -252,10 +252,10 @@ def test_a_dossier_that_breaks_its_lot_costs_only_itself(caseload, tmp_path, mon
 
     real = resume.summarize_many
 
-    def fragile(dossiers, sources=None):
+    def fragile(dossiers, *args, **kwargs):
         if any(d.id == "synthetique-0000005" for d in dossiers):
             raise RuntimeError("panne simulée")
-        return real(dossiers, sources)
+        return real(dossiers, *args, **kwargs)
 
     monkeypatch.setattr(engine.batch, "summarize_many", fragile)
     results = tmp_path / "d.jsonl"
@@ -274,10 +274,10 @@ def test_a_dossier_that_breaks_its_lot_in_diff_costs_only_itself(caseload, tmp_p
 
     real = engine.impact.summarize_many
 
-    def fragile(dossiers, sources=None):
+    def fragile(dossiers, *args, **kwargs):
         if any(d.id == "synthetique-0000005" for d in dossiers):
             raise RuntimeError("panne simulée")
-        return real(dossiers, sources)
+        return real(dossiers, *args, **kwargs)
 
     monkeypatch.setattr(engine.impact, "summarize_many", fragile)
     amendment = Path(__file__).resolve().parent.parent / "kb/mali/inps/amendements/af_3500.yaml"
