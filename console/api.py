@@ -94,6 +94,13 @@ async def api_why(request: Request, prestation: str, what_if: bool = False,
     return await run_in_threadpool(_why, request, await corps(request), prestation, what_if, profondeur)
 
 
+def _non_examinee(prestation: str, decision) -> JSONResponse:
+    """422 for a benefit the dossier does not have decided, naming those it has."""
+    known = ", ".join(decision.prestations) or "aucune"
+    return JSONResponse({"erreurs": [{"champ": "prestation", "message": f"prestation « {prestation} » non "
+                                      f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
+
+
 def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None) -> Response:
     from engine.whatif import what_if as search
     from explain.why import why
@@ -101,9 +108,7 @@ def _why(request: Request, body: bytes, prestation: str, what_if: bool, profonde
     try:
         _, dossier, decision = _decide(request, body)
         if prestation not in decision.prestations:
-            known = ", ".join(decision.prestations) or "aucune"
-            return JSONResponse({"erreurs": [{"champ": "prestation", "message": f"prestation « {prestation} » non "
-                                              f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
+            return _non_examinee(prestation, decision)
         answer = None
         if what_if and decision.prestations[prestation].statut == "refuse":
             answer = search(dossier, prestation)
@@ -126,9 +131,7 @@ def _letter(request: Request, body: bytes, prestation: str, format: str) -> Resp
     try:
         _, dossier, decision = _decide(request, body)
         if prestation not in decision.prestations:
-            known = ", ".join(decision.prestations) or "aucune"
-            return JSONResponse({"erreurs": [{"champ": "prestation", "message": f"prestation « {prestation} » non "
-                                              f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
+            return _non_examinee(prestation, decision)
         (lettre,) = lettres_de(dossier, decision, prestation)
     except DossierRefuse as exc:
         return _refus(exc)

@@ -30,20 +30,20 @@ def test_family_allowance_inconsistency_is_reported_with_its_reading():
     assert "fait foi" in af.lecture
 
 
-def test_a_missing_phrase_is_a_defect():
+def defects_without_phrase(condition: str, state: str) -> list[str]:
+    """The defects ``check`` reports on the regime whose catalogue lacks one phrase."""
     phrases = copy.deepcopy(REGIME.phrases)
-    del phrases["conditions"]["stage"]["inconnu"]
-    broken = dataclasses.replace(REGIME, phrases=phrases)
-    report = check_regime(broken, dt.date(2026, 1, 1))
-    assert "condition « stage » : phrase « inconnu » manquante" in report.defauts
+    del phrases["conditions"][condition][state]
+    return check_regime(dataclasses.replace(REGIME, phrases=phrases), dt.date(2026, 1, 1)).defauts
+
+
+def test_a_missing_phrase_is_a_defect():
+    assert "condition « stage » : phrase « inconnu » manquante" in defects_without_phrase("stage", "inconnu")
 
 
 def test_an_exception_without_its_silence_worded_is_a_defect():
-    phrases = copy.deepcopy(REGIME.phrases)
-    del phrases["conditions"]["residence_pendant_suspension"]["non_invoquee"]
-    broken = dataclasses.replace(REGIME, phrases=phrases)
-    report = check_regime(broken, dt.date(2026, 1, 1))
-    assert "exception « residence_pendant_suspension » : phrase « non_invoquee » manquante" in report.defauts
+    assert ("exception « residence_pendant_suspension » : phrase « non_invoquee » manquante"
+            in defects_without_phrase("residence_pendant_suspension", "non_invoquee"))
     assert not [d for d in check_regime(REGIME, dt.date(2026, 1, 1)).defauts if d.startswith("exception")]
 
 
