@@ -158,7 +158,11 @@ def test_json_dossier_with_iso_dates(run, tmp_path):
 
 
 def test_every_command_help_has_an_example(run):
-    for command in ("evaluate", "why"):
+    import click
+
+    commands = main.list_commands(click.Context(main))  # the lazy ones (letter, letters) included
+    assert {"evaluate", "why", "letter", "letters", "batch", "diff", "serve"} <= set(commands)
+    for command in commands:
         result = run(command, "--help")
-        assert result.exit_code == 0
-        assert "Exemple :" in result.output
+        assert result.exit_code == 0, command
+        assert "Exemple :" in result.output, command

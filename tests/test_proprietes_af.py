@@ -247,9 +247,9 @@ def test_statut_et_conditions(lot):
                 assert ("mensuel" in p.montants) == (p.statut == "accorde")
 
 
-# Bogue de la base : enfant résidant au Mali, avec motif et convention renseignés ;
-# convention_reciprocite est à la fois remplie (motif, convention) et non remplie
-# (l'enfant réside au Mali).
+# Un bogue trouvé par cette propriété, et corrigé dans la base : un enfant résidant au Mali,
+# avec motif et convention renseignés, remplissait et ne remplissait pas à la fois
+# convention_reciprocite (le pays doit être étranger pour que l'exception soit remplie).
 INCOHERENCE_CONVENTION_MALI = {
     "id": "incoherence-convention-mali",
     "date_reference": "2026-03-15",
