@@ -5,7 +5,7 @@ A case file holds a list of cases (or one case)::
     - nom: stage accompli à neuf mois exactement
       description: la borne est incluse (« neuf mois consécutifs »)
       modele: ../modeles/salarie.yaml   # optional: a dossier the case starts from
-      dossier:                          # merged onto the model (lists replace)
+      dossier:                          # merged onto the model (lists replace; « enfants+: » appends)
         demandeur: {mois_consecutifs: 9}
       attendu:
         allocations_familiales:
@@ -66,10 +66,15 @@ class CaseResult:
 
 
 def _merge(base: Any, override: Any) -> Any:
+    """``override`` over the model ``base``: objects merge, lists replace, and a key written ``name+``
+    appends its list to the model's (a case adds a child to the model's rather than repeating it)."""
     if isinstance(base, dict) and isinstance(override, dict):
         merged = dict(base)
         for key, value in override.items():
-            merged[key] = _merge(base.get(key), value) if key in base else value
+            if isinstance(key, str) and key.endswith("+") and isinstance(value, list):
+                merged[key[:-1]] = [*(base.get(key[:-1]) or []), *value]
+            else:
+                merged[key] = _merge(base.get(key), value) if key in base else value
         return merged
     return override
 

@@ -95,3 +95,13 @@ def test_enfant_sous_convention_releve_du_regime_etranger(resultats: dict[str, C
     af = result.decision.prestations["allocations_familiales"]
     assert af.elements.get("enfants_regime_convention") == ["Karim"]
     assert "Karim" not in af.enfants_ouvrant_droit
+
+
+def test_a_case_appends_to_its_models_list():
+    from engine.cases import _merge
+
+    model = {"enfants": [{"prenom": "Awa"}], "demandeur": {"sexe": "M", "statut": "salarie"}}
+    case = {"enfants+": [{"prenom": "Issa"}], "demandeur": {"statut": "apprenti"}}
+    assert _merge(model, case) == {"enfants": [{"prenom": "Awa"}, {"prenom": "Issa"}],
+                                   "demandeur": {"sexe": "M", "statut": "apprenti"}}
+    assert _merge(model, {"enfants": []})["enfants"] == []  # a list without « + » still replaces
