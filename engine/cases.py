@@ -170,6 +170,17 @@ def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
     return diffs
 
 
+def case_regime(case: Case, amended: dict[tuple[Path, dt.date | None], Regime]) -> Regime | None:
+    """The regime a case is decided under: None for its own base, else the amended base, built once per
+    amendment and date in ``amended``; AmendmentError when the amendment cannot be applied."""
+    if case.amendement is None:
+        return None
+    key = (case.amendement, case.date_effet)
+    if key not in amended:
+        amended[key] = amend(load_regime(case.dossier.get("base")), load_amendment(case.amendement, case.date_effet))
+    return amended[key]
+
+
 def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResult]:
     """Evaluate the cases in one batch and compare each with its expectation."""
     results: list[CaseResult] = []
@@ -181,18 +192,12 @@ def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResul
         if case.erreur_lecture is not None:
             result.differences.append(f"fichier de cas illisible : {case.erreur_lecture}")
             continue
-        regime = None
-        if case.amendement is not None:
-            key = (case.amendement, case.date_effet)
-            if key not in amended:
-                try:
-                    amended[key] = amend(load_regime(case.dossier.get("base")),
-                                         load_amendment(case.amendement, case.date_effet))
-                except AmendmentError as exc:
-                    if case.erreur_attendue is None or case.erreur_attendue not in str(exc):
-                        result.differences.append(f"amendement inapplicable : {exc}")
-                    continue
-            regime = amended[key]
+        try:
+            regime = case_regime(case, amended)
+        except AmendmentError as exc:
+            if case.erreur_attendue is None or case.erreur_attendue not in str(exc):
+                result.differences.append(f"amendement inapplicable : {exc}")
+            continue
         try:
             dossier = validate(case.dossier, f"{case.fichier}: {case.nom}", today=today, regime=regime)
         except DossierError as exc:

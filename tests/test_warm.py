@@ -15,7 +15,7 @@ import pytest
 
 from engine import warm
 from engine.amendement import AmendmentError, amend, load_amendment
-from engine.cases import load_cases
+from engine.cases import case_regime, load_cases
 from engine.dossier import DossierError, validate
 from engine.generation import generate
 from engine.program import build_program
@@ -31,16 +31,10 @@ def _dossiers():
     amended = {}
     out = []
     for case in load_cases(CAS):
-        regime = None
-        if case.amendement is not None:
-            key = (case.amendement, case.date_effet)
-            if key not in amended:
-                try:
-                    amended[key] = amend(load_regime(case.dossier.get("base")),
-                                         load_amendment(case.amendement, case.date_effet))
-                except AmendmentError:  # a case of an inapplicable amendment: nothing to decide
-                    continue
-            regime = amended[key]
+        try:
+            regime = case_regime(case, amended)
+        except AmendmentError:  # a case of an inapplicable amendment: nothing to decide
+            continue
         try:
             out.append(validate(case.dossier, case.nom, today=TODAY, regime=regime))
         except DossierError:
