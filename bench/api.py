@@ -39,7 +39,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def _dossiers(count: int) -> list[bytes]:
     """Generated dossiers, each asking for the family allowances only (the case-management system's usual call)."""
-    from engine.generation import generate
+    from engine.tools.generation import generate
 
     out = []
     for data in generate(count, 16):

@@ -39,12 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from engine.batch import run_batch  # noqa: E402
 from engine.dossier import load_dossier, validate  # noqa: E402
-from engine.generation import generate  # noqa: E402
-from engine.impact import compute_impact  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
-from engine.whatif import what_if  # noqa: E402
+from engine.tools.batch import run_batch  # noqa: E402
+from engine.tools.generation import generate  # noqa: E402
+from engine.tools.impact import compute_impact  # noqa: E402
+from engine.tools.whatif import what_if  # noqa: E402
 from explain.why import why  # noqa: E402
 
 
@@ -163,7 +163,7 @@ def single_latency(decided_before: int) -> tuple[float, float]:
 def in_fresh_process(mimalloc: bool, *options: str) -> str:
     """What this script prints with ``options``, run in a new process, under mimalloc (when installed) or
     under the system allocator."""
-    from engine.allocator import library_path
+    from engine.tools.allocator import library_path
 
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     path = library_path()
@@ -176,7 +176,7 @@ def in_fresh_process(mimalloc: bool, *options: str) -> str:
 
 def single_latency_in(allocator: str, decided_before: int) -> str:
     """The same measure in a fresh process under the system allocator or under mimalloc."""
-    from engine.allocator import library_path
+    from engine.tools.allocator import library_path
 
     if allocator == "mimalloc" and library_path() is None:
         return "mimalloc indisponible"
@@ -192,10 +192,10 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
     """
     import clingo
 
-    from engine.allocator import in_use
     from engine.program import build_program
     from engine.regime import load_regime
     from engine.resume import summarize_many
+    from engine.tools.allocator import in_use
 
     program = build_program(load_regime(None), explain=False)
 
@@ -508,7 +508,7 @@ def main() -> None:
         shares = status_shares(folder / f"decisions-{args.tailles[0]}.jsonl")
         lines += ["", f"### Statuts d'une charge générée ({args.tailles[0]} dossiers, graine 1)", "", *shares]
         print("\n".join(shares), flush=True)
-        from engine.allocator import library_path
+        from engine.tools.allocator import library_path
 
         lines += ["", f"Processus de calcul : allocateur {'mimalloc' if library_path() else 'du système'}."]
         rate, sample = plain_python_ratio(caseload(args.tailles[0], folder), args.tailles[0])

@@ -102,7 +102,7 @@ def _non_examinee(prestation: str, decision) -> JSONResponse:
 
 
 def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None) -> Response:
-    from engine.whatif import what_if as search
+    from engine.tools.whatif import what_if as search
     from explain.why import why
 
     try:

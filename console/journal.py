@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.batch import Journal, fingerprint
 from engine.model import Decision
+from engine.tools.batch import Journal, fingerprint
 
 PAR_PAGE = 25
 

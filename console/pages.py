@@ -169,7 +169,7 @@ async def decision_page(request: Request, ident: Numero, si: str = ""):
 
 
 def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
-    from engine.whatif import what_if
+    from engine.tools.whatif import what_if
     from explain.why import context
 
     demande, dossier, decision = _rouvrir(request, ident)

@@ -21,12 +21,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.amendement import amend
-from engine.caseload import each_alone_on_failure, read_caseload
 from engine.dossier import Dossier
-from engine.impact import CATEGORIES, Change, Impact
 from engine.regime import load_regime
 from engine.solver import evaluate_many
+from engine.tools.amendement import amend
+from engine.tools.caseload import each_alone_on_failure, read_caseload
+from engine.tools.impact import CATEGORIES, Change, Impact
 from explain import format as fmt
 from explain.phrases import catalogue
 from explain.render import _TEMPLATES, ETATS_FR

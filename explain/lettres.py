@@ -7,7 +7,7 @@ A decision on a benefit becomes one of three letters, after its status:
   payments to go on;
 - ``refuse`` → **rejet**: every failed condition in a plain sentence with its
   source, and what would change the decision when the what-if search
-  (:func:`engine.whatif.what_if`) finds it;
+  (:func:`engine.tools.whatif.what_if`) finds it;
 - ``incomplet`` → **demande de pièces**: the missing documents and the
   missing information, where to send them and by when.
 
@@ -318,7 +318,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
 
     ``entete`` is the office's fields over the regime's letterhead (:func:`load_bureau_lettres`;
     ``None``: the regime's own); ``answer`` a what-if search for a refusal
-    (:func:`engine.whatif.what_if`); ``date`` the date of the letter (default: the date of the decision).
+    (:func:`engine.tools.whatif.what_if`); ``date`` the date of the letter (default: the date of the decision).
     """
     if benefit not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"
@@ -502,7 +502,7 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
 
     With ``what_if`` (and the dossier), a refusal says what would change it.
     """
-    from engine.whatif import what_if as search  # imported late: only refusals need clingo's search
+    from engine.tools.whatif import what_if as search  # imported late: only refusals need clingo's search
 
     benefits = [benefit] if benefit else list(decision.prestations)
     out = []

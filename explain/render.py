@@ -12,9 +12,9 @@ from typing import Any
 
 import jinja2
 
-from engine.check import Report
 from engine.model import Condition, Decision, Prestation
 from engine.regime import load_regime
+from engine.tools.check import Report
 from explain import format as fmt
 from explain.phrases import catalogue
 

@@ -207,7 +207,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
 def why(decision: Decision, benefit_id: str, output_format: str = "text", depth: int | None = None,
         answer=None) -> str:
     """The explanation of one benefit's decision in ``text``, ``json``, ``markdown`` or ``html``;
-    ``answer`` is a what-if search (:func:`engine.whatif.what_if`) to show with it."""
+    ``answer`` is a what-if search (:func:`engine.tools.whatif.what_if`) to show with it."""
     if output_format == "json":
         return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
     template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]

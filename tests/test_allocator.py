@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from engine import allocator
-from engine.caseload import worker_pool
+from engine.tools import allocator
+from engine.tools.caseload import worker_pool
 
 mimalloc_shipped = pytest.mark.skipif(
     not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "aarch64"),

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.amendement import AmendmentError, amend, load_amendment
 from engine.cli import main
 from engine.dossier import load_dossier
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import EvaluationError, evaluate
-from engine.whatif import what_if
+from engine.tools.amendement import AmendmentError, amend, load_amendment
+from engine.tools.whatif import what_if
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "famille-diarra.yaml"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cases import Case, CaseResult, load_cases, run_cases
+from engine.tools.cases import Case, CaseResult, load_cases, run_cases
 
 CAS = Path(__file__).parent / "cas"
 AUJOURD_HUI = dt.date(2026, 3, 15)  # only used by a dossier without date_reference
@@ -98,7 +98,7 @@ def test_enfant_sous_convention_releve_du_regime_etranger(resultats: dict[str, C
 
 
 def test_a_case_appends_to_its_models_list():
-    from engine.cases import _merge
+    from engine.tools.cases import _merge
 
     model = {"enfants": [{"prenom": "Awa"}], "demandeur": {"sexe": "M", "statut": "salarie"}}
     case = {"enfants+": [{"prenom": "Issa"}], "demandeur": {"statut": "apprenti"}}

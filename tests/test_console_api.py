@@ -230,7 +230,7 @@ def test_journal_condition_search_finds_conditions_about_a_child(client):
 
 
 def test_journal_reads_batch_decisions(client, tmp_path):
-    from engine.batch import run_batch
+    from engine.tools.batch import run_batch
 
     journal = client.app.state.etat.reglages.journal
     caseload = tmp_path / "charge.jsonl"

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.generation import generate
-from engine.journal import decisions_du_dossier, rechercher, regles
 from engine.regime import load_regime
+from engine.tools.generation import generate
+from engine.tools.journal import decisions_du_dossier, rechercher, regles
 
 
 @pytest.fixture(scope="module")

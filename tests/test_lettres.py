@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from strategies import dossiers, lots
 
-from engine.cli_lettres import letter_command, letters_command
+from engine.cli.lettres import letter_command, letters_command
 from engine.dossier import load_dossier, parse_text, validate
 from engine.files import umask, write_atomic
 from engine.solver import evaluate, evaluate_many

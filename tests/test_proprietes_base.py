@@ -15,12 +15,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.amendement import amend, load_amendment
 from engine.dossier import validate
-from engine.generation import generate
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import solve_symbols
+from engine.tools.amendement import amend, load_amendment
+from engine.tools.generation import generate
 
 BASE = load_regime("mali-inps")
 seeds = st.integers(min_value=0, max_value=10**6)

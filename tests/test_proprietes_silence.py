@@ -184,8 +184,8 @@ def test_un_rappel_du_est_accorde(lot):
 def test_une_charge_generee_accorde_chaque_prestation_et_nomme_ce_qui_manque():
     """Une charge écrite comme au guichet (engine/generation.py) accorde chaque prestation, congé de
     naissance compris ; toute demande incomplète y nomme une information à demander ou une pièce."""
-    from engine.generation import generate
     from engine.regime import load_regime
+    from engine.tools.generation import generate
     from explain.phrases import catalogue
     from explain.why import questions
 

@@ -53,13 +53,13 @@ import yaml
 from click.testing import CliRunner
 from jinja2 import meta
 
-from engine.cases import load_cases, run_cases
-from engine.check import check_regime
 from engine.cli import main
 from engine.dossier import load_dossier, validate
 from engine.program import build_program
 from engine.regime import kb_root, load_regime, regimes
 from engine.solver import evaluate, evaluate_many, solve_symbols
+from engine.tools.cases import load_cases, run_cases
+from engine.tools.check import check_regime
 from explain.phrases import environment
 from explain.render import decision_json
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import engine.batch
-from engine.batch import BatchError, errors_path, run_batch
-from engine.cli import EXIT_DOSSIERS_EN_ERREUR, main
-from engine.generation import generate
+import engine.tools.batch
+from engine.cli.main import EXIT_DOSSIERS_EN_ERREUR, main
+from engine.tools.batch import BatchError, errors_path, run_batch
+from engine.tools.generation import generate
 
 STAGES = ("avant", "resultats", "erreurs", "journal", "etat")
 
@@ -74,7 +74,7 @@ def _killed_at(caseload: Path, results: Path, journal: Path, stage: str, lot: in
             if (where, number) == (stage, lot):
                 os._exit(9)
 
-        engine.batch._checkpoint = checkpoint
+        engine.tools.batch._checkpoint = checkpoint
         run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
         os._exit(0)
 
@@ -143,7 +143,7 @@ def test_a_second_writer_is_refused(caseload, tmp_path):
                 started.set()
                 time.sleep(30)
 
-        engine.batch._checkpoint = checkpoint
+        engine.tools.batch._checkpoint = checkpoint
         run_batch(caseload, results, workers=1, chunk_size=4)
 
     process = multiprocessing.get_context("fork").Process(target=first)
@@ -163,7 +163,7 @@ def test_a_second_writer_is_refused(caseload, tmp_path):
 def test_workers_end_with_their_parent(caseload, tmp_path):
     code = (
         "import os, sys, time\n"
-        "from engine.caseload import worker_pool\n"
+        "from engine.tools.caseload import worker_pool\n"
         "pool = worker_pool(2)\n"
         "pids = [pool.submit(os.getpid).result() for _ in range(4)]\n"
         "print(' '.join(map(str, set(pids))), flush=True)\n"
@@ -192,18 +192,18 @@ def _alive(pid: int) -> bool:
 def test_a_full_disk_ends_with_a_french_message_and_a_resume_completes(caseload, reference, tmp_path, monkeypatch):
     results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
     calls = {"n": 0}
-    real = engine.batch._checkpoint
+    real = engine.tools.batch._checkpoint
 
     def full(where: str, number: int) -> None:
         if where == "avant" and number == 3:
             calls["n"] += 1
-            raise BatchError(engine.batch._os_message(results, OSError(28, "No space left on device")))
+            raise BatchError(engine.tools.batch._os_message(results, OSError(28, "No space left on device")))
         real(where, number)
 
-    monkeypatch.setattr(engine.batch, "_checkpoint", full)
+    monkeypatch.setattr(engine.tools.batch, "_checkpoint", full)
     with pytest.raises(BatchError, match="disque plein"):
         run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
-    monkeypatch.setattr(engine.batch, "_checkpoint", real)
+    monkeypatch.setattr(engine.tools.batch, "_checkpoint", real)
     run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
     _assert_invariant(results, journal, reference)
 
@@ -257,7 +257,7 @@ def test_a_dossier_that_breaks_its_lot_costs_only_itself(caseload, tmp_path, mon
             raise RuntimeError("panne simulée")
         return real(dossiers, *args, **kwargs)
 
-    monkeypatch.setattr(engine.batch, "summarize_many", fragile)
+    monkeypatch.setattr(engine.tools.batch, "summarize_many", fragile)
     results = tmp_path / "d.jsonl"
     report = run_batch(caseload, results, workers=1, chunk_size=8)
     errors = [json.loads(line) for line in errors_path(results).read_text(encoding="utf-8").splitlines()]
@@ -269,17 +269,17 @@ def test_a_dossier_that_breaks_its_lot_costs_only_itself(caseload, tmp_path, mon
 
 
 def test_a_dossier_that_breaks_its_lot_in_diff_costs_only_itself(caseload, tmp_path, monkeypatch):
-    import engine.impact
-    from engine.impact import compute_impact
+    import engine.tools.impact
+    from engine.tools.impact import compute_impact
 
-    real = engine.impact.summarize_many
+    real = engine.tools.impact.summarize_many
 
     def fragile(dossiers, *args, **kwargs):
         if any(d.id == "synthetique-0000005" for d in dossiers):
             raise RuntimeError("panne simulée")
         return real(dossiers, *args, **kwargs)
 
-    monkeypatch.setattr(engine.impact, "summarize_many", fragile)
+    monkeypatch.setattr(engine.tools.impact, "summarize_many", fragile)
     amendment = Path(__file__).resolve().parent.parent / "kb/mali/inps/amendements/af_3500.yaml"
     impact = compute_impact(caseload, amendment, __import__("datetime").date(2026, 1, 1), workers=1, chunk_size=8)
     failed = [m for o, m in impact.erreurs if "panne simulée" in m]

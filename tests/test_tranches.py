@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from test_proprietes_regimes import dossiers_pmi, menages
 
 from engine.dossier import Dossier, validate
-from engine.generation import generate
 from engine.program import build_program
 from engine.regime import Regime, load_regime
 from engine.resume import summarize_many
 from engine.solver import _AnswerReader, demanded, evaluate_many, solve_program
+from engine.tools.generation import generate
 from explain.render import decision_json
 
 INPS = load_regime("mali-inps")

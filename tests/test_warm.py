@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from engine import warm
-from engine.amendement import AmendmentError, amend, load_amendment
-from engine.cases import case_regime, load_cases
 from engine.dossier import DossierError, validate
-from engine.generation import generate
 from engine.program import build_program
 from engine.regime import load_regime
 from engine.solver import evaluate, evaluate_many
+from engine.tools.amendement import AmendmentError, amend, load_amendment
+from engine.tools.cases import case_regime, load_cases
+from engine.tools.generation import generate
 from explain.render import decision_json
 
 CAS = Path(__file__).parent / "cas"

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.allocator import PreloadedContext
 from engine.domaine import MAX_BYTES
 from engine.dossier import Dossier, DossierError, load_dossier, parse_json, validate
 from engine.regime import Regime
+from engine.tools.allocator import PreloadedContext
 
 SUFFIXES = (".yaml", ".yml", ".json")
 T = TypeVar("T")
@@ -99,7 +99,7 @@ def worker_pool(workers: int, initializer: Callable[..., None] | None = None, in
                 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, each replaced after :data:`BATCHES_PER_WORKER` batches.
 
-    The workers start with mimalloc preloaded when it is installed (:mod:`engine.allocator`), and end
+    The workers start with mimalloc preloaded when it is installed (:mod:`engine.tools.allocator`), and end
     with the process that started them (:func:`_bind_to_parent`).
     """
     return ProcessPoolExecutor(max_workers=workers, initializer=_bind_to_parent,

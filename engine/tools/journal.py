@@ -6,7 +6,7 @@ the base that decided. This module only reads it: one dossier's decisions,
 or the decisions of a benefit, a status or a failed condition. It also finds,
 in the base's ``.lp`` files, the ``@regle`` blocks whose rules decide a
 condition's state, so that a journal entry can name the rules and the
-sentences of the guide behind it. Writing the journal is :mod:`engine.batch`'s.
+sentences of the guide behind it. Writing the journal is :mod:`engine.tools.batch`'s.
 """
 
 from __future__ import annotations

@@ -29,13 +29,13 @@ from typing import Any
 
 from clingo import ast
 
-from engine.amendement import Amendment, amend, load_amendment
-from engine.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier
 from engine.program import _names, _patterns, build_program
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
 from engine.solver import demanded
+from engine.tools.amendement import Amendment, amend, load_amendment
+from engine.tools.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
 
 CATEGORIES = ("nouvellement_accorde", "nouvellement_refuse", "devenu_incomplet", "hausse", "baisse", "inchange")
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.caseload import SUFFIXES, Entry, chunks, in_order, read_caseload, worker_pool
 from engine.dossier import Dossier, DossierError
 from engine.files import write_atomic
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
+from engine.tools.caseload import SUFFIXES, Entry, chunks, in_order, read_caseload, worker_pool
 
 _SOURCES: dict[str, tuple[str, str]] = {}
 STATE_VERSION = 1

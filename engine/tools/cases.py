@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.amendement import AmendmentError, amend, load_amendment
-from engine.caseload import each_alone_on_failure
 from engine.dossier import DossierError, parse_text, validate
 from engine.model import Decision, Prestation
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate_many
+from engine.tools.amendement import AmendmentError, amend, load_amendment
+from engine.tools.caseload import each_alone_on_failure
 
 
 @dataclass

@@ -37,7 +37,7 @@ import yaml
 from engine.dossier import DossierError, parse_text
 from engine.program import read_blocks
 from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
-from engine.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
+from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
 

@@ -23,12 +23,12 @@ from pathlib import Path
 import click
 import jinja2
 
-from engine.caseload import each_alone_on_failure
 from engine.dossier import Dossier, DossierError, load_dossier
 from engine.files import write_atomic
 from engine.model import Decision
 from engine.regime import RegimeError
 from engine.solver import EvaluationError, evaluate, evaluate_many
+from engine.tools.caseload import each_alone_on_failure
 from explain.lettres import (
     EXTENSIONS,
     FORMATS,

@@ -15,12 +15,12 @@ from typing import ClassVar
 
 import click
 
-from engine import cli_fr
-from engine.check import check_regime
+from engine.cli import fr as cli_fr
 from engine.dossier import DossierError, load_dossier
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
-from engine.whatif import what_if
+from engine.tools.check import check_regime
+from engine.tools.whatif import what_if
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
 from explain.why import FORMATS, why
@@ -53,7 +53,7 @@ class _LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
 
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "letter": ("engine.cli_lettres", "letter_command"), "letters": ("engine.cli_lettres", "letters_command")}
+        "letter": ("engine.cli.lettres", "letter_command"), "letters": ("engine.cli.lettres", "letters_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -147,7 +147,7 @@ def test_command(chemin: str, today) -> None:
     """
     from pathlib import Path
 
-    from engine.cases import load_cases, run_cases
+    from engine.tools.cases import load_cases, run_cases
 
     try:
         cases = load_cases(Path(chemin))
@@ -200,7 +200,7 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
     import yaml
 
     from engine.files import atomic_writer
-    from engine.generation import generate
+    from engine.tools.generation import generate
 
     dossiers = generate(nombre, seed, debut=debut.date(), fin=fin.date())
     if output is None:
@@ -252,9 +252,9 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
     """
     from pathlib import Path
 
-    from engine.amendement import AmendmentError
     from engine.files import atomic_writer
-    from engine.impact import compute_impact
+    from engine.tools.amendement import AmendmentError
+    from engine.tools.impact import compute_impact
     from explain.impact import impact_csv, impact_text, side_by_side
 
     if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
@@ -312,7 +312,7 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
 
         prevoyance batch charge.jsonl -o decisions.jsonl --journal journal.sqlite
     """
-    from engine.batch import BatchError, run_batch, write_parquet
+    from engine.tools.batch import BatchError, run_batch, write_parquet
 
     if parquet:
         _require_pyarrow()
@@ -340,7 +340,7 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
                f"{f', {report.repris} déjà faits (reprise)' if report.repris else ''} "
                f"en {report.secondes:.1f} s ({rate:.0f} dossiers/s).", err=True)
     if report.erreurs_en_tout:  # earlier runs' errors too: the exit code speaks for the whole output
-        from engine.batch import errors_path
+        from engine.tools.batch import errors_path
 
         click.echo(f"{report.erreurs_en_tout} dossier(s) en erreur en tout : voir {errors_path(Path(results))}",
                    err=True)
@@ -364,7 +364,7 @@ def _unwritable(target, exc: OSError) -> str:
 
 
 def _count(caseload: str) -> int:
-    from engine.caseload import SUFFIXES
+    from engine.tools.caseload import SUFFIXES
 
     path = Path(caseload)
     if path.is_dir():
@@ -399,7 +399,7 @@ def journal_command(journal: str, dossier: str | None, prestation: str | None, s
         prevoyance journal journal.sqlite synthetique-0000042
         prevoyance journal journal.sqlite --statut refuse --condition stage
     """
-    from engine.journal import JournalError, decisions_du_dossier, rechercher
+    from engine.tools.journal import JournalError, decisions_du_dossier, rechercher
     from explain.journal import dossier_text, liste_text
 
     try:
@@ -468,6 +468,3 @@ def check_command(base: str | None, date, echantillon: int) -> None:
     if not report.ok:
         raise SystemExit(1)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

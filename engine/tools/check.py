@@ -121,8 +121,8 @@ def _parameter_gaps(regime: Regime) -> list[str]:
 def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
     """Decide ``size`` generated dossiers: each must get exactly one answer set and no incoherence."""
     from engine.dossier import validate
-    from engine.generation import generate
     from engine.solver import EvaluationError, evaluate_many
+    from engine.tools.generation import generate
 
     problems = []
     batch = [validate(data, "échantillon", regime=regime) for data in generate(size, seed)]

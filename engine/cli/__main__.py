@@ -1,0 +1,5 @@
+"""``python -m engine.cli``: the same command line as ``prevoyance``."""
+
+from engine.cli.main import main
+
+main()
