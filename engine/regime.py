@@ -31,6 +31,12 @@ def _load_yaml(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# The heading under which a ``.lp`` file of the base gathers, after its ``@regle`` blocks, the
+# predicates that only serve grounding (docs/regimes.md, « Disposition d'un régime »): they belong
+# to no block, so an amendment that replaces the file's last block keeps them.
+AUXILIAIRES_DE_GROUNDING = "% ---- Auxiliaires de grounding (ne disent pas le droit) ----"
+
+
 class RegimeError(Exception):
     """The knowledge base itself is malformed (not the dossier)."""
 

@@ -9,13 +9,19 @@ moteur l'attribuerait au dernier bloc ``@regle`` du fichier.
 """
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
+from engine.dossier import validate
 from engine.program import read_blocks
+from engine.regime import AUXILIAIRES_DE_GROUNDING as AUXILIAIRES
 from engine.regime import RegimeError, kb_root, parameter_files, regimes
+from engine.solver import evaluate
+from engine.tools.amendement import amend, load_amendment
 
-AUXILIAIRES = "% ---- Auxiliaires de grounding (ne disent pas le droit) ----"
+ROOT = Path(__file__).resolve().parent.parent
 TETE_DE_DROIT = re.compile(r"^\s*(non_rempli|rempli)\s*\(")
 PRESTATION = re.compile(r"^prestation\((\w+)\)\.", re.M)
 
@@ -64,3 +70,25 @@ def test_les_auxiliaires_de_grounding_suivent_le_droit(path):
     # Dans un fichier de blocs, les auxiliaires suivent le dernier bloc (ils restent sous son étiquette).
     blocks = read_blocks(path)
     assert not blocks or blocks[-1].line < headings[0] + 1, path
+
+
+def test_un_amendement_qui_remplace_le_dernier_bloc_garde_les_auxiliaires(tmp_path):
+    """Remplacer le dernier bloc d'un fichier par son propre texte ne change aucune décision : les
+    auxiliaires qui le suivent (ici l'âge des enfants, lu par les allocations familiales) restent."""
+    regime = regimes()["mali-inps"]
+    path = regime.folder / "enfants.lp"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    last = read_blocks(path)[-1]
+    heading = lines.index(AUXILIAIRES)
+    body = "\n".join(lines[last.line - 1:heading]).strip("\n")
+    amendment = tmp_path / "meme_texte.yaml"
+    texte = {"titre": "Le même texte", "source": "Essai",
+             "regles": {"remplace": {last.id: body + "\n% Récrit à l'identique.\n"}}}
+    amendment.write_text(yaml.safe_dump(texte, allow_unicode=True), encoding="utf-8")
+    amended = amend(regime, load_amendment(amendment))
+    assert AUXILIAIRES in amended.rewritten[path]
+    data = yaml.safe_load((ROOT / "examples" / "famille-diarra.yaml").read_text(encoding="utf-8"))
+    before = evaluate(validate(data, regime=regime)).prestations["allocations_familiales"]
+    after = evaluate(validate(data, regime=amended)).prestations["allocations_familiales"]
+    assert before.montants and after.montants == before.montants
+    assert after.statut == before.statut
