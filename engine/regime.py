@@ -2,8 +2,10 @@
 
 A regime is a folder of ``kb/`` holding a ``regime.yaml``. Its program is every
 ``.lp`` file of ``kb/commun/`` followed by every ``.lp`` file of the regime's
-folder; its parameters are the YAML files of ``parametres/``; its phrase
-catalogue the YAML files of ``explications/``. Nothing here knows what a
+folder; its parameters are the YAML files under ``parametres/``, one folder per
+benefit and ``parametres/commun/`` for those several benefits share (a parameter
+is named by its file's stem, unique in the regime); its phrase catalogue the
+YAML files of ``explications/``. Nothing here knows what a
 regime says: adding one is adding a folder.
 """
 
@@ -27,6 +29,12 @@ from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, multi
 def _load_yaml(text: str):
     """YAML with libyaml's loader when the wheel has it (the base is read at every start)."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+# The heading under which a ``.lp`` file of the base gathers, after its ``@regle`` blocks, the
+# predicates that only serve grounding (docs/regimes.md, « Disposition d'un régime »): they belong
+# to no block, so an amendment that replaces the file's last block keeps them.
+AUXILIAIRES_DE_GROUNDING = "% ---- Auxiliaires de grounding (ne disent pas le droit) ----"
 
 
 class RegimeError(Exception):
@@ -207,6 +215,19 @@ def load_parameter(path: Path) -> Parameter:
     )
 
 
+def parameter_files(folder: Path) -> list[Path]:
+    """The parameter files of a regime's folder, ``parametres/<prestation>/*.yaml`` and
+    ``parametres/commun/*.yaml``, ordered by parameter name (the file's stem, which names the
+    parameter in the rules: two files with the same stem are an error of the base)."""
+    files: dict[str, Path] = {}
+    for path in sorted(folder.glob("parametres/**/*.yaml")):
+        if path.stem in files:
+            raise RegimeError(f"{path}: le paramètre « {path.stem} » est déjà défini par {files[path.stem]} "
+                              f"(un nom de paramètre est unique dans un régime)")
+        files[path.stem] = path
+    return [files[name] for name in sorted(files)]
+
+
 def _load_phrases(folder: Path) -> dict[str, Any]:
     catalogue: dict[str, Any] = {}
     for path in sorted(folder.glob("explications/*.yaml")):
@@ -225,7 +246,7 @@ def _read_regime(folder: Path) -> Regime:
     except (ValueError, KeyError, TypeError) as exc:
         raise RegimeError(str(exc)) from exc
     common = sorted((kb_root() / "commun").glob("*.lp"))
-    parameters = {p.stem: load_parameter(p) for p in sorted(folder.glob("parametres/*.yaml"))}
+    parameters = {p.stem: load_parameter(p) for p in parameter_files(folder)}
     return Regime(
         id=meta["id"],
         folder=folder,

@@ -8,7 +8,8 @@ exception des périodes de suspension), conditions relatives aux enfants
 (catégorie, déclaration à l'état civil, charge effective, âge, résidence et
 convention de réciprocité, visite médicale), liquidation mensuelle, rappel et
 paiement trimestriel à terme échu. Seuls les chiffres de la loi viennent de la
-base : les fichiers ``kb/mali/inps/parametres/*.yaml``, lus ici directement.
+base : les fichiers ``kb/mali/inps/parametres/<prestation>/*.yaml`` (et ``commun/``), lus ici
+directement.
 
 La logique est celle de Kleene à trois valeurs : ``True`` (rempli), ``False``
 (non rempli) et ``None`` (inconnu). Un champ absent dont dépend une condition
@@ -101,7 +102,9 @@ def etat(valeur: Kleene) -> str:
 @cache
 def _valeurs(nom: str) -> tuple[tuple[dt.date, Any], ...]:
     """Les valeurs datées d'un paramètre, par date d'effet croissante."""
-    data = yaml.safe_load((PARAMETRES / f"{nom}.yaml").read_text(encoding="utf-8"))
+    # Un dossier par prestation, et commun/ pour les paramètres partagés : le nom est unique.
+    (fichier,) = PARAMETRES.glob(f"*/{nom}.yaml")
+    data = yaml.safe_load(fichier.read_text(encoding="utf-8"))
     lignes = []
     for debut, entree in data["values"].items():
         debut = debut if isinstance(debut, dt.date) else dt.date.fromisoformat(str(debut))

@@ -36,7 +36,15 @@ import yaml
 
 from engine.dossier import DossierError, parse_text
 from engine.program import read_blocks
-from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
+from engine.regime import (
+    AUXILIAIRES_DE_GROUNDING,
+    Parameter,
+    ParameterValue,
+    Regime,
+    RegimeError,
+    _parse_value,
+    load_parameter,
+)
 from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
@@ -155,12 +163,14 @@ def _amended_parameter(param: Parameter, change: Any, amendment: Amendment) -> P
 
 
 def _rewrite(text: str, path: Path, replacements: dict[str, str], done: set[str]) -> str:
-    """The file's text with the blocks named in ``replacements`` replaced (from their tag to the next)."""
+    """The file's text with the blocks named in ``replacements`` replaced (from their tag to the next,
+    the last one up to the grounding helpers gathered at the end of the file, which it keeps)."""
     blocks = read_blocks(path, text)
     if not any(b.id in replacements for b in blocks):
         return text
     lines = text.splitlines()
-    starts = [b.line - 1 for b in blocks] + [len(lines)]
+    helpers = [i for i, line in enumerate(lines) if line.strip() == AUXILIAIRES_DE_GROUNDING]
+    starts = [b.line - 1 for b in blocks] + [helpers[0] if helpers else len(lines)]
     out, cursor = [], 0
     for block, start, end in zip(blocks, starts, starts[1:], strict=False):
         if block.id not in replacements:
