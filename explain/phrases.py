@@ -19,6 +19,7 @@ widow's, for a man) is not explained to them.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import jinja2
@@ -33,6 +34,13 @@ class PhraseError(Exception):
 
 
 SEXES = "_sexes"  # the context key holding who is a woman or a man (never a value of the dossier's facts)
+_INDICE = re.compile(r"\[\d+\]")
+
+
+def chemin_generique(chemin: str) -> str:
+    """A dossier path as the catalogue names it, without the items' indices: ``enfants[1].age`` → ``enfants[].age``
+    (the keys of ``questions`` and ``modifications``)."""
+    return _INDICE.sub("[]", chemin)
 
 
 @jinja2.pass_context
@@ -80,6 +88,11 @@ class Catalogue:
 
     def libelle(self, condition_id: str, noeud: str | None = None) -> str:
         return self.entry(condition_id, noeud).get("libelle", condition_id)
+
+    def libelle_noeud(self, noeud: str) -> str:
+        """The label of a condition known by its node only (``age(enfant(1))``, as a summary or the journal
+        keeps it): its id is the node's name."""
+        return self.libelle(noeud.split("(")[0], noeud)
 
     def sentence(self, condition: Condition, sexes: dict[str, str] | None = None) -> str:
         """The sentence of a condition in its state, with its values, agreeing with ``sexes``
