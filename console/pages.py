@@ -264,7 +264,7 @@ def journal_ligne(request: Request, ligne: Numero):
         if phrases is None:
             return node
         try:
-            return phrases.libelle(node.split("(")[0], node)
+            return phrases.libelle_noeud(node)
         except Exception:
             return node
 
