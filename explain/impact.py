@@ -107,7 +107,7 @@ def rows(impact: Impact) -> list[dict[str, Any]]:
     out = []
     for c in ordered(impact.changements):
         out.append({
-            "dossier": c.dossier, "prestation": phrases.benefit(c.prestation).get("libelle", c.prestation),
+            "dossier": c.dossier, "prestation": phrases.libelle_prestation(c.prestation),
             "categorie": c.categorie, "changement": CHANGEMENTS[c.categorie],
             "statut_avant": _statut(phrases, c.prestation, c.avant.statut), "montant_avant": c.avant.montant,
             "statut_apres": _statut(phrases, c.prestation, c.apres.statut), "montant_apres": c.apres.montant,
@@ -229,7 +229,7 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         oneoff = impact.cout_ponctuel.get(benefit) or [0, 0]
         annual = [12 * monthly[i] + oneoff[i] for i in (0, 1)]
         benefits.append({
-            "id": benefit, "libelle": phrases.benefit(benefit).get("libelle", benefit),
+            "id": benefit, "libelle": phrases.libelle_prestation(benefit),
             "categories": [(LABELS[c], counts.get(c, 0)) for c in CATEGORIES],
             "dossiers": sum(counts.values()),
             "mensuel": monthly if benefit in impact.cout_mensuel else None,
@@ -245,7 +245,7 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         "mensuel_total": tuple(sum(v[i] for v in impact.cout_mensuel.values()) for i in (0, 1)),
         "graphique_couts": cost_chart(benefits),
         "graphique_ecarts": distribution_chart(impact.changements),
-        "libelle": lambda b: phrases.benefit(b).get("libelle", b),
+        "libelle": lambda b: phrases.libelle_prestation(b),
         "statut": lambda b, s: _statut(phrases, b, s),
         "etat": lambda e: ETATS.get(e, e),
         "condition": lambda n: _condition(phrases, n),

@@ -135,6 +135,10 @@ class Catalogue:
     def benefit(self, benefit_id: str) -> dict[str, str]:
         return self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
 
+    def libelle_prestation(self, benefit_id: str) -> str:
+        """The name of a benefit (« Allocations familiales »); its id when the catalogue has none."""
+        return self.benefit(benefit_id).get("libelle", benefit_id)
+
     def statut(self, benefit_id: str, statut: str) -> str:
         return self.benefit(benefit_id).get(statut, statut)
 

@@ -7,6 +7,7 @@ catalogue and the templates of ``explain/templates``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -148,17 +149,22 @@ def montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
             for k in ordre_montants(prestation.montants, phrases, prestation.id)]
 
 
+def echeancier(prestation: Prestation, phrases) -> list[tuple[dt.date, str, int]]:
+    """The schedule of payments: (date, event in French, amount) for each instalment."""
+    return [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier]
+
+
 def evaluate_text(decision: Decision) -> str:
     """A short French summary of every benefit decided for a dossier."""
     phrases = catalogue(load_regime(decision.base))
     benefits = []
     for pid, prestation in decision.prestations.items():
         benefits.append({
-            "libelle": phrases.benefit(pid).get("libelle", pid),
+            "libelle": phrases.libelle_prestation(pid),
             "statut": phrases.statut(pid, prestation.statut),
             "prestation": prestation,
             "montants": montants(prestation, phrases),
-            "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+            "echeancier": echeancier(prestation, phrases),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
             **pieces(decision, prestation, phrases),
         })

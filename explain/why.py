@@ -17,7 +17,7 @@ from engine.model import Condition, Decision, Prestation
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue, chemin_generique
-from explain.render import ETATS_FR, MARKS, TEMPLATES, montants, pieces, source_text
+from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -138,7 +138,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
     return {
         "decision": decision,
         "prestation": prestation,
-        "libelle": phrases.benefit(benefit_id).get("libelle", benefit_id),
+        "libelle": phrases.libelle_prestation(benefit_id),
         "statut": phrases.statut(benefit_id, prestation.statut),
         "echecs": [branche(n, "non_rempli") for n in roots if n.condition.etat == "non_rempli"],
         "inconnues": [branche(n, "inconnu") for n in roots if n.condition.etat == "inconnu"],
@@ -147,7 +147,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "questions": questions(prestation, phrases, decision.sexes),
         "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
         "montants": montants(prestation, phrases),
-        "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+        "echeancier": echeancier(prestation, phrases),
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
         "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
