@@ -180,7 +180,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
-                 libelle=lambda pid: phrases.libelle_prestation(pid))
+                 libelle=phrases.libelle_prestation)
 
 
 @router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)
