@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.regime import Regime
-from explain.phrases import catalogue
+from explain.phrases import catalogue, chemin_generique
 
 LISTE = "__n:"  # hidden input: number of items of a list
 VARIANTE = "__variante:"  # chosen alternative of a oneOf
@@ -80,7 +80,7 @@ class Formulaire:
     def _libelle(self, path: str, name: str, schema: dict[str, Any], objet: str | None) -> tuple[str, str]:
         """(label, help): the catalogue's question for this path (``objet``: the item it is about), else the
         schema's title or short description, else the field's name; the description as help."""
-        generic = re.sub(r"\[\d+\]", "[]", path)
+        generic = chemin_generique(path)
         question = self.phrases.data.get("questions", {}).get(generic)
         description = schema.get("description", "")
         if question:

@@ -180,7 +180,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
-                 libelle=lambda pid: phrases.benefit(pid).get("libelle", pid))
+                 libelle=phrases.libelle_prestation)
 
 
 @router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)
@@ -196,7 +196,7 @@ def lettre_page(request: Request, ident: Numero, prestation: str):
     _, dossier, decision = _rouvrir(request, ident)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
-    libelle = catalogue(dossier.regime).benefit(prestation).get("libelle", prestation)
+    libelle = catalogue(dossier.regime).libelle_prestation(prestation)
     return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision)
 
 
@@ -264,12 +264,12 @@ def journal_ligne(request: Request, ligne: Numero):
         if phrases is None:
             return node
         try:
-            return phrases.libelle(node.split("(")[0], node)
+            return phrases.libelle_noeud(node)
         except Exception:
             return node
 
     return _page(request, "journal_ligne.html", ligne=found, libelle=libelle,
-                 prestation_libelle=phrases.benefit(found.prestation).get("libelle", found.prestation)
+                 prestation_libelle=phrases.libelle_prestation(found.prestation)
                  if phrases else found.prestation)
 
 

@@ -48,7 +48,7 @@ def libelle_condition(base: str, node: str) -> str:
     from explain.phrases import catalogue
 
     try:
-        return catalogue(load_regime(base)).libelle(node.split("(")[0], node)
+        return catalogue(load_regime(base)).libelle_noeud(node)
     except Exception:  # a base or a condition this version of kb/ no longer knows: its id says enough
         return node
 

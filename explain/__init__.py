@@ -3,8 +3,13 @@
 - :mod:`explain.format` writes amounts, dates and values the French way;
 - :mod:`explain.phrases` renders the regime's phrase catalogue (YAML + Jinja2);
 - :mod:`explain.render` builds the contract's JSON and the texts of
-  ``evaluate`` and ``check``;
-- :mod:`explain.why` explains one decision (text, JSON, Markdown, HTML).
+  ``evaluate`` and ``check``, with the templates of ``explain/templates``;
+- :mod:`explain.why` explains one decision (text, JSON, Markdown, HTML);
+- :mod:`explain.impact` reports an amendment's impact (``diff``), in the words
+  of the regime it was computed under;
+- :mod:`explain.journal` words the journal of decisions (``journal``);
+- :mod:`explain.lettres` writes the letters to citizens (Markdown, HTML, PDF),
+  one module per step (see its docstring).
 """
 
 from explain.render import decision_json, evaluate_text

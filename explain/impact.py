@@ -28,8 +28,8 @@ from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
 from engine.tools.impact import CATEGORIES, Change, Impact
 from explain import format as fmt
-from explain.phrases import catalogue
-from explain.render import _TEMPLATES, ETATS_FR
+from explain.phrases import Catalogue, catalogue
+from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
 
 LABELS = {
@@ -58,7 +58,7 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
     if not chosen:
         return []
     wanted = {c.origine for c in chosen}
-    base = load_regime()
+    base = load_regime(impact.base)
     amended = amend(base, impact.amendement)
     dossiers = {e.origine: e.dossier for e in read_caseload(caseload, base) if e.origine in wanted and e.dossier}
     order = [c for c in chosen if c.origine in dossiers]
@@ -87,22 +87,27 @@ def _statut(phrases, benefit: str, statut: str) -> str:
     return said if said != statut else STATUTS.get(statut, statut.replace("_", " "))
 
 
-def _condition(phrases, node: str) -> str:
+def _condition(phrases: Catalogue, node: str) -> str:
     """A condition node (``age(enfant(1))``) by its label in the catalogue."""
-    ident = node.split("(")[0]
     try:
-        return phrases.libelle(ident, node)
+        return phrases.libelle_noeud(node)
     except Exception:  # a node the catalogue does not name: its id, readable
-        return ident.replace("_", " ")
+        return node.split("(")[0].replace("_", " ")
+
+
+def _catalogue(impact: Impact) -> Catalogue:
+    """The phrase catalogue of the regime the impact was computed under: its benefits, statuses and
+    conditions are named in that regime's words, whichever regime is the default."""
+    return catalogue(load_regime(impact.base))
 
 
 def rows(impact: Impact) -> list[dict[str, Any]]:
     """One row per changed dossier and benefit, in French, newly refused first."""
-    phrases = catalogue(load_regime())
+    phrases = _catalogue(impact)
     out = []
     for c in ordered(impact.changements):
         out.append({
-            "dossier": c.dossier, "prestation": phrases.benefit(c.prestation).get("libelle", c.prestation),
+            "dossier": c.dossier, "prestation": phrases.libelle_prestation(c.prestation),
             "categorie": c.categorie, "changement": CHANGEMENTS[c.categorie],
             "statut_avant": _statut(phrases, c.prestation, c.avant.statut), "montant_avant": c.avant.montant,
             "statut_apres": _statut(phrases, c.prestation, c.apres.statut), "montant_apres": c.apres.montant,
@@ -216,7 +221,7 @@ def explanation_diff(before: str, after: str) -> str:
 
 # -- the report ----------------------------------------------------------------------
 def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
-    phrases = catalogue(load_regime())
+    phrases = _catalogue(impact)
     benefits = []
     for benefit in sorted(impact.categories):
         counts = impact.categories[benefit]
@@ -224,7 +229,7 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         oneoff = impact.cout_ponctuel.get(benefit) or [0, 0]
         annual = [12 * monthly[i] + oneoff[i] for i in (0, 1)]
         benefits.append({
-            "id": benefit, "libelle": phrases.benefit(benefit).get("libelle", benefit),
+            "id": benefit, "libelle": phrases.libelle_prestation(benefit),
             "categories": [(LABELS[c], counts.get(c, 0)) for c in CATEGORIES],
             "dossiers": sum(counts.values()),
             "mensuel": monthly if benefit in impact.cout_mensuel else None,
@@ -240,7 +245,7 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         "mensuel_total": tuple(sum(v[i] for v in impact.cout_mensuel.values()) for i in (0, 1)),
         "graphique_couts": cost_chart(benefits),
         "graphique_ecarts": distribution_chart(impact.changements),
-        "libelle": lambda b: phrases.benefit(b).get("libelle", b),
+        "libelle": lambda b: phrases.libelle_prestation(b),
         "statut": lambda b, s: _statut(phrases, b, s),
         "etat": lambda e: ETATS.get(e, e),
         "condition": lambda n: _condition(phrases, n),
@@ -254,9 +259,9 @@ def impact_text(impact: Impact, explained: list[dict[str, Any]], output_format: 
     if output_format == "csv":
         return impact_csv(impact)
     if output_format == "html":  # the charts' SVG, the style sheet and the script are left as they are
-        return fmt.insecables(_TEMPLATES.get_template("impact.html.j2").render(**_context(impact, explained)),
+        return fmt.insecables(TEMPLATES.get_template("impact.html.j2").render(**_context(impact, explained)),
                               html=True)
-    return fmt.insecables(_TEMPLATES.get_template("impact.txt.j2").render(**_context(impact, explained)))
+    return fmt.insecables(TEMPLATES.get_template("impact.txt.j2").render(**_context(impact, explained)))
 
 
 def _before_after(values: list[int]) -> dict[str, int]:

@@ -19,6 +19,7 @@ widow's, for a man) is not explained to them.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import jinja2
@@ -33,6 +34,13 @@ class PhraseError(Exception):
 
 
 SEXES = "_sexes"  # the context key holding who is a woman or a man (never a value of the dossier's facts)
+_INDICE = re.compile(r"\[\d+\]")
+
+
+def chemin_generique(chemin: str) -> str:
+    """A dossier path as the catalogue names it, without the items' indices: ``enfants[1].age`` → ``enfants[].age``
+    (the keys of ``questions`` and ``modifications``)."""
+    return _INDICE.sub("[]", chemin)
 
 
 @jinja2.pass_context
@@ -81,6 +89,11 @@ class Catalogue:
     def libelle(self, condition_id: str, noeud: str | None = None) -> str:
         return self.entry(condition_id, noeud).get("libelle", condition_id)
 
+    def libelle_noeud(self, noeud: str) -> str:
+        """The label of a condition known by its node only (``age(enfant(1))``, as a summary or the journal
+        keeps it): its id is the node's name."""
+        return self.libelle(noeud.split("(")[0], noeud)
+
     def sentence(self, condition: Condition, sexes: dict[str, str] | None = None) -> str:
         """The sentence of a condition in its state, with its values, agreeing with ``sexes``
         (:attr:`engine.model.Decision.sexes`).
@@ -121,6 +134,10 @@ class Catalogue:
 
     def benefit(self, benefit_id: str) -> dict[str, str]:
         return self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
+
+    def libelle_prestation(self, benefit_id: str) -> str:
+        """The name of a benefit (« Allocations familiales »); its id when the catalogue has none."""
+        return self.benefit(benefit_id).get("libelle", benefit_id)
 
     def statut(self, benefit_id: str, statut: str) -> str:
         return self.benefit(benefit_id).get(statut, statut)

@@ -7,6 +7,8 @@ catalogue and the templates of ``explain/templates``.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ from engine.tools.check import Report
 from explain import format as fmt
 from explain.phrases import catalogue
 
-_TEMPLATES = jinja2.Environment(
+# The templates of ``why``, ``evaluate``, ``check`` and ``diff`` (explain/templates).
+TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     undefined=jinja2.StrictUndefined,
     autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
@@ -26,9 +29,9 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_TEMPLATES.filters.update(fmt.FILTRES)
+TEMPLATES.filters.update(fmt.FILTRES)
 # Markdown output: a text from the dossier is printed, never read as structure.
-_TEMPLATES.filters["md"] = fmt.md
+TEMPLATES.filters["md"] = fmt.md
 
 MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?", "non_invoquee": "–"}
 ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue", "non_invoquee": "non invoquée"}
@@ -131,12 +134,24 @@ def _line(condition: Condition, phrases, depth: int, sexes: dict[str, str] | Non
     }
 
 
-def _montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
+def ordre_montants(kinds: Iterable[str], phrases, benefit: str | None = None) -> list[str]:
+    """Kinds of amounts in the catalogue's order (``montants``), those it does not name last; with ``benefit``,
+    the benefit's own kinds (``prestations.<id>.montants``) come first."""
+    own = list(phrases.benefit(benefit).get("montants", {})) if benefit else []
+    order = own + list(phrases.data.get("montants", {}))
+    return sorted(kinds, key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
     """Amounts with their labels: the benefit's own label (prestations.<id>.montants) before the common one."""
     own = phrases.benefit(prestation.id).get("montants", {})
-    order = list(own) + list(phrases.data.get("montants", {}))
-    kinds = sorted(prestation.montants, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return [(own.get(k) or phrases.label("montants", k), prestation.montants[k]) for k in kinds]
+    return [(own.get(k) or phrases.label("montants", k), prestation.montants[k])
+            for k in ordre_montants(prestation.montants, phrases, prestation.id)]
+
+
+def echeancier(prestation: Prestation, phrases) -> list[tuple[dt.date, str, int]]:
+    """The schedule of payments: (date, event in French, amount) for each instalment."""
+    return [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier]
 
 
 def evaluate_text(decision: Decision) -> str:
@@ -145,18 +160,18 @@ def evaluate_text(decision: Decision) -> str:
     benefits = []
     for pid, prestation in decision.prestations.items():
         benefits.append({
-            "libelle": phrases.benefit(pid).get("libelle", pid),
+            "libelle": phrases.libelle_prestation(pid),
             "statut": phrases.statut(pid, prestation.statut),
             "prestation": prestation,
-            "montants": _montants(prestation, phrases),
-            "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+            "montants": montants(prestation, phrases),
+            "echeancier": echeancier(prestation, phrases),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
-            **_pieces(decision, prestation, phrases),
+            **pieces(decision, prestation, phrases),
         })
-    return fmt.insecables(_TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits))
+    return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits))
 
 
-def _pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:
+def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:
     """Missing documents, or (when the dossier lists none) the documents to provide."""
     missing = [phrases.label("pieces", p) for p in prestation.pieces_manquantes]
     to_provide = [] if decision.pieces_fournies is not None else [
@@ -166,4 +181,4 @@ def _pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, li
 
 def check_text(report: Report) -> str:
     """The report of ``prevoyance check`` in French."""
-    return _TEMPLATES.get_template("check.txt.j2").render(report=report)
+    return TEMPLATES.get_template("check.txt.j2").render(report=report)

@@ -10,15 +10,14 @@ documents to request; a grant shows how its amount is computed.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import Condition, Decision, Prestation
 from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue
-from explain.render import _TEMPLATES, ETATS_FR, MARKS, _montants, _pieces, source_text
+from explain.phrases import Catalogue, catalogue, chemin_generique
+from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -77,9 +76,9 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
     return node
 
 
-def _only(node: Node, etat: str) -> Node:
+def branche(node: Node, etat: str) -> Node:
     """The branch of a node that explains a state: children in the same state only."""
-    kept = [_only(c, etat) for c in node.children if c.condition.etat == etat]
+    kept = [branche(c, etat) for c in node.children if c.condition.etat == etat]
     return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept)
 
 
@@ -89,7 +88,7 @@ def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] 
     out: dict[str, Question] = {}
     for condition in prestation.unknown():
         for champ in condition.champs_lus:
-            template = catalogue_questions.get(re.sub(r"\[\d+\]", "[]", champ))
+            template = catalogue_questions.get(chemin_generique(champ))
             text = (phrases.render(template, {"objet": condition.objet}, sexes) if template
                     else f"Que vaut « {champ} » ?")
             question = out.setdefault(champ, Question(text, champ, phrases.libelle(condition.id, condition.noeud),
@@ -139,16 +138,16 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
     return {
         "decision": decision,
         "prestation": prestation,
-        "libelle": phrases.benefit(benefit_id).get("libelle", benefit_id),
+        "libelle": phrases.libelle_prestation(benefit_id),
         "statut": phrases.statut(benefit_id, prestation.statut),
-        "echecs": [_only(n, "non_rempli") for n in roots if n.condition.etat == "non_rempli"],
-        "inconnues": [_only(n, "inconnu") for n in roots if n.condition.etat == "inconnu"],
-        "remplies": [_only(n, "rempli") for n in roots if n.condition.etat == "rempli"],
+        "echecs": [branche(n, "non_rempli") for n in roots if n.condition.etat == "non_rempli"],
+        "inconnues": [branche(n, "inconnu") for n in roots if n.condition.etat == "inconnu"],
+        "remplies": [branche(n, "rempli") for n in roots if n.condition.etat == "rempli"],
         "arbre": roots,
         "questions": questions(prestation, phrases, decision.sexes),
         "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
-        "montants": _montants(prestation, phrases),
-        "echeancier": [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier],
+        "montants": montants(prestation, phrases),
+        "echeancier": echeancier(prestation, phrases),
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
         "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
@@ -157,7 +156,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "noms_valeurs": phrases.data.get("valeurs", {}),
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
-        **_pieces(decision, prestation, phrases),
+        **pieces(decision, prestation, phrases),
     }
 
 
@@ -211,13 +210,13 @@ def why(decision: Decision, benefit_id: str, output_format: str = "text", depth:
     if output_format == "json":
         return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
     template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]
-    text = _TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
+    text = TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
     return fmt.insecables(text, html=output_format == "html")
 
 
 def change_text(change, phrases: Catalogue, waiting_only: bool = False, sexes: dict[str, str] | None = None) -> str:
     """One change of a what-if proposal, in French."""
-    template = phrases.data.get("modifications", {}).get(re.sub(r"\[\d+\]", "[]", change.chemin))
+    template = phrases.data.get("modifications", {}).get(chemin_generique(change.chemin))
     if template is None:
         return f"« {change.chemin} » : {fmt.valeur(change.avant)} → {fmt.valeur(change.apres)}"
     text = phrases.render(template, {"avant": change.avant, "apres": change.apres, "objet": change.objet}, sexes)
@@ -226,12 +225,18 @@ def change_text(change, phrases: Catalogue, waiting_only: bool = False, sexes: d
     return text
 
 
+def changements_montres(ensemble) -> list:
+    """The changes of a what-if proposal a reader is told: when the proposal is to wait, the move of the
+    reference date is the waiting itself, said apart."""
+    waiting = ensemble.date_eligibilite is not None
+    return [c for c in ensemble.changements if not (waiting and c.chemin == "date_reference")]
+
+
 def what_if_context(answer, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[dict[str, Any]]:
     out = []
     for s in answer.ensembles:
         waiting = s.date_eligibilite is not None
-        shown = [c for c in s.changements if not (waiting and c.chemin == "date_reference")]
-        out.append({"changements": [change_text(c, phrases, waiting, sexes) for c in shown],
+        out.append({"changements": [change_text(c, phrases, waiting, sexes) for c in changements_montres(s)],
                     "date_eligibilite": s.date_eligibilite, "ensemble": s})
     return out
 

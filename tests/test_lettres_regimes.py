@@ -22,7 +22,7 @@ from engine.dossier import DossierError, validate
 from engine.regime import load_regime
 from engine.solver import evaluate
 from explain import lettres as L
-from explain.entete import entete_regime
+from explain.lettres.entete import entete_regime
 from explain.why import why
 
 IDENTITE = {"nom": "Diarra", "prenoms": "Aminata", "adresse": "Rue 312, porte 45\nHamdallaye ACI\nBamako",

@@ -78,6 +78,7 @@ class Impact:
     changements: list[Change] = field(default_factory=list)
     affectees: frozenset[str] | None = None  # benefits the amendment can affect (None: all of them)
     reprises: int = 0  # dossiers carried over from the base: they demand no affected benefit
+    base: str | None = None  # the regime the caseload was decided under (None: the default regime)
 
     def cout_annuel(self, index: int) -> int:
         """Yearly cost under the base (0) or the amended base (1)."""
@@ -229,7 +230,7 @@ def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=
     base = load_regime(base_id)
     amendment = load_amendment(amendment_path, date_effet)
     amended = amend(base, amendment)
-    impact = Impact(base.version, amended.version, amendment)
+    impact = Impact(base.version, amended.version, amendment, base=base.id)
     impact.affectees = affected_benefits(base, amended) if skip else None
     workers = workers or os.cpu_count() or 1
     batches = _batches(read_caseload(caseload, base), chunk_size, impact)

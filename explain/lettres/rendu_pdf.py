@@ -1,6 +1,6 @@
 """A letter's Markdown drawn as an A4 PDF by ReportLab, with the Bitstream Vera fonts it ships.
 
-The Markdown is read by markdown-it-py (:mod:`explain.lettres_markdown`) and
+The Markdown is walked by :func:`explain.lettres.markdown.parcourir` and
 each block becomes a Platypus flowable: headings, paragraphs, nested lists,
 tables that repeat their header row, rules. From the ``<!-- signature -->``
 directive to the end of the letter (or to the rule before the office's
@@ -21,7 +21,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from explain.lettres_markdown import parse
+from explain.lettres.markdown import Rendu, parcourir
 
 
 class PdfError(Exception):
@@ -122,36 +122,43 @@ class _Liste:
         self.puce: str | None = None  # the bullet of the item whose first paragraph is still to come
 
 
-def _story(text: str, styles) -> list[Any]:
-    from reportlab.lib.colors import HexColor
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, Spacer
+class _Pdf(Rendu):
+    """The PDF renderer: the flowables of the story, the open lists, where the closing block starts."""
 
-    story: list[Any] = []
-    signature: int | None = None  # where the closing starts: from there to the signatory, one block
-    droite = False
-    listes: list[_Liste] = []
-    tokens = parse(text)
-    i = 0
-    while i < len(tokens):
+    def __init__(self, styles) -> None:
+        super().__init__()
+        self.styles = styles
+        self.story: list[Any] = []
+        self.signature_debut: int | None = None  # where the closing starts: from there to the signatory, one block
+        self.listes: list[_Liste] = []
+
+    def espace(self) -> None:
+        from reportlab.lib.units import cm
+        from reportlab.platypus import Spacer
+
+        self.story.append(Spacer(1, 1.6 * cm))
+
+    def signature(self) -> None:
+        self.signature_debut = len(self.story)
+
+    def brut(self, text: str) -> None:
+        from reportlab.platypus import Paragraph
+
+        self.story.append(Paragraph(_echappe(pdf_safe(text)), self.styles["corps"]))
+
+    def bloc(self, tokens: list[Token], i: int) -> int:
+        from reportlab.lib.colors import HexColor
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.platypus import HRFlowable, Paragraph, Spacer
+
+        story, styles, listes = self.story, self.styles, self.listes
         token = tokens[i]
         kind = token.type
-        if kind == "html_block":
-            name = token.meta.get("directive")
-            if name == "droite":
-                droite = True
-            elif name == "espace":
-                story.append(Spacer(1, 1.6 * cm))
-            elif name == "signature":
-                signature = len(story)
-            else:
-                story.append(Paragraph(_echappe(pdf_safe(token.content.strip())), styles["corps"]))
-        elif kind == "heading_open":
+        if kind == "heading_open":
             level = min(3, int(token.tag[1]))
             story.append(Paragraph(_inline(tokens[i + 1]), styles[f"titre{level}"]))
-            i += 2
-        elif kind in ("bullet_list_open", "ordered_list_open"):
+            return i + 3  # the heading, its text and its end
+        if kind in ("bullet_list_open", "ordered_list_open"):
             listes.append(_Liste(kind == "ordered_list_open", len(listes)))
         elif kind in ("bullet_list_close", "ordered_list_close"):
             listes.pop()
@@ -170,22 +177,33 @@ def _story(text: str, styles) -> list[Any]:
                 story.append(Paragraph(markup, style, bulletText=liste.puce))
                 liste.puce = None
             else:
-                story.append(Paragraph(markup, styles["droite" if droite else "corps"]))
-                droite = False
-            i += 2
-        elif kind == "hr":
-            if signature is not None:
-                story[signature:] = [KeepTogether(story[signature:])]
-                signature = None
+                story.append(Paragraph(markup, styles["droite" if self.droite else "corps"]))
+                self.droite = False
+            return i + 3  # the paragraph, its text and its end
+        elif kind == "hr":  # the rule before the office's mentions ends the closing block
+            self._ferme_signature()
             story.append(HRFlowable(width="100%", thickness=0.5, color=HexColor("#999999"), spaceBefore=4,
                                     spaceAfter=6))
         elif kind == "table_open":
             i, table = _table(tokens, i, styles)
             story += [table, Spacer(1, 8)]
-        i += 1
-    if signature is not None:
-        story[signature:] = [KeepTogether(story[signature:])]
-    return story
+        return i + 1
+
+    def fin(self) -> None:
+        self._ferme_signature()
+
+    def _ferme_signature(self) -> None:
+        from reportlab.platypus import KeepTogether
+
+        if self.signature_debut is not None:
+            self.story[self.signature_debut:] = [KeepTogether(self.story[self.signature_debut:])]
+            self.signature_debut = None
+
+
+def _story(text: str, styles) -> list[Any]:
+    rendu = _Pdf(styles)
+    parcourir(text, rendu)
+    return rendu.story
 
 
 def _table(tokens: list[Token], i: int, styles):

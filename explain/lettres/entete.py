@@ -6,6 +6,9 @@ its rules: a letter of one regime can never carry another's letterhead. An
 office overrides any field with its own file (``prevoyance letter --entete``):
 absent fields keep the regime's value; an unknown field or a field of the
 wrong type is refused with its name, as a dossier field is.
+
+The letterhead as the templates print it (:func:`contexte_entete`) and the
+paragraph on how to contest a decision (:func:`contestation`) are made here too.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ import functools
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.sandbox
 import yaml
 
-from engine.regime import Regime, load_regime
+from engine.regime import Regime
+from explain import format as fmt
+from explain.format import md
+from explain.lettres.mots import au
 
 FICHIER = "entete.yaml"
 
@@ -136,6 +144,33 @@ def entete(regime: Regime, bureau: dict[str, Any] | None = None) -> dict[str, An
     return merged
 
 
-def load_entete(path: str | Path | None = None, regime_id: str | None = None) -> dict[str, Any]:
-    """The letterhead of ``regime_id`` (default: the default regime), with the office's file ``path`` over it."""
-    return entete(load_regime(regime_id), load_bureau(path))
+# -- the letterhead as a letter shows it -----------------------------------------------
+def contexte_entete(entete: dict[str, Any]) -> dict[str, Any]:
+    """The letterhead as the templates print it: every text escaped for Markdown, and the lines of its
+    block (``lignes``: office, address, contact) and of where to send documents (``depot``) gathered."""
+    e = {k: (md(v) if isinstance(v, str) else v) for k, v in entete.items()}
+    e["adresse"] = [md(line) for line in entete["adresse"]]
+    e["mentions"] = [md(line) for line in entete["mentions"]]
+    e["signataire"] = {k: md(v) if v else v for k, v in entete["signataire"].items()}
+    contact = [entete.get("telephone") and f"Tél. {entete['telephone']}", entete.get("courriel")]
+    e["lignes"] = [md(x) for x in (entete["direction"], entete["agence"], *entete["adresse"], *contact) if x]
+    depot = entete["depot"]
+    e["depot"] = [md(x) for x in (depot.get("service"), entete["agence"], *(depot.get("adresse") or entete["adresse"]))
+                  if x]
+    return e
+
+
+_CONTESTATION_ENV = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_CONTESTATION_ENV.filters.update(minuscule=lambda s: s[:1].lower() + s[1:], au=au)
+
+
+def contestation(entete: dict[str, Any]) -> str:
+    """How to contest a decision (the letterhead's ``contestation``, its variables filled), escaped for Markdown."""
+    lignes = [x for x in (entete.get("direction"), entete.get("agence"), *entete["adresse"]) if x]
+    values = {"organisme": entete["organisme"], "bureau": ", ".join(lignes),
+              "signataire": entete["signataire"]["fonction"]}
+    try:
+        text = _CONTESTATION_ENV.from_string(entete["contestation"]).render(values)
+    except jinja2.TemplateError as exc:
+        raise EnteteError(f"en-tête, « contestation » : {exc}") from exc
+    return md(fmt.espaces(text))

@@ -1,0 +1,131 @@
+"""Letters to citizens: one per decision, in Markdown, HTML or PDF.
+
+A decision on a benefit becomes one of three letters, after its status:
+
+- ``accorde`` → **attribution**: the amounts in words and figures, the
+  schedule of payments, what is not due and why, what must stay true for the
+  payments to go on;
+- ``refuse`` → **rejet**: every failed condition in a plain sentence with its
+  source, and what would change the decision when the what-if search
+  (:func:`engine.tools.whatif.what_if`) finds it;
+- ``incomplet`` → **demande de pièces**: the missing documents and the
+  missing information, where to send them and by when.
+
+The path of a letter, one module per step:
+
+- :mod:`explain.lettres.contexte` — what the letter says (who, which decision,
+  which sentences), from the decision, the regime's phrase catalogue
+  (``kb/<regime>/explications/*.yaml``, ``lettres.yaml``) and the letterhead;
+- :mod:`explain.lettres.entete` — the letterhead (``kb/<regime>/entete.yaml``,
+  with an office's fields over it);
+- :mod:`explain.lettres.mots` — the words: amounts in letters, lists, a
+  catalogue sentence made fit for a citizen;
+- :mod:`explain.lettres.gabarits` — the Jinja2 templates of this folder (one
+  per letter type, extending ``lettre.md.j2``, rendered sandboxed; an office
+  adapts one file per type) write the context as Markdown;
+- :mod:`explain.lettres.markdown` — that Markdown read by markdown-it-py and
+  walked once for the two renderers:
+  :mod:`explain.lettres.rendu_html` (HTML) and :mod:`explain.lettres.rendu_pdf`
+  (PDF, ReportLab), so the three formats say the same thing.
+
+This module puts them together: :func:`letters` for a decided dossier,
+:class:`Lettre` in each format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.dossier import Dossier
+from engine.model import Decision
+from explain.format import md
+from explain.lettres import rendu_pdf
+from explain.lettres.contexte import LettreError, letter_context, letter_type, load_bureau_lettres, load_entete
+from explain.lettres.gabarits import render_markdown
+from explain.lettres.markdown import unescape
+from explain.lettres.mots import citoyen, en_lettres, liste
+from explain.lettres.rendu_html import html_document, markdown_html
+from explain.lettres.rendu_pdf import pdf_safe
+
+FORMATS = ("markdown", "html", "pdf")
+EXTENSIONS = {"markdown": ".md", "html": ".html", "pdf": ".pdf"}
+
+__all__ = [
+    "EXTENSIONS", "FORMATS", "Lettre", "LettreError", "citoyen", "en_lettres", "html_document", "letter",
+    "letter_context", "letter_type", "letters", "liste", "load_bureau_lettres", "load_entete", "markdown_html", "md",
+    "pdf_document", "pdf_safe", "render_markdown",
+]
+
+
+@dataclass
+class Lettre:
+    """One letter: its type, the benefit and dossier it answers, and its Markdown text."""
+
+    type: str
+    prestation: str
+    dossier: str
+    markdown: str
+    titre: str
+    auteur: str
+    version: str = ""
+    modeles: str | None = None  # an office's template folder, for the HTML page
+    reference: str = ""  # what the foot of each page cites: the registration number, else the dossier's id
+
+    def html(self) -> str:
+        """A standalone HTML page (A4 when printed)."""
+        return html_document([self], self.modeles)
+
+    def pdf(self) -> bytes:
+        """The letter as an A4 PDF."""
+        return pdf_document([self])
+
+    def render(self, output_format: str) -> bytes:
+        if output_format == "markdown":
+            return self.markdown.encode("utf-8")
+        if output_format == "html":
+            return self.html().encode("utf-8")
+        if output_format == "pdf":
+            return self.pdf()
+        raise LettreError(f"format inconnu : {output_format} (formats : {', '.join(FORMATS)})")
+
+
+def letter(dossier: Dossier | None, decision: Decision, benefit: str, entete: dict[str, Any] | None = None,
+           answer=None, date: dt.date | None = None, modeles: str | Path | None = None) -> Lettre:
+    """The letter answering one benefit of a decided dossier; ``entete``: the office's fields
+    (:func:`load_bureau_lettres`) over the regime's letterhead."""
+    ctx = letter_context(dossier, decision, benefit, entete, answer, date)
+    titre = f"{unescape(ctx['libelle'])} — {ctx['nom_type']}"
+    return Lettre(ctx["type"], benefit, decision.dossier, render_markdown(ctx, modeles), titre,
+                  ctx["_entete"]["organisme"], decision.version_base, str(modeles) if modeles else None,
+                  f"{ctx['destinataire']['nom_reference']} {unescape(ctx['destinataire']['reference'])}")
+
+
+def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = None,
+            entete: dict[str, Any] | None = None, what_if: bool = True, date: dt.date | None = None,
+            modeles: str | Path | None = None) -> list[Lettre]:
+    """One letter per benefit decided for the dossier (or for ``benefit`` only).
+
+    With ``what_if`` (and the dossier), a refusal says what would change it.
+    """
+    from engine.tools.whatif import what_if as search  # imported late: only refusals need clingo's search
+
+    benefits = [benefit] if benefit else list(decision.prestations)
+    out = []
+    for pid in benefits:
+        answer = None
+        prestation = decision.prestations.get(pid)
+        if what_if and dossier is not None and prestation is not None and prestation.statut == "refuse":
+            answer = search(dossier, pid)
+        out.append(letter(dossier, decision, pid, entete, answer, date, modeles))
+    return out
+
+
+def pdf_document(lettres: list[Lettre]) -> bytes:
+    """The letters as one A4 PDF, each starting on a new page."""
+    try:
+        return rendu_pdf.pdf_document(lettres)
+    except rendu_pdf.PdfError as exc:
+        raise LettreError(str(exc)) from exc
