@@ -36,7 +36,7 @@ import yaml
 
 from engine.dossier import DossierError, parse_text
 from engine.program import read_blocks
-from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
+from engine.regime import Parameter, ParameterValue, Regime, RegimeError, load_parameter, parse_value
 from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
@@ -146,7 +146,7 @@ def _amended_parameter(param: Parameter, change: Any, amendment: Amendment) -> P
     for when, raw in entries.items():
         value = raw.get("value") if isinstance(raw, dict) else raw
         try:
-            parsed = _parse_value(value, where)
+            parsed = parse_value(value, where)
         except RegimeError as exc:
             raise AmendmentError(str(exc)) from exc
         values[when] = ParameterValue(when, parsed, reference, "amendement", amendment.titre,
