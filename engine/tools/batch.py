@@ -31,10 +31,18 @@ from pathlib import Path
 from typing import Any
 
 from engine.dossier import Dossier, DossierError
-from engine.files import write_atomic
+from engine.files import atomic_writer, write_atomic
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
-from engine.tools.caseload import SUFFIXES, Entry, chunks, in_order, read_caseload, worker_pool
+from engine.tools.caseload import (
+    Entry,
+    chunks,
+    dossier_files,
+    in_order,
+    is_dossier_file,
+    read_caseload,
+    worker_pool,
+)
 from engine.tools.journal import Journal, JournalError, fingerprint
 
 _SOURCES: dict[str, tuple[str, str]] = {}
@@ -105,7 +113,7 @@ def caseload_fingerprint(path: str | Path) -> str:
     """SHA-256 of a caseload: the bytes of a JSON Lines file, or the names and bytes of a folder's dossiers."""
     path = Path(path)
     digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    files = [path] if path.is_file() else dossier_files(path)
     for file in files:
         if file is not path:
             digest.update(str(file.relative_to(path)).encode() + b"\0")
@@ -124,6 +132,17 @@ class BatchReport:
     repris: int = 0  # dossiers already done by an earlier, interrupted run
     secondes: float = 0.0
     erreurs_en_tout: int = 0  # lines of the errors file, this run's and earlier runs' (the exit code says it)
+    fichier_erreurs: Path | None = None
+
+    def lines(self) -> list[str]:
+        """What the run did, in French: decided, in error, resumed, how fast; where the errors are."""
+        rate = self.decides / self.secondes if self.secondes else 0
+        out = [f"{self.decides} dossiers décidés, {self.erreurs} en erreur"
+               f"{f', {self.repris} déjà faits (reprise)' if self.repris else ''} "
+               f"en {self.secondes:.1f} s ({rate:.0f} dossiers/s)."]
+        if self.erreurs_en_tout:  # earlier runs' errors too: the exit code speaks for the whole output
+            out.append(f"{self.erreurs_en_tout} dossier(s) en erreur en tout : voir {self.fichier_erreurs}")
+        return out
 
 
 def _os_message(path: Path, exc: OSError) -> str:
@@ -176,7 +195,7 @@ def _check_paths(caseload: Path, results: Path, errors: Path, journal: Path | No
         if target is None:
             continue
         resolved = target.resolve()
-        if resolved == source or (source.is_dir() and source in resolved.parents and resolved.suffix in SUFFIXES):
+        if resolved == source or (source.is_dir() and source in resolved.parents and is_dossier_file(resolved)):
             raise BatchError(f"{target} : la sortie ({name}) serait la charge elle-même ({caseload}) ou l'un de ses "
                              "dossiers : choisissez un autre fichier")
     if journal is not None and journal.resolve() in (results.resolve(), errors.resolve()):
@@ -244,16 +263,19 @@ def _checkpoint(stage: str, lot: int) -> None:
 
 def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = None, workers: int | None = None,
               chunk_size: int = 250, journal: str | Path | None = None, scheduler: str | None = None,
-              progress: Callable[[int], None] | None = None) -> BatchReport:
-    """Decide every dossier of ``caseload``; write results, errors, and (if asked) the journal."""
+              progress: Callable[[int], None] | None = None, parquet: str | Path | None = None) -> BatchReport:
+    """Decide every dossier of ``caseload``; write results, errors, and (if asked) the journal and a Parquet
+    table of the results (:func:`write_parquet`)."""
     import time
 
     start = time.perf_counter()
+    if parquet:
+        _require_pyarrow()
     caseload, results = Path(caseload), Path(results)
     journal = Path(journal) if journal else None
     errors = errors_path(results)
     _check_paths(caseload, results, errors, journal)
-    report = BatchReport()
+    report = BatchReport(fichier_erreurs=errors)
     lock = _Lock(results)
     book = None
     try:
@@ -287,8 +309,21 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
         if book is not None:
             book.close()
         lock.release()
-    report.secondes = time.perf_counter() - start
+    report.secondes = time.perf_counter() - start  # the decisions' time: the rate the report gives
+    if parquet:
+        try:
+            write_parquet(results, parquet)
+        except OSError as exc:
+            raise BatchError(f"{parquet} : écriture impossible ({exc.strerror or exc})") from exc
     return report
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise BatchError("--parquet demande le paquet pyarrow : pip install 'prevoyance[parquet]' "
+                         "(ou relancez sans --parquet)") from exc
 
 
 def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, err, book: Journal | None,
@@ -381,8 +416,6 @@ def write_parquet(results: str | Path, target: str | Path) -> int:
                 rows["montant_total"].append(p.get("montant_total"))
                 rows["conditions_non_remplies"].append([c["id"] for c in p.get("conditions_non_remplies", [])])
                 rows["conditions_inconnues"].append([c["id"] for c in p.get("conditions_inconnues", [])])
-    target = Path(target)
-    temporary = target.with_name(target.name + ".tmp")
-    pq.write_table(pa.table(rows), temporary)
-    os.replace(temporary, target)
+    with atomic_writer(target, "wb") as out:
+        pq.write_table(pa.table(rows), out)
     return len(rows["dossier"])
