@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from engine.files import atomic_writer
+
 N, R, P = 2**14, 8, 1
 DUREE_SESSION = 12 * 3600  # seconds
 
@@ -148,8 +150,8 @@ def _ajouter(fichier: str, nom: str) -> int:
     lines = [ln for ln in (path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
              if not ln.startswith(f"{nom}:")]
     lines.append(f"{nom}:{hacher(mot)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
+    with atomic_writer(path, permissions=0o600) as out:  # password hashes: never readable by others
+        out.write("\n".join(lines) + "\n")
     print(f"{nom} ajouté à {path}")
     return 0
 

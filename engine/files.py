@@ -24,8 +24,12 @@ def umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """An open file (text ``"w"`` in UTF-8, or ``"wb"``) that becomes ``path`` only when the block ends well."""
+def atomic_writer(path: str | Path, mode: str = "w", permissions: int | None = None) -> Iterator[IO[Any]]:
+    """An open file (text ``"w"`` in UTF-8, or ``"wb"``) that becomes ``path`` only when the block ends well.
+
+    ``permissions`` (``0o600`` for a file of secrets) replaces the umask's ordinary ones; the file never
+    has other permissions, not even for an instant.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -34,7 +38,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~umask())
+        os.chmod(tmp, 0o666 & ~umask() if permissions is None else permissions)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
