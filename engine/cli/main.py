@@ -186,7 +186,7 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
     try:
         write_caseload(dossiers, output)
     except OSError as exc:
-        raise click.ClickException(_unwritable(output, exc)) from exc
+        raise click.ClickException(_unwritable(Path(output), exc)) from exc
     click.echo(f"{nombre} dossiers écrits dans {Path(output)}", err=True)
 
 
@@ -235,7 +235,7 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
         try:
             written = write_report(impact, text, output, output_format)
         except OSError as exc:
-            raise click.ClickException(_unwritable(output, exc)) from exc
+            raise click.ClickException(_unwritable(Path(output), exc)) from exc
         for path, what in zip(written, ("Rapport écrit", "Dossiers changés écrits"), strict=False):
             click.echo(f"{what} dans {path}", err=True)
     if impact.erreurs:
