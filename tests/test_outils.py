@@ -73,3 +73,13 @@ def test_the_generator_reads_the_table_of_documents_from_the_base():
     amended = dataclasses.replace(regime, rewritten={path: text})
     assert TablePieces(amended).pieces(["conge_naissance"], []) == [
         *table.socle, "acte_naissance_enfant", "bulletin_naissance"]
+
+
+def test_a_file_made_once_is_never_replaced_nor_left_half_written(tmp_path):
+    from engine.files import write_new
+
+    target = tmp_path / "cle"
+    assert write_new(target, b"premiere", permissions=0o600)
+    assert not write_new(target, b"seconde", permissions=0o600)
+    assert target.read_bytes() == b"premiere" and target.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["cle"]
