@@ -16,21 +16,23 @@ from typing import ClassVar
 import click
 
 from engine.cli import fr as cli_fr
-from engine.dossier import DossierError, load_dossier
+from engine.dossier import Dossier, DossierError, load_dossier
+from engine.model import Decision
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
 from engine.tools.check import check_regime
-from engine.tools.whatif import what_if
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
-from explain.why import FORMATS, why
+from explain.why import FORMATS, WhyError, why_dossier
 
 cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : ») in French
 
 
-def _decide(path: str):
+def _decide(path: str) -> tuple[Dossier, Decision]:
+    """The dossier of ``path`` and its decision; a user's error or a defect of the base as a French message."""
     try:
-        return evaluate(load_dossier(path))
+        dossier = load_dossier(path)
+        return dossier, evaluate(dossier)
     except (DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     except (EvaluationError, RuntimeError) as exc:  # clingo refused the base: a defect of kb/, not of the dossier
@@ -91,7 +93,7 @@ def evaluate_command(dossier: str, output_format: str) -> None:
 
         prevoyance evaluate examples/famille-diarra.yaml --format json
     """
-    decision = _decide(dossier)
+    _, decision = _decide(dossier)
     if output_format == "json":
         _emit(lambda d: json.dumps(decision_json(d), ensure_ascii=False, indent=2) + "\n", decision)
     else:
@@ -118,16 +120,11 @@ def why_command(dossier: str, prestation: str, output_format: str, depth: int | 
 
         prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
     """
-    decision = _decide(dossier)
-    if prestation not in decision.prestations:
-        known = ", ".join(decision.prestations) or "aucune"
-        raise click.ClickException(
-            f"prestation « {prestation} » non examinée pour ce dossier (examinées : {known})"
-        )
-    answer = None
-    if what_if_ and decision.prestations[prestation].statut == "refuse":
-        answer = what_if(load_dossier(dossier), prestation)
-    _emit(why, decision, prestation, output_format, depth, answer)
+    loaded, decision = _decide(dossier)
+    try:
+        _emit(why_dossier, loaded, decision, prestation, output_format, depth, what_if_)
+    except WhyError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command("test")
