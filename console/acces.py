@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from engine.files import atomic_writer, write_new
+
 N, R, P = 2**14, 8, 1
 DUREE_SESSION = 12 * 3600  # seconds
 
@@ -125,14 +127,8 @@ def cle_partagee(journal: str | Path) -> bytes:
     """The key that signs sessions, kept beside the journal (``<journal>.cle``, mode 600): every worker
     process of one server shares it, and a restart keeps the sessions."""
     path = Path(str(journal) + ".cle")
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
+    if not path.exists():  # the first worker makes it; the others read the same, whole
+        write_new(path, secrets.token_hex(32).encode(), permissions=0o600)
     return bytes.fromhex(path.read_text().strip())
 
 
@@ -148,8 +144,8 @@ def _ajouter(fichier: str, nom: str) -> int:
     lines = [ln for ln in (path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
              if not ln.startswith(f"{nom}:")]
     lines.append(f"{nom}:{hacher(mot)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
+    with atomic_writer(path, permissions=0o600) as out:  # password hashes: never readable by others
+        out.write("\n".join(lines) + "\n")
     print(f"{nom} ajouté à {path}")
     return 0
 

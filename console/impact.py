@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.dossier import DossierError
+from engine.files import write_atomic
 from engine.regime import RegimeError, regimes
 from engine.tools.amendement import AmendmentError, load_amendment
+from engine.tools.caseload import count_dossiers, write_caseload
 from engine.tools.generation import generate
 from engine.tools.impact import compute_impact
 from explain.impact import impact_json, impact_text, side_by_side
@@ -67,20 +69,18 @@ class Travaux:
 
     def caseload_genere(self, nombre: int, graine: int) -> Path:
         path = self.dossier / f"genere-{secrets.token_hex(6)}.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for data in generate(nombre, graine):
-                out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        write_caseload(generate(nombre, graine), path)
         return path
 
     def caseload_televerse(self, contenu: bytes) -> Path:
         path = self.dossier / f"televerse-{secrets.token_hex(6)}.jsonl"
-        path.write_bytes(contenu)
+        write_atomic(path, contenu)
         return path
 
     def lancer(self, amendement: AmendementDisponible, caseload: Path, date_effet: dt.date | None,
                auteur: str) -> str:
         """Start a job; its id."""
-        total = sum(1 for line in caseload.open(encoding="utf-8", errors="replace") if line.strip())
+        total = count_dossiers(caseload)
         ident = secrets.token_hex(8)
         self.journal.travail_creer(ident, auteur, amendement.ident, total)
         thread = threading.Thread(target=self._run, args=(ident, amendement, caseload, date_effet, total),

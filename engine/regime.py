@@ -136,7 +136,7 @@ class Regime:
         return f"{self.id}@{digest.hexdigest()[:12]}{self.amendment_tag or ''}"
 
 
-def _parse_value(raw: Any, where: str) -> int | Fraction | None:
+def parse_value(raw: Any, where: str) -> int | Fraction | None:
     """Parameter values are integers, fractions ``"1/10"`` or percentages ``"11%"``, within
     :data:`engine.domaine.MAX_INTEGER_BOUND` (clingo's integers have 32 bits)."""
     value: int | Fraction | None = None
@@ -195,7 +195,7 @@ def load_parameter(path: Path) -> Parameter:
         values.append(
             ParameterValue(
                 debut=debut,
-                value=_parse_value(entry["value"], where),
+                value=parse_value(entry["value"], where),
                 reference=str(entry.get("reference", data.get("reference", ""))),
                 statut=entry.get("statut"),
                 note=entry.get("note"),

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.dossier import Dossier
+from engine.files import atomic_writer
 from engine.regime import load_regime
 from engine.solver import evaluate_many
 from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
-from engine.tools.impact import CATEGORIES, Change, Impact
+from engine.tools.impact import CATEGORIES, Change, Impact, compute_impact
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue
 from explain.render import ETATS_FR, TEMPLATES
@@ -294,3 +295,26 @@ def impact_json(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, An
             for c in ordered(impact.changements)
         ],
     }
+
+
+def impact_report(caseload: str | Path, amendment: str | Path, date_effet=None, output_format: str = "text",
+                  explications: int = 10, workers: int | None = None, progress=None) -> tuple[Impact, str]:
+    """What ``prevoyance diff`` reports: the impact of ``amendment`` on ``caseload``
+    (:func:`engine.tools.impact.compute_impact`), with its first ``explications`` changed dossiers explained
+    before and after, in ``output_format`` (text, json, html, csv)."""
+    impact = compute_impact(caseload, amendment, date_effet, workers=workers, progress=progress)
+    return impact, impact_text(impact, side_by_side(impact, caseload, explications), output_format)
+
+
+def write_report(impact: Impact, text: str, target: str | Path, output_format: str) -> list[Path]:
+    """Write the report to ``target`` and, beside an HTML page, the CSV of the changed dossiers (for a
+    spreadsheet); each file whole or not at all. The files written."""
+    target = Path(target)
+    written = [target]
+    with atomic_writer(target) as out:
+        out.write(text)
+    if output_format == "html":
+        written.append(target.with_suffix(".csv"))
+        with atomic_writer(written[-1]) as out:
+            out.write(impact_csv(impact))
+    return written

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from engine.regime import RegimeError, load_regime
-from engine.tools.journal import Entree, regles
+from engine.tools.journal import Entree, JournalError, decisions_du_dossier, rechercher, regles
 from explain import format as fmt
 from explain.phrases import PhraseError, catalogue
 
@@ -134,6 +134,24 @@ def liste_text(entrees: list[Entree]) -> str:
                      + (f" ({montants})" if montants else "") + f" ; conditions non remplies : {failed}")
     lines.append(f"{fmt.nombre(len(entrees))} décision(s).")
     return "\n".join(lines) + "\n"
+
+
+def journal_text(path: str, dossier: str | None = None, prestation: str | None = None, statut: str | None = None,
+                 condition: str | None = None, limite: int | None = None) -> str:
+    """What ``prevoyance journal`` prints: the decisions of ``dossier`` with their rules (:func:`dossier_text`),
+    or without it the list of the decisions that match the filters (:func:`liste_text`).
+
+    A journal that cannot be read, or where nothing matches, raises :class:`JournalError` with a French message.
+    """
+    if dossier is not None:
+        entrees = decisions_du_dossier(path, dossier)
+        if not entrees:
+            raise JournalError(f"aucune décision pour « {dossier} » dans {path}")
+        return dossier_text(entrees)
+    entrees = rechercher(path, prestation, statut, condition, limite)
+    if not entrees:
+        raise JournalError(f"aucune décision ne répond à ces critères dans {path}")
+    return liste_text(entrees)
 
 
 def _quand(text: str) -> str:

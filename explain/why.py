@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.dossier import Dossier
 from engine.model import Condition, Decision, Prestation
 from engine.regime import load_regime
 from explain import format as fmt
@@ -248,3 +249,22 @@ def what_if_json(answer) -> dict[str, Any]:
                          for c in s.changements],
          **({"date_eligibilite": s.date_eligibilite.isoformat()} if s.date_eligibilite else {})}
         for s in answer.ensembles]}
+
+
+class WhyError(ValueError):
+    """A benefit the decision did not examine: nothing to explain."""
+
+
+def why_dossier(dossier: Dossier, decision: Decision, benefit_id: str, output_format: str = "text",
+                depth: int | None = None, what_if: bool = False) -> str:
+    """What ``prevoyance why`` prints: :func:`why` for ``benefit_id``; for a refusal and ``what_if``, with the
+    smallest changes of ``dossier`` that would grant it (:func:`engine.tools.whatif.what_if`)."""
+    if benefit_id not in decision.prestations:
+        known = ", ".join(decision.prestations) or "aucune"
+        raise WhyError(f"prestation « {benefit_id} » non examinée pour ce dossier (examinées : {known})")
+    answer = None
+    if what_if and decision.prestations[benefit_id].statut == "refuse":
+        from engine.tools.whatif import what_if as search  # the search grounds a program: only when asked
+
+        answer = search(dossier, benefit_id)
+    return why(decision, benefit_id, output_format, depth, answer)

@@ -16,21 +16,23 @@ from typing import ClassVar
 import click
 
 from engine.cli import fr as cli_fr
-from engine.dossier import DossierError, load_dossier
+from engine.dossier import Dossier, DossierError, load_dossier
+from engine.model import Decision
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
 from engine.tools.check import check_regime
-from engine.tools.whatif import what_if
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
-from explain.why import FORMATS, why
+from explain.why import FORMATS, WhyError, why_dossier
 
 cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : ») in French
 
 
-def _decide(path: str):
+def _decide(path: str) -> tuple[Dossier, Decision]:
+    """The dossier of ``path`` and its decision; a user's error or a defect of the base as a French message."""
     try:
-        return evaluate(load_dossier(path))
+        dossier = load_dossier(path)
+        return dossier, evaluate(dossier)
     except (DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     except (EvaluationError, RuntimeError) as exc:  # clingo refused the base: a defect of kb/, not of the dossier
@@ -91,7 +93,7 @@ def evaluate_command(dossier: str, output_format: str) -> None:
 
         prevoyance evaluate examples/famille-diarra.yaml --format json
     """
-    decision = _decide(dossier)
+    _, decision = _decide(dossier)
     if output_format == "json":
         _emit(lambda d: json.dumps(decision_json(d), ensure_ascii=False, indent=2) + "\n", decision)
     else:
@@ -118,16 +120,11 @@ def why_command(dossier: str, prestation: str, output_format: str, depth: int | 
 
         prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
     """
-    decision = _decide(dossier)
-    if prestation not in decision.prestations:
-        known = ", ".join(decision.prestations) or "aucune"
-        raise click.ClickException(
-            f"prestation « {prestation} » non examinée pour ce dossier (examinées : {known})"
-        )
-    answer = None
-    if what_if_ and decision.prestations[prestation].statut == "refuse":
-        answer = what_if(load_dossier(dossier), prestation)
-    _emit(why, decision, prestation, output_format, depth, answer)
+    loaded, decision = _decide(dossier)
+    try:
+        _emit(why_dossier, loaded, decision, prestation, output_format, depth, what_if_)
+    except WhyError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command("test")
@@ -145,33 +142,15 @@ def test_command(chemin: str, today) -> None:
 
         prevoyance test tests/cas/amendements
     """
-    from pathlib import Path
-
-    from engine.tools.cases import load_cases, run_cases
+    from engine.tools.cases import run_case_files
+    from explain.cas import cases_text
 
     try:
-        cases = load_cases(Path(chemin))
-        results = run_cases(cases, today=today.date() if today else None)
+        results = run_case_files(chemin, today=today.date() if today else None)
     except (DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
-    failures = [r for r in results if not r.ok]
-    lines = []
-    for result in failures:
-        case = result.case
-        lines.append(f"ÉCHEC {case.fichier}: {case.nom}")
-        if case.description:
-            lines.append(f"  {case.description}")
-        lines += [f"  - {d}" for d in result.differences]
-        if result.decision is not None:
-            for benefit in case.attendu:
-                if benefit in result.decision.prestations:
-                    text = why(result.decision, benefit)
-                    lines.append("  Décision obtenue :")
-                    lines += [f"    {line}" if line else "" for line in text.splitlines()]
-        lines.append("")
-    lines.append(f"{len(results) - len(failures)} passed, {len(failures)} failed")
-    click.echo("\n".join(lines))
-    if failures:
+    click.echo(cases_text(results))
+    if not all(r.ok for r in results):
         raise SystemExit(1)
 
 
@@ -193,35 +172,19 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
 
         prevoyance generate 10000 --seed 7 -o charge.jsonl
     """
-    import json
-    import os
-    from pathlib import Path
-
-    import yaml
-
-    from engine.files import atomic_writer
+    from engine.tools.caseload import jsonl_line, write_caseload
     from engine.tools.generation import generate
 
     dossiers = generate(nombre, seed, debut=debut.date(), fin=fin.date())
     if output is None:
         for data in dossiers:
-            click.echo(json.dumps(data, ensure_ascii=False))
+            click.echo(jsonl_line(data), nl=False)
         return
-    target = Path(output)
     try:
-        if target.suffix == ".jsonl":
-            with atomic_writer(target) as out:  # an interrupted run leaves no half file
-                for data in dossiers:
-                    out.write(json.dumps(data, ensure_ascii=False) + "\n")
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-            for data in dossiers:
-                text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-                (target / f"{data['id']}.yaml.tmp").write_text(text, encoding="utf-8")
-                os.replace(target / f"{data['id']}.yaml.tmp", target / f"{data['id']}.yaml")
+        write_caseload(dossiers, output)
     except OSError as exc:
-        raise click.ClickException(_unwritable(target, exc)) from exc
-    click.echo(f"{nombre} dossiers écrits dans {target}", err=True)
+        raise click.ClickException(_unwritable(Path(output), exc)) from exc
+    click.echo(f"{nombre} dossiers écrits dans {Path(output)}", err=True)
 
 
 @main.command("diff")
@@ -250,12 +213,8 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
         prevoyance diff --amendment kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
     """
-    from pathlib import Path
-
-    from engine.files import atomic_writer
     from engine.tools.amendement import AmendmentError
-    from engine.tools.impact import compute_impact
-    from explain.impact import impact_csv, impact_text, side_by_side
+    from explain.impact import impact_report, write_report
 
     if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
         raise click.ClickException(f"{output} : le rapport écraserait la charge ou l'amendement : choisissez un "
@@ -263,29 +222,19 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
     try:
         with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
-            impact = compute_impact(caseload, amendment, date_effet.date() if date_effet else None,
-                                    workers=processus, progress=bar.update)
-        explained = side_by_side(impact, caseload, explications)
-        text = impact_text(impact, explained, output_format)
+            impact, text = impact_report(caseload, amendment, date_effet.date() if date_effet else None,
+                                         output_format, explications, workers=processus, progress=bar.update)
     except (AmendmentError, DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     if output is None:
         click.echo(text, nl=False)
-        if impact.erreurs:
-            raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
-        return
-    target = Path(output)
-    try:
-        with atomic_writer(target) as out:
-            out.write(text)
-    except OSError as exc:
-        raise click.ClickException(_unwritable(target, exc)) from exc
-    click.echo(f"Rapport écrit dans {target}", err=True)
-    if output_format == "html":  # the changed dossiers, for a spreadsheet, beside the page
-        table = target.with_suffix(".csv")
-        with atomic_writer(table) as out:
-            out.write(impact_csv(impact))
-        click.echo(f"Dossiers changés écrits dans {table}", err=True)
+    else:
+        try:
+            written = write_report(impact, text, output, output_format)
+        except OSError as exc:
+            raise click.ClickException(_unwritable(Path(output), exc)) from exc
+        for path, what in zip(written, ("Rapport écrit", "Dossiers changés écrits"), strict=False):
+            click.echo(f"{what} dans {path}", err=True)
     if impact.erreurs:
         raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
 
@@ -312,38 +261,26 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
 
         prevoyance batch charge.jsonl -o decisions.jsonl --journal journal.sqlite
     """
-    from engine.tools.batch import BatchError, run_batch, write_parquet
+    from engine.tools.batch import BatchError, run_batch
+    from engine.tools.caseload import count_dossiers
 
-    if parquet:
-        _require_pyarrow()
-    total = _count(caseload)
-    with click.progressbar(length=total, label="Dossiers", file=sys.stderr, show_eta=True, show_pos=True,
-                           item_show_func=lambda rate: rate) as bar:
-        started = [time.perf_counter(), 0]
+    try:
+        total = count_dossiers(caseload)
+        with click.progressbar(length=total, label="Dossiers", file=sys.stderr, show_eta=True, show_pos=True,
+                               item_show_func=lambda rate: rate) as bar:
+            started = [time.perf_counter(), 0]
 
-        def advance(n: int) -> None:
-            started[1] += n
-            bar.update(n, f"{started[1] / max(1e-9, time.perf_counter() - started[0]):.0f} dossiers/s")
+            def advance(n: int) -> None:
+                started[1] += n
+                bar.update(n, f"{started[1] / max(1e-9, time.perf_counter() - started[0]):.0f} dossiers/s")
 
-        try:
             report = run_batch(caseload, results, workers=processus, chunk_size=lot, journal=journal,
-                               scheduler=scheduler, progress=advance)
-        except (BatchError, DossierError, RegimeError) as exc:
-            raise click.ClickException(str(exc)) from exc
-    if parquet:
-        try:
-            write_parquet(results, parquet)
-        except OSError as exc:
-            raise click.ClickException(_unwritable(parquet, exc)) from exc
-    rate = report.decides / report.secondes if report.secondes else 0
-    click.echo(f"{report.decides} dossiers décidés, {report.erreurs} en erreur"
-               f"{f', {report.repris} déjà faits (reprise)' if report.repris else ''} "
-               f"en {report.secondes:.1f} s ({rate:.0f} dossiers/s).", err=True)
+                               scheduler=scheduler, progress=advance, parquet=parquet)
+    except (BatchError, DossierError, RegimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in report.lines():
+        click.echo(line, err=True)
     if report.erreurs_en_tout:  # earlier runs' errors too: the exit code speaks for the whole output
-        from engine.tools.batch import errors_path
-
-        click.echo(f"{report.erreurs_en_tout} dossier(s) en erreur en tout : voir {errors_path(Path(results))}",
-                   err=True)
         raise SystemExit(EXIT_DOSSIERS_EN_ERREUR)
 
 
@@ -351,29 +288,8 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
 EXIT_DOSSIERS_EN_ERREUR = 3
 
 
-def _require_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise click.ClickException("--parquet demande le paquet pyarrow : pip install 'prevoyance[parquet]' "
-                                   "(ou relancez sans --parquet)") from exc
-
-
 def _unwritable(target, exc: OSError) -> str:
     return f"{target} : écriture impossible ({exc.strerror or exc})"
-
-
-def _count(caseload: str) -> int:
-    from engine.tools.caseload import SUFFIXES
-
-    path = Path(caseload)
-    if path.is_dir():
-        return sum(1 for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-    try:
-        with path.open("rb") as lines:
-            return sum(1 for line in lines if line.strip())
-    except OSError as exc:
-        raise click.ClickException(f"{path} : charge illisible ({exc.strerror or exc})") from exc
 
 
 @main.command("journal")
@@ -399,22 +315,14 @@ def journal_command(journal: str, dossier: str | None, prestation: str | None, s
         prevoyance journal journal.sqlite synthetique-0000042
         prevoyance journal journal.sqlite --statut refuse --condition stage
     """
-    from engine.tools.journal import JournalError, decisions_du_dossier, rechercher
-    from explain.journal import dossier_text, liste_text
+    from engine.tools.journal import JournalError
+    from explain.journal import journal_text
 
     try:
-        if dossier is not None:
-            entrees = decisions_du_dossier(journal, dossier)
-            if not entrees:
-                raise click.ClickException(f"aucune décision pour « {dossier} » dans {journal}")
-            click.echo(dossier_text(entrees), nl=False)
-            return
-        entrees = rechercher(journal, prestation, statut, condition, limite)
+        text = journal_text(journal, dossier, prestation, statut, condition, limite)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from exc
-    if not entrees:
-        raise click.ClickException(f"aucune décision ne répond à ces critères dans {journal}")
-    click.echo(liste_text(entrees), nl=False)
+    click.echo(text, nl=False)
 
 
 @main.command("serve")

@@ -42,8 +42,8 @@ from engine.regime import (
     ParameterValue,
     Regime,
     RegimeError,
-    _parse_value,
     load_parameter,
+    parse_value,
 )
 from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
 
@@ -154,7 +154,7 @@ def _amended_parameter(param: Parameter, change: Any, amendment: Amendment) -> P
     for when, raw in entries.items():
         value = raw.get("value") if isinstance(raw, dict) else raw
         try:
-            parsed = _parse_value(value, where)
+            parsed = parse_value(value, where)
         except RegimeError as exc:
             raise AmendmentError(str(exc)) from exc
         values[when] = ParameterValue(when, parsed, reference, "amendement", amendment.titre,

@@ -20,12 +20,10 @@ same output.
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -33,10 +31,19 @@ from pathlib import Path
 from typing import Any
 
 from engine.dossier import Dossier, DossierError
-from engine.files import write_atomic
+from engine.files import atomic_writer, write_atomic
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
-from engine.tools.caseload import SUFFIXES, Entry, chunks, in_order, read_caseload, worker_pool
+from engine.tools.caseload import (
+    Entry,
+    chunks,
+    dossier_files,
+    in_order,
+    is_dossier_file,
+    read_caseload,
+    worker_pool,
+)
+from engine.tools.journal import Journal, JournalError, fingerprint
 
 _SOURCES: dict[str, tuple[str, str]] = {}
 STATE_VERSION = 1
@@ -102,16 +109,11 @@ def _source(node: str) -> tuple[str, str]:
     return _SOURCES.get(node) or _SOURCES.get(node.split("(")[0], ("", ""))
 
 
-def fingerprint(data: dict[str, Any]) -> str:
-    """The dossier's hash: SHA-256 of its canonical JSON."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def caseload_fingerprint(path: str | Path) -> str:
     """SHA-256 of a caseload: the bytes of a JSON Lines file, or the names and bytes of a folder's dossiers."""
     path = Path(path)
     digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    files = [path] if path.is_file() else dossier_files(path)
     for file in files:
         if file is not path:
             digest.update(str(file.relative_to(path)).encode() + b"\0")
@@ -130,56 +132,17 @@ class BatchReport:
     repris: int = 0  # dossiers already done by an earlier, interrupted run
     secondes: float = 0.0
     erreurs_en_tout: int = 0  # lines of the errors file, this run's and earlier runs' (the exit code says it)
+    fichier_erreurs: Path | None = None
 
-
-class Journal:
-    """Decisions journal: one row per benefit decided, with the dossier's hash and the base's version."""
-
-    def __init__(self, path: str | Path):
-        try:
-            self.connection = sqlite3.connect(str(path))
-            self.connection.execute(
-                "CREATE TABLE IF NOT EXISTS decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
-                "date_evaluation TEXT, date_reference TEXT, prestation TEXT, statut TEXT, montants TEXT, "
-                "conditions TEXT)")
-            self.connection.execute("CREATE INDEX IF NOT EXISTS par_dossier ON decisions (dossier)")
-            self.connection.execute("CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)")
-        except sqlite3.DatabaseError as exc:
-            raise BatchError(_sqlite_message(path, exc)) from exc
-
-    def last_row(self) -> int:
-        return self.connection.execute("SELECT COALESCE(MAX(rowid), 0) FROM decisions").fetchone()[0]
-
-    def cut(self, last_row: int) -> None:
-        """Remove the rows written after ``last_row`` (a lot whose commit the state file does not name)."""
-        with self.connection:
-            self.connection.execute("DELETE FROM decisions WHERE rowid > ?", (last_row,))
-
-    def record(self, records: list[dict[str, Any]]) -> None:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rows = []
-        for r in records:
-            for pid, p in r["prestations"].items():
-                montants = {k: v for k, v in p.items() if k.startswith("montant_")}
-                conditions = {k: p[k] for k in ("conditions_non_remplies", "conditions_inconnues") if k in p}
-                rows.append((r["dossier"], r["empreinte"], r["version_base"], r["base"], now, r["date_reference"],
-                             pid, p["statut"], json.dumps(montants), json.dumps(conditions, ensure_ascii=False)))
-        with self.connection:
-            self.connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _sqlite_message(path: str | Path, exc: sqlite3.Error) -> str:
-    text = str(exc)
-    if "not a database" in text:
-        return f"{path} : ce fichier n'est pas un journal (base SQLite) : choisissez un autre nom"
-    if "full" in text:
-        return f"{path} : disque plein : libérez de la place puis relancez la même commande (elle reprendra)"
-    if "readonly" in text or "unable to open" in text:
-        return f"{path} : journal impossible à écrire ({text}) : vérifiez les droits du dossier"
-    return f"{path} : journal inutilisable ({text})"
+    def lines(self) -> list[str]:
+        """What the run did, in French: decided, in error, resumed, how fast; where the errors are."""
+        rate = self.decides / self.secondes if self.secondes else 0
+        out = [f"{self.decides} dossiers décidés, {self.erreurs} en erreur"
+               f"{f', {self.repris} déjà faits (reprise)' if self.repris else ''} "
+               f"en {self.secondes:.1f} s ({rate:.0f} dossiers/s)."]
+        if self.erreurs_en_tout:  # earlier runs' errors too: the exit code speaks for the whole output
+            out.append(f"{self.erreurs_en_tout} dossier(s) en erreur en tout : voir {self.fichier_erreurs}")
+        return out
 
 
 def _os_message(path: Path, exc: OSError) -> str:
@@ -232,7 +195,7 @@ def _check_paths(caseload: Path, results: Path, errors: Path, journal: Path | No
         if target is None:
             continue
         resolved = target.resolve()
-        if resolved == source or (source.is_dir() and source in resolved.parents and resolved.suffix in SUFFIXES):
+        if resolved == source or (source.is_dir() and source in resolved.parents and is_dossier_file(resolved)):
             raise BatchError(f"{target} : la sortie ({name}) serait la charge elle-même ({caseload}) ou l'un de ses "
                              "dossiers : choisissez un autre fichier")
     if journal is not None and journal.resolve() in (results.resolve(), errors.resolve()):
@@ -300,20 +263,26 @@ def _checkpoint(stage: str, lot: int) -> None:
 
 def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = None, workers: int | None = None,
               chunk_size: int = 250, journal: str | Path | None = None, scheduler: str | None = None,
-              progress: Callable[[int], None] | None = None) -> BatchReport:
-    """Decide every dossier of ``caseload``; write results, errors, and (if asked) the journal."""
+              progress: Callable[[int], None] | None = None, parquet: str | Path | None = None) -> BatchReport:
+    """Decide every dossier of ``caseload``; write results, errors, and (if asked) the journal and a Parquet
+    table of the results (:func:`write_parquet`)."""
     import time
 
     start = time.perf_counter()
+    if parquet:
+        _require_pyarrow()
     caseload, results = Path(caseload), Path(results)
     journal = Path(journal) if journal else None
     errors = errors_path(results)
     _check_paths(caseload, results, errors, journal)
-    report = BatchReport()
+    report = BatchReport(fichier_erreurs=errors)
     lock = _Lock(results)
     book = None
     try:
-        book = Journal(journal) if journal else None
+        try:
+            book = Journal(journal) if journal else None
+        except JournalError as exc:
+            raise BatchError(str(exc)) from exc
         state = _prepare(caseload, results, errors, journal, book)
         report.repris = state["entrees"]
         entries = read_caseload(caseload, load_regime(base_id))
@@ -340,8 +309,21 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
         if book is not None:
             book.close()
         lock.release()
-    report.secondes = time.perf_counter() - start
+    report.secondes = time.perf_counter() - start  # the decisions' time: the rate the report gives
+    if parquet:
+        try:
+            write_parquet(results, parquet)
+        except OSError as exc:
+            raise BatchError(f"{parquet} : écriture impossible ({exc.strerror or exc})") from exc
     return report
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise BatchError("--parquet demande le paquet pyarrow : pip install 'prevoyance[parquet]' "
+                         "(ou relancez sans --parquet)") from exc
 
 
 def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, err, book: Journal | None,
@@ -371,10 +353,9 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
         _checkpoint("resultats" if handle is out else "erreurs", lot)
     if book is not None:
         try:
-            book.record(decided)
-            row = book.last_row()
-        except sqlite3.Error as exc:
-            raise BatchError(_sqlite_message(book_path(book), exc)) from exc
+            row = book.record(decided)
+        except JournalError as exc:
+            raise BatchError(str(exc)) from exc
         _checkpoint("journal", lot)
     else:
         row = state["ligne_journal"]
@@ -384,11 +365,6 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
     _checkpoint("etat", lot)
     report.decides += len(decided)
     report.erreurs += len(failures)
-
-
-def book_path(book: Journal) -> str:
-    row = book.connection.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else "journal"
 
 
 def _payload(chunk: list[Entry]) -> list[tuple[str, dict[str, Any]]]:
@@ -440,8 +416,6 @@ def write_parquet(results: str | Path, target: str | Path) -> int:
                 rows["montant_total"].append(p.get("montant_total"))
                 rows["conditions_non_remplies"].append([c["id"] for c in p.get("conditions_non_remplies", [])])
                 rows["conditions_inconnues"].append([c["id"] for c in p.get("conditions_inconnues", [])])
-    target = Path(target)
-    temporary = target.with_name(target.name + ".tmp")
-    pq.write_table(pa.table(rows), temporary)
-    os.replace(temporary, target)
+    with atomic_writer(target, "wb") as out:
+        pq.write_table(pa.table(rows), out)
     return len(rows["dossier"])

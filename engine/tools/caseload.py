@@ -8,6 +8,7 @@ others.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections import deque
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 from engine.domaine import MAX_BYTES
 from engine.dossier import Dossier, DossierError, load_dossier, parse_json, validate
+from engine.files import atomic_writer, write_atomic
 from engine.regime import Regime
 from engine.tools.allocator import PreloadedContext
 
@@ -35,11 +37,41 @@ class Entry:
     erreur: str | None = None
 
 
-def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[Entry]:
-    """The dossiers of a folder (``*.yaml``, ``*.yml``, ``*.json``, sorted) or of a ``.jsonl`` file."""
+def is_dossier_file(path: Path) -> bool:
+    """Whether ``path``'s name is a dossier's: ``.yaml``, ``.yml`` or ``.json``, in any case."""
+    return path.suffix.lower() in SUFFIXES
+
+
+def dossier_files(folder: str | Path, exclude: str | Path | None = None) -> list[Path]:
+    """The dossier files of a caseload folder and its sub-folders, sorted: the one list every tool reads.
+
+    Hidden files and folders (``.git/``, an editor's ``.x.yaml``) are not dossiers, nor is anything under
+    ``exclude`` (the folder of letters written inside the caseload).
+    """
+    folder = Path(folder)
+    skip = Path(exclude).resolve() if exclude is not None else None
+    return sorted(path for path in folder.rglob("*")
+                  if is_dossier_file(path) and not any(p.startswith(".") for p in path.relative_to(folder).parts)
+                  and path.is_file() and (skip is None or skip not in path.resolve().parents))
+
+
+def count_dossiers(path: str | Path) -> int:
+    """How many dossiers a caseload holds: its dossier files, or the non-blank lines of its JSON Lines file."""
     path = Path(path)
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+        return len(dossier_files(path))
+    try:
+        with path.open("rb") as lines:
+            return sum(1 for line in lines if line.strip())
+    except OSError as exc:
+        raise DossierError(f"{path} : charge illisible ({exc.strerror or exc})") from exc
+
+
+def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[Entry]:
+    """The dossiers of a folder (:func:`dossier_files`) or of a ``.jsonl`` file."""
+    path = Path(path)
+    if path.is_dir():
+        for file in dossier_files(path):
             try:
                 yield Entry(str(file), load_dossier(file, regime=regime))
             except DossierError as exc:
@@ -47,7 +79,7 @@ def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[En
         return
     if not path.is_file():
         raise DossierError(f"{path}: ni dossier ni fichier JSON Lines")
-    if path.suffix.lower() in SUFFIXES:
+    if is_dossier_file(path):
         raise DossierError(f"{path}: un fichier {path.suffix} est un dossier seul, pas une charge : donnez un "
                            "fichier .jsonl (un dossier JSON par ligne) ou un répertoire de dossiers")
     try:
@@ -72,6 +104,34 @@ def read_caseload(path: str | Path, regime: Regime | None = None) -> Iterator[En
                 yield Entry(origine, validate(parse_json(line, origine), origine, regime=regime))
             except DossierError as exc:
                 yield Entry(origine, erreur=str(exc))
+
+
+def jsonl_line(data: dict[str, Any]) -> str:
+    """One dossier as a line of a JSON Lines caseload."""
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def write_caseload(dossiers: Iterable[dict[str, Any]], target: str | Path) -> int:
+    """Write ``dossiers`` as a caseload: a ``.jsonl`` file, or a folder of one ``<id>.yaml`` file per dossier.
+
+    Every file is written whole or not at all (:mod:`engine.files`): an interrupted run leaves no half file.
+    The number of dossiers written.
+    """
+    target = Path(target)
+    count = 0
+    if target.suffix == ".jsonl":
+        with atomic_writer(target) as out:
+            for data in dossiers:
+                out.write(jsonl_line(data))
+                count += 1
+        return count
+    import yaml
+
+    target.mkdir(parents=True, exist_ok=True)
+    for data in dossiers:
+        write_atomic(target / f"{data['id']}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode())
+        count += 1
+    return count
 
 
 def _bounded_lines(handle) -> Iterator[bytes | None]:

@@ -219,3 +219,8 @@ def run_cases(cases: list[Case], today: dt.date | None = None) -> list[CaseResul
         results[position].decision = decision
         results[position].differences = compare(decision, results[position].case.attendu)
     return results
+
+
+def run_case_files(path: str | Path, today: dt.date | None = None) -> list[CaseResult]:
+    """The cases of a file, or of every case file below a folder (:func:`load_cases`), run (:func:`run_cases`)."""
+    return run_cases(load_cases(Path(path)), today)

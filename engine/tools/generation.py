@@ -8,17 +8,22 @@ realistic rate. Dossiers are written as they arrive at a counter: what the
 guide does not ask for a benefit (a ``mariage`` block for the family
 allowances, the documents, a suspension of activity, a young child's
 situation) is usually absent, and exceptions are stated only by those who
-invoke them. The same seed always gives the same dossiers.
+invoke them. The same seed always gives the same dossiers. The documents
+handed in are those of the guide's table, read from the regime's program
+(:class:`TablePieces`): an amendment of the table reaches the generated dossiers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from engine.regime import load_regime
+import clingo
+
+from engine.regime import Regime, load_regime
 
 PRENOMS = ("Awa", "Moussa", "Fatoumata", "Seydou", "Aminata", "Oumar", "Kadiatou", "Bakary", "Mariam", "Ibrahim",
            "Rokia", "Modibo", "Oumou", "Souleymane", "Djeneba", "Adama", "Hawa", "Mamadou", "Assitan", "Boubacar")
@@ -47,6 +52,56 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+_REQUISE = re.compile(r"^piece_requise\(", re.M)  # a rule that requires a document: the table's files
+_COMMENTAIRE = re.compile(r"%.*$", re.M)
+_HORS_TABLEAU = "prestation_hors_tableau"  # a benefit the table does not name: it requires the common documents
+
+
+class TablePieces:
+    """The guide's table of supporting documents, as the regime's program writes it (``piece_requise``).
+
+    The table's rules are grounded with a dossier's claims (``examinee``) and its children's situations
+    (``enfants_situation``): the documents they require, in the order the table lists them — those of every
+    benefit first, then each benefit's own, then those a child's situation adds.
+    """
+
+    def __init__(self, regime: Regime):
+        self.texts = [text for _, text in regime.program_texts() if _REQUISE.search(text)]
+        code = _COMMENTAIRE.sub("", "\n".join(self.texts))
+        self._rang = {m.group(): m.start() for m in reversed(list(re.finditer(r"\b[a-z][a-z0-9_]*\b", code)))}
+        self.socle = self._ordered(self._required([_HORS_TABLEAU]))
+        self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+
+    def _ordered(self, pieces: Iterable[str]) -> list[str]:
+        """In the order the table lists them."""
+        return sorted(pieces, key=lambda piece: self._rang.get(piece, len(self._rang)))
+
+    def _required(self, benefits: Iterable[str], situations: Iterable[str] = ()) -> set[str]:
+        control = clingo.Control(["--warn=none"], logger=lambda _code, _message: None)
+        for text in self.texts:
+            control.add("base", [], text)
+        facts = [f"examinee(d, {b})." for b in benefits] + [f"enfants_situation(d, {i}, {s})."
+                                                             for i, s in enumerate(situations)]
+        control.add("base", [], "\n".join(facts))
+        control.ground([("base", [])])
+        found: set[str] = set()
+        control.solve(on_model=lambda model: found.update(
+            str(atom.arguments[2]) for atom in model.symbols(atoms=True)
+            if atom.match("piece_requise", 3) and str(atom.arguments[0]) == "d"))
+        return found
+
+    def pieces(self, benefits: Iterable[str], situations: Iterable[str]) -> list[str]:
+        """The documents a dossier claiming ``benefits``, with children in ``situations``, hands in."""
+        key = (tuple(sorted(set(benefits))), tuple(sorted(set(situations))))
+        if key not in self._cache:
+            socle = set(self.socle)
+            own = {b: self._ordered(self._required([b]) - socle) for b in key[0]}
+            claimed = sorted(key[0], key=lambda b: min((self._rang[p] for p in own[b]), default=len(self._rang)))
+            situation = self._required(key[0], key[1]) - self._required(key[0])
+            self._cache[key] = [*self.socle, *(p for b in claimed for p in own[b]), *self._ordered(situation)]
+        return list(self._cache[key])
+
+
 class Generator:
     """Draws dossiers from one seeded random stream."""
 
@@ -54,8 +109,10 @@ class Generator:
         self.rng = random.Random(seed)
         self.debut, self.fin = debut, fin
         # The SMIG comes from the base's parameter (the law stays in kb/): its latest value.
-        smig = load_regime().parameters.get("smig_mensuel")
+        regime = load_regime()
+        smig = regime.parameters.get("smig_mensuel")
         self.smig = int(smig.values[-1].value) if smig and smig.values[-1].value is not None else None
+        self.table = TablePieces(regime)
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -140,26 +197,8 @@ class Generator:
 
     def pieces(self, demandes: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
         """The documents handed in: usually the whole list of the guide's table, sometimes one or two short."""
-        wanted = ["demande_prestations_familiales", "acte_naissance_demandeur", "attestation_service",
-                  "bulletin_presence_9_mois"]
-        benefits = {d["prestation"] for d in demandes}
-        table = {
-            "prime_premier_etablissement": ["acte_mariage", "acte_naissance_conjoint"],
-            "allocations_prenatales": ["certificat_constatation_grossesse", "certificat_surveillance_grossesse"],
-            "allocations_maternite": ["certificat_accouchement", "certificat_surveillance_nourrisson"],
-            "allocations_familiales": ["actes_naissance_enfants", "attestation_charge", "certificat_vie",
-                                       "certificat_medical_enfants"],
-            "indemnites_journalieres_maternite": ["decision_conge_maternite", "certificat_cessation_paiement_salaire",
-                                                  "dernier_bulletin_salaire"],
-            "conge_naissance": ["acte_naissance_enfant"],
-        }
-        for benefit, documents in table.items():
-            if benefit in benefits:
-                wanted += documents
-        situations = {e.get("situation") for e in data.get("enfants", [])}
-        wanted += [doc for situation, doc in (("etudes", "certificat_frequentation_scolaire"),
-                                              ("apprentissage", "contrat_apprentissage"),
-                                              ("infirmite", "certificat_medical_infirmite")) if situation in situations]
+        situations = [e["situation"] for e in data.get("enfants", []) if e.get("situation")]
+        wanted = self.table.pieces((d["prestation"] for d in demandes), situations)
         if self.chance(0.2):
             for missing in self.rng.sample(wanted, k=min(len(wanted), self.rng.randint(1, 2))):
                 wanted.remove(missing)

@@ -1,18 +1,26 @@
-"""Reading the decisions journal that ``prevoyance batch --journal`` writes (SQLite), and the rules behind it.
+"""The decisions journal (SQLite) that ``prevoyance batch --journal`` and the console write: its schema,
+its writes, its queries, and the rules behind a journal entry.
 
 The journal keeps, for each dossier and benefit, its status, amounts, the
 conditions not met and unknown, the dossier's fingerprint and the version of
-the base that decided. This module only reads it: one dossier's decisions,
-or the decisions of a benefit, a status or a failed condition. It also finds,
-in the base's ``.lp`` files, the ``@regle`` blocks whose rules decide a
+the base that decided: one row of the ``decisions`` table. This module alone
+knows that table: it creates it (:data:`SCHEMA`), turns a decision into its
+rows (:func:`rows`), writes them (:class:`Journal` for the batch; the console
+inserts them with :data:`INSERT` in its own transaction) and reads them back
+(:func:`decisions_du_dossier`, :func:`rechercher`, and the filters
+:func:`filtre` that the console's paged search shares). It also finds, in
+the base's ``.lp`` files, the ``@regle`` blocks whose rules decide a
 condition's state, so that a journal entry can name the rules and the
-sentences of the guide behind it. Writing the journal is :mod:`engine.tools.batch`'s.
+sentences of the guide behind it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 import json
+import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -20,14 +28,128 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from engine.model import Decision
 from engine.program import RuleBlock, read_blocks
 from engine.regime import Regime, kb_root
 
 
 class JournalError(Exception):
-    """A journal that cannot be read: not a database, not a journal of decisions."""
+    """A journal that cannot be read or written: not a database, not a journal of decisions, a full disk."""
 
 
+# -- schema ------------------------------------------------------------------------------------------
+COLONNES = ("dossier", "empreinte", "version_base", "base", "date_evaluation", "date_reference", "prestation",
+            "statut", "montants", "conditions")
+SCHEMA = ("CREATE TABLE IF NOT EXISTS decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
+          "date_evaluation TEXT, date_reference TEXT, prestation TEXT, statut TEXT, montants TEXT, conditions TEXT)",
+          "CREATE INDEX IF NOT EXISTS par_dossier ON decisions (dossier)",
+          "CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)")
+INSERT = f"INSERT INTO decisions ({', '.join(COLONNES)}) VALUES ({', '.join('?' * len(COLONNES))})"
+_CONDITIONS = ("conditions_non_remplies", "conditions_inconnues")
+
+
+def creer(connection: sqlite3.Connection) -> None:
+    """The ``decisions`` table and its indexes, when the database has none yet."""
+    for statement in SCHEMA:
+        connection.execute(statement)
+
+
+def sqlite_message(path: str | Path, exc: sqlite3.Error) -> str:
+    """What went wrong with the journal file, in French, and what to do."""
+    text = str(exc)
+    if "not a database" in text:
+        return f"{path} : ce fichier n'est pas un journal (base SQLite) : choisissez un autre nom"
+    if "full" in text:
+        return f"{path} : disque plein : libérez de la place puis relancez la même commande (elle reprendra)"
+    if "readonly" in text or "unable to open" in text:
+        return f"{path} : journal impossible à écrire ({text}) : vérifiez les droits du dossier"
+    return f"{path} : journal inutilisable ({text})"
+
+
+# -- writes ------------------------------------------------------------------------------------------
+def fingerprint(data: dict[str, Any]) -> str:
+    """The dossier's hash: SHA-256 of its canonical JSON."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def now() -> str:
+    """The journal's time of a decision: UTC, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def rows(record: dict[str, Any], date_evaluation: str) -> list[tuple]:
+    """The journal's rows of one decided dossier, one per benefit, in :data:`COLONNES` order.
+
+    ``record`` is a dossier's decision as the batch writes it (``dossier``, ``empreinte``, ``version_base``,
+    ``base``, ``date_reference``, and ``prestations``: each benefit's ``statut``, ``montant_*`` and
+    conditions not met or unknown).
+    """
+    out = []
+    for pid, p in record["prestations"].items():
+        montants = {k: v for k, v in p.items() if k.startswith("montant_")}
+        conditions = {k: p[k] for k in _CONDITIONS if k in p}
+        out.append((record["dossier"], record["empreinte"], record["version_base"], record["base"], date_evaluation,
+                    record["date_reference"], pid, p["statut"], json.dumps(montants),
+                    json.dumps(conditions, ensure_ascii=False)))
+    return out
+
+
+def record_of(decision: Decision, empreinte: str) -> dict[str, Any]:
+    """A decision taken one dossier at a time (the console, the API) as the batch records it (see :func:`rows`).
+
+    Each benefit's failed and unknown conditions are the branches of its condition tree in that state, as
+    :meth:`engine.model.Prestation.failed` gives them, with their source.
+    """
+    prestations = {}
+    for pid, prestation in decision.prestations.items():
+        entry: dict[str, Any] = {"statut": prestation.statut}
+        entry.update({f"montant_{k}": v for k, v in prestation.montants.items()})
+        for nodes, key in ((prestation.failed(), "conditions_non_remplies"),
+                           (prestation.unknown(), "conditions_inconnues")):
+            seen: dict[str, str] = {}
+            for node in nodes:  # the branches that explain the status, not the exceptions of met conditions
+                seen.setdefault(node.noeud, " ; ".join(x for x in (node.source, node.article) if x))
+            if seen:
+                entry[key] = [{"id": n, "source": s} for n, s in sorted(seen.items())]
+        prestations[pid] = entry
+    return {"dossier": decision.dossier, "empreinte": empreinte, "version_base": decision.version_base,
+            "base": decision.base, "date_reference": decision.date_reference.isoformat(), "prestations": prestations}
+
+
+class Journal:
+    """The journal a batch appends to: one row per benefit decided, one transaction per lot."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        try:
+            self.connection = sqlite3.connect(self.path)
+            creer(self.connection)
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(sqlite_message(path, exc)) from exc
+
+    def last_row(self) -> int:
+        return self.connection.execute("SELECT COALESCE(MAX(rowid), 0) FROM decisions").fetchone()[0]
+
+    def cut(self, last_row: int) -> None:
+        """Remove the rows written after ``last_row`` (a lot whose commit the state file does not name)."""
+        with self.connection:
+            self.connection.execute("DELETE FROM decisions WHERE rowid > ?", (last_row,))
+
+    def record(self, records: list[dict[str, Any]]) -> int:
+        """Append the rows of ``records`` (see :func:`rows`) in one transaction; the last row's id."""
+        when = now()
+        try:
+            with self.connection:
+                self.connection.executemany(INSERT, [row for r in records for row in rows(r, when)])
+            return self.last_row()
+        except sqlite3.Error as exc:
+            raise JournalError(sqlite_message(os.path.abspath(self.path), exc)) from exc
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+# -- queries -----------------------------------------------------------------------------------------
 @dataclass
 class Entree:
     """One row of the journal: one benefit of one dossier, as decided."""
@@ -45,10 +167,6 @@ class Entree:
     inconnues: list[dict[str, str]] = field(default_factory=list)
 
 
-_COLONNES = ("dossier, empreinte, version_base, base, date_evaluation, date_reference, prestation, statut, "
-             "montants, conditions")
-
-
 def _entree(row: tuple) -> Entree:
     conditions = json.loads(row[9] or "{}")
     return Entree(*row[:8], montants=json.loads(row[8] or "{}"),
@@ -56,7 +174,48 @@ def _entree(row: tuple) -> Entree:
                   inconnues=conditions.get("conditions_inconnues", []))
 
 
-def _query(path: str | Path, sql: str, params: tuple) -> list[Entree]:
+def filtre(prestation: str | None = None, statut: str | None = None, condition: str | None = None,
+           dossier_contient: str | None = None, du: str | None = None, au: str | None = None,
+           table: str = "decisions") -> tuple[str, list[Any]]:
+    """The ``WHERE`` clause (empty when no filter) and its parameters for the rows matching every filter given.
+
+    ``condition`` is a condition not met, by its id (``age(enfant(0))``) or its name (``age`` finds every
+    child's); ``dossier_contient`` a part of the dossier's id; ``du`` and ``au`` bound the day of the
+    decision (``AAAA-MM-JJ``). ``table`` is the name or alias the clause refers to.
+    """
+    where, params = [], []
+    if dossier_contient:
+        where.append(f"{table}.dossier LIKE ? ESCAPE '\\'")
+        params.append("%" + _like(dossier_contient) + "%")
+    for column, value in (("prestation", prestation), ("statut", statut)):
+        if value:
+            where.append(f"{table}.{column} = ?")
+            params.append(value)
+    if condition:
+        # The id itself, or the name before its arguments: « age » finds age(enfant(0)) too.
+        where.append(f"EXISTS (SELECT 1 FROM json_each({table}.conditions, '$.conditions_non_remplies') j "
+                     "WHERE json_extract(j.value, '$.id') = ? OR substr(json_extract(j.value, '$.id'), 1, ?) = ?)")
+        params += [condition, len(condition) + 1, condition + "("]
+    for bound, value in ((">=", du), ("<=", au)):
+        if value:
+            where.append(f"substr({table}.date_evaluation, 1, 10) {bound} ?")
+            params.append(value)
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+
+
+def _like(text: str) -> str:
+    """Text matched literally by LIKE … ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions_non_remplies(connection: sqlite3.Connection) -> list[str]:
+    """The names of the conditions found not met in the journal, sorted (``age``, not ``age(enfant(0))``)."""
+    found = connection.execute("SELECT DISTINCT json_extract(j.value, '$.id') FROM decisions d, "
+                               "json_each(d.conditions, '$.conditions_non_remplies') j").fetchall()
+    return sorted({str(r[0]).split("(")[0] for r in found if r[0]})
+
+
+def _query(path: str | Path, sql: str, params: tuple | list) -> list[Entree]:
     if not Path(path).is_file():
         raise JournalError(f"{path}: journal introuvable")
     try:
@@ -70,33 +229,23 @@ def _query(path: str | Path, sql: str, params: tuple) -> list[Entree]:
         raise JournalError(f"{path}: ce n'est pas un journal de décisions ({exc})") from exc
 
 
+_SELECT = f"SELECT {', '.join(COLONNES)} FROM decisions"
+
+
 def decisions_du_dossier(path: str | Path, dossier: str) -> list[Entree]:
     """Every decision the journal kept for ``dossier``, oldest first."""
-    return _query(path, f"SELECT {_COLONNES} FROM decisions WHERE dossier = ? "
-                        "ORDER BY date_evaluation, prestation", (dossier,))
+    return _query(path, f"{_SELECT} WHERE dossier = ? ORDER BY date_evaluation, prestation", (dossier,))
 
 
 def rechercher(path: str | Path, prestation: str | None = None, statut: str | None = None,
                condition: str | None = None, limite: int | None = None) -> list[Entree]:
     """Decisions of a benefit, with a status, or whose ``condition`` (an id, ``stage``) is not met."""
-    clauses, params = [], []
-    if prestation:
-        clauses.append("prestation = ?")
-        params.append(prestation)
-    if statut:
-        clauses.append("statut = ?")
-        params.append(statut)
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    entries = _query(path, f"SELECT {_COLONNES} FROM decisions{where} ORDER BY dossier, prestation", tuple(params))
-    if condition:
-        entries = [e for e in entries if any(_identifiant(c["id"]) == condition or c["id"] == condition
-                                             for c in e.non_remplies)]
-    return entries[:limite] if limite else entries
-
-
-def _identifiant(node: str) -> str:
-    """``age(enfant(1))`` → ``age``."""
-    return node.split("(")[0]
+    where, params = filtre(prestation, statut, condition)
+    if limite:
+        where, params = f"{where} ORDER BY dossier, prestation LIMIT ?", [*params, limite]
+    else:
+        where += " ORDER BY dossier, prestation"
+    return _query(path, f"{_SELECT}{where}", params)
 
 
 # -- the rules behind a condition --------------------------------------------------------------------
