@@ -320,12 +320,12 @@ def _openapi_schemas(app: FastAPI) -> None:
 def echauffer() -> None:
     """Build every regime's programs before the first request: threads that all find them missing would
     build them at the same time (the engine's cache is per process, not locked)."""
-    from engine.program import build_program
+    from engine.program import Mode, build_program
     from engine.regime import regimes
 
     for regime in regimes().values():
-        build_program(regime, True)
-        build_program(regime, False)
+        build_program(regime, Mode.EXPLANATION)
+        build_program(regime, Mode.DECISION)
 
 
 def application() -> FastAPI:

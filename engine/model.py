@@ -7,11 +7,26 @@ objects into sentences. Everything is JSON-friendly through :func:`as_dict`.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-ETATS = ("rempli", "non_rempli", "inconnu", "non_invoquee")  # non_invoquee: an exception the dossier does not invoke
-STATUTS = ("accorde", "refuse", "incomplet")
+
+class Etat(enum.StrEnum):
+    """The state of a condition, as the base decides it (a string: it compares equal to its value)."""
+
+    rempli = "rempli"
+    non_rempli = "non_rempli"
+    inconnu = "inconnu"
+    non_invoquee = "non_invoquee"  # an exception the dossier does not invoke
+
+
+class Statut(enum.StrEnum):
+    """The status of a benefit (a string: it compares equal to its value)."""
+
+    accorde = "accorde"
+    refuse = "refuse"
+    incomplet = "incomplet"
 
 
 @dataclass(frozen=True)
@@ -40,7 +55,7 @@ class RegleAppliquee:
     """A rule of the knowledge base that fired: its block id, sentence and location."""
 
     id: str
-    etat: str
+    etat: Etat
     texte: str
     fichier: str
     ligne: int
@@ -54,7 +69,7 @@ class Condition:
 
     id: str
     noeud: str
-    etat: str
+    etat: Etat
     objet: str | None = None
     source: str = ""
     article: str = ""
@@ -118,7 +133,7 @@ class Prestation:
     """The decision on one benefit of one dossier."""
 
     id: str
-    statut: str
+    statut: Statut
     droit: Condition
     montants: dict[str, int] = field(default_factory=dict)
     enfants_ouvrant_droit: list[str] = field(default_factory=list)
@@ -137,7 +152,7 @@ class Prestation:
         """The benefit's own conditions (the children of its right)."""
         return self.droit.sous_conditions
 
-    def _branches(self, etat: str) -> list[Condition]:
+    def _branches(self, etat: Etat) -> list[Condition]:
         """The benefit's conditions in ``etat``, and below each the sub-conditions in the same state."""
         out: list[Condition] = []
 
@@ -154,11 +169,11 @@ class Prestation:
 
     def failed(self) -> list[Condition]:
         """The reasons of a refusal: failed conditions, and below each the failures causing it."""
-        return self._branches("non_rempli")
+        return self._branches(Etat.non_rempli)
 
     def unknown(self) -> list[Condition]:
         """Conditions left unknown, and below each the unknowns it waits on."""
-        return self._branches("inconnu")
+        return self._branches(Etat.inconnu)
 
 
 @dataclass

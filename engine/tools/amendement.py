@@ -34,8 +34,8 @@ from typing import Any
 
 import yaml
 
+from engine.blocks import read_blocks
 from engine.dossier import DossierError, parse_text
-from engine.program import read_blocks
 from engine.regime import Parameter, ParameterValue, Regime, RegimeError, _parse_value, load_parameter
 from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
 

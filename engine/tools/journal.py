@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from engine.program import RuleBlock, read_blocks
+from engine.blocks import RuleBlock, read_blocks
 from engine.regime import Regime, kb_root
 
 
