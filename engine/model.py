@@ -1,7 +1,10 @@
 """The plain typed data of a decision, as read from an answer set.
 
 Nothing here is French prose: the explanation layer (``explain/``) turns these
-objects into sentences. Everything is JSON-friendly through :func:`as_dict`.
+objects into sentences (and into JSON, ``explain.render.decision_json``). States
+and statuses are :class:`Etat` and :class:`Statut`, declared once: string
+enumerations, equal to their values, so that JSON, templates and comparisons
+with plain strings read them as the words they are.
 """
 
 from __future__ import annotations
