@@ -56,10 +56,11 @@ READERS: dict[str, Callable[[Args], Any]] = {}  # the reader of each shown predi
 _new = tuple.__new__
 
 
-def _atome(predicate: str, registry: dict[str, Callable[[Args], Any]] | None = None, /, **fields: Kind) -> type:
-    """The record of ``predicate``'s atoms, its reader (``read``) registered in ``registry``
-    (:data:`READERS` unless said)."""
-    name = "Atome" + "".join(word.capitalize() for word in predicate.split("_"))
+def _atome(predicate: str, registry: dict[str, Callable[[Args], Any]] | None = None, name: str = "", /,
+           **fields: Kind) -> type:
+    """The record of ``predicate``'s atoms, named ``Atome<Predicate>`` unless ``name`` says otherwise, its
+    reader (``read``) registered in ``registry`` (:data:`READERS` unless said)."""
+    name = name or "Atome" + "".join(word.capitalize() for word in predicate.split("_"))
     record = NamedTuple(name, [(field, kind.type) for field, kind in fields.items()])
     record.__doc__ = f"``{predicate}({', '.join(fields)})``"
     record.__module__ = __name__
@@ -145,4 +146,4 @@ SEARCH_READERS: dict[str, Callable[[Args], Any]] = {}
 # A fact of the dossier the search changes; Cle is the tuple (D, I1, …) of its dossier and list indices.
 AtomeModification = _atome("modification", SEARCH_READERS, champ=NAME, cle=TERM, valeur=VALUE)
 # How a change comes about: temps(Date) when waiting brings it.
-AtomeVoie = _atome("mode", SEARCH_READERS, champ=NAME, cle=TERM, voie=TERM)
+AtomeVoie = _atome("mode", SEARCH_READERS, "AtomeVoie", champ=NAME, cle=TERM, voie=TERM)

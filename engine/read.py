@@ -15,7 +15,7 @@ from typing import Any
 
 import clingo
 
-from engine.atomes import READERS, AtomeEntiteListe, AtomeJustifie, AtomeSource
+from engine.atomes import READERS
 from engine.dossier import Dossier
 from engine.facts import to_python
 from engine.model import (
@@ -54,11 +54,11 @@ class AnswerReader:
             if reader is None:  # a show this reader has no use for (an amendment's): nothing to read
                 continue
             atom = reader(symbol.arguments)
-            if isinstance(atom, AtomeSource):
+            if name == "source":  # AtomeSource: about the base, not a dossier
                 self.sources[atom.noeud] = (atom.section, atom.article)
-            elif isinstance(atom, AtomeEntiteListe):
+            elif name == "entite_liste":  # AtomeEntiteListe
                 self.entity_lists[atom.entite] = atom.liste
-            elif isinstance(atom, AtomeJustifie):
+            elif name == "justifie":  # AtomeJustifie
                 self.proofs.setdefault(atom.condition, []).append(atom.piece)
             else:
                 self.by_dossier[atom.dossier][name].append(atom)

@@ -71,6 +71,13 @@ def test_a_record_names_the_arguments_and_converts_them():
     assert set(SEARCH_READERS) == {"modification", "mode"}
 
 
+def test_one_record_per_name():
+    records = [(name, value) for name, value in vars(atomes).items()
+               if isinstance(value, type) and issubclass(value, tuple) and hasattr(value, "read")]
+    assert len(records) == len(READERS) + len(SEARCH_READERS)
+    assert all(value.__name__ == name and value.__module__ == "engine.atomes" for name, value in records)
+
+
 def test_states_and_statuses_read_as_their_words():
     assert [e.value for e in Etat] == ["rempli", "non_rempli", "inconnu", "non_invoquee"]
     assert [s.value for s in Statut] == ["accorde", "refuse", "incomplet"]
