@@ -73,7 +73,7 @@ EXEMPLES = {"senegal-css": ROOT / "examples" / "senegal-pmi.yaml",
 # was written: file → the words found there. Reported, not rewritten here.
 DETTE: dict[str, set[str]] = {
     # `prevoyance generate`: synthetic dossiers of the INPS schema, its benefits and field values.
-    "engine/generation.py": {
+    "engine/tools/generation.py": {
         "allocations_familiales", "allocations_maternite", "allocations_prenatales", "apprenti", "beneficiaire",
         "categorie", "conge_naissance", "convention_reciprocite", "indemnites_journalieres_maternite", "mali",
         "premier_mariage", "prime_premier_etablissement", "residence", "salarie", "senegal", "veuve_allocataire",
