@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from engine.dossier import load_dossier, validate  # noqa: E402
+from engine.program import Mode  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
 from engine.tools.batch import run_batch  # noqa: E402
 from engine.tools.generation import generate  # noqa: E402
@@ -155,9 +156,9 @@ def plain_python_ratio(path: Path, size: int) -> tuple[float, float]:
 def single_latency(decided_before: int) -> tuple[float, float]:
     """p50, p95 of one dossier decided in this process, after ``decided_before`` other dossiers one by one."""
     for data in generate(decided_before, seed=11):
-        evaluate(validate(data), explain=False)
+        evaluate(validate(data), Mode.DECISION)
     single = load_dossier(ROOT / "examples" / "famille-diarra.yaml")
-    return percentiles(timed(lambda: evaluate(single, explain=False), 50))
+    return percentiles(timed(lambda: evaluate(single, Mode.DECISION), 50))
 
 
 def in_fresh_process(mimalloc: bool, *options: str) -> str:
@@ -197,7 +198,7 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
     from engine.resume import summarize_many
     from engine.tools.allocator import in_use
 
-    program = build_program(load_regime(None), explain=False)
+    program = build_program(load_regime(None), Mode.DECISION)
 
     def fixed() -> None:
         control = clingo.Control(["--warn=none"])
@@ -210,7 +211,7 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
     start = time.perf_counter()
     dossiers = [validate(json.loads(line)) for line in lines]
     validated = time.perf_counter()
-    program = build_program(dossiers[0].regime, explain=False, summary=True)
+    program = build_program(dossiers[0].regime, Mode.SUMMARY)
     texts = ["".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers[k:k + chunk]))
              for k in range(0, size, chunk)]
     written = time.perf_counter()
@@ -247,7 +248,7 @@ def facts_floor_ms(size: int = 2000, chunk: int = 250) -> float:
     lines = [json.dumps(d) for d in generate(size, seed=3)]
     start = time.perf_counter()
     dossiers = [validate(json.loads(line)) for line in lines]
-    program = build_program(dossiers[0].regime, explain=False, summary=True)
+    program = build_program(dossiers[0].regime, Mode.SUMMARY)
     for k in range(0, size, chunk):
         control = clingo.Control(["--warn=none"])
         control.add("base", [], "".join(program.inputs.facts_text(i, d.data)
@@ -284,13 +285,13 @@ def warm_vs_cold(runs: int = 40) -> dict[str, float]:
     """p50 (ms) of one dossier decided, and of a refusal explained, by the cold and the warm path."""
     single = load_dossier(ROOT / "examples" / "famille-diarra.yaml")
     refusal = load_dossier(ROOT / "examples" / "refus-stage.yaml")
-    out = {"froid": percentiles(timed(lambda: evaluate(single, explain=False), runs))[0],
+    out = {"froid": percentiles(timed(lambda: evaluate(single, Mode.DECISION), runs))[0],
            "froid_explication": percentiles(timed(lambda: why(evaluate(refusal), "allocations_familiales"), runs))[0]}
     try:
         from engine import warm
     except ImportError:  # a tree before issue 18
         return out
-    out["chaud"] = percentiles(timed(lambda: warm.evaluate(single, explain=False), runs))[0]
+    out["chaud"] = percentiles(timed(lambda: warm.evaluate(single, Mode.DECISION), runs))[0]
     out["chaud_explication"] = percentiles(
         timed(lambda: why(warm.evaluate(refusal), "allocations_familiales"), runs))[0]
     return out
@@ -470,7 +471,7 @@ def main() -> None:
     lines += date_edges()
     lines += date_edges()
     single = load_dossier(ROOT / "examples" / "famille-diarra.yaml")
-    p50, p95 = percentiles(timed(lambda: evaluate(single, explain=False), 50))
+    p50, p95 = percentiles(timed(lambda: evaluate(single, Mode.DECISION), 50))
     cold = []
     for _ in range(5):
         start = time.perf_counter()

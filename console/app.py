@@ -86,7 +86,7 @@ def controle_pour(reglages: Reglages) -> Controle:
         raise ServeError(str(exc)) from exc
 
 
-class Etat:
+class EtatServeur:
     """What every handler of one process shares."""
 
     def __init__(self, reglages: Reglages):
@@ -179,7 +179,7 @@ async def _noop_receive():
     return {"type": "http.disconnect"}
 
 
-def _auteur(request: Request, etat: Etat) -> str | None:
+def _auteur(request: Request, etat: EtatServeur) -> str | None:
     if etat.controle.ouvert:
         client = request.client.host if request.client else "?"
         return f"poste local ({client})"
@@ -197,7 +197,7 @@ def _erreur_page(request: Request, titre: str, erreurs: list[dict[str, str]], st
 _LOCAUX = ("127.0.0.1", "localhost", "[::1]")
 
 
-def _requete_etrangere(request: Request, etat: Etat) -> str | None:
+def _requete_etrangere(request: Request, etat: EtatServeur) -> str | None:
     """Why a request must be refused as coming from elsewhere, if it must.
 
     A page of another site must not make the analyst's browser post to the console (its ``Origin``
@@ -217,7 +217,7 @@ def _requete_etrangere(request: Request, etat: Etat) -> str | None:
 def create_app(reglages: Reglages | None = None) -> FastAPI:
     """The console and the API, on one journal."""
     reglages = reglages or Reglages()
-    etat = Etat(reglages)
+    etat = EtatServeur(reglages)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -320,12 +320,12 @@ def _openapi_schemas(app: FastAPI) -> None:
 def echauffer() -> None:
     """Build every regime's programs before the first request: threads that all find them missing would
     build them at the same time (the engine's cache is per process, not locked)."""
-    from engine.program import build_program
+    from engine.program import Mode, build_program
     from engine.regime import regimes
 
     for regime in regimes().values():
-        build_program(regime, True)
-        build_program(regime, False)
+        build_program(regime, Mode.EXPLANATION)
+        build_program(regime, Mode.DECISION)
 
 
 def application() -> FastAPI:

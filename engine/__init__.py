@@ -1,15 +1,25 @@
 """prevoyance engine: dossiers in, decisions out, every decision taken by clingo.
 
-The public API:
+The path of a dossier, one module per arrow:
 
-- :func:`engine.dossier.load_dossier` reads and validates a YAML/JSON dossier;
-- :func:`engine.solver.evaluate` and :func:`engine.solver.evaluate_many` run the
-  knowledge base of a regime on one or many dossiers (one grounding per batch);
-- :mod:`engine.model` holds the plain typed data a decision is made of.
+- :mod:`engine.regime`: a regime (its ``kb/`` files, dated parameters, schema, phrases);
+- :mod:`engine.dossier`: a YAML/JSON dossier read and validated against the regime's schema;
+- :mod:`engine.facts`: the dossier as facts, the parameters as symbols;
+- :mod:`engine.program`: the regime's program in a :class:`~engine.program.Mode` (decision,
+  explanation, summary), with the optimisations behind it (:mod:`engine.slices`,
+  :mod:`engine.summary_cut`, :mod:`engine.cache`, :mod:`engine.firings`);
+- :mod:`engine.solver`: the program grounded with the dossiers' facts, its answer set;
+- :mod:`engine.read`: the answer set read into typed decisions (:mod:`engine.model`) through
+  one record per shown atom (:mod:`engine.atomes`); :mod:`engine.resume` reads summaries.
+
+The public API: :func:`load_regime`, :func:`load_dossier`, :func:`evaluate` and
+:func:`evaluate_many` (one grounding per batch), :class:`Mode`. The tools above the
+core live in :mod:`engine.tools`, the command line in :mod:`engine.cli`.
 """
 
 from engine.dossier import DossierError, load_dossier
+from engine.program import Mode
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate, evaluate_many
 
-__all__ = ["DossierError", "Regime", "evaluate", "evaluate_many", "load_dossier", "load_regime"]
+__all__ = ["DossierError", "Mode", "Regime", "evaluate", "evaluate_many", "load_dossier", "load_regime"]

@@ -127,30 +127,10 @@ class SchemaFacts:
 
     # -- dossier walk ------------------------------------------------------
     def facts(self, index: int, data: dict[str, Any]) -> Iterator[clingo.Symbol]:
-        """The facts of one (validated) dossier, numbered ``index`` in its batch."""
-        d = clingo.Number(index)
-        yield clingo.Function("dossier", [d])
-        yield from self._walk(data, self.schema, (), [d])
-
-    def _walk(self, value: Any, node: dict[str, Any], path: tuple[str, ...], args: list[clingo.Symbol]):
-        if node.get(IDENTITE):
-            return
-        branch = self._pick(value, node)
-        if isinstance(value, dict):
-            props = branch.get("properties", {})
-            for name, sub in value.items():
-                yield from self._walk(sub, props.get(name, {}), (*path, name), args)
-        elif isinstance(value, list):
-            name = self._name(path)
-            items = branch.get("items", {})
-            yield clingo.Function(f"nombre_{name}", [*args, clingo.Number(len(value))])
-            for i, item in enumerate(value):
-                here = [*args, clingo.Number(i)]
-                if isinstance(item, dict):
-                    yield clingo.Function(name, here)
-                yield from self._walk(item, items, (*path, "[]"), here)
-        else:
-            yield clingo.Function(self._name(path), [*args, self._scalar(value, branch)])
+        """The facts of one (validated) dossier, numbered ``index`` in its batch, as symbols: those of
+        :meth:`facts_text`, the one walk of a dossier (for a backend that takes symbols, not text)."""
+        for line in self.facts_text(index, data).split("\n")[:-1]:  # a newline in a text is escaped
+            yield clingo.parse_term(line[:-1])
 
     def facts_text(self, index: int, data: dict[str, Any]) -> str:
         """The same facts as :meth:`facts`, written as program text: clingo parses text far
@@ -203,20 +183,6 @@ class SchemaFacts:
             if branch.get("type") == wanted or (wanted == "string" and "enum" in branch):
                 return branch
         return branches[0]
-
-    @staticmethod
-    def _scalar(value: Any, node: dict[str, Any]) -> clingo.Symbol:
-        if isinstance(value, bool):
-            return clingo.Function("true" if value else "false")
-        if isinstance(value, int):
-            return clingo.Number(value)
-        if isinstance(value, str):
-            if node.get("format") == "date":
-                return date_symbol(dt.date.fromisoformat(value))
-            if "enum" in node and _CONSTANT.match(value) and value not in _RESERVED:
-                return clingo.Function(value)
-            return clingo.String(value)
-        raise TypeError(f"valeur non prise en charge : {value!r}")
 
 
 def parameter_facts(parameters: dict[str, Parameter]) -> Iterator[clingo.Symbol]:

@@ -1,17 +1,35 @@
 """The plain typed data of a decision, as read from an answer set.
 
 Nothing here is French prose: the explanation layer (``explain/``) turns these
-objects into sentences. Everything is JSON-friendly through :func:`as_dict`.
+objects into sentences (and into JSON, ``explain.render.decision_json``). States
+and statuses are :class:`Etat` and :class:`Statut`, declared once: string
+enumerations, equal to their values, so that JSON, templates and comparisons
+with plain strings read them as the words they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-ETATS = ("rempli", "non_rempli", "inconnu", "non_invoquee")  # non_invoquee: an exception the dossier does not invoke
-STATUTS = ("accorde", "refuse", "incomplet")
+
+class Etat(enum.StrEnum):
+    """The state of a condition, as the base decides it (a string: it compares equal to its value)."""
+
+    rempli = "rempli"
+    non_rempli = "non_rempli"
+    inconnu = "inconnu"
+    non_invoquee = "non_invoquee"  # an exception the dossier does not invoke
+
+
+class Statut(enum.StrEnum):
+    """The status of a benefit (a string: it compares equal to its value)."""
+
+    accorde = "accorde"
+    refuse = "refuse"
+    incomplet = "incomplet"
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,7 @@ class RegleAppliquee:
     """A rule of the knowledge base that fired: its block id, sentence and location."""
 
     id: str
-    etat: str
+    etat: Etat
     texte: str
     fichier: str
     ligne: int
@@ -54,7 +72,7 @@ class Condition:
 
     id: str
     noeud: str
-    etat: str
+    etat: Etat
     objet: str | None = None
     source: str = ""
     article: str = ""
@@ -118,7 +136,7 @@ class Prestation:
     """The decision on one benefit of one dossier."""
 
     id: str
-    statut: str
+    statut: Statut
     droit: Condition
     montants: dict[str, int] = field(default_factory=dict)
     enfants_ouvrant_droit: list[str] = field(default_factory=list)
@@ -137,7 +155,7 @@ class Prestation:
         """The benefit's own conditions (the children of its right)."""
         return self.droit.sous_conditions
 
-    def _branches(self, etat: str) -> list[Condition]:
+    def _branches(self, etat: Etat) -> list[Condition]:
         """The benefit's conditions in ``etat``, and below each the sub-conditions in the same state."""
         out: list[Condition] = []
 
@@ -154,11 +172,11 @@ class Prestation:
 
     def failed(self) -> list[Condition]:
         """The reasons of a refusal: failed conditions, and below each the failures causing it."""
-        return self._branches("non_rempli")
+        return self._branches(Etat.non_rempli)
 
     def unknown(self) -> list[Condition]:
         """Conditions left unknown, and below each the unknowns it waits on."""
-        return self._branches("inconnu")
+        return self._branches(Etat.inconnu)
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Decisions in summary, for caseloads: status, amounts and the state of each benefit's conditions.
 
-The same knowledge base as :mod:`engine.solver`, with a lighter output: no
-condition tree, no rule firings. A caseload of many thousand dossiers is decided
-in batches of this form; a dossier worth explaining is then evaluated again in
-full.
+The same knowledge base as :mod:`engine.solver`, built in :attr:`engine.program.Mode.SUMMARY`
+(:mod:`engine.summary_cut`): no condition tree, no rule firings. Its symbols are
+read with the same records as a full decision (:mod:`engine.atomes`). A caseload
+of many thousand dossiers is decided in batches of this form; a dossier worth
+explaining is then evaluated again in full.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.atomes import AtomeDecision, AtomeEtatResume, AtomeMontant, AtomeSource
 from engine.dossier import Dossier
-from engine.facts import to_python
-from engine.program import build_program
+from engine.model import Etat, Statut
+from engine.program import Mode, build_program
 from engine.solver import solve_program
 
 
@@ -23,9 +25,9 @@ from engine.solver import solve_program
 class Summary:
     """One benefit, in summary."""
 
-    statut: str
+    statut: Statut
     montants: dict[str, Any] = field(default_factory=dict)
-    etats: dict[str, str] = field(default_factory=dict)  # condition node -> etat
+    etats: dict[str, Etat] = field(default_factory=dict)  # condition node -> etat
 
     @property
     def montant(self) -> int:
@@ -33,7 +35,7 @@ class Summary:
         return int(self.montants.get("mensuel", self.montants.get("total", 0)) or 0)
 
     def failed(self) -> list[str]:
-        return [node for node, etat in self.etats.items() if etat == "non_rempli"]
+        return [node for node, etat in self.etats.items() if etat == Etat.non_rempli]
 
 
 def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, str]] | None = None,
@@ -49,27 +51,30 @@ def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, st
     out: list[dict[str, Summary]] = [{} for _ in dossiers]
     for positions in groups.values():
         batch = [dossiers[p] for p in positions]
-        symbols = solve_program(build_program(batch[0].regime, explain=False, summary=True), batch,
-                                prestations=prestations)
+        symbols = solve_program(build_program(batch[0].regime, Mode.SUMMARY), batch, prestations=prestations)
         rows: dict[int, dict[str, Summary]] = defaultdict(dict)
-        pending = []
+        pending: list[AtomeMontant | AtomeEtatResume] = []
         for symbol in symbols:
             name, args = symbol.name, symbol.arguments  # each property is a call into clingo: read once
             if name == "source":
                 if sources is not None:
-                    sources[str(args[0])] = (args[1].string, args[2].string)
+                    source = AtomeSource.read(args)
+                    sources[source.noeud] = (source.section, source.article)
             elif name == "decision":
-                rows[args[0].number][args[1].name] = Summary(args[2].name)
-            else:
-                pending.append((name, args))
-        for name, args in pending:
-            summary = rows[args[0].number].get(args[1].name)
+                decision = AtomeDecision.read(args)
+                rows[decision.dossier][decision.prestation] = Summary(decision.statut)
+            elif name == "montant":
+                pending.append(AtomeMontant.read(args))
+            elif name == "etat_resume":
+                pending.append(AtomeEtatResume.read(args))
+        for atom in pending:  # a benefit's amounts and states, once its decision is known
+            summary = rows[atom.dossier].get(atom.prestation)
             if summary is None:
                 continue
-            if name == "montant":
-                summary.montants[args[2].name] = to_python(args[3])
-            elif name == "etat_resume":
-                summary.etats[str(args[2])] = args[3].name
+            if isinstance(atom, AtomeMontant):
+                summary.montants[atom.nature] = atom.valeur
+            else:
+                summary.etats[str(atom.condition)] = atom.etat
         for index, position in enumerate(positions):
             out[position] = dict(rows.get(index, {}))
     return out

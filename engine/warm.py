@@ -40,10 +40,12 @@ from dataclasses import dataclass, field
 import clingo
 from clingo import ast
 
+from engine.analysis import names
 from engine.dossier import Dossier
 from engine.model import Decision
-from engine.program import Program, _names, build_program
-from engine.solver import EvaluationError, _AnswerReader, demanded
+from engine.program import Mode, Program, build_program
+from engine.read import AnswerReader
+from engine.solver import EvaluationError, decision_mode, demanded
 
 _PREDICATE = re.compile(r"([a-z_][A-Za-z0-9_']*)\(")
 _enabled = False
@@ -91,7 +93,7 @@ class _Slice:
             if statement.ast_type != ast.ASTType.Rule:
                 continue
             alternatives = statement.unpool()  # p(a;b). names p only once unpooled
-            heads = frozenset().union(*(_names(rule.head) for rule in alternatives))
+            heads = frozenset().union(*(names(rule.head) for rule in alternatives))
             if not heads:
                 if statement.head.ast_type == ast.ASTType.Literal and \
                         statement.head.atom.ast_type == ast.ASTType.BooleanConstant:
@@ -117,12 +119,12 @@ class _Slice:
         return kept
 
 
-_slices: dict[tuple[str, bool, frozenset[str] | None], _Slice] = {}
+_slices: dict[tuple[str, Mode, frozenset[str] | None], _Slice] = {}
 
 
 def _slice(program: Program, prestations: frozenset[str] | None) -> _Slice:
     # The key names the base version: a slice is never shared between two versions of the base.
-    key = (program.regime.version, program.explain, prestations)
+    key = (program.regime.version, program.mode, prestations)
     with _lock:
         found = _slices.get(key)
         if found is None:
@@ -155,7 +157,7 @@ def solve_warm(program: Program, dossier: Dossier) -> list[clingo.Symbol]:
     return models[0]
 
 
-def evaluate(dossier: Dossier, explain: bool = True) -> Decision:
+def evaluate(dossier: Dossier, mode: Mode = Mode.EXPLANATION) -> Decision:
     """The decision on one dossier, by the warm path: the same decision as the cold path."""
-    program = build_program(dossier.regime, explain)
-    return _AnswerReader(program, solve_warm(program, dossier)).decision(0, dossier)
+    program = build_program(dossier.regime, decision_mode(mode))
+    return AnswerReader(program, solve_warm(program, dossier)).decision(0, dossier)

@@ -27,7 +27,7 @@ from engine.regime import load_regime
 from engine.solver import evaluate_many
 from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
-from engine.tools.impact import CATEGORIES, Change, Impact, compute_impact
+from engine.tools.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue
 from explain.render import ETATS_FR, TEMPLATES
@@ -77,7 +77,7 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
     return out
 
 
-def ordered(changes: list[Change]) -> list[Change]:
+def ordered(changes: list[DecisionChange]) -> list[DecisionChange]:
     """Newly refused first, then incomplete, lower amounts, newly granted, higher amounts; larger changes first."""
     return sorted(changes, key=lambda c: (ORDRE[c.categorie], -abs(c.ecart), c.dossier, c.prestation))
 
@@ -184,7 +184,7 @@ def cost_chart(benefits: list[dict[str, Any]]) -> str:
     return _figure_svg(figure)
 
 
-def distribution_chart(changes: list[Change]) -> str:
+def distribution_chart(changes: list[DecisionChange]) -> str:
     """How many benefits change by how much (FCFA, after − before): a histogram (SVG)."""
     ecarts = [c.ecart for c in changes if c.ecart]
     if not ecarts:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from engine.cli import main
 from engine.dossier import load_dossier
+from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import EvaluationError, evaluate
@@ -106,7 +107,7 @@ def test_a_second_answer_set_is_caught_in_every_evaluation_path():
     with pytest.raises(EvaluationError, match="plusieurs modèles"):
         evaluate(dossier)
     with pytest.raises(EvaluationError, match="plusieurs modèles"):
-        evaluate(dossier, explain=False)
+        evaluate(dossier, Mode.DECISION)
     with pytest.raises(EvaluationError, match="plusieurs modèles"):
         summarize_many([dossier])
     refused = dataclasses.replace(load_dossier(ROOT / "examples" / "refus-stage.yaml"), regime=regime)

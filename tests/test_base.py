@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from engine.dossier import validate
 from engine.facts import SchemaFacts
-from engine.program import build_program
+from engine.program import Mode, build_program
 from engine.regime import kb_root, load_regime, regimes
 from engine.solver import evaluate, evaluate_many, solve_symbols
 
@@ -58,10 +58,10 @@ def test_every_parameter_is_used_by_the_rules():
 def test_grounding_alone_decides(tmp_path):
     """The program is stratified: the grounder derives every atom, the solver never guesses."""
     dossier = validate({"id": "x", "date_reference": "2026-03-15", "enfants": [{"prenom": "A"}]})
-    control_symbols = solve_symbols(REGIME, [dossier], explain=True)
+    control_symbols = solve_symbols(REGIME, [dossier], Mode.EXPLANATION)
     assert control_symbols  # one answer set
     control = clingo.Control(["--warn=none"])
-    program = build_program(REGIME, explain=True)
+    program = build_program(REGIME, Mode.EXPLANATION)
     program.load_into(control)
     with control.backend() as backend:
         for symbol in program.inputs.facts(0, dossier.data):

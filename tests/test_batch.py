@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from engine.cli.main import EXIT_DOSSIERS_EN_ERREUR, main
 from engine.dossier import validate
+from engine.program import Mode
 from engine.solver import evaluate_many
 from engine.tools.batch import run_batch, write_parquet
 from engine.tools.generation import generate
@@ -38,7 +39,7 @@ def test_every_dossier_gives_one_line_and_errors_go_apart(caseload, tmp_path):
     assert [d["dossier"] for d in decisions] == [d["id"] for d in generate(40, seed=12)]
     assert "demandeur.jours_mois" in errors[0]["message"] and "JSON illisible" in errors[1]["message"]
     # The batch says what the full evaluation says.
-    full = evaluate_many([validate(d) for d in generate(40, seed=12)], explain=False)
+    full = evaluate_many([validate(d) for d in generate(40, seed=12)], Mode.DECISION)
     for record, decision in zip(decisions, full, strict=True):
         for pid, prestation in decision.prestations.items():
             assert record["prestations"][pid]["statut"] == prestation.statut

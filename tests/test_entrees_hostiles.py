@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.dossier import DossierError, load_dossier, parse_json, parse_text, validate
+from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import evaluate
@@ -96,7 +97,7 @@ def test_a_control_character_in_a_key_is_refused_with_its_parent(propre):
 
 # -- values decided as their clean twin ---------------------------------------------------------------
 def _statuts(data: dict) -> dict:
-    return {p: (x.statut, x.montants) for p, x in evaluate(validate(data), explain=False).prestations.items()}
+    return {p: (x.statut, x.montants) for p, x in evaluate(validate(data), Mode.DECISION).prestations.items()}
 
 
 def test_a_whole_number_float_is_the_integer(propre):

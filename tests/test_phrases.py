@@ -12,12 +12,12 @@ import jinja2
 import pytest
 from jinja2 import meta
 
-from engine.program import build_program
+from engine.program import Mode, build_program
 from engine.regime import load_regime
 from explain.phrases import environment
 
 REGIME = load_regime("mali-inps")
-PROGRAM = build_program(REGIME, explain=True)
+PROGRAM = build_program(REGIME, Mode.EXPLANATION)
 COMPOSITES = {"droit", "enfant_ouvrant_droit", "enfant_beneficiaire"}
 ENTRIES = sorted(REGIME.phrases["conditions"].items())
 

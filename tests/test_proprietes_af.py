@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from strategies import dossiers, dossiers_complets, enfant_eligible, lots, numerotes
 
 from engine.dossier import validate
+from engine.program import Mode
 from engine.solver import evaluate_many, solve_symbols
 
 AF = "allocations_familiales"
@@ -155,10 +156,10 @@ BORNES = {
 }
 
 
-def decider(lot: list[dict[str, Any]], explain: bool = False):
+def decider(lot: list[dict[str, Any]], mode: Mode = Mode.DECISION):
     """Les décisions d'un lot, en un seul grounding ; sans les règles appliquées, plus
     rapide, sauf pour la propriété qui lit les raisons d'un refus."""
-    return evaluate_many([validate(d) for d in lot], explain=explain)
+    return evaluate_many([validate(d) for d in lot], mode)
 
 
 def observe(prestation) -> dict[str, Any]:
@@ -195,7 +196,7 @@ def test_un_seul_statut_par_prestation(lot):
     """Le modèle stable donne exactement un statut, parmi trois, à chaque prestation
     examinée : celles que le dossier demande, ou toutes s'il n'en demande aucune."""
     valides = [validate(d) for d in lot]
-    symboles = solve_symbols(valides[0].regime, valides, explain=False)
+    symboles = solve_symbols(valides[0].regime, valides, Mode.DECISION)
     statuts = Counter(
         (s.arguments[0].number, s.arguments[1].name) for s in symboles if s.name == "decision"
     )
@@ -216,7 +217,7 @@ def test_statut_et_conditions(lot):
     """Refus : au moins une condition échoue, chacune avec sa source. Accord : aucune
     condition non remplie ni inconnue, sauf un droit éteint dont le rappel reste dû, où
     seule la condition des enfants échoue. Incomplet : aucun échec, au moins une inconnue."""
-    for dossier, decision in zip(lot, decider(lot, explain=True), strict=True):
+    for dossier, decision in zip(lot, decider(lot, Mode.EXPLANATION), strict=True):
         if AF in decision.prestations:
             # Le chemin avec explications décide comme l'autre (et comme le modèle).
             assert decision.prestations[AF].statut == modele.evaluer(dossier)["statut"], dossier

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.dossier import validate
+from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import solve_symbols
@@ -34,7 +35,7 @@ def _caseload(seed: int, size: int = 12):
 @given(seeds)
 def test_exactly_one_decision_per_examined_benefit(seed):
     dossiers = _caseload(seed)
-    symbols = solve_symbols(BASE, dossiers, explain=False)
+    symbols = solve_symbols(BASE, dossiers, Mode.DECISION)
     decisions = Counter((s.arguments[0].number, s.arguments[1].name) for s in symbols if s.name == "decision")
     assert all(count == 1 for count in decisions.values())
     assert not [s for s in symbols if s.name == "incoherence"]

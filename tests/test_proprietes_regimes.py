@@ -40,7 +40,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.dossier import validate
-from engine.model import STATUTS, Decision
+from engine.model import Decision, Statut
+from engine.program import Mode
 from engine.regime import load_regime
 from engine.solver import evaluate_many, solve_symbols
 
@@ -168,10 +169,10 @@ def _monotone(avant: Decision, apres: Decision) -> None:
 @given(st.lists(dossiers_pmi(), min_size=1, max_size=8))
 def test_pmi_exactly_one_status_and_no_incoherence(datas):
     dossiers = [validate(dict(d, id=f"pmi-{i}"), regime=PMI) for i, d in enumerate(datas)]
-    symbols = solve_symbols(PMI, dossiers, explain=False)
+    symbols = solve_symbols(PMI, dossiers, Mode.DECISION)
     decisions = Counter((s.arguments[0].number, s.arguments[1].name) for s in symbols if s.name == "decision")
     assert decisions == Counter({(i, "suivi_pmi"): 1 for i in range(len(datas))})
-    assert all(s.arguments[2].name in STATUTS for s in symbols if s.name == "decision")
+    assert all(s.arguments[2].name in set(Statut) for s in symbols if s.name == "decision")
     assert not [s for s in symbols if s.name == "incoherence"]
 
 
@@ -323,7 +324,7 @@ def _recommandes(decision: Decision) -> dict[int, list[str]]:
 @given(st.lists(menages(), min_size=1, max_size=6))
 def test_orientation_exactly_one_status_per_examined_scheme(datas):
     dossiers = [validate(dict(d, id=f"m-{i}"), regime=ORIENTATION) for i, d in enumerate(datas)]
-    symbols = solve_symbols(ORIENTATION, dossiers, explain=False)
+    symbols = solve_symbols(ORIENTATION, dossiers, Mode.DECISION)
     decisions = Counter((s.arguments[0].number, s.arguments[1].name) for s in symbols if s.name == "decision")
     assert all(count == 1 for count in decisions.values())
     assert not [s for s in symbols if s.name == "incoherence"]

@@ -55,7 +55,7 @@ from jinja2 import meta
 
 from engine.cli import main
 from engine.dossier import load_dossier, validate
-from engine.program import build_program
+from engine.program import Mode, build_program
 from engine.regime import kb_root, load_regime, regimes
 from engine.solver import evaluate, evaluate_many, solve_symbols
 from engine.tools.cases import load_cases, run_cases
@@ -101,7 +101,7 @@ def vocabulaire() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
         ids[regime.id] = regime.id
         for part in regime.folder.relative_to(kb_root()).parts:
             dossiers[part] = regime.id
-        program = build_program(regime, explain=True)
+        program = build_program(regime, Mode.EXPLANATION)
         control = clingo.Control(["--warn=none"])
         program.load_into(control)
         control.ground([("base", [])])
@@ -208,7 +208,7 @@ def test_each_regime_has_its_own_closed_schema(regime_id):
         assert node.get("additionalProperties") is False, f"{regime_id} {path} : additionalProperties"
         for name in node.get("properties", {}):
             assert re.fullmatch(r"[a-z][a-z0-9_]*", name), f"{regime_id} {path} : champ « {name} »"
-    program = build_program(regime, explain=True)
+    program = build_program(regime, Mode.EXPLANATION)
     control = clingo.Control(["--warn=none"])
     program.load_into(control)
     control.ground([("base", [])])
@@ -257,7 +257,7 @@ def test_check_finds_no_defect(regime_id):
 @pytest.mark.parametrize("regime_id", sorted(NOUVEAUX))
 def test_phrases_exist_for_every_node_and_name_only_provided_values(regime_id):
     regime = load_regime(regime_id)
-    program = build_program(regime, explain=True)
+    program = build_program(regime, Mode.EXPLANATION)
     catalogue = regime.phrases["conditions"]
     _, _, termes = vocabulaire()
     nodes = {name for name, owners in termes.items() if regime_id in owners} | {"droit"}
@@ -279,19 +279,19 @@ def test_phrases_exist_for_every_node_and_name_only_provided_values(regime_id):
 def test_grounding_alone_decides(regime_id):
     dossier = load_dossier(EXEMPLES[regime_id])
     control = clingo.Control(["--warn=none"])
-    program = build_program(dossier.regime, explain=True)
+    program = build_program(dossier.regime, Mode.EXPLANATION)
     program.load_into(control)
     with control.backend() as backend:
         for symbol in program.inputs.facts(0, dossier.data):
             backend.add_rule([backend.add_atom(symbol)])
     control.ground([("base", [])])
     assert [a.symbol for a in control.symbolic_atoms if not a.is_fact] == []
-    assert solve_symbols(dossier.regime, [dossier], explain=True)
+    assert solve_symbols(dossier.regime, [dossier], Mode.EXPLANATION)
 
 
 def test_every_lp_block_of_the_new_regimes_quotes_its_source():
     for regime_id in NOUVEAUX:
-        program = build_program(load_regime(regime_id), explain=True)
+        program = build_program(load_regime(regime_id), Mode.EXPLANATION)
         own = [b for b in program.blocks.values() if load_regime(regime_id).is_regime_file(b.file)]
         assert own and all(b.sentence for b in own), regime_id
 
@@ -419,7 +419,7 @@ def test_cases_exercise_every_condition_in_each_state(regime_id, folder):
         for expected in case.attendu.values():
             for key, state in expected.get("conditions", {}).items():
                 states[key.split("[")[0]].add(state)
-    program = build_program(load_regime(regime_id), explain=True)
+    program = build_program(load_regime(regime_id), Mode.EXPLANATION)
     never_fails = {"categorie_tarifaire"}  # the cost condition only says whether the cost is known
     # An exception is invoked by its facts: silent, it is not invoked rather than unknown.
     exceptions = set(re.findall(r"^invoquee\(D,\s*(\w+)", program.text, flags=re.M))

@@ -1,6 +1,6 @@
 """A dossier is decided by the slice of the program its demands need exactly as by the whole program.
 
-``Program.text_for`` grounds, for a batch whose dossiers all name their
+``Program.text_for`` (``engine.slices``) grounds, for a batch whose dossiers all name their
 demands, only the shared files and the files of the benefits demanded (and the
 benefit files they build on). That is only an optimisation if nothing else
 changes: for INPS dossiers demanding any subset of the benefits, the decision,
@@ -9,7 +9,7 @@ the documents are the same, as the contract's JSON says them. The orientation
 regime, whose benefits read each other, must not declare itself sliceable.
 
 The summary program of caseloads (``batch``, ``diff``) is a slice too: it keeps
-only the rules that what it shows depends on (``program._shown_only``). Its
+only the rules that what it shows depends on (``engine.summary_cut``). Its
 statuses, amounts and condition states must be those of the full decision.
 """
 
@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 from test_proprietes_regimes import dossiers_pmi, menages
 
 from engine.dossier import Dossier, validate
-from engine.program import build_program
+from engine.program import Mode, build_program
+from engine.read import AnswerReader
 from engine.regime import Regime, load_regime
 from engine.resume import summarize_many
-from engine.solver import _AnswerReader, demanded, evaluate_many, solve_program
+from engine.solver import demanded, evaluate_many, solve_program
 from engine.tools.generation import generate
 from explain.render import decision_json
 
@@ -51,10 +52,10 @@ def dossiers_inps(draw) -> dict:
 def _both(datas: list[dict], regime: Regime | None = None) -> tuple[list[dict], list[dict]]:
     """The contract JSON of each dossier, decided by the slice and by the whole program."""
     dossiers: list[Dossier] = [validate({**d, "id": f"d{i}"}, regime=regime) for i, d in enumerate(datas)]
-    program = build_program(dossiers[0].regime, explain=True)
+    program = build_program(dossiers[0].regime, Mode.EXPLANATION)
     out = []
     for sliced in (True, False):
-        reader = _AnswerReader(program, solve_program(program, dossiers, sliced=sliced))
+        reader = AnswerReader(program, solve_program(program, dossiers, sliced=sliced))
         out.append([decision_json(reader.decision(i, d)) for i, d in enumerate(dossiers)])
     return out[0], out[1]
 
@@ -77,7 +78,7 @@ def _summary_of_decision(decision) -> dict[str, tuple]:
 def test_the_summary_says_what_the_full_decision_says(datas):
     dossiers = [validate({**d, "id": f"d{i}"}) for i, d in enumerate(datas)]
     summaries = summarize_many(dossiers)
-    for dossier, summary, decision in zip(dossiers, summaries, evaluate_many(dossiers, explain=False), strict=True):
+    for dossier, summary, decision in zip(dossiers, summaries, evaluate_many(dossiers, Mode.DECISION), strict=True):
         assert {pid: (s.statut, s.montants, s.etats) for pid, s in summary.items()} == \
             _summary_of_decision(decision), dossier.id
 
@@ -85,7 +86,7 @@ def test_the_summary_says_what_the_full_decision_says(datas):
 def test_the_summary_leaves_out_what_it_does_not_show():
     """The family allowances' payment schedule is no part of a summary; the maternity instalments, which
     its amount sums, are."""
-    text = build_program(INPS, explain=False, summary=True).text
+    text = build_program(INPS, Mode.SUMMARY).text
     assert "echeance(D,allocations_familiales" not in text.replace(" ", "")
     assert "echeance(D,allocations_maternite" in text.replace(" ", "")
 
@@ -103,7 +104,7 @@ def test_the_orientation_regime_must_not_be_sliced():
 
 
 def test_a_dossier_demanding_one_benefit_grounds_a_smaller_program():
-    program = build_program(INPS, explain=False)
+    program = build_program(INPS, Mode.DECISION)
     dossier = validate({"id": "x", "demandes": [{"prestation": "allocations_familiales"}]})
     wanted = demanded([dossier])
     assert wanted == frozenset({"allocations_familiales"})

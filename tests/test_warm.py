@@ -15,7 +15,7 @@ import pytest
 
 from engine import warm
 from engine.dossier import DossierError, validate
-from engine.program import build_program
+from engine.program import Mode, build_program
 from engine.regime import load_regime
 from engine.solver import evaluate, evaluate_many
 from engine.tools.amendement import AmendmentError, amend, load_amendment
@@ -46,14 +46,14 @@ def _dossiers():
 DOSSIERS = _dossiers()
 
 
-@pytest.mark.parametrize("explain", [False, True])
-def test_warm_decides_as_cold(explain: bool) -> None:
+@pytest.mark.parametrize("mode", [Mode.DECISION, Mode.EXPLANATION])
+def test_warm_decides_as_cold(mode: Mode) -> None:
     assert len(DOSSIERS) > 100
-    cold = [evaluate_many([d], explain=explain)[0] for d in DOSSIERS]
+    cold = [evaluate_many([d], mode)[0] for d in DOSSIERS]
     for dossier, expected in zip(DOSSIERS, cold, strict=True):
-        got = warm.evaluate(dossier, explain=explain)
+        got = warm.evaluate(dossier, mode)
         assert got == expected, dossier.origine  # the whole decision: trees, rules applied, data, amounts
-        if explain:
+        if mode is Mode.EXPLANATION:
             assert decision_json(got) == decision_json(expected), dossier.origine
 
 
@@ -83,4 +83,4 @@ def test_an_amended_base_is_never_served_the_slice_of_another_version() -> None:
     assert decision_json(under_amended) == decision_json(evaluate_many([validate(data, "x", regime=amended)])[0])
     assert decision_json(under_amended)["prestations"] != decision_json(under_base)["prestations"]
     with pytest.raises(ValueError):
-        warm.solve_warm(build_program(base, True), validate(data, "x", regime=amended))
+        warm.solve_warm(build_program(base, Mode.EXPLANATION), validate(data, "x", regime=amended))

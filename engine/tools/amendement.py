@@ -34,8 +34,8 @@ from typing import Any
 
 import yaml
 
+from engine.blocks import read_blocks
 from engine.dossier import DossierError, parse_text
-from engine.program import read_blocks
 from engine.regime import (
     AUXILIAIRES_DE_GROUNDING,
     Parameter,

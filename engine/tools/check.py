@@ -19,8 +19,9 @@ from fractions import Fraction
 
 import clingo
 
+from engine.atomes import AtomeSource
 from engine.facts import date_symbol, to_python
-from engine.program import build_program
+from engine.program import Mode, build_program
 from engine.regime import Regime, default_regime_id
 
 STATES = ("libelle", "rempli", "non_rempli", "inconnu")
@@ -89,7 +90,7 @@ class Report:
 
 def _ground(regime: Regime, extra: list[clingo.Symbol]) -> clingo.Control:
     control = clingo.Control(["--warn=none"])
-    build_program(regime, explain=True).load_into(control)
+    build_program(regime, Mode.EXPLANATION).load_into(control)
     with control.backend() as backend:
         for symbol in extra:
             backend.add_rule([backend.add_atom(symbol)])
@@ -129,7 +130,7 @@ def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
     for start in range(0, len(batch), 100):
         chunk = batch[start:start + 100]
         try:
-            decisions = evaluate_many(chunk, explain=False)
+            decisions = evaluate_many(chunk, Mode.DECISION)
         except EvaluationError as exc:
             problems.append(str(exc))
             continue
@@ -144,7 +145,7 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
     """Check a regime's base; published amounts are computed with the parameters in force at ``date``."""
     date = date or dt.date.today()
     report = Report(regime, date)
-    program = build_program(regime, explain=True)
+    program = build_program(regime, Mode.EXPLANATION)
     report.regles = len(program.blocks)
     report.parametres = len(regime.parameters)
     report.lacunes = _parameter_gaps(regime)
@@ -164,7 +165,7 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
         report.defauts.append(f"programme non stratifié : {len(undecided)} atomes non décidés par le grounding "
                               f"({', '.join(undecided[:3])}…)")
 
-    sources = {str(s.symbol.arguments[0]) for s in control.symbolic_atoms.by_signature("source", 3)}
+    sources = {AtomeSource.read(s.symbol.arguments).noeud for s in control.symbolic_atoms.by_signature("source", 3)}
     source_names = {s.split("(")[0] for s in sources}
     catalogue = regime.phrases.get("conditions", {})
     names = program.conditions

@@ -29,8 +29,9 @@ from typing import Any
 
 from clingo import ast
 
+from engine.analysis import names, patterns
 from engine.dossier import Dossier
-from engine.program import _names, _patterns, build_program
+from engine.program import Mode, build_program
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
 from engine.solver import demanded
@@ -41,7 +42,7 @@ CATEGORIES = ("nouvellement_accorde", "nouvellement_refuse", "devenu_incomplet",
 
 
 @dataclass
-class Change:
+class DecisionChange:
     """One benefit of one dossier whose decision or amount changed."""
 
     dossier: str
@@ -75,7 +76,7 @@ class Impact:
     categories: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     cout_mensuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     cout_ponctuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    changements: list[Change] = field(default_factory=list)
+    changements: list[DecisionChange] = field(default_factory=list)
     affectees: frozenset[str] | None = None  # benefits the amendment can affect (None: all of them)
     reprises: int = 0  # dossiers carried over from the base: they demand no affected benefit
     base: str | None = None  # the regime the caseload was decided under (None: the default regime)
@@ -116,10 +117,10 @@ def _reads_any_parameter(text: str, library: set[str]) -> bool:
     for statement in statements:
         if statement.ast_type != ast.ASTType.Rule:
             continue
-        heads = _names(statement.head)
+        heads = names(statement.head)
         if heads and heads <= library:  # the helpers pass any parameter on: their readers name it
             continue
-        for name, args in _patterns(*statement.body):
+        for name, args in patterns(*statement.body):
             position = _PARAMETER_NAME.get(name)
             if position is not None and len(args) > position and args[position] is None:
                 return True
@@ -137,8 +138,8 @@ def affected_benefits(base: Regime, amended: Regime) -> frozenset[str] | None:
     """
     if not base.prestations_independantes or not amended.prestations_independantes:
         return None
-    before = build_program(base, explain=False, summary=True)
-    after = build_program(amended, explain=False, summary=True)
+    before = build_program(base, Mode.SUMMARY)
+    after = build_program(amended, Mode.SUMMARY)
     changed = _changed_parameters(base, amended)
     benefits = frozenset().union(*(part.prestations for part in before.parts))
     affected = set()
@@ -272,4 +273,4 @@ def _classify(impact: Impact, origine: str, ident: str, before: dict[str, Summar
             elif "total" in summary.montants:
                 impact.cout_ponctuel[benefit][index] += summary.montants["total"]
         if category != "inchange" and b is not None and a is not None:
-            impact.changements.append(Change(ident, origine, benefit, category, b, a))
+            impact.changements.append(DecisionChange(ident, origine, benefit, category, b, a))

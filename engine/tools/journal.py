@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from engine.blocks import RuleBlock, read_blocks
 from engine.model import Decision
-from engine.program import RuleBlock, read_blocks
 from engine.regime import Regime, kb_root
 
 

@@ -21,10 +21,11 @@ from typing import Any
 import clingo
 from clingo import ast
 
+from engine.atomes import AtomeModification, AtomeVoie
 from engine.dossier import Dossier, DossierError, validate
 from engine.facts import InputField, to_python
 from engine.model import Decision
-from engine.program import build_program
+from engine.program import Mode, build_program
 from engine.solver import evaluate_many
 
 
@@ -129,7 +130,7 @@ def _current(data: dict[str, Any], f: InputField, indices: tuple[int, ...]) -> A
 def what_if(dossier: Dossier, benefit: str, limit: int = 8, rounds: int = 3) -> WhatIf:
     """Minimal sets of changes that would turn ``benefit`` into a grant for ``dossier``."""
     regime = dossier.regime
-    program = build_program(regime, explain=False)
+    program = build_program(regime, Mode.DECISION)
     fields = program.inputs.fields
     files = sorted(regime.folder.glob("contrefactuels/*.lp"))
     answer = WhatIf(benefit)
@@ -165,7 +166,8 @@ def what_if(dossier: Dossier, benefit: str, limit: int = 8, rounds: int = 3) -> 
             if not changes:
                 continue  # already granted: nothing to change
             found.append(changes)
-            modes = {(str(s.arguments[0]), str(s.arguments[1])): s.arguments[2] for s in symbols if s.name == "mode"}
+            voies = (AtomeVoie.read(s.arguments) for s in symbols if s.name == "mode")
+            modes = {(v.champ, str(v.cle)): v for v in voies}
             candidates.append(_describe(dossier, changes, modes, fields))
         answer.ensembles += _verified(dossier, benefit, [c for c in candidates if c is not None])
         if len(answer.ensembles) >= limit:
@@ -179,12 +181,12 @@ def _describe(dossier, changes, modes, fields) -> tuple[list[Change], dict[str, 
     """The changes in plain terms, and the dossier they make (None if they cannot be applied)."""
     data = dossier.data
     described = []
-    for m in sorted(changes, key=str):
-        f = fields[m.arguments[0].name]
-        indices = tuple(a.number for a in m.arguments[1].arguments[1:])
-        value = to_python(m.arguments[2])
-        mode = modes.get((str(m.arguments[0]), str(m.arguments[1])))
-        when = to_python(mode.arguments[0]) if mode is not None and mode.name == "temps" else None
+    for m in map(AtomeModification.read, (s.arguments for s in sorted(changes, key=str))):
+        f = fields[m.champ]
+        indices = tuple(i.number for i in m.cle.arguments[1:])  # the key is (D, I1, …): the list indices
+        value = m.valeur
+        voie = modes.get((m.champ, str(m.cle)))
+        when = to_python(voie.voie.arguments[0]) if voie is not None and voie.voie.name == "temps" else None
         label = dossier.libelle(f.path[0], indices[0]) if indices else None
         described.append(Change(f.display(indices), f.path[-1], _current(data, f, indices), value, when, label))
         try:
