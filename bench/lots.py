@@ -38,6 +38,13 @@ def main() -> None:
     from engine.program import build_program
     from engine.tools.generation import generate
 
+    def summary_program(regime):
+        try:  # after issue 15, the mode is an enum
+            from engine.program import Mode
+        except ImportError:
+            return build_program(regime, explain=False, summary=True)
+        return build_program(regime, Mode.SUMMARY)
+
     generated = list(generate(12000, seed=4))
     print(f"Arbre : {args.racine}")
     for prestation in PRESTATIONS:
@@ -48,7 +55,7 @@ def main() -> None:
                 dossiers.append(validate({**data, "demandes": demandes}))
             if len(dossiers) == max(args.lots):
                 break
-        program = build_program(dossiers[0].regime, explain=False, summary=True)
+        program = summary_program(dossiers[0].regime)
         text = program.text_for(None if prestation is None else frozenset({prestation}))
         parameters = "".join(f"{symbol}." for symbol in program.parameter_symbols)
         figures = []
