@@ -28,11 +28,15 @@ from console.dossiers import (
     parse_json,
 )
 from console.impact import GENERES_MAX, amendements
+from engine.model import Statut
 from engine.regime import regimes
 from explain.phrases import PhraseError
 
 router = APIRouter(prefix="/api/v1", tags=["API"])
 JSON = "application/json"
+# The journal filter: empty (every status) or a status; a Literal of the values, so that a wrong value
+# is refused (422) with the message of the validator, which names the values admitted.
+StatutFiltre = Literal[("", *(s.value for s in Statut))]
 
 
 def _refus(exc: DossierRefuse) -> JSONResponse:
@@ -110,7 +114,7 @@ def _why(request: Request, body: bytes, prestation: str, what_if: bool, profonde
         if prestation not in decision.prestations:
             return _non_examinee(prestation, decision)
         answer = None
-        if what_if and decision.prestations[prestation].statut == "refuse":
+        if what_if and decision.prestations[prestation].statut == Statut.refuse:
             answer = search(dossier, prestation)
         return Response(why(decision, prestation, "json", profondeur, answer).encode(), media_type=JSON)
     except DossierRefuse as exc:
@@ -146,7 +150,7 @@ def _letter(request: Request, body: bytes, prestation: str, format: str) -> Resp
 
 @router.get("/journal", summary="Chercher dans le journal des décisions")
 def api_journal(request: Request, dossier: str = "", prestation: str = "",
-                statut: Literal["", "accorde", "refuse", "incomplet"] = "", condition: str = "",
+                statut: StatutFiltre = "", condition: str = "",
                 du: dt.date | None = None, au: dt.date | None = None,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1,
                 par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from console.formulaire import Formulaire, appliquer, identifiant, sans_vides
 from console.impact import GENERES_MAX, amendements
 from console.journal import PAR_PAGE
 from console.vues import templates
+from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
 from explain.phrases import catalogue
 
@@ -176,7 +177,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
     phrases = catalogue(dossier.regime)
     benefits = []
     for pid, prestation in decision.prestations.items():
-        answer = what_if(dossier, pid) if si == pid and prestation.statut == "refuse" else None
+        answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
@@ -233,8 +234,9 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
                 dt.date.fromisoformat(value)
             except ValueError:
                 erreurs[name] = f"« {name} » : date impossible ou mal écrite {value!r} (attendu AAAA-MM-JJ)"
-    if statut not in ("", "accorde", "refuse", "incomplet"):
-        erreurs["statut"] = f"« statut » : valeur inconnue {statut!r} (valeurs admises : accorde, refuse, incomplet)"
+    if statut and statut not in {s.value for s in Statut}:
+        erreurs["statut"] = (f"« statut » : valeur inconnue {statut!r} "
+                             f"(valeurs admises : {', '.join(Statut)})")
     store = request.app.state.etat.journal
     rows, total = ([], 0) if erreurs else store.chercher(dossier, prestation, statut, condition, du, au,
                                                          max(1, min(page, 100000)))

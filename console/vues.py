@@ -8,9 +8,10 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from console.formulaire import singulier
+from engine.model import Statut
 from explain import format as fmt
 
-STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "incomplète"}
+STATUTS = {Statut.accorde: "accordée", Statut.refuse: "refusée", Statut.incomplet: "incomplète"}
 CANAUX = {"console": "console", "api": "API", "batch": "lot (prevoyance batch)"}
 
 

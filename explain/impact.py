@@ -23,6 +23,7 @@ from typing import Any
 
 from engine.dossier import Dossier
 from engine.files import atomic_writer
+from engine.model import Statut
 from engine.regime import load_regime
 from engine.solver import evaluate_many
 from engine.tools.amendement import amend
@@ -47,7 +48,9 @@ CHANGEMENTS = {
 # The order of the table of changed dossiers: what a policy team looks at first.
 ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
          "inchange": 5}
-STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "incomplète", "absent": "non examinée"}
+# "absent": the benefit was not examined on one side of the amendment (engine.tools.impact.categorize).
+STATUTS = {Statut.accorde: "accordée", Statut.refuse: "refusée", Statut.incomplet: "incomplète",
+           "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
                 "montant_apres", "ecart", "conditions_changees")

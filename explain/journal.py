@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from engine.model import Etat
 from engine.regime import RegimeError, load_regime
 from engine.tools.journal import Entree, JournalError, decisions_du_dossier, rechercher, regles
 from explain import format as fmt
@@ -72,15 +73,15 @@ def _benefit(phrases, prestation: str) -> str:
 
 def _conditions(phrases, regime, entree: Entree) -> list[dict[str, Any]]:
     out = []
-    for etat, items in (("non_rempli", entree.non_remplies), ("inconnu", entree.inconnues)):
+    for etat, items in ((Etat.non_rempli, entree.non_remplies), (Etat.inconnu, entree.inconnues)):
         for item in items:
             node = item["id"]
             # An unknown condition is decided by no rule: the rules that would decide it are named.
-            found = regles(regime, node, "non_rempli" if etat == "non_rempli" else "rempli") if regime else []
-            if etat == "inconnu" and regime:
+            found = regles(regime, node, Etat.non_rempli if etat == Etat.non_rempli else Etat.rempli) if regime else []
+            if etat == Etat.inconnu and regime:
                 known = {(r.id, r.fichier) for r in found}
-                found += [r for r in regles(regime, node, "non_rempli") if (r.id, r.fichier) not in known]
-            out.append({"etat": "non remplie" if etat == "non_rempli" else "inconnue",
+                found += [r for r in regles(regime, node, Etat.non_rempli) if (r.id, r.fichier) not in known]
+            out.append({"etat": "non remplie" if etat == Etat.non_rempli else "inconnue",
                         "libelle": _libelle(phrases, node), "id": node, "source": item.get("source", ""),
                         "regles": found})
     return out

@@ -24,7 +24,7 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition
+from engine.model import Condition, Etat
 from engine.regime import Regime
 from explain import format as fmt
 
@@ -101,7 +101,7 @@ class Catalogue:
         A condition met through an exception did not fire its own rule: its
         sentence says which exception holds, in the exception's own words.
         """
-        if condition.etat == "rempli" and condition.par_exception:
+        if condition.etat == Etat.rempli and condition.par_exception:
             exception = next((x for x in condition.exceptions if x.id == condition.par_exception), None)
             if exception is not None:
                 return f"Remplie par exception ({self.libelle(exception.id, exception.noeud)}) : " \

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition, Decision, Prestation
+from engine.model import Condition, Decision, Etat, Prestation
 from engine.regime import load_regime
 from engine.tools.check import Report
 from explain import format as fmt
@@ -33,8 +33,9 @@ TEMPLATES.filters.update(fmt.FILTRES)
 # Markdown output: a text from the dossier is printed, never read as structure.
 TEMPLATES.filters["md"] = fmt.md
 
-MARKS = {"rempli": "✓", "non_rempli": "✗", "inconnu": "?", "non_invoquee": "–"}
-ETATS_FR = {"rempli": "remplie", "non_rempli": "non remplie", "inconnu": "inconnue", "non_invoquee": "non invoquée"}
+MARKS = {Etat.rempli: "✓", Etat.non_rempli: "✗", Etat.inconnu: "?", Etat.non_invoquee: "–"}
+ETATS_FR = {Etat.rempli: "remplie", Etat.non_rempli: "non remplie", Etat.inconnu: "inconnue",
+            Etat.non_invoquee: "non invoquée"}
 
 
 def source_text(condition: Condition) -> str:

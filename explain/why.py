@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.dossier import Dossier
-from engine.model import Condition, Decision, Prestation
+from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue, chemin_generique
@@ -60,9 +60,9 @@ def _relevant(condition: Condition, phrases: Catalogue, sexes: dict[str, str]) -
     """Sub-conditions, then the exceptions that matter (the one used, or all when the rule is not met),
     leaving out an exception that cannot concern this person (``concerne`` in the catalogue)."""
     shown = [(c, False) for c in condition.sous_conditions]
-    if condition.par_exception or condition.etat != "rempli":
+    if condition.par_exception or condition.etat != Etat.rempli:
         shown += [(x, True) for x in condition.exceptions
-                  if (x.id == condition.par_exception or condition.etat != "rempli") and phrases.concerne(x, sexes)]
+                  if (x.id == condition.par_exception or condition.etat != Etat.rempli) and phrases.concerne(x, sexes)]
     return shown
 
 
@@ -77,7 +77,7 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
     return node
 
 
-def branche(node: Node, etat: str) -> Node:
+def branche(node: Node, etat: Etat) -> Node:
     """The branch of a node that explains a state: children in the same state only."""
     kept = [branche(c, etat) for c in node.children if c.condition.etat == etat]
     return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept)
@@ -123,7 +123,7 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
     out = []
     for condition in prestation.failed():
         for x in condition.exceptions:
-            if x.etat == "non_invoquee" and phrases.concerne(x, sexes):
+            if x.etat == Etat.non_invoquee and phrases.concerne(x, sexes):
                 out.append(ExceptionNonInvoquee(
                     x.id, phrases.libelle(x.id, x.noeud), phrases.sentence(x, sexes),
                     phrases.libelle(condition.id, condition.noeud), condition.id, x.objet or condition.objet,
@@ -141,9 +141,9 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "prestation": prestation,
         "libelle": phrases.libelle_prestation(benefit_id),
         "statut": phrases.statut(benefit_id, prestation.statut),
-        "echecs": [branche(n, "non_rempli") for n in roots if n.condition.etat == "non_rempli"],
-        "inconnues": [branche(n, "inconnu") for n in roots if n.condition.etat == "inconnu"],
-        "remplies": [branche(n, "rempli") for n in roots if n.condition.etat == "rempli"],
+        "echecs": [branche(n, Etat.non_rempli) for n in roots if n.condition.etat == Etat.non_rempli],
+        "inconnues": [branche(n, Etat.inconnu) for n in roots if n.condition.etat == Etat.inconnu],
+        "remplies": [branche(n, Etat.rempli) for n in roots if n.condition.etat == Etat.rempli],
         "arbre": roots,
         "questions": questions(prestation, phrases, decision.sexes),
         "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
@@ -263,7 +263,7 @@ def why_dossier(dossier: Dossier, decision: Decision, benefit_id: str, output_fo
         known = ", ".join(decision.prestations) or "aucune"
         raise WhyError(f"prestation « {benefit_id} » non examinée pour ce dossier (examinées : {known})")
     answer = None
-    if what_if and decision.prestations[benefit_id].statut == "refuse":
+    if what_if and decision.prestations[benefit_id].statut == Statut.refuse:
         from engine.tools.whatif import what_if as search  # the search grounds a program: only when asked
 
         answer = search(dossier, benefit_id)

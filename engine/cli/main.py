@@ -17,7 +17,7 @@ import click
 
 from engine.cli import fr as cli_fr
 from engine.dossier import Dossier, DossierError, load_dossier
-from engine.model import Decision
+from engine.model import Decision, Statut
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
 from engine.tools.check import check_regime
@@ -296,7 +296,7 @@ def _unwritable(target, exc: OSError) -> str:
 @click.argument("journal", type=click.Path(exists=True, dir_okay=False))
 @click.argument("dossier", required=False)
 @click.option("--prestation", default=None, help="Seulement les décisions de cette prestation (son identifiant).")
-@click.option("--statut", type=click.Choice(["accorde", "refuse", "incomplet"]), default=None,
+@click.option("--statut", type=click.Choice([s.value for s in Statut]), default=None,
               help="Seulement les décisions de ce statut.")
 @click.option("--condition", default=None, help="Seulement les décisions où cette condition (son identifiant, "
                                                 "comme dans le JSON de `evaluate`) n'est pas remplie.")

@@ -32,6 +32,7 @@ from typing import Any
 
 from engine.dossier import Dossier, DossierError
 from engine.files import atomic_writer, write_atomic
+from engine.model import Etat
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
 from engine.tools.caseload import (
@@ -93,7 +94,7 @@ def _decided(regime, dossiers: list[Dossier]) -> list[dict[str, Any]]:
         for pid, summary in sorted(benefits.items()):
             entry: dict[str, Any] = {"statut": summary.statut}
             entry.update({f"montant_{k}": v for k, v in summary.montants.items()})
-            for state, key in (("non_rempli", "conditions_non_remplies"), ("inconnu", "conditions_inconnues")):
+            for state, key in ((Etat.non_rempli, "conditions_non_remplies"), (Etat.inconnu, "conditions_inconnues")):
                 nodes = [n for n, e in summary.etats.items() if e == state]
                 if nodes:
                     entry[key] = [{"id": n, "source": " ; ".join(x for x in _source(n) if x)} for n in sorted(nodes)]

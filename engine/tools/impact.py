@@ -31,6 +31,7 @@ from clingo import ast
 
 from engine.analysis import names, patterns
 from engine.dossier import Dossier
+from engine.model import Statut
 from engine.program import Mode, build_program
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
@@ -91,9 +92,9 @@ def categorize(before: Summary | None, after: Summary | None) -> str:
     before_status = before.statut if before else "absent"
     after_status = after.statut if after else "absent"
     if before_status != after_status:
-        if after_status == "accorde":
+        if after_status == Statut.accorde:
             return "nouvellement_accorde"
-        return "nouvellement_refuse" if after_status == "refuse" else "devenu_incomplet"
+        return "nouvellement_refuse" if after_status == Statut.refuse else "devenu_incomplet"
     if before and after and before.montant != after.montant:
         return "hausse" if after.montant > before.montant else "baisse"
     return "inchange"
@@ -266,7 +267,7 @@ def _classify(impact: Impact, origine: str, ident: str, before: dict[str, Summar
         category = categorize(b, a)
         impact.categories[benefit][category] += 1
         for index, summary in ((0, b), (1, a)):
-            if summary is None or summary.statut != "accorde":
+            if summary is None or summary.statut != Statut.accorde:
                 continue
             if "mensuel" in summary.montants:
                 impact.cout_mensuel[benefit][index] += summary.montants["mensuel"]

@@ -24,7 +24,7 @@ from clingo import ast
 from engine.atomes import AtomeModification, AtomeVoie
 from engine.dossier import Dossier, DossierError, validate
 from engine.facts import InputField, to_python
-from engine.model import Decision
+from engine.model import Decision, Statut
 from engine.program import Mode, build_program
 from engine.solver import evaluate_many
 
@@ -206,4 +206,4 @@ def _verified(dossier: Dossier, benefit: str, candidates) -> list[ChangeSet]:
             continue
     decisions = evaluate_many([d for _, d in valid]) if valid else []
     return [ChangeSet(changes, decision) for (changes, _), decision in zip(valid, decisions, strict=True)
-            if benefit in decision.prestations and decision.prestations[benefit].statut == "accorde"]
+            if benefit in decision.prestations and decision.prestations[benefit].statut == Statut.accorde]

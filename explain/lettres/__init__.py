@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.dossier import Dossier
-from engine.model import Decision
+from engine.model import Decision, Statut
 from explain.format import md
 from explain.lettres import rendu_pdf
 from explain.lettres.contexte import LettreError, letter_context, letter_type, load_bureau_lettres, load_entete
@@ -117,7 +117,7 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
     for pid in benefits:
         answer = None
         prestation = decision.prestations.get(pid)
-        if what_if and dossier is not None and prestation is not None and prestation.statut == "refuse":
+        if what_if and dossier is not None and prestation is not None and prestation.statut == Statut.refuse:
             answer = search(dossier, pid)
         out.append(letter(dossier, decision, pid, entete, answer, date, modeles))
     return out

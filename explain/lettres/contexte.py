@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from engine.dossier import Dossier
-from engine.model import Decision
+from engine.model import Decision, Etat, Statut
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.format import md
@@ -33,7 +33,7 @@ from explain.phrases import SEXES, Catalogue, PhraseError, catalogue, chemin_gen
 from explain.render import ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
 
-TYPES = {"accorde": "attribution", "refuse": "rejet", "incomplet": "pieces"}
+TYPES = {Statut.accorde: "attribution", Statut.refuse: "rejet", Statut.incomplet: "pieces"}
 NOMS_TYPES = {"attribution": "décision d'attribution", "rejet": "décision de rejet", "pieces": "demande de pièces"}
 
 
@@ -228,11 +228,11 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
     # examination) or wait (an examination to come): said apart from the grant.
     non_dus, a_venir = [], []
     for node, parent in _walk(ctx["arbre"]):
-        if parent is not None and parent.condition.etat == "rempli" and not node.exception:
-            if node.condition.etat == "non_rempli":
-                non_dus.append(branche(node, "non_rempli"))
-            elif node.condition.etat == "inconnu":
-                a_venir.extend(_feuilles([branche(node, "inconnu")]))
+        if parent is not None and parent.condition.etat == Etat.rempli and not node.exception:
+            if node.condition.etat == Etat.non_rempli:
+                non_dus.append(branche(node, Etat.non_rempli))
+            elif node.condition.etat == Etat.inconnu:
+                a_venir.extend(_feuilles([branche(node, Etat.inconnu)]))
 
     informations = []
     seen = set()
