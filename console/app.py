@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from console.acces import Controle, cle_partagee, lire_utilisateurs
+from console.erreurs import message as message_fr
 from console.impact import Travaux
 from console.journal import JournalConsole
 from console.vues import templates
@@ -258,7 +259,7 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        erreurs = [{"champ": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+        erreurs = [{"champ": ".".join(str(p) for p in e.get("loc", ())), "message": message_fr(e)}
                    for e in exc.errors()]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"erreurs": erreurs}, status_code=422)

@@ -123,6 +123,24 @@ def test_bad_input_gets_422_with_the_field(client, body, field, words):
     assert any(e["champ"] == field and words in e["message"] for e in erreurs), erreurs
 
 
+@pytest.mark.parametrize(("query", "field", "words"), [
+    ("/api/v1/journal?statut=bogus", "query.statut",
+     "valeur inconnue « bogus » (valeurs admises : (vide), accorde, refuse, incomplet)"),
+    ("/api/v1/journal?page=0", "query.page", "doit valoir au moins 1 (reçu : 0)"),
+    ("/api/v1/journal?par_page=abc", "query.par_page", "un nombre entier est attendu, pas « abc »"),
+    ("/api/v1/journal?par_page=100000", "query.par_page", "doit valoir au plus 500"),
+    ("/api/v1/journal/0", "path.ligne", "doit valoir au moins 1"),
+])
+def test_a_request_the_validator_refuses_is_explained_in_french(client, query, field, words):
+    """The shape of a request (a filter, a page) is checked by FastAPI, whose messages are English: the
+    422 says it in French, with the field."""
+    answer = client.get(query)
+    assert answer.status_code == 422, answer.text
+    erreurs = answer.json()["erreurs"]
+    assert any(e["champ"] == field and words in e["message"] for e in erreurs), erreurs
+    assert not any("Input should" in e["message"] for e in erreurs)
+
+
 def test_same_words_as_the_cli(client, tmp_path):
     data = {"id": "x", "demandeur": {"salaire": 1}, "enfants": [{"prenom": "Awa", "date_naissance": "2015-02-30"}]}
     path = tmp_path / "x.json"
