@@ -114,8 +114,25 @@ REFUSAL = {
 }
 
 
+# Found by Hypothesis: the search aimed at the right (vrai(droit(P))) while a refusal also turns into a grant
+# through arrears alone (the child's last months under the age limit): it proposed the salary *and* an
+# extended age limit, where the salary alone grants the arrears. The search now aims at the decision.
+ARRIERES_SEULS = {
+    "id": "dossier", "date_reference": "2004-07-05",
+    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,
+                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
+                  "heures_mois": 119, "salaire_mensuel": 28459, "paiement_salaire": "mois",
+                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
+    "enfants": [{"prenom": "Awa", "date_naissance": "1990-07-01", "categorie": "mariage", "declare_etat_civil": True,
+                 "a_charge": True, "residence": "Mali", "situation": "aucune", "visite_medicale": True}],
+    "demandes": [{"prestation": "allocations_familiales"}],
+}
+
+
 @settings(max_examples=12, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @example(REFUSAL)
+@example(ARRIERES_SEULS)
 @given(dossiers(complet=True, max_enfants=3))
 def test_what_if_proposals_flip_the_decision_and_are_minimal(data):
     dossier = _one(data)

@@ -5,7 +5,8 @@ from the schema, lets a chosen ``modification(Field, Key, Value)`` replace a
 fact. The regime's ``contrefactuels/*.lp`` say which facts may change, to
 which values, and which ones time changes alone (``candidat/4``): what has no
 candidate is fixed (a birth date, the date of a claim). Clingo looks for the
-fewest changes that make the benefit's right met (``#minimize``); rounds that
+fewest changes that make the benefit's decision a grant (``#minimize``): the decision, not the
+right, since arrears alone can grant a benefit whose right has ended; rounds that
 forbid supersets of the sets already found give every subset-minimal set, up
 to a limit. Each set is then applied to the dossier and the dossier evaluated
 again: only sets that really turn the decision into a grant are returned.
@@ -140,7 +141,7 @@ def what_if(dossier: Dossier, benefit: str, limit: int = 8, rounds: int = 3) -> 
         control.add("base", [], program.text)
         with ast.ProgramBuilder(control) as builder:
             text = _layer(fields) + "".join(p.read_text(encoding="utf-8") for p in files)
-            text += f":- not vrai(0, droit({benefit})).\n#minimize {{ 1, F, K : modification(F, K, _) }}.\n"
+            text += f":- not decision(0, {benefit}, accorde).\n#minimize {{ 1, F, K : modification(F, K, _) }}.\n"
             text += "#show modification/3.\n#show mode(F, K, M) : modification(F, K, V), candidat(F, K, V, M).\n"
             for previous in found:  # no superset of a set already found
                 text += ":- " + ", ".join(f"modification({', '.join(map(str, m.arguments))})" for m in previous) + ".\n"
