@@ -1,9 +1,10 @@
 """Request validation errors in French: what FastAPI's validator (pydantic) refuses in a query, a path or a form.
 
-The dossier itself is validated by the engine, in French already; what reaches here is the shape of a
-request (a filter, a page number, a format). Pydantic writes its messages in English; the person who
-reads the 422 — an analyst on a page, the institution's IT in the API — gets them in French, keyed by
-pydantic's error type, with pydantic's own message kept only for a type this table does not know.
+The dossier itself is validated by the engine (:mod:`engine.dossier`), in French already; what reaches
+here is the shape of a request (a filter, a page number, a format). Pydantic writes its messages in
+English; the person who reads the 422 — an analyst on a page, the institution's IT in the API — gets
+them in French, worded as the dossier's errors are (« « champ » doit valoir au plus N ; reçu X »),
+keyed by pydantic's error type, with pydantic's own message kept only for a type this table does not know.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ import re
 from typing import Any
 
 _ALTERNATIVES = re.compile(r"'((?:[^'\\]|\\.)*)'")
+# pydantic's error types: "<kind>_parsing" / "<kind>_type" → what was expected
+_TYPES = {"int": "un entier", "float": "un nombre", "bool": "un booléen (true/false)", "string": "une chaîne",
+          "dict": "un objet", "model": "un objet", "list": "une liste", "date": "une date AAAA-MM-JJ",
+          "datetime": "une date AAAA-MM-JJ"}
+_BORNES = {"greater_than_equal": ("ge", "au moins"), "greater_than": ("gt", "plus de"),
+           "less_than_equal": ("le", "au plus"), "less_than": ("lt", "moins de")}
 
 
 def _admises(attendu: str) -> str:
@@ -20,44 +27,26 @@ def _admises(attendu: str) -> str:
     return ", ".join(v if v else "(vide)" for v in valeurs) if valeurs else attendu
 
 
-def _valeur(entree: Any) -> str:
-    texte = str(entree)
-    return texte if len(texte) <= 60 else texte[:57] + "…"
-
-
 def message(erreur: dict[str, Any]) -> str:
     """The French sentence for one error of ``RequestValidationError.errors()``."""
+    # the parameter's own name: where it sits (query, path, body) is the 422's "champ", not the reader's concern
+    champ = ".".join(str(p) for p in erreur.get("loc", ())[1:]) or ".".join(str(p) for p in erreur.get("loc", ()))
     genre, ctx, entree = erreur.get("type", ""), erreur.get("ctx") or {}, erreur.get("input")
     if genre == "missing":
-        return "champ obligatoire absent"
-    if genre == "literal_error" or genre == "enum":
-        return f"valeur inconnue « {_valeur(entree)} » (valeurs admises : {_admises(str(ctx.get('expected', '')))})"
-    if genre in ("int_parsing", "int_type", "int_from_float"):
-        return f"un nombre entier est attendu, pas « {_valeur(entree)} »"
-    if genre in ("float_parsing", "float_type"):
-        return f"un nombre est attendu, pas « {_valeur(entree)} »"
-    if genre == "greater_than_equal":
-        return f"doit valoir au moins {ctx.get('ge')} (reçu : {_valeur(entree)})"
-    if genre == "greater_than":
-        return f"doit valoir plus de {ctx.get('gt')} (reçu : {_valeur(entree)})"
-    if genre == "less_than_equal":
-        return f"doit valoir au plus {ctx.get('le')} (reçu : {_valeur(entree)})"
-    if genre == "less_than":
-        return f"doit valoir moins de {ctx.get('lt')} (reçu : {_valeur(entree)})"
-    if genre in ("bool_parsing", "bool_type"):
-        return f"oui ou non attendu (true ou false), pas « {_valeur(entree)} »"
-    if genre.startswith("date") or genre.startswith("datetime"):
-        return f"une date AAAA-MM-JJ est attendue, pas « {_valeur(entree)} »"
+        return f"champ obligatoire manquant « {champ} »"
+    if genre in ("literal_error", "enum"):
+        return f"« {champ} » : valeur inconnue {entree!r} (valeurs admises : {_admises(str(ctx.get('expected', '')))})"
+    if genre in _BORNES:
+        cle, mot = _BORNES[genre]
+        return f"« {champ} » doit valoir {mot} {ctx.get(cle)} ; reçu {entree!r}"
     if genre == "string_too_long":
-        return f"texte trop long (au plus {ctx.get('max_length')} caractères)"
+        return f"« {champ} » : texte trop long (au plus {ctx.get('max_length')} caractères)"
     if genre == "string_too_short":
-        return f"texte trop court (au moins {ctx.get('min_length')} caractères)"
-    if genre in ("string_type", "string_unicode"):
-        return "un texte est attendu"
-    if genre in ("dict_type", "model_attributes_type", "model_type"):
-        return "un objet JSON est attendu"
-    if genre == "list_type":
-        return "une liste est attendue"
+        return f"« {champ} » ne peut pas être vide" if ctx.get("min_length") == 1 else \
+            f"« {champ} » : texte trop court (au moins {ctx.get('min_length')} caractères)"
     if genre == "json_invalid":
         return f"JSON illisible ({ctx.get('error', '')})"
-    return f"valeur refusée ({genre or 'erreur'} : {erreur.get('msg', '')})"
+    attendu = _TYPES.get(genre.split("_")[0])
+    if attendu is not None and genre.endswith(("_parsing", "_type", "_from_float")):
+        return f"« {champ} » doit être {attendu} ; reçu {entree!r}"
+    return f"« {champ} » : valeur refusée ({genre or 'erreur'} : {erreur.get('msg', '')})"

@@ -125,15 +125,15 @@ def test_bad_input_gets_422_with_the_field(client, body, field, words):
 
 @pytest.mark.parametrize(("query", "field", "words"), [
     ("/api/v1/journal?statut=bogus", "query.statut",
-     "valeur inconnue « bogus » (valeurs admises : (vide), accorde, refuse, incomplet)"),
-    ("/api/v1/journal?page=0", "query.page", "doit valoir au moins 1 (reçu : 0)"),
-    ("/api/v1/journal?par_page=abc", "query.par_page", "un nombre entier est attendu, pas « abc »"),
-    ("/api/v1/journal?par_page=100000", "query.par_page", "doit valoir au plus 500"),
-    ("/api/v1/journal/0", "path.ligne", "doit valoir au moins 1"),
+     "« statut » : valeur inconnue 'bogus' (valeurs admises : (vide), accorde, refuse, incomplet)"),
+    ("/api/v1/journal?page=0", "query.page", "« page » doit valoir au moins 1 ; reçu '0'"),
+    ("/api/v1/journal?par_page=abc", "query.par_page", "« par_page » doit être un entier ; reçu 'abc'"),
+    ("/api/v1/journal?par_page=100000", "query.par_page", "« par_page » doit valoir au plus 500"),
+    ("/api/v1/journal/0", "path.ligne", "« ligne » doit valoir au moins 1"),
 ])
 def test_a_request_the_validator_refuses_is_explained_in_french(client, query, field, words):
     """The shape of a request (a filter, a page) is checked by FastAPI, whose messages are English: the
-    422 says it in French, with the field."""
+    422 says it in French, worded as the dossier's own errors are, with the field."""
     answer = client.get(query)
     assert answer.status_code == 422, answer.text
     erreurs = answer.json()["erreurs"]
