@@ -34,7 +34,7 @@ lint: $(TEST_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
