@@ -26,10 +26,12 @@ decision uses (a list of entries, or a mapping keyed by name):
 
 - ``enfants_en_attente`` (``membres_en_attente`` too): ``{Kadiatou: [enfants[2].date_naissance]}``,
   the pending children by name, each with paths that must be among its missing facts; the names
-  must be exactly those pending. ``{}`` expects none.
+  must be exactly those pending. ``{}`` expects none. For household members the decision may
+  call the list ``membres_en_attente``.
 - ``fractions_en_attente``, ``verse_a``: a list of partial entries (``[{date: 2026-12-01, montant:
   4095}]``); each written entry must match an entry of the decision on the keys it writes, and each
   entry of the decision must match a written one. ``[]`` expects none.
+- ``membres_orientes``: a list of names, in any order.
 - ``echeances_suspendues``: the dates of the instalments marked suspended (an entry of the
   échéancier whose ``suspendu`` is true, or whose ``statut``/``etat`` says ``suspendu``).
 """
@@ -222,11 +224,14 @@ def _pending_by_name(value: Any) -> dict[str, set[str]]:
 
 
 def _entry_matches(want: Any, got: Any) -> bool:
-    """A written entry matches a decision's entry on the keys it writes (a name matches a text containing it)."""
+    """A written entry matches a decision's entry on the keys it writes (a name matches a text containing it;
+    a key the decision spells otherwise matches when its value is among the entry's values)."""
     if isinstance(want, dict):
         if isinstance(got, str):
             return all(str(v) in got for v in want.values())
-        return isinstance(got, dict) and all(k in got and _entry_matches(v, got[k]) for k, v in want.items())
+        return isinstance(got, dict) and all(
+            _entry_matches(v, got[k]) if k in got else any(_entry_matches(v, g) for g in got.values())
+            for k, v in want.items())
     if isinstance(want, list):
         return isinstance(got, list) and sorted(map(str, want)) == sorted(map(str, got))
     return _plain(want) == got
@@ -250,6 +255,13 @@ def _compare_entries(pid: str, key: str, want: list[Any], got: Any) -> list[str]
     return []
 
 
+def _compare_names(pid: str, key: str, want: list[Any], got: Any) -> list[str]:
+    """A list of names compared without regard to order."""
+    actual = sorted(str(n) for n in _entries(got))
+    expected = sorted(str(n) for n in want or [])
+    return [] if actual == expected else [f"{pid}.{key}: attendu {expected}, obtenu {actual}"]
+
+
 def _suspended_dates(actual: dict[str, Any], echeancier: list[Any]) -> list[str]:
     if "echeances_suspendues" in actual:
         return sorted(str(d) for d in _plain(actual["echeances_suspendues"]) or [])
@@ -267,7 +279,11 @@ _STRUCTURED = {
     "membres_en_attente": _compare_pending,
     "fractions_en_attente": _compare_entries,
     "verse_a": _compare_entries,
+    "membres_orientes": _compare_names,
 }
+# The contract names the pending list « enfants_en_attente » for children and household members alike;
+# a regime whose persons are members may call it « membres_en_attente ».
+_ALIASES = {"enfants_en_attente": "membres_en_attente"}
 
 
 def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
@@ -282,7 +298,9 @@ def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
         for key, want in expected.items():
             if key in _STRUCTURED:
                 # An output the decision keeps outside its informations is read from the benefit itself.
-                got = actual[key] if key in actual else _plain(getattr(prestation, key, None))
+                alias = _ALIASES.get(key, key)
+                got = (actual[key] if key in actual else actual[alias] if alias in actual
+                       else _plain(getattr(prestation, key, getattr(prestation, alias, None))))
                 diffs += _STRUCTURED[key](pid, key, want, got)
                 continue
             if key == "echeances_suspendues":
