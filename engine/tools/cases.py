@@ -31,7 +31,8 @@ decision uses (a list of entries, or a mapping keyed by name):
 - ``fractions_en_attente``, ``verse_a``: a list of partial entries (``[{date: 2026-12-01, montant:
   4095}]``); each written entry must match an entry of the decision on the keys it writes, and each
   entry of the decision must match a written one. ``[]`` expects none.
-- ``membres_orientes``: a list of names, in any order.
+- ``membres_orientes``, ``enfants_ouvrant_droit``, ``enfants_regime_convention``: lists of names, in any
+  order.
 - ``echeances_suspendues``: the dates of the instalments marked suspended (an entry of the
   échéancier whose ``suspendu`` is true, or whose ``statut``/``etat`` says ``suspendu``).
 """
@@ -280,6 +281,8 @@ _STRUCTURED = {
     "fractions_en_attente": _compare_entries,
     "verse_a": _compare_entries,
     "membres_orientes": _compare_names,
+    "enfants_ouvrant_droit": _compare_names,
+    "enfants_regime_convention": _compare_names,
 }
 # The contract names the pending list « enfants_en_attente » for children and household members alike;
 # a regime whose persons are members may call it « membres_en_attente ».
