@@ -148,3 +148,11 @@ def test_suspended_instalments_read_from_the_schedule():
     assert _suspended_dates({}, echeancier) == ["2026-04-01"]
     assert _suspended_dates({"echeances_suspendues": [dt.date(2026, 7, 1)]}, echeancier) == ["2026-07-01"]
     assert _plain({"a": [dt.date(2026, 1, 2)]}) == {"a": ["2026-01-02"]}
+
+
+def test_name_lists_compared_in_any_order():
+    from engine.tools.cases import _compare_names
+
+    assert _compare_names("amo", "membres_orientes", ["Rokia", "Adama"], ["Adama", "Rokia"]) == []
+    assert _compare_names("amo", "membres_orientes", ["Rokia"], ["Adama", "Rokia"])
+    assert _compare_names("af", "enfants_ouvrant_droit", [], None) == []
