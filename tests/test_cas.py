@@ -105,3 +105,54 @@ def test_a_case_appends_to_its_models_list():
     assert _merge(model, case) == {"enfants": [{"prenom": "Awa"}, {"prenom": "Issa"}],
                                    "demandeur": {"sexe": "M", "statut": "apprenti"}}
     assert _merge(model, {"enfants": []})["enfants"] == []  # a list without « + » still replaces
+
+
+def test_pending_children_compared_by_name_and_missing_paths():
+    """Issue 22: « enfants_en_attente » compares names exactly, missing paths by inclusion, in any container."""
+    from engine.tools.cases import _compare_pending
+
+    as_list = [{"prenom": "Kadiatou", "informations_manquantes": ["enfants[2].date_naissance"], "pieces": ["acte"]}]
+    want = {"Kadiatou": ["enfants[2].date_naissance"]}
+    assert _compare_pending("af", "enfants_en_attente", want, as_list) == []
+    assert _compare_pending("af", "enfants_en_attente", want, {"Kadiatou": ["enfants[2].date_naissance"]}) == []
+    assert _compare_pending("af", "enfants_en_attente", want, [])  # the child vanished
+    assert _compare_pending("af", "enfants_en_attente", want, [{"prenom": "Kadiatou", "informations_manquantes":
+                                                                 ["enfants[2].a_charge"]}])  # wrong fact
+    assert _compare_pending("af", "enfants_en_attente", {}, None) == []  # none expected, none listed
+    assert _compare_pending("af", "enfants_en_attente", {}, [{"prenom": "Awa"}])  # one listed in excess
+
+
+def test_entries_compared_on_the_keys_written():
+    """``fractions_en_attente`` and ``verse_a``: each written entry matches one of the decision's, and back."""
+    from engine.tools.cases import _compare_entries
+
+    fractions = [{"date": "2026-12-01", "montant": 4095, "evenement": "sixième mois"}]
+    assert _compare_entries("m", "fractions_en_attente", [{"date": "2026-12-01", "montant": 4095}], fractions) == []
+    assert _compare_entries("m", "fractions_en_attente", [{"montant": 8190}], fractions)
+    assert _compare_entries("m", "fractions_en_attente", [], fractions)  # listed in excess
+    assert _compare_entries("m", "fractions_en_attente", [], None) == []
+    tuteur = [{"nom": "Coulibaly", "prenoms": "Fanta"}]
+    guardian = {"nom": "Coulibaly", "prenoms": "Fanta", "depuis": "2026-03-01"}
+    assert _compare_entries("af", "verse_a", tuteur, guardian) == []
+    assert _compare_entries("af", "verse_a", tuteur, "Fanta Coulibaly") == []
+    per_child = [{"enfant": "Ali", "nom": "Traore"}]
+    assert _compare_entries("af", "verse_a", per_child, {"Ali": {"nom": "Traore", "prenoms": "Sira"}}) == []
+    assert _compare_entries("af", "verse_a", per_child, {"Awa": {"nom": "Traore", "prenoms": "Sira"}})
+
+
+def test_suspended_instalments_read_from_the_schedule():
+    from engine.tools.cases import _plain, _suspended_dates
+
+    echeancier = [{"date": dt.date(2026, 1, 1), "montant": 4500}, {"date": dt.date(2026, 4, 1), "montant": 4500,
+                                                                     "suspendu": True}]
+    assert _suspended_dates({}, echeancier) == ["2026-04-01"]
+    assert _suspended_dates({"echeances_suspendues": [dt.date(2026, 7, 1)]}, echeancier) == ["2026-07-01"]
+    assert _plain({"a": [dt.date(2026, 1, 2)]}) == {"a": ["2026-01-02"]}
+
+
+def test_name_lists_compared_in_any_order():
+    from engine.tools.cases import _compare_names
+
+    assert _compare_names("amo", "membres_orientes", ["Rokia", "Adama"], ["Adama", "Rokia"]) == []
+    assert _compare_names("amo", "membres_orientes", ["Rokia"], ["Adama", "Rokia"])
+    assert _compare_names("af", "enfants_ouvrant_droit", [], None) == []

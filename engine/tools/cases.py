@@ -20,10 +20,26 @@ name an amendment (``amendement: ../../kb/mali/inps/amendements/af_3500.yaml``,
 with ``date_effet`` when the amendment leaves it open): it is then evaluated
 under the amended base. A case that expects bad input writes ``erreur:`` (a
 fragment of the expected message) instead of ``attendu:``.
+
+Structured outputs are compared on what the case writes, whatever container the
+decision uses (a list of entries, or a mapping keyed by name):
+
+- ``enfants_en_attente`` (``membres_en_attente`` too): ``{Kadiatou: [enfants[2].date_naissance]}``,
+  the pending children by name, each with paths that must be among its missing facts; the names
+  must be exactly those pending. ``{}`` expects none. For household members the decision may
+  call the list ``membres_en_attente``.
+- ``fractions_en_attente``, ``verse_a``: a list of partial entries (``[{date: 2026-12-01, montant:
+  4095}]``); each written entry must match an entry of the decision on the keys it writes, and each
+  entry of the decision must match a written one. ``[]`` expects none.
+- ``membres_orientes``, ``enfants_ouvrant_droit``, ``enfants_regime_convention``: lists of names, in any
+  order.
+- ``echeances_suspendues``: the dates of the instalments marked suspended (an entry of the
+  échéancier whose ``suspendu`` is true, or whose ``statut``/``etat`` says ``suspendu``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,8 +159,134 @@ def observed(prestation: Prestation) -> dict[str, Any]:
         ],
     }
     out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
-    out.update({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in prestation.informations.items()})
+    out.update({k: _plain(v) for k, v in prestation.informations.items()})
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A decision's value as plain data: dates as ISO strings, dataclasses and objects as mappings."""
+    if value is None or isinstance(value, (str, int, float)):  # str and int enums stay as they are
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
+    return value
+
+
+# Where a pending entry keeps its name and its missing facts, in the order they are looked for.
+_NAME_KEYS = ("prenom", "nom", "enfant", "membre", "objet", "id")
+_MISSING_KEYS = ("informations_manquantes", "manquants", "faits_manquants", "champs", "chemins")
+
+
+def _entries(value: Any) -> list[Any]:
+    """A list of entries from a list, a single entry, or a mapping keyed by name (the name kept as ``enfant``)."""
+    if value is None or value == "absent":
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        if value and all(isinstance(v, dict) for v in value.values()):
+            return [{"enfant": k, **v} for k, v in value.items()]
+        return [value]
+    return [value]
+
+
+def _pending_by_name(value: Any) -> dict[str, set[str]]:
+    """Pending children (or members) as name -> the paths of their missing facts."""
+    if isinstance(value, dict) and not any(k in value for k in _NAME_KEYS):
+        items = [(str(k), v) for k, v in value.items()]
+    else:
+        items = []
+        for entry in _entries(value):
+            if isinstance(entry, dict):
+                name = next((entry[k] for k in _NAME_KEYS if isinstance(entry.get(k), str)), None)
+                items.append((str(name), entry))
+            else:
+                items.append((str(entry), None))
+    pending: dict[str, set[str]] = {}
+    for name, facts in items:
+        if isinstance(facts, dict):
+            facts = next((facts[k] for k in _MISSING_KEYS if k in facts), [])
+        paths = set()
+        for fact in facts if isinstance(facts, list) else [facts] if facts else []:
+            if isinstance(fact, dict):
+                fact = fact.get("champ", fact.get("chemin"))
+            if fact is not None:
+                paths.add(str(fact))
+        pending.setdefault(name, set()).update(paths)
+    return pending
+
+
+def _entry_matches(want: Any, got: Any) -> bool:
+    """A written entry matches a decision's entry on the keys it writes (a name matches a text containing it;
+    a key the decision spells otherwise matches when its value is among the entry's values)."""
+    if isinstance(want, dict):
+        if isinstance(got, str):
+            return all(str(v) in got for v in want.values())
+        return isinstance(got, dict) and all(
+            _entry_matches(v, got[k]) if k in got else any(_entry_matches(v, g) for g in got.values())
+            for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(got, list) and sorted(map(str, want)) == sorted(map(str, got))
+    return _plain(want) == got
+
+
+def _compare_pending(pid: str, key: str, want: dict[str, Any], got: Any) -> list[str]:
+    actual = _pending_by_name(got)
+    expected = {str(name): {str(p) for p in (paths or [])} for name, paths in (want or {}).items()}
+    if set(actual) != set(expected):
+        return [f"{pid}.{key}: attendu {sorted(expected)}, obtenu {sorted(actual)}"]
+    return [f"{pid}.{key}[{name}]: faits manquants attendus {sorted(paths)}, obtenus {sorted(actual[name])}"
+            for name, paths in expected.items() if not paths <= actual[name]]
+
+
+def _compare_entries(pid: str, key: str, want: list[Any], got: Any) -> list[str]:
+    actual, expected = _entries(got), _entries(want)
+    unmatched = [w for w in expected if not any(_entry_matches(w, g) for g in actual)]
+    unexpected = [g for g in actual if not any(_entry_matches(w, g) for w in expected)]
+    if unmatched or unexpected:
+        return [f"{pid}.{key}: attendu {_plain(want)!r}, obtenu {got!r}"]
+    return []
+
+
+def _compare_names(pid: str, key: str, want: list[Any], got: Any) -> list[str]:
+    """A list of names compared without regard to order."""
+    actual = sorted(str(n) for n in _entries(got))
+    expected = sorted(str(n) for n in want or [])
+    return [] if actual == expected else [f"{pid}.{key}: attendu {expected}, obtenu {actual}"]
+
+
+def _suspended_dates(actual: dict[str, Any], echeancier: list[Any]) -> list[str]:
+    if "echeances_suspendues" in actual:
+        return sorted(str(d) for d in _plain(actual["echeances_suspendues"]) or [])
+    marked = []
+    for entry in map(_plain, echeancier):
+        if isinstance(entry, dict) and (entry.get("suspendu") is True
+                                        or entry.get("statut") in ("suspendu", "suspendue")
+                                        or entry.get("etat") in ("suspendu", "suspendue")):
+            marked.append(str(entry.get("date")))
+    return sorted(marked)
+
+
+_STRUCTURED = {
+    "enfants_en_attente": _compare_pending,
+    "membres_en_attente": _compare_pending,
+    "fractions_en_attente": _compare_entries,
+    "verse_a": _compare_entries,
+    "membres_orientes": _compare_names,
+    "enfants_ouvrant_droit": _compare_names,
+    "enfants_regime_convention": _compare_names,
+}
+# The contract names the pending list « enfants_en_attente » for children and household members alike;
+# a regime whose persons are members may call it « membres_en_attente ».
+_ALIASES = {"enfants_en_attente": "membres_en_attente"}
 
 
 def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
@@ -154,8 +296,22 @@ def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
         if pid not in decision.prestations:
             diffs.append(f"{pid}: prestation absente de la décision")
             continue
-        actual = observed(decision.prestations[pid])
+        prestation = decision.prestations[pid]
+        actual = observed(prestation)
         for key, want in expected.items():
+            if key in _STRUCTURED:
+                # An output the decision keeps outside its informations is read from the benefit itself.
+                alias = _ALIASES.get(key, key)
+                got = (actual[key] if key in actual else actual[alias] if alias in actual
+                       else _plain(getattr(prestation, key, getattr(prestation, alias, None))))
+                diffs += _STRUCTURED[key](pid, key, want, got)
+                continue
+            if key == "echeances_suspendues":
+                got_dates = _suspended_dates(actual, list(prestation.echeancier))
+                want_dates = sorted(str(_plain(d)) for d in want or [])
+                if got_dates != want_dates:
+                    diffs.append(f"{pid}.{key}: attendu {want_dates}, obtenu {got_dates}")
+                continue
             if key == "conditions":
                 for cid, etat in want.items():
                     got = actual["conditions"].get(cid, "absente")
