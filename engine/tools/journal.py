@@ -4,9 +4,10 @@ its writes, its queries, and the rules behind a journal entry.
 The journal keeps, for each dossier and benefit, its status, amounts, the
 conditions not met and unknown, the dossier's fingerprint and the version of
 the base that decided: one row of the ``decisions`` table. This module alone
-knows that table: it creates it (:data:`SCHEMA`), turns a decision into its
-rows (:func:`rows`), writes them (:class:`Journal` for the batch; the console
-inserts them with :data:`INSERT` in its own transaction) and reads them back
+knows that table: it creates it (:data:`SCHEMA`, migrating a journal of the
+first schema), turns a decision into its rows (:func:`rows`), writes them
+(:class:`Journal` for the batch, each row marked with its run and lot; the
+console inserts them with :data:`INSERT` in its own transaction) and reads them back
 (:func:`decisions_du_dossier`, :func:`rechercher`, and the filters
 :func:`filtre` that the console's paged search shares). It also finds, in
 the base's ``.lp`` files, the ``@regle`` blocks whose rules decide a
