@@ -458,3 +458,23 @@ def test_a_full_disk_with_two_processes_ends_in_french_and_nothing_else(caseload
     assert finished.returncode == 1
     assert "disque plein" in finished.stderr
     assert "Exception ignored" not in finished.stderr and "Traceback" not in finished.stderr, finished.stderr
+
+
+def test_a_state_of_the_first_format_is_resumed_without_a_journal_and_refused_with_one(caseload, reference, tmp_path):
+    """A first-format state named its journal rows by row id: with a journal, its rows cannot be told from
+    other writers' rows, and resuming could erase them."""
+    for with_journal in (False, True):
+        folder = tmp_path / f"journal-{with_journal}"
+        folder.mkdir()
+        results, journal = folder / "d.jsonl", folder / "j.sqlite"
+        assert _killed_at(caseload, results, journal if with_journal else None, "etat", 2) == 9
+        state_file = folder / "d.jsonl.etat"
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        first = {k: v for k, v in state.items() if k not in ("execution", "lots", "lignes_journal")}
+        state_file.write_text(json.dumps({**first, "format": 1, "ligne_journal": 40}), encoding="utf-8")
+        if with_journal:
+            with pytest.raises(BatchError, match="version précédente de prevoyance"):
+                run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
+        else:
+            run_batch(caseload, results, workers=1, chunk_size=4)
+            assert results.read_bytes() == reference.read_bytes()
