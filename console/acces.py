@@ -6,6 +6,10 @@ never written in clear). The browser signs in once and keeps a cookie signed
 with HMAC-SHA256; an API client sends HTTP Basic credentials. A password
 checked once is remembered for the process by an HMAC of it, so that scrypt is
 not paid at every API call.
+
+A sign-in takes the same time whether the name exists or not (an unknown name's
+password is checked against a hash of nothing), and repeated failures slow the
+next attempts down (:class:`Freins`), per user name and per client address.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import hmac
 import os
 import secrets
 import sys
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from engine.files import atomic_writer, write_new
@@ -28,6 +34,64 @@ DUREE_SESSION = 12 * 3600  # seconds
 
 class AccesError(Exception):
     """The users file cannot be read."""
+
+
+class TropDEssais(Exception):
+    """Too many failed sign-ins from this name or address: the next attempt waits ``attente`` seconds."""
+
+    def __init__(self, attente: float):
+        self.attente = max(1, int(attente + 0.999))
+        quand = time.strftime("%H h %M min %S s", time.localtime(time.time() + self.attente))
+        super().__init__(f"Trop d'essais de connexion manqués : réessayez dans {self.attente} seconde"
+                         f"{'s' if self.attente > 1 else ''} (après {quand}).")
+
+
+# After ESSAIS_LIBRES failures, each further attempt from the same name or address waits twice as long as
+# the one before (1 s, 2 s, 4 s… up to ATTENTE_MAX); failures older than OUBLI are forgotten. The table keeps
+# at most FREINS_MAX names and addresses, the least recently failed dropped first: bounded memory whatever
+# an attacker sends.
+ESSAIS_LIBRES = 5
+ATTENTE_MAX = 300.0  # seconds
+OUBLI = 900.0  # seconds
+FREINS_MAX = 10_000
+
+
+class Freins:
+    """Failed sign-ins by user name and by client address, and how long each must wait before the next."""
+
+    def __init__(self, horloge=time.monotonic):
+        self.horloge = horloge
+        self._echecs: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key: (failures, time of the last)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _cles(nom: str, adresse: str) -> tuple[str, str]:
+        return f"nom:{nom[:256]}", f"adresse:{adresse[:64]}"
+
+    def attente(self, nom: str, adresse: str) -> float:
+        """Seconds to wait before ``nom`` may try again from ``adresse`` (0: now)."""
+        now = self.horloge()
+        with self._lock:
+            waits = [0.0]
+            for key in self._cles(nom, adresse):
+                count, last = self._echecs.get(key, (0, 0.0))
+                if count >= ESSAIS_LIBRES and now - last < OUBLI:
+                    waits.append(last + min(ATTENTE_MAX, 2.0 ** (count - ESSAIS_LIBRES)) - now)
+            return max(waits)
+
+    def echec(self, nom: str, adresse: str) -> None:
+        now = self.horloge()
+        with self._lock:
+            for key in self._cles(nom, adresse):
+                count, last = self._echecs.pop(key, (0, 0.0))
+                self._echecs[key] = (count + 1 if now - last < OUBLI else 1, now)
+            while len(self._echecs) > FREINS_MAX:
+                self._echecs.popitem(last=False)
+
+    def succes(self, nom: str) -> None:
+        """The right password for ``nom``: its count starts again (the address's does not)."""
+        with self._lock:
+            self._echecs.pop(self._cles(nom, "")[0], None)
 
 
 def hacher(mot_de_passe: str, sel: bytes | None = None) -> str:
@@ -77,21 +141,34 @@ class Controle:
         self.utilisateurs = utilisateurs  # None: open (loopback only)
         self.cle = cle
         self._verifies: dict[str, bytes] = {}
+        self.freins = Freins()
+        # Checked in place of an unknown name's hash, so that the answer takes as long as for a known name.
+        self._leurre = hacher(secrets.token_hex(16)) if utilisateurs is not None else ""
 
     @property
     def ouvert(self) -> bool:
         return self.utilisateurs is None
 
-    def verifier(self, nom: str, mot_de_passe: str) -> bool:
-        if self.utilisateurs is None or nom not in self.utilisateurs:
+    def verifier(self, nom: str, mot_de_passe: str, adresse: str = "?") -> bool:
+        """Whether ``mot_de_passe`` is ``nom``'s; :class:`TropDEssais` if this name or ``adresse`` (the
+        client's) must wait after repeated failures."""
+        if self.utilisateurs is None:
             return False
+        attente = self.freins.attente(nom, adresse)
+        if attente > 0:
+            raise TropDEssais(attente)
         tag = hmac.new(self.cle, f"{nom}\0{mot_de_passe}".encode(), hashlib.sha256).digest()
-        if hmac.compare_digest(self._verifies.get(nom, b""), tag):
-            return True
-        if verifier_hache(mot_de_passe, self.utilisateurs[nom]):
+        if nom in self.utilisateurs and hmac.compare_digest(self._verifies.get(nom, b""), tag):
+            return True  # checked before: only the right password finds its tag
+        known = nom in self.utilisateurs
+        # scrypt runs whether the name is known or not: the time of the answer does not tell which.
+        good = verifier_hache(mot_de_passe, self.utilisateurs[nom] if known else self._leurre) and known
+        if good:
             self._verifies[nom] = tag
-            return True
-        return False
+            self.freins.succes(nom)
+        else:
+            self.freins.echec(nom, adresse)
+        return good
 
     def jeton_session(self, nom: str) -> str:
         expires = int(time.time()) + DUREE_SESSION
@@ -112,15 +189,16 @@ class Controle:
             return None
         return nom if nom in self.utilisateurs else None
 
-    def basic(self, header: str | None) -> str | None:
-        """The user of an HTTP Basic ``Authorization`` header, if the password is right."""
+    def basic(self, header: str | None, adresse: str = "?") -> str | None:
+        """The user of an HTTP Basic ``Authorization`` header, if the password is right (:class:`TropDEssais`
+        after repeated failures)."""
         if not header or not header.lower().startswith("basic "):
             return None
         try:
             nom, _, mot_de_passe = base64.b64decode(header[6:].strip()).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
             return None
-        return nom if self.verifier(nom, mot_de_passe) else None
+        return nom if self.verifier(nom, mot_de_passe, adresse) else None
 
 
 def cle_partagee(journal: str | Path) -> bytes:

@@ -237,11 +237,11 @@ async def api_impact(request: Request) -> JSONResponse:
     if erreurs:
         return JSONResponse({"erreurs": [{"champ": c, "message": m} for c, m in erreurs]}, status_code=422)
     if generer is not None:
-        caseload = etat.travaux.caseload_genere(generer["nombre"], generer.get("graine", 0))
-    else:
+        caseload, nom = etat.travaux.caseload_genere(generer["nombre"], generer.get("graine", 0)), "dossiers générés"
+    else:  # one line per dossier: « dossiers:3 » is the third of the list
         contenu = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dossiers)
-        caseload = etat.travaux.caseload_televerse(contenu.encode())
-    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur)
+        caseload, nom = etat.travaux.caseload_televerse(contenu.encode()), "dossiers"
+    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur, nom)
     return JSONResponse({"id": ident, "suivi": f"/api/v1/impact/{ident}"}, status_code=202)
 
 

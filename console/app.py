@@ -9,6 +9,7 @@ limit; no error ends as a traceback.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import os
 import tempfile
@@ -25,7 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from console.acces import Controle, cle_partagee, lire_utilisateurs
+from console.acces import Controle, TropDEssais, cle_partagee, lire_utilisateurs
 from console.erreurs import message as message_fr
 from console.impact import Travaux
 from console.journal import JournalConsole
@@ -181,11 +182,22 @@ async def _noop_receive():
 
 
 def _auteur(request: Request, etat: EtatServeur) -> str | None:
+    """Who sends the request (:class:`TropDEssais` for HTTP Basic after repeated failures)."""
+    client = request.client.host if request.client else "?"
     if etat.controle.ouvert:
-        client = request.client.host if request.client else "?"
         return f"poste local ({client})"
     return (etat.controle.session(request.cookies.get("prevoyance_session"))
-            or etat.controle.basic(request.headers.get("authorization")))
+            or etat.controle.basic(request.headers.get("authorization"), client))
+
+
+def trop_d_essais(request: Request, exc: TropDEssais) -> Response:
+    """429, with the wait in French and in ``Retry-After``."""
+    headers = {"Retry-After": str(exc.attente)}
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"erreurs": [{"champ": "(racine)", "message": str(exc)}]}, status_code=429,
+                            headers=headers)
+    return HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Trop d'essais</title>"
+                        f"<p>{html.escape(str(exc))}</p></html>", status_code=429, headers=headers)
 
 
 def _erreur_page(request: Request, titre: str, erreurs: list[dict[str, str]], status_code: int) -> HTMLResponse:
@@ -243,12 +255,16 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
         if refus:
             if path.startswith("/api/"):
                 return JSONResponse({"erreurs": [{"champ": "(racine)", "message": refus}]}, status_code=403)
+            # The refusal quotes Host and Origin, which the client wrote: escaped, never markup.
             return HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Refusé</title>"
-                                f"<p>{refus}.</p></html>", status_code=403)
+                                f"<p>{html.escape(refus)}.</p></html>", status_code=403)
         if path.startswith(OUVERTS):
             request.state.auteur = None
             return await call_next(request)
-        auteur = _auteur(request, etat)
+        try:
+            auteur = _auteur(request, etat)
+        except TropDEssais as exc:
+            return trop_d_essais(request, exc)
         if auteur is None:
             if path.startswith("/api/"):
                 return JSONResponse({"erreurs": [{"champ": "(racine)", "message": "authentification requise"}]},

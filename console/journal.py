@@ -74,6 +74,9 @@ class JournalConsole:
         except sqlite3.DatabaseError as exc:
             self.connection.close()
             raise journal.JournalError(journal.sqlite_message(path, exc)) from exc
+        except journal.JournalError as exc:  # a « decisions » table that is not a journal's
+            self.connection.close()
+            raise journal.JournalError(f"{path} : {exc}") from exc
         self.lock = threading.Lock()
 
     def close(self) -> None:

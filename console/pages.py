@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -19,7 +20,7 @@ from fastapi import Path as FastAPIPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from console.acces import DUREE_SESSION
+from console.acces import DUREE_SESSION, TropDEssais
 from console.app import verifier_taille
 from console.dossiers import (
     DossierRefuse,
@@ -77,7 +78,14 @@ async def connexion_envoi(request: Request):
     controle = request.app.state.etat.controle
     if controle.ouvert:
         return RedirectResponse(suite, status_code=303)
-    if not await run_in_threadpool(controle.verifier, nom, mot):
+    client = request.client.host if request.client else "?"
+    try:
+        good = await run_in_threadpool(controle.verifier, nom, mot, client)
+    except TropDEssais as exc:
+        response = _page(request, "connexion.html", 429, suite=suite, erreur=str(exc))
+        response.headers["Retry-After"] = str(exc.attente)
+        return response
+    if not good:
         return _page(request, "connexion.html", 401, suite=suite, erreur="Nom ou mot de passe incorrect.")
     response = RedirectResponse(suite, status_code=303)
     response.set_cookie("prevoyance_session", controle.jeton_session(nom), max_age=DUREE_SESSION, httponly=True,
@@ -302,13 +310,14 @@ async def impact_lancer(request: Request):
                                      "(attendu AAAA-MM-JJ)")
     elif choice is not None and choice.date_effet is None:
         erreurs["date_effet"] = "Cet amendement n'a pas de date d'effet : donnez-la."
-    caseload = None
+    caseload, nom = None, "la charge"
     if valeurs["source"] == "fichier":
         upload = form.get("fichier")
         if upload is None or isinstance(upload, str) or not upload.filename:
             erreurs["fichier"] = "Choisissez un fichier JSON Lines (.jsonl) : un dossier par ligne."
         elif not erreurs:
             caseload = etat.travaux.caseload_televerse(await upload.read())
+            nom = Path(upload.filename.replace("\\", "/")).name or "la charge"  # the name, not the client's path
     else:
         try:
             nombre, graine = int(valeurs["nombre"] or 0), int(valeurs["graine"] or 0)
@@ -319,10 +328,11 @@ async def impact_lancer(request: Request):
             erreurs["nombre"] = f"De 1 à {GENERES_MAX} dossiers."
         if not erreurs:
             caseload = await run_in_threadpool(etat.travaux.caseload_genere, nombre, graine)
+            nom = "dossiers générés"
     if erreurs or caseload is None or choice is None:
         return _page(request, "impact.html", 422, amendements=list(known.values()), travaux=etat.journal.travaux(),
                      erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX)
-    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur)
+    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur, nom)
     return RedirectResponse(f"/impact/{ident}", status_code=303)
 
 

@@ -469,3 +469,95 @@ def test_whole_number_floats_are_read_as_the_cli_reads_them(client, tmp_path):
     answer = client.post("/api/v1/evaluate", json=data)
     assert answer.status_code == 200, answer.text
     assert answer.content == cli_bytes(tmp_path, data, "evaluate", "--format", "json")
+
+
+# -- access (issue 23, point 16) -------------------------------------------------------------------------------
+def test_a_sign_in_takes_as_long_for_an_unknown_name_as_for_a_known_one():
+    from console.acces import Controle
+
+    controle = Controle({"awa": hacher("mot-de-passe-long")}, b"k" * 32)
+
+    def duration(nom: str) -> float:
+        started = time.perf_counter()
+        assert controle.verifier(nom, "faux") is False
+        return time.perf_counter() - started
+
+    # Two tries each (four failures in all: not yet slowed down), the faster of each kept.
+    known = min(duration("awa") for _ in range(2))
+    unknown = min(duration(f"inconnu{i}") for i in range(2))
+    assert 0.5 < unknown / known < 2, (known, unknown)  # before: about 50 ms against 1.5 ms
+
+
+def test_repeated_failed_sign_ins_slow_down_per_name_and_per_address():
+    from console.acces import ESSAIS_LIBRES, FREINS_MAX, Freins
+
+    now = [1000.0]
+    freins = Freins(horloge=lambda: now[0])
+    for _ in range(ESSAIS_LIBRES):
+        assert freins.attente("awa", "10.0.0.1") == 0
+        freins.echec("awa", "10.0.0.1")
+    assert freins.attente("awa", "10.0.0.2") == 1  # the name, from anywhere
+    assert freins.attente("binta", "10.0.0.1") == 1  # the address, whatever the name
+    assert freins.attente("binta", "10.0.0.2") == 0
+    now[0] += 1
+    freins.echec("awa", "10.0.0.1")
+    assert freins.attente("awa", "10.0.0.1") == 2  # twice as long after each further failure
+    freins.succes("awa")
+    assert freins.attente("awa", "10.0.0.2") == 0 and freins.attente("x", "10.0.0.1") == 2
+    now[0] += 3600  # forgotten after a while
+    assert freins.attente("x", "10.0.0.1") == 0
+    for i in range(FREINS_MAX + 500):  # an attacker's stream of names and addresses: bounded memory
+        freins.echec(f"n{i}", f"a{i}")
+    assert len(freins._echecs) <= FREINS_MAX
+
+
+def test_the_server_answers_429_in_french_after_repeated_failures(tmp_path):
+    users = tmp_path / "utilisateurs"
+    users.write_text(f"awa:{hacher('mot-de-passe-long')}\n", encoding="utf-8")
+    app = create_app(Reglages(hote="0.0.0.0", journal=str(tmp_path / "j.sqlite"), utilisateurs=str(users)))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for _ in range(5):
+            assert client.post("/connexion", data={"nom": "awa", "mot_de_passe": "faux"}).status_code == 401
+        slowed = client.post("/connexion", data={"nom": "awa", "mot_de_passe": "mot-de-passe-long"})
+        assert slowed.status_code == 429 and "réessayez dans 1 seconde" in html.unescape(slowed.text)
+        assert slowed.headers["retry-after"] == "1"
+        basic = {"authorization": "Basic " + base64.b64encode(b"awa:mot-de-passe-long").decode()}
+        api = client.get("/api/v1/journal", headers=basic)
+        assert api.status_code == 429 and "Trop d'essais de connexion" in api.json()["erreurs"][0]["message"]
+        time.sleep(1.1)
+        assert client.get("/api/v1/journal", headers=basic).status_code == 200  # waited: the right one gets in
+
+
+def test_the_403_page_escapes_what_the_request_wrote(client):
+    script = "<script>alert(1)</script>"
+    rebound = client.get("/journal", headers={"host": f"{script}.example"})
+    assert rebound.status_code == 403 and script not in rebound.text and "&lt;script&gt;" in rebound.text
+    origin = 'http://x"><img src=x onerror=alert(1)>'
+    posted = client.post("/dossiers", data={"__regime": "mali-inps", "id": "x"}, headers={"origin": origin})
+    assert posted.status_code == 403 and "<img" not in posted.text and "&lt;img" in posted.text
+
+
+def _impact_done(client, ident: str) -> dict:
+    deadline = time.monotonic() + 60
+    while (state := client.get(f"/api/v1/impact/{ident}").json())["etat"] not in ("termine", "echec"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    return state
+
+
+def test_impact_jobs_name_the_caseload_as_the_user_did_never_by_a_server_path(client, tmp_path):
+    work = str(tmp_path / "travail")
+    bad = {"id": "mauvais", "demandeur": {"age": 3}}
+    started = client.post("/api/v1/impact", json={"amendement": "af_3500", "date_effet": "2026-01-01",
+                                                  "dossiers": [example("refus-stage.yaml"), bad]})
+    state = _impact_done(client, started.json()["id"])
+    assert state["etat"] == "termine" and work not in json.dumps(state, ensure_ascii=False)
+    assert state["rapport"]["erreurs"][0]["dossier"] == "dossiers:2", state["rapport"]["erreurs"]
+    lines = json.dumps(example("refus-stage.yaml")) + "\n" + json.dumps(bad) + "\n"
+    posted = client.post("/impact", data={"amendement": "af_3500", "date_effet": "2026-01-01", "source": "fichier"},
+                         files={"fichier": ("ma-charge.jsonl", lines.encode())}, follow_redirects=False)
+    ident = posted.headers["location"].rsplit("/", 1)[1]
+    state = _impact_done(client, ident)
+    report = client.get(f"/impact/{ident}/rapport.html").text + client.get(f"/impact/{ident}").text
+    assert work not in json.dumps(state, ensure_ascii=False) and work not in report
+    assert "ma-charge.jsonl:2" in json.dumps(state, ensure_ascii=False)

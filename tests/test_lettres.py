@@ -325,6 +325,50 @@ def test_a_broken_template_is_a_clear_error(tmp_path):
     assert "gabarit rejet.md.j2" in result.stderr and "inconnu" in result.stderr
 
 
+
+# An office's template is data: whatever it asks for, the render stays within its bounds and ends in a French
+# message naming the template file (issue 23, point 14). Each of these crashed or ran without bound before.
+HOSTILE_TEMPLATES = {
+    "s'inclut": ('{% include "rejet.md.j2" %}', "gabarits chargés"),
+    "s'étend": ('{% extends "rejet.md.j2" %}', "gabarits chargés"),
+    "range": ("{% for i in range(10**8) %}x{% endfor %}", "range() de 100000000 nombres"),
+    "boucles": ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "tours en tout"),
+    "macro": ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "appels imbriqués"),
+    "chaîne": ('{{ "x" * 3000000000 }}', "3000000000 caractères"),
+    "doublement": ('{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+                   "{% endfor %}{{ ns.s }}", "plus de 524288"),
+    "lettre": ('{% for i in range(5000) %}{{ "x" * 1000 }}{% endfor %}', "la lettre dépasse"),
+    "pourcent": ('{{ "%0999999999d" % 1 }}', "largeur de format"),
+    "format": ('{{ "{:>999999999}".format(1) }}', "largeur de format"),
+    "center": ('{{ "x"|center(999999999) }}', "largeur de format"),
+    "indent": ('{{ ("\\n" * 500000)|indent(500000) }}', "construirait un texte"),
+    "replace": ('{{ ("x" * 500000).replace("x", "y" * 500000) }}', "construirait un texte"),
+    "puissance": ("{{ 2 ** 100000000 }}", "puissance trop grande"),
+    "division": ("{{ 1 // 0 }}", "division par zéro"),
+}
+
+
+@pytest.mark.parametrize("nom", list(HOSTILE_TEMPLATES))
+def test_a_hostile_office_template_ends_in_a_french_message_naming_its_file(tmp_path, nom):
+    import time
+
+    body, message = HOSTILE_TEMPLATES[nom]
+    (tmp_path / "rejet.md.j2").write_text(f"Objet\n\n{body}\n", encoding="utf-8")
+    started = time.monotonic()
+    result = run("letter", EXAMPLES / "refus-stage.yaml", "--modeles", tmp_path, "--no-what-if")
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 1, result.output[:300]
+    where = "gabarit rejet.md.j2" if nom == "lettre" else "gabarit rejet.md.j2:3"  # the letter as a whole
+    assert where in result.stderr and message in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_office_page_template_is_bounded_too(tmp_path):
+    (tmp_path / "page.html.j2").write_text('{{ "x" * 10**7 }}', encoding="utf-8")
+    result = run("letter", EXAMPLES / "refus-stage.yaml", "--modeles", tmp_path, "--no-what-if", "--format", "html")
+    assert result.exit_code == 1 and "gabarit page.html.j2:1" in result.stderr, result.output[:300]
+
+
 # -- the letter command -----------------------------------------------------------------
 def test_letter_without_benefit_writes_one_file_per_benefit(tmp_path):
     famille = SNAPSHOTS / "dossiers" / "famille.yaml"

@@ -301,3 +301,180 @@ def test_an_unreadable_case_file_costs_only_itself(tmp_path):
     assert result.exit_code == 1
     assert "casse.yaml" in result.output and "illisible" in result.output
     assert result.output.rstrip().endswith(" passed, 1 failed") and "\n0 passed" not in result.output, result.output
+
+
+# -- the journal belongs to no single writer (issue 23, points 1 and 2) --------------------------------------
+def _ids(journal: Path) -> dict[int, tuple]:
+    with sqlite3.connect(journal) as connection:
+        return {r[0]: r[1:] for r in connection.execute("SELECT rowid, dossier, prestation, statut, montants "
+                                                        "FROM decisions")}
+
+
+def test_a_resume_keeps_the_rows_other_writers_added_and_never_reuses_an_id(caseload, reference, tmp_path):
+    """Killed after lot 2 reached the journal but before the state named it; three requests to the API on the
+    same journal; the resume removes lot 2's rows and nothing else, and its new rows take new ids."""
+    from fastapi.testclient import TestClient
+
+    from console.app import Reglages, create_app
+
+    results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
+    assert _killed_at(caseload, results, journal, "journal", 2) == 9
+    uncommitted = set(_ids(journal))
+    dossier = json.loads(caseload.read_text(encoding="utf-8").splitlines()[0])
+    app = create_app(Reglages(journal=str(journal), travail=str(tmp_path / "travail")))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        for _ in range(3):
+            assert client.post("/api/v1/evaluate", json=dossier).status_code == 200
+    with sqlite3.connect(journal) as connection:
+        api = {r[0] for r in connection.execute("SELECT decision FROM console_liens")}
+    before = _ids(journal)
+    assert len(api) >= 3 and api <= set(before)
+    run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
+    after = _ids(journal)
+    assert {i: after.get(i) for i in api} == {i: before[i] for i in api}  # still there, under their ids
+    assert min(set(after) - set(before)) > max(before)  # no id handed out twice
+    assert set(before) - set(after) <= uncommitted  # only the killed run's own rows were removed
+    batch_rows = sorted((d, p, s, m) for i, (d, p, s, m) in after.items() if i not in api)
+    assert batch_rows == _journal_rows(reference.with_name("j.sqlite"))
+    assert results.read_bytes() == reference.read_bytes()
+
+
+def test_two_batches_sharing_a_journal_lose_no_row(caseload, reference, tmp_path):
+    journal = tmp_path / "j.sqlite"
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert _killed_at(caseload, first, journal, "journal", 3) == 9  # lot 3 written, not committed
+    run_batch(caseload, second, workers=1, chunk_size=4, journal=journal)  # another run, start to end
+    assert _killed_at(caseload, first, journal, "etat", 5) == 9  # the first resumes, killed again
+    run_batch(caseload, first, workers=1, chunk_size=4, journal=journal)
+    expected = _journal_rows(reference.with_name("j.sqlite"))
+    assert _journal_rows(journal) == sorted(expected * 2)
+    assert first.read_bytes() == second.read_bytes() == reference.read_bytes()
+
+
+def test_a_journal_restored_from_an_older_copy_is_refused(caseload, tmp_path):
+    results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
+    assert _killed_at(caseload, results, journal, "etat", 1) == 9
+    older = journal.read_bytes()
+    assert _killed_at(caseload, results, journal, "etat", 3) == 9  # two more lots committed, journal included
+    journal.write_bytes(older)
+    kept = results.read_bytes(), errors_path(results).read_bytes()
+    with pytest.raises(BatchError, match="le journal a perdu des lignes que cette exécution de batch y a validées"):
+        run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
+    result = CliRunner().invoke(main, ["batch", str(caseload), "-o", str(results), "--journal", str(journal),
+                                       "--processus", "1", "--lot", "4"])
+    assert result.exit_code == 1 and "Reprise refusée" in result.output and "Traceback" not in result.output
+    assert (results.read_bytes(), errors_path(results).read_bytes()) == kept  # a refused resume changes nothing
+
+
+_FIRST_SCHEMA = ("CREATE TABLE decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
+                 "date_evaluation TEXT, date_reference TEXT, prestation TEXT, statut TEXT, montants TEXT, "
+                 "conditions TEXT)")
+
+
+def test_a_journal_of_the_first_schema_is_migrated_its_rows_keeping_their_ids(caseload, tmp_path):
+    journal = tmp_path / "ancien.sqlite"
+    with sqlite3.connect(journal) as connection:
+        connection.execute(_FIRST_SCHEMA)
+        connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?)",
+                               [(f"ancien-{i}", "e", "v", "mali-inps", "2026-01-01T00:00:00+00:00", "2026-01-01",
+                                 "allocations_familiales", "accorde", "{}", "{}") for i in range(5)])
+    run_batch(caseload, tmp_path / "d.jsonl", workers=1, chunk_size=8, journal=journal)
+    rows = _ids(journal)
+    assert {i: rows[i][0] for i in range(1, 6)} == {i: f"ancien-{i - 1}" for i in range(1, 6)}
+    assert min(set(rows) - {1, 2, 3, 4, 5}) > 5
+    with sqlite3.connect(journal) as connection:
+        columns = [r[1] for r in connection.execute("PRAGMA table_info(decisions)")]
+        assert columns[0] == "id" and "execution" in columns
+        # From now on the last row's id is not handed out again once that row is gone.
+        last = max(rows)
+        connection.execute("DELETE FROM decisions WHERE id = ?", (last,))
+        again = connection.execute("INSERT INTO decisions (dossier) VALUES ('nouveau')").lastrowid
+        assert again > last
+    # A « decisions » table that is not a journal's is refused, and left alone.
+    foreign = tmp_path / "autre.sqlite"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE decisions (numero INTEGER, texte TEXT)")
+    with pytest.raises(BatchError, match="n'est pas un journal de décisions"):
+        run_batch(caseload, tmp_path / "e.jsonl", workers=1, journal=foreign)
+    with sqlite3.connect(foreign) as connection:
+        assert [r[1] for r in connection.execute("PRAGMA table_info(decisions)")] == ["numero", "texte"]
+
+
+def test_a_second_writer_through_a_symbolic_link_is_refused(caseload, tmp_path):
+    """The lock is the file's, not the name's (issue 23, point 8)."""
+    results, link = tmp_path / "d.jsonl", tmp_path / "lien.jsonl"
+    link.symlink_to(results.name)
+    started = multiprocessing.get_context("fork").Event()
+
+    def first() -> None:
+        def checkpoint(where: str, number: int) -> None:
+            if (where, number) == ("avant", 0):
+                started.set()
+                time.sleep(30)
+
+        engine.tools.batch._checkpoint = checkpoint
+        run_batch(caseload, results, workers=1, chunk_size=4)
+
+    process = multiprocessing.get_context("fork").Process(target=first)
+    process.start()
+    try:
+        assert started.wait(60)
+        with pytest.raises(BatchError, match="une autre exécution de batch écrit déjà ce fichier"):
+            run_batch(caseload, link, workers=1)
+        hard = tmp_path / "dur.jsonl"
+        os.link(results, hard)
+        with pytest.raises(BatchError, match="une autre exécution"):
+            run_batch(caseload, hard, workers=1)
+    finally:
+        process.kill()
+        process.join()
+    run_batch(caseload, link, workers=1, chunk_size=4)  # the same output, resumed under its other name
+    lines = results.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len({json.loads(line)["dossier"] for line in lines}) == 30
+
+
+_DISQUE_PLEIN = """
+import os, sys
+if __name__ == "__main__":
+    import engine.tools.batch as batch
+
+    def fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    batch.os = type(sys)("os_sans_place")  # this module's os only: the workers and Python itself keep theirs
+    batch.os.__dict__.update(os.__dict__)
+    batch.os.fsync = fsync
+    from engine.cli.main import main
+    main(sys.argv[1:])
+"""
+
+
+def test_a_full_disk_with_two_processes_ends_in_french_and_nothing_else(caseload, tmp_path):
+    script = tmp_path / "disque_plein.py"
+    script.write_text(_DISQUE_PLEIN, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    finished = subprocess.run([sys.executable, str(script), "batch", str(caseload), "-o", str(tmp_path / "d.jsonl"),
+                               "--processus", "2", "--lot", "2"], capture_output=True, text=True, timeout=120, env=env)
+    assert finished.returncode == 1
+    assert "disque plein" in finished.stderr
+    assert "Exception ignored" not in finished.stderr and "Traceback" not in finished.stderr, finished.stderr
+
+
+def test_a_state_of_the_first_format_is_resumed_without_a_journal_and_refused_with_one(caseload, reference, tmp_path):
+    """A first-format state named its journal rows by row id: with a journal, its rows cannot be told from
+    other writers' rows, and resuming could erase them."""
+    for with_journal in (False, True):
+        folder = tmp_path / f"journal-{with_journal}"
+        folder.mkdir()
+        results, journal = folder / "d.jsonl", folder / "j.sqlite"
+        assert _killed_at(caseload, results, journal if with_journal else None, "etat", 2) == 9
+        state_file = folder / "d.jsonl.etat"
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        first = {k: v for k, v in state.items() if k not in ("execution", "lots", "lignes_journal")}
+        state_file.write_text(json.dumps({**first, "format": 1, "ligne_journal": 40}), encoding="utf-8")
+        if with_journal:
+            with pytest.raises(BatchError, match="version précédente de prevoyance"):
+                run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
+        else:
+            run_batch(caseload, results, workers=1, chunk_size=4)
+            assert results.read_bytes() == reference.read_bytes()

@@ -9,13 +9,17 @@ errors.
 
 Resume is by identity (docs/robustesse.md). Beside the results, a state file
 (``<results>.etat``) records what they were made from, the caseload's
-fingerprint and every base's ``version_base``, and what is committed: the
-entries of the caseload done, the length of the two files and the journal's
-last row. Each lot is written to the results and errors (synced), then to the
-journal (one transaction), then the state file is replaced: a run killed at any
-instant leaves a prefix that the state names, and a new run cuts whatever lies
-beyond before going on. A lock (``<results>.verrou``) refuses a second run on the
-same output.
+fingerprint and every base's ``version_base``, its run id, and what is
+committed: the entries of the caseload done, the length of the two files, the
+lots and the journal rows of the run. Each lot is written to the results and
+errors (synced), then to the journal (one transaction, its rows marked with the
+run id and the lot's number), then the state file is replaced: a run killed at
+any instant leaves a prefix that the state names, and a new run cuts whatever
+lies beyond before going on. The journal is shared (the console, the API, other
+runs write to it): a resume removes only its own run's uncommitted rows, and
+refuses a journal that lost rows the run committed. A lock on the results file
+itself (its inode, whatever name or link reaches it) refuses a second run on
+the same output.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import errno
 import hashlib
 import json
 import os
+import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -44,10 +50,10 @@ from engine.tools.caseload import (
     read_caseload,
     worker_pool,
 )
-from engine.tools.journal import Journal, JournalError, fingerprint
+from engine.tools.journal import Journal, JournalError, fingerprint, sqlite_message
 
 _SOURCES: dict[str, tuple[str, str]] = {}
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the journal's rows are the run's own (run id, lots), no longer a row id
 
 
 class BatchError(Exception):
@@ -164,22 +170,27 @@ def _state_path(results: Path) -> Path:
 
 
 class _Lock:
-    """An exclusive lock on ``<results>.verrou``, released when the run (or its process) ends."""
+    """An exclusive lock on the results file itself, released when the run (or its process) ends.
+
+    ``flock`` locks the file (its inode), not a name: a second run that reaches the same file through a
+    symbolic link, a hard link or another path is refused as well.
+    """
 
     def __init__(self, results: Path):
         import fcntl
 
-        self.path = results.with_name(results.name + ".verrou")
+        self.path = results
         try:
-            self.handle = self.path.open("a")
+            self.handle = results.open("ab")  # created when absent (empty: a fresh output), never cut here
         except OSError as exc:
-            raise BatchError(_os_message(self.path, exc)) from exc
+            raise BatchError(_os_message(results, exc)) from exc
         try:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             self.handle.close()
-            raise BatchError(f"{results} : une autre exécution de batch écrit déjà ce fichier (verrou {self.path}) ; "
-                             "attendez qu'elle finisse ou choisissez un autre fichier de sortie") from exc
+            raise BatchError(f"{results} : une autre exécution de batch écrit déjà ce fichier (sous ce nom ou un "
+                             "autre, par un lien) ; attendez qu'elle finisse ou choisissez un autre fichier de "
+                             "sortie") from exc
 
     def release(self) -> None:
         self.handle.close()
@@ -215,8 +226,8 @@ def _prepare(caseload: Path, results: Path, errors: Path, journal: Path | None, 
             if path.exists() and path.stat().st_size:
                 raise BatchError(f"{path} existe déjà et ne dit pas de quelle charge il vient (pas de "
                                  f"{state_file.name}) : choisissez un autre fichier de sortie, ou supprimez celui-ci")
-        state = {**expected, "entrees": 0, "octets_resultats": 0, "octets_erreurs": 0, "nombre_erreurs": 0,
-                 "ligne_journal": book.last_row() if book else 0}
+        state = {**expected, "execution": uuid.uuid4().hex, "entrees": 0, "octets_resultats": 0,
+                 "octets_erreurs": 0, "nombre_erreurs": 0, "lots": 0, "lignes_journal": 0}
         _write_state(state_file, state)
         return state
     try:
@@ -224,8 +235,7 @@ def _prepare(caseload: Path, results: Path, errors: Path, journal: Path | None, 
     except (OSError, ValueError) as exc:
         raise BatchError(f"{state_file} : état de reprise illisible ({exc}) : choisissez un autre "
                          "fichier de sortie") from exc
-    if state.get("format") != STATE_VERSION:
-        raise BatchError(f"{state_file} : état de reprise d'un autre format : choisissez un autre fichier de sortie")
+    state = _upgraded(state, state_file)
     if state["empreinte_charge"] != expected["empreinte_charge"]:
         raise BatchError(f"{results} a été fait à partir d'une autre charge ({state['charge']}, empreinte "
                          f"{state['empreinte_charge'][:12]}) que {caseload} (empreinte "
@@ -240,6 +250,8 @@ def _prepare(caseload: Path, results: Path, errors: Path, journal: Path | None, 
     if state["journal"] != expected["journal"]:
         raise BatchError(f"{results} a été commencé avec le journal {state['journal'] or '(aucun)'} et non "
                          f"{expected['journal'] or '(aucun)'} : reprenez avec le même --journal")
+    if book is not None:  # checked before anything is cut: a refused resume changes nothing
+        _check_journal(book, journal, state)
     for path, size in ((results, state["octets_resultats"]), (errors, state["octets_erreurs"])):
         try:
             with path.open("ab") as handle:  # created when absent; whatever lies past the commit is cut
@@ -247,8 +259,44 @@ def _prepare(caseload: Path, results: Path, errors: Path, journal: Path | None, 
         except OSError as exc:
             raise BatchError(_os_message(path, exc)) from exc
     if book is not None:
-        book.cut(state["ligne_journal"])
+        try:
+            book.cut(state["execution"], state["lots"])  # this run's rows of a lot it did not commit; no other
+        except JournalError as exc:
+            raise BatchError(str(exc)) from exc
     return state
+
+
+def _upgraded(state: dict[str, Any], state_file: Path) -> dict[str, Any]:
+    """A state of this format: one of the first format is taken on when it has no journal (nothing in it
+    depends on row ids); with a journal, its rows cannot be told from other writers' rows, and it is refused."""
+    if state.get("format") == STATE_VERSION:
+        return state
+    if state.get("format") == 1 and "ligne_journal" in state:
+        if state.get("journal"):
+            raise BatchError(f"{state_file} : état de reprise d'une version précédente de prevoyance, qui repérait ses "
+                             "lignes du journal par leur numéro : elles ne se distinguent pas de celles d'autres "
+                             "écrivains, la reprise pourrait en effacer. Reprise refusée : choisissez un autre "
+                             "fichier de sortie (et recommencez la charge)")
+        upgraded = {k: v for k, v in state.items() if k != "ligne_journal"}
+        return {**upgraded, "format": STATE_VERSION, "execution": uuid.uuid4().hex, "lots": 0, "lignes_journal": 0}
+    raise BatchError(f"{state_file} : état de reprise d'un autre format : choisissez un autre fichier de sortie")
+
+
+def _check_journal(book: Journal, journal: Path | None, state: dict[str, Any]) -> None:
+    """Refuse a journal that does not hold every row this run committed (restored from an older copy,
+    replaced, cut by hand): resuming would leave decisions in the results that the journal never has."""
+    try:
+        found = book.rows_of(state["execution"], state["lots"])
+    except sqlite3.Error as exc:
+        raise BatchError(sqlite_message(journal or book.path, exc)) from exc
+    expected = state["lignes_journal"]
+    if found != expected:
+        what = "a perdu des lignes" if found < expected else "a des lignes en trop"
+        raise BatchError(f"{journal} : le journal {what} que cette exécution de batch y a validées ({expected} "
+                         f"lignes attendues, {found} trouvées) : a-t-il été remplacé, ou restauré d'une copie plus "
+                         "ancienne ? Reprise refusée pour ne pas laisser dans les décisions des dossiers absents du "
+                         "journal : remettez le journal qui allait avec cette sortie, ou recommencez avec un autre "
+                         "fichier de sortie")
 
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
@@ -272,7 +320,8 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
     start = time.perf_counter()
     if parquet:
         _require_pyarrow()
-    caseload, results = Path(caseload), Path(results)
+    # The real file, whatever link names it: its lock, state and errors file are the same under every name.
+    caseload, results = Path(caseload), Path(results).resolve()
     journal = Path(journal) if journal else None
     errors = errors_path(results)
     _check_paths(caseload, results, errors, journal)
@@ -294,10 +343,10 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
             err = errors.open("ab")
         except OSError as exc:
             raise BatchError(_os_message(results, exc)) from exc
+        evaluations = _evaluate(chunks(entries, chunk_size), base_id, workers, scheduler)
         with out, err:
             try:
-                lots = enumerate(_evaluate(chunks(entries, chunk_size), base_id, workers, scheduler))
-                for lot, (chunk, records) in lots:
+                for lot, (chunk, records) in enumerate(evaluations):
                     _commit(lot, chunk, records, out, err, book, state, report, results, errors)
                     if progress is not None:
                         progress(len(chunk))
@@ -305,6 +354,10 @@ def run_batch(caseload: str | Path, results: str | Path, base_id: str | None = N
                 raise BatchError(f"{results} : un processus de calcul s'est arrêté brutalement (mémoire épuisée ?) : "
                                  "les lots validés sont gardés ; relancez la même commande, elle reprendra au premier "
                                  "dossier non écrit") from exc
+            finally:
+                # The pool is shut down now, while the interpreter is whole: left to the garbage collector at
+                # exit (after a full disk, say), its shutdown met closed pipes (« Bad file descriptor »).
+                evaluations.close()
         report.erreurs_en_tout = state["nombre_erreurs"]
     finally:
         if book is not None:
@@ -352,16 +405,16 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
         except OSError as exc:
             raise BatchError(_os_message(path, exc)) from exc
         _checkpoint("resultats" if handle is out else "erreurs", lot)
+    written = 0
     if book is not None:
-        try:
-            row = book.record(decided)
+        try:  # numbered by the run's count of committed lots: a resumed run goes on numbering
+            written = book.record(decided, state["execution"], state["lots"])
         except JournalError as exc:
             raise BatchError(str(exc)) from exc
         _checkpoint("journal", lot)
-    else:
-        row = state["ligne_journal"]
     state.update(entrees=state["entrees"] + len(chunk), octets_resultats=out.tell(), octets_erreurs=err.tell(),
-                 nombre_erreurs=state["nombre_erreurs"] + len(failures), ligne_journal=row)
+                 nombre_erreurs=state["nombre_erreurs"] + len(failures), lots=state["lots"] + 1,
+                 lignes_journal=state["lignes_journal"] + written)
     _write_state(_state_path(results), state)
     _checkpoint("etat", lot)
     report.decides += len(decided)
@@ -382,8 +435,11 @@ def _evaluate(batches: Iterator[list[Entry]], base_id: str | None, workers: int 
         for chunk in batches:
             yield chunk, _records(base_id, _payload(chunk)) if _payload(chunk) else []
         return
-    with worker_pool(workers) as pool:
+    pool = worker_pool(workers)
+    try:
         yield from in_order(lambda chunk: pool.submit(_records, base_id, _payload(chunk)), batches, 2 * workers)
+    finally:  # stopped early (a full disk): the lots still queued are dropped, not decided for nothing
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _evaluate_dask(batches: Iterator[list[Entry]], base_id: str | None, scheduler: str):

@@ -4,9 +4,10 @@ its writes, its queries, and the rules behind a journal entry.
 The journal keeps, for each dossier and benefit, its status, amounts, the
 conditions not met and unknown, the dossier's fingerprint and the version of
 the base that decided: one row of the ``decisions`` table. This module alone
-knows that table: it creates it (:data:`SCHEMA`), turns a decision into its
-rows (:func:`rows`), writes them (:class:`Journal` for the batch; the console
-inserts them with :data:`INSERT` in its own transaction) and reads them back
+knows that table: it creates it (:data:`SCHEMA`, migrating a journal of the
+first schema), turns a decision into its rows (:func:`rows`), writes them
+(:class:`Journal` for the batch, each row marked with its run and lot; the
+console inserts them with :data:`INSERT` in its own transaction) and reads them back
 (:func:`decisions_du_dossier`, :func:`rechercher`, and the filters
 :func:`filtre` that the console's paged search shares). It also finds, in
 the base's ``.lp`` files, the ``@regle`` blocks whose rules decide a
@@ -40,18 +41,65 @@ class JournalError(Exception):
 # -- schema ------------------------------------------------------------------------------------------
 COLONNES = ("dossier", "empreinte", "version_base", "base", "date_evaluation", "date_reference", "prestation",
             "statut", "montants", "conditions")
-SCHEMA = ("CREATE TABLE IF NOT EXISTS decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
-          "date_evaluation TEXT, date_reference TEXT, prestation TEXT, statut TEXT, montants TEXT, conditions TEXT)",
+# Every writer (batch runs, the console, the API) appends to one table. A row's id is never reused
+# (AUTOINCREMENT: a deleted last row's id is not handed out again, so a link to a row never points at
+# another one); a batch's rows carry its run (``execution``) and the number of the lot that wrote them,
+# so that a resumed run removes its own uncommitted rows and nothing else (:meth:`Journal.cut`).
+SCHEMA = ("CREATE TABLE IF NOT EXISTS decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, dossier TEXT, "
+          "empreinte TEXT, version_base TEXT, base TEXT, date_evaluation TEXT, date_reference TEXT, prestation TEXT, "
+          "statut TEXT, montants TEXT, conditions TEXT, execution TEXT, lot INTEGER)",
           "CREATE INDEX IF NOT EXISTS par_dossier ON decisions (dossier)",
-          "CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)")
+          "CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)",
+          "CREATE INDEX IF NOT EXISTS par_execution ON decisions (execution, lot)")
 INSERT = f"INSERT INTO decisions ({', '.join(COLONNES)}) VALUES ({', '.join('?' * len(COLONNES))})"
+INSERT_LOT = (f"INSERT INTO decisions ({', '.join(COLONNES)}, execution, lot) "
+              f"VALUES ({', '.join('?' * (len(COLONNES) + 2))})")
 _CONDITIONS = ("conditions_non_remplies", "conditions_inconnues")
 
 
 def creer(connection: sqlite3.Connection) -> None:
-    """The ``decisions`` table and its indexes, when the database has none yet."""
+    """The ``decisions`` table and its indexes, when the database has none yet; a journal of the first
+    schema (no row id of its own, no run) is migrated in place, its rows keeping their ids.
+
+    Raises :class:`sqlite3.DatabaseError` for a file that is not a database, and :class:`JournalError` for
+    a ``decisions`` table that is not a journal's.
+    """
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(decisions)")]
+    if columns and "execution" not in columns:
+        _migrer(connection)
     for statement in SCHEMA:
         connection.execute(statement)
+
+
+def _migrer(connection: sqlite3.Connection) -> None:
+    """Rewrite a first-schema ``decisions`` table under :data:`SCHEMA`, in one transaction.
+
+    Its rows keep their ids (the console's links name them); AUTOINCREMENT starts after the largest.
+    Another process may migrate at the same time: the check is made again once the write lock is held.
+    """
+    previous = connection.isolation_level
+    connection.isolation_level = None  # explicit transaction: DDL and copy commit together or not at all
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            columns = [row[1] for row in connection.execute("PRAGMA table_info(decisions)")]
+            if "execution" not in columns:
+                missing = [c for c in COLONNES if c not in columns]
+                if missing:
+                    raise JournalError(f"la table « decisions » n'a pas les colonnes d'un journal "
+                                       f"({', '.join(missing)} manquent) : ce fichier n'est pas un journal de "
+                                       "décisions")
+                connection.execute("ALTER TABLE decisions RENAME TO decisions_premier_schema")
+                connection.execute(SCHEMA[0])
+                connection.execute(f"INSERT INTO decisions (id, {', '.join(COLONNES)}) "
+                                   f"SELECT rowid, {', '.join(COLONNES)} FROM decisions_premier_schema ORDER BY rowid")
+                connection.execute("DROP TABLE decisions_premier_schema")  # its indexes go with it
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.isolation_level = previous
 
 
 def sqlite_message(path: str | Path, exc: sqlite3.Error) -> str:
@@ -117,31 +165,47 @@ def record_of(decision: Decision, empreinte: str) -> dict[str, Any]:
 
 
 class Journal:
-    """The journal a batch appends to: one row per benefit decided, one transaction per lot."""
+    """The journal a batch run appends to: one row per benefit decided, one transaction per lot.
+
+    Other writers (the console, the API, other runs) append to the same table at any time: this run
+    only ever counts, or removes, rows that carry its own run id (``execution``).
+    """
 
     def __init__(self, path: str | Path):
         self.path = str(path)
         try:
-            self.connection = sqlite3.connect(self.path)
+            # Another writer may hold the write lock for a moment (a console request, another run's lot).
+            self.connection = sqlite3.connect(self.path, timeout=60)
             creer(self.connection)
         except sqlite3.DatabaseError as exc:
             raise JournalError(sqlite_message(path, exc)) from exc
+        except JournalError as exc:
+            raise JournalError(f"{path} : {exc}") from exc
 
-    def last_row(self) -> int:
-        return self.connection.execute("SELECT COALESCE(MAX(rowid), 0) FROM decisions").fetchone()[0]
+    def rows_of(self, execution: str, before_lot: int) -> int:
+        """How many rows the run ``execution`` wrote in its lots numbered below ``before_lot``."""
+        return self.connection.execute("SELECT count(*) FROM decisions WHERE execution = ? AND lot < ?",
+                                       (execution, before_lot)).fetchone()[0]
 
-    def cut(self, last_row: int) -> None:
-        """Remove the rows written after ``last_row`` (a lot whose commit the state file does not name)."""
-        with self.connection:
-            self.connection.execute("DELETE FROM decisions WHERE rowid > ?", (last_row,))
-
-    def record(self, records: list[dict[str, Any]]) -> int:
-        """Append the rows of ``records`` (see :func:`rows`) in one transaction; the last row's id."""
-        when = now()
+    def cut(self, execution: str, from_lot: int) -> int:
+        """Remove the rows of the run ``execution`` written by its lots ``from_lot`` and later (lots whose
+        commit the run's state does not name); every other row stays. How many were removed."""
         try:
             with self.connection:
-                self.connection.executemany(INSERT, [row for r in records for row in rows(r, when)])
-            return self.last_row()
+                return self.connection.execute("DELETE FROM decisions WHERE execution = ? AND lot >= ?",
+                                               (execution, from_lot)).rowcount
+        except sqlite3.Error as exc:
+            raise JournalError(sqlite_message(os.path.abspath(self.path), exc)) from exc
+
+    def record(self, records: list[dict[str, Any]], execution: str, lot: int) -> int:
+        """Append the rows of ``records`` (see :func:`rows`) for lot ``lot`` of the run ``execution``, in one
+        transaction; how many rows were written."""
+        when = now()
+        written = [(*row, execution, lot) for r in records for row in rows(r, when)]
+        try:
+            with self.connection:
+                self.connection.executemany(INSERT_LOT, written)
+            return len(written)
         except sqlite3.Error as exc:
             raise JournalError(sqlite_message(os.path.abspath(self.path), exc)) from exc
 

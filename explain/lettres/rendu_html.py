@@ -16,7 +16,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from explain.lettres.gabarits import environment
+from explain.lettres.gabarits import rendre
 from explain.lettres.markdown import Rendu, parcourir
 
 
@@ -105,7 +105,6 @@ def markdown_html(text: str) -> str:
 
 def html_document(lettres: list[Any], modeles: str | Path | None = None) -> str:
     """A standalone HTML page holding the letters (:class:`explain.lettres.Lettre`), one per printed page."""
-    env = environment(str(modeles) if modeles else None)
     articles = [{"titre": lt.titre, "corps": markdown_html(lt.markdown)} for lt in lettres]
     titre = lettres[0].titre if len(lettres) == 1 else f"Lettres — dossier {lettres[0].dossier}"
-    return env.get_template("page.html.j2").render(lettres=articles, titre=html.escape(titre))
+    return rendre("page.html.j2", {"lettres": articles, "titre": html.escape(titre)}, modeles)
