@@ -144,6 +144,11 @@ def observed(prestation: Prestation) -> dict[str, Any]:
     }
     out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
     out.update({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in prestation.informations.items()})
+    # The lists the base names (membres_orientes), and the entities left pending, by name, with what they wait on.
+    out.update({k: [str(x) for x in v] for k, v in prestation.elements.items()})
+    for sortie, items in prestation.en_attente.items():
+        out[sortie] = [e.nom for e in items]
+        out[f"{sortie}_informations"] = {e.nom: e.informations_manquantes for e in items}
     return out
 
 
