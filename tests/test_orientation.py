@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from console.app import Reglages, create_app
 from engine.dossier import validate
@@ -103,3 +105,60 @@ def test_the_console_decision_page_shows_the_orientation_and_never_says_refused(
     assert "Pourquoi ce refus" not in page and ">Refusé<" not in page
     assert "ne s&#39;applique à aucun membre" in page or "ne s'applique à aucun membre" in page
     assert "En attente" in page and "<strong>Adama</strong>" in page
+
+
+# -- no member vanishes (Hypothesis) --------------------------------------------------------------------
+
+PRENOMS = ("Awa", "Moussa", "Fanta", "Seydou")
+CHAMPS = ("activite", "a_charge", "a_charge_de", "indigence_certifiee", "admis_d_office")
+
+
+@st.composite
+def menages(draw):
+    membres = []
+    noms = draw(st.lists(st.sampled_from(PRENOMS), min_size=1, max_size=4, unique=True))
+    for nom in noms:
+        membre = {"prenom": nom,
+                  "activite": draw(st.sampled_from(["salarie", "fonctionnaire", "retraite", "independant",
+                                                    "sans_activite"])),
+                  "a_charge": draw(st.booleans()),
+                  "indigence_certifiee": draw(st.booleans()), "admis_d_office": draw(st.booleans())}
+        if membre["a_charge"]:
+            membre["a_charge_de"] = draw(st.sampled_from([*noms, "Inconnu"]))
+        membres.append(membre)
+    i = draw(st.integers(0, len(membres) - 1))
+    champ = draw(st.sampled_from(CHAMPS))
+    return membres, i, champ
+
+
+def _ou_va(decision) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for pid, prestation in decision.prestations.items():
+        for nom in prestation.elements.get("membres_orientes", []):
+            out.setdefault(str(nom), set()).add(pid)
+        for e in prestation.en_attente.get("membres_en_attente", []):
+            out.setdefault(e.nom, set()).add(f"attente:{pid}")
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(menages())
+@example(([{"prenom": "Awa", "activite": "salarie", "a_charge": False, "indigence_certifiee": False,
+            "admis_d_office": False},
+           {"prenom": "Moussa", "activite": "sans_activite", "a_charge": True, "a_charge_de": "Awa",
+            "indigence_certifiee": False, "admis_d_office": False}], 1, "a_charge_de"))
+def test_removing_a_field_of_a_member_never_makes_them_vanish(cas):
+    """Every member of a household is oriented towards a scheme or named as pending, whichever field of
+    theirs is removed; the others keep their scheme (the pinned example vanished on d577493)."""
+    membres, i, champ = cas
+    base = {"id": "m", "base": "mali-couverture-maladie", "date_reference": "2026-03-15"}
+    avant = _ou_va(_decision({**base, "membres": membres})[1])
+    retire = [dict(m) for m in membres]
+    retire[i].pop(champ, None)
+    apres = _ou_va(_decision({**base, "membres": retire})[1])
+    for m in membres:
+        assert apres.get(m["prenom"]), (m["prenom"], apres)
+    for m in membres:
+        if m["prenom"] != retire[i]["prenom"] and not any(x.startswith("attente") for x in apres[m["prenom"]]):
+            assert apres[m["prenom"]] == avant[m["prenom"]] or any(x.startswith("attente")
+                                                                   for x in avant[m["prenom"]])
