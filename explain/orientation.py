@@ -30,6 +30,7 @@ class MembreOriente:
     raison: str
     source: str
     pieces: list[str] = field(default_factory=list)
+    ordre: int = 0  # the member's place in the household, as the dossier lists it
 
 
 @dataclass
@@ -53,6 +54,7 @@ class MembreEnAttente:
     questions: list[str]
     champs: list[str]
     pieces: list[str]
+    ordre: int = 0
 
 
 @dataclass
@@ -68,6 +70,12 @@ class Orientation:
     @property
     def membres(self) -> list[MembreOriente]:
         return [m for r in self.regimes for m in r.membres]
+
+    def tableau(self, a_preciser: str) -> list[tuple[str, str]]:
+        """(member, scheme) for every member named, in the household's order; ``a_preciser`` for the pending."""
+        rows = [(m.nom, r.titre, m.ordre) for r in self.regimes for m in r.membres]
+        rows += [(m.nom, a_preciser, m.ordre) for m in self.en_attente]
+        return [(nom, titre) for nom, titre, _ in sorted(rows, key=lambda row: row[2])]
 
     def regime_de(self, nom: str) -> RegimeOriente | None:
         return next((r for r in self.regimes if any(m.nom == nom for m in r.membres)), None)
@@ -161,5 +169,18 @@ def orientation(decision: Decision) -> Orientation | None:
             member.champs += [c for c in pending.informations_manquantes if c not in member.champs]
             member.pieces += [phrases.label("pieces", p) for p in pending.pieces
                               if phrases.label("pieces", p) not in member.pieces]
+    # Members in the household's order (the tree lists them as the dossier does).
+    ordre: dict[str, int] = {}
+    for prestation in decision.prestations.values():
+        for c in prestation.droit.walk():
+            if c.objet is not None:
+                ordre.setdefault(c.objet, len(ordre))
+    for r in regimes:
+        for m in r.membres:
+            m.ordre = ordre.get(m.nom, len(ordre))
+        r.membres.sort(key=lambda m: m.ordre)
+    for m in attente.values():
+        m.ordre = ordre.get(m.nom, len(ordre))
     return Orientation(" ".join(config["objet"].split()), " ".join(config["introduction"].split()),
-                       regimes, list(attente.values()), config)
+                       regimes, sorted(attente.values(), key=lambda m: m.ordre), config)
+

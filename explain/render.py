@@ -180,8 +180,7 @@ def orientation_texte(decision: Decision) -> list[tuple[str, str]]:
     o = orientation(decision)
     if o is None:
         return []
-    rows = [(m.nom, r.titre) for r in o.regimes for m in r.membres]
-    return rows + [(m.nom, o.config["a_preciser"].split(" (")[0]) for m in o.en_attente]
+    return o.tableau(o.config["a_preciser"].split(" (")[0])
 
 
 def evaluate_text(decision: Decision) -> str:

@@ -333,12 +333,7 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
                for r in o.regimes]
     attente = [{"nom": md(m.nom), "phrase": md(m.phrase), "questions": [md(q) for q in m.questions],
                 "pieces": [md(p) for p in m.pieces]} for m in o.en_attente]
-    rows = [(m.nom, r.titre) for r in o.regimes for m in r.membres]
-    rows += [(m.nom, o.config["a_preciser"]) for m in o.en_attente]
-    # Members in the dossier's order, as the household lists them.
-    membres = (dossier.data.get("membres") or []) if dossier else []
-    ordre = {str(m.get("prenom")): i for i, m in reversed(list(enumerate(membres)))}
-    tableau = [(md(nom), md(titre)) for nom, titre in sorted(rows, key=lambda row: ordre.get(row[0], len(ordre)))]
+    tableau = [(md(nom), md(titre)) for nom, titre in o.tableau(o.config["a_preciser"])]
     dates = [p.date_demande for p in decision.prestations.values() if p.date_demande]
     type_ = "orientation"
     libelle = " ".join(o.objet.split())
