@@ -179,6 +179,7 @@ async def decision_page(request: Request, ident: Numero, si: str = ""):
 
 def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
     from engine.tools.whatif import what_if
+    from explain.render import orientation_texte
     from explain.why import context
 
     demande, dossier, decision = _rouvrir(request, ident)
@@ -189,7 +190,8 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
-                 libelle=phrases.libelle_prestation)
+                 libelle=phrases.libelle_prestation, orientation=orientation_texte(decision),
+                 orientation_resume=" ".join(phrases.data.get("orientation", {}).get("resume", "").split()))
 
 
 @router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)

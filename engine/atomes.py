@@ -100,6 +100,9 @@ AtomePerte = _atome("perte", dossier=NUMBER, prestation=NAME, evenement=TERM, mo
 AtomeInformation = _atome("information", dossier=NUMBER, prestation=NAME, cle=NAME, valeur=VALUE)
 # An item of a list the decision states (terms: items in the dossier's order).
 AtomeElement = _atome("element", dossier=NUMBER, prestation=NAME, cle=TERM, valeur=TERM)
+# An entity (a member, a child) whose state for a benefit stays unknown, listed under the output named,
+# with the node that waits.
+AtomeEnAttente = _atome("en_attente", dossier=NUMBER, prestation=NAME, sortie=NAME, entite=TERM, noeud=TERM)
 # A document the dossier lacks.
 AtomePieceManquante = _atome("piece_manquante", dossier=NUMBER, prestation=NAME, piece=VALUE)
 # A document the benefit requires.

@@ -132,6 +132,17 @@ class Mensualite:
 
 
 @dataclass
+class EnAttente:
+    """An entity (a household member, a child) whose own facts leave its state unknown for a benefit: the
+    decision stands on the others, and this one is named with what is missing (never left out in silence)."""
+
+    nom: str
+    informations_manquantes: list[str] = field(default_factory=list)  # dossier paths
+    pieces: list[str] = field(default_factory=list)  # documents that would establish them
+    conditions: list[Condition] = field(default_factory=list)  # the unknown conditions it waits on (leaves)
+
+
+@dataclass
 class Prestation:
     """The decision on one benefit of one dossier."""
 
@@ -149,6 +160,8 @@ class Prestation:
     pieces_manquantes: list[str] = field(default_factory=list)
     pieces_requises: list[str] = field(default_factory=list)
     date_demande: dt.date | None = None
+    # Entities left pending, by output name (``membres_en_attente``): see EnAttente.
+    en_attente: dict[str, list[EnAttente]] = field(default_factory=dict)
 
     @property
     def conditions(self) -> list[Condition]:

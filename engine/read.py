@@ -23,6 +23,7 @@ from engine.model import (
     Datum,
     Decision,
     Echeance,
+    EnAttente,
     Etat,
     Mensualite,
     ParametreApplique,
@@ -128,7 +129,20 @@ class AnswerReader:
         result.pieces_requises = in_table_order("piece_requise")
         dates = [a.date for a in mine("date_demande")]
         result.date_demande = min(dates) if dates else None
+        result.en_attente = self._en_attente(mine("en_attente"), tree, labels)
         return result
+
+    def _en_attente(self, atoms: list[Any], tree: _TreeBuilder, labels) -> dict[str, list[EnAttente]]:
+        """The entities a benefit leaves pending (en_attente/5), in the dossier's order: each with the dossier
+        fields its unknown node waits on and the documents that establish them."""
+        out: dict[str, list[EnAttente]] = defaultdict(list)
+        for atom in sorted(atoms, key=lambda a: (a.sortie, a.entite)):
+            leaves = [c for c in tree.node(atom.noeud).walk()
+                      if c.etat == Etat.inconnu and not c.sous_conditions and not c.exceptions]
+            champs = list(dict.fromkeys(f for c in leaves for f in c.champs_lus))
+            pieces = list(dict.fromkeys(p for c in leaves if c.champs_lus for p in c.justificatifs))
+            out[atom.sortie].append(EnAttente(labels.get(str(atom.entite), str(atom.entite)), champs, pieces, leaves))
+        return dict(out)
 
 
 def _absent(data: Any, path: tuple[str, ...], indices: tuple[int, ...]) -> bool:

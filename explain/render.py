@@ -101,6 +101,7 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
             {"mois": m.mois.isoformat()[:7], "enfants": m.enfants, "montant": m.montant}
             for m in prestation.mensualites
         ]
+    out.update(en_attente_json(prestation))
     out["conditions"] = [condition_json(c, phrases, sexes) for c in prestation.conditions]
     out["pieces_manquantes"] = prestation.pieces_manquantes
     if prestation.pieces_requises:
@@ -155,6 +156,33 @@ def echeancier(prestation: Prestation, phrases) -> list[tuple[dt.date, str, int]
     return [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier]
 
 
+def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
+    """The entities a benefit leaves pending (``membres_en_attente``), as the contract's JSON: each with its
+    name, the missing dossier fields by path and the documents that establish them."""
+    return {sortie: [{"prenom": e.nom, "informations_manquantes": e.informations_manquantes, "pieces": e.pieces}
+                     for e in items] for sortie, items in prestation.en_attente.items()}
+
+
+def en_attente_texte(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The entities a benefit leaves pending, in a clerk's words: the name, the questions that would settle
+    each (the catalogue's ``questions``), the documents to ask for. Never a dossier path."""
+    from explain.orientation import questions_attente  # the questions of a pending entity, said once
+
+    return [{"nom": e.nom, "questions": questions_attente(e, phrases, sexes or {}),
+             "pieces": [phrases.label("pieces", p) for p in e.pieces]}
+            for items in prestation.en_attente.values() for e in items]
+
+
+def orientation_texte(decision: Decision) -> list[tuple[str, str]]:
+    """For a regime that orients a household, each member and the scheme it goes to (or « à préciser »)."""
+    from explain.orientation import orientation
+
+    o = orientation(decision)
+    if o is None:
+        return []
+    return o.tableau(o.config["a_preciser"].split(" (")[0])
+
+
 def evaluate_text(decision: Decision) -> str:
     """A short French summary of every benefit decided for a dossier."""
     phrases = catalogue(load_regime(decision.base))
@@ -167,9 +195,11 @@ def evaluate_text(decision: Decision) -> str:
             "montants": montants(prestation, phrases),
             "echeancier": echeancier(prestation, phrases),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
+            "en_attente": en_attente_texte(prestation, phrases, decision.sexes),
             **pieces(decision, prestation, phrases),
         })
-    return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits))
+    return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(
+        decision=decision, benefits=benefits, orientation=orientation_texte(decision)))
 
 
 def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

@@ -18,7 +18,18 @@ from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue, chemin_generique
-from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
+from explain.render import (
+    ETATS_FR,
+    MARKS,
+    TEMPLATES,
+    echeancier,
+    en_attente_json,
+    en_attente_texte,
+    montants,
+    orientation_texte,
+    pieces,
+    source_text,
+)
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -157,6 +168,9 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "noms_valeurs": phrases.data.get("valeurs", {}),
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
+        # Entities left pending (membres_en_attente) and, for a household, who goes to which scheme.
+        "en_attente": en_attente_texte(prestation, phrases, decision.sexes),
+        "orientation": orientation_texte(decision),
         **pieces(decision, prestation, phrases),
     }
 
@@ -196,6 +210,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
                        **({"objet": q.objet} if q.objet else {}), "pieces": q.justificatifs}
                       for q in ctx["questions"]],
         "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
+        **en_attente_json(prestation),
         "pieces_manquantes": prestation.pieces_manquantes,
         "exceptions_non_invoquees": [
             {"exception": x.id, "condition": x.condition_id, **({"objet": x.objet} if x.objet else {}),

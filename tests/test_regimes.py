@@ -372,9 +372,15 @@ def test_why_what_if_on_a_refusal_without_counterfactuals(run, tmp_path):
 # orientation computes none, and writes one letter per scheme.
 LETTRES_ATTENDUES = {
     "senegal-css": ["mille sept cents (1 700) francs CFA"],
-    "mali-couverture-maladie": ["Objet : Assurance maladie obligatoire", "Objet : Assurance maladie volontaire",
-                                "Objet : Régime d'assistance médicale"],
+    # One letter for the household: who goes to which scheme, and why (issue 22, point 3).
+    "mali-couverture-maladie": ["Objet : Orientation de votre ménage vers la couverture maladie",
+                                "Rokia, Adama et Hawa relèvent de l'assurance maladie obligatoire (AMO)",
+                                "Assitan relève du régime d'assistance médicale (RAMED)",
+                                "Bakary peut adhérer à l'assurance maladie volontaire (AMV)",
+                                "Rokia est salariée", "Certificat d'indigence"],
 }
+# Words an orientation letter never says of a member another scheme covers.
+JAMAIS_DANS_L_ORIENTATION = ["Ce qui n'est pas accordé", "refus", "décision d'attribution", "lecture de la base"]
 
 
 def test_letter_on_the_new_regimes(run):
@@ -385,6 +391,10 @@ def test_letter_on_the_new_regimes(run):
         text = result.output.replace("\u00a0", " ")  # amounts keep their non-breaking spaces
         for words in LETTRES_ATTENDUES[regime_id]:
             assert words in text, (regime_id, words)
+        if regime_id == "mali-couverture-maladie":
+            assert text.count("**Objet :") == 1  # one letter, not one per scheme
+            for words in JAMAIS_DANS_L_ORIENTATION:
+                assert words not in text, words
 
 
 # -- what the sources are -------------------------------------------------------------------

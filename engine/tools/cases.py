@@ -160,6 +160,11 @@ def observed(prestation: Prestation) -> dict[str, Any]:
     }
     out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
     out.update({k: _plain(v) for k, v in prestation.informations.items()})
+    # The lists the base names (membres_orientes), and the entities left pending, by name, with what they wait on.
+    out.update({k: [str(x) for x in v] for k, v in prestation.elements.items()})
+    for sortie, items in prestation.en_attente.items():
+        out[sortie] = {e.nom: list(e.informations_manquantes) for e in items}
+        out[f"{sortie}_informations"] = {e.nom: list(e.informations_manquantes) for e in items}
     return out
 
 
@@ -240,7 +245,9 @@ def _entry_matches(want: Any, got: Any) -> bool:
 
 def _compare_pending(pid: str, key: str, want: dict[str, Any], got: Any) -> list[str]:
     actual = _pending_by_name(got)
-    expected = {str(name): {str(p) for p in (paths or [])} for name, paths in (want or {}).items()}
+    # Written either as the names alone or as name -> the paths of the missing facts.
+    pairs = [(name, []) for name in want] if isinstance(want, list) else (want or {}).items()
+    expected = {str(name): {str(p) for p in (paths or [])} for name, paths in pairs}
     if set(actual) != set(expected):
         return [f"{pid}.{key}: attendu {sorted(expected)}, obtenu {sorted(actual)}"]
     return [f"{pid}.{key}[{name}]: faits manquants attendus {sorted(paths)}, obtenus {sorted(actual[name])}"

@@ -22,7 +22,8 @@ import clingo
 from engine.atomes import AtomeSource
 from engine.facts import date_symbol, to_python
 from engine.program import Mode, build_program
-from engine.regime import Regime, default_regime_id
+from engine.regime import Regime, default_regime_id, kb_root
+from engine.tools.langue import check_french
 
 STATES = ("libelle", "rempli", "non_rempli", "inconnu")
 
@@ -154,6 +155,8 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
     if sample and regime.id == default_regime_id():
         report.defauts += check_sample(regime, sample)
         report.echantillon = sample
+    # What a person reads is French: catalogues, letterhead, rule quotations, templates (engine/tools/langue.py).
+    report.defauts += check_french(regime.folder, regime.program_files, kb_root())
     for block in program.blocks.values():
         if not block.sentence:
             where = f"{block.file.name}:{block.line}"

@@ -43,12 +43,20 @@ from engine.dossier import Dossier
 from engine.model import Decision, Statut
 from explain.format import md
 from explain.lettres import rendu_pdf
-from explain.lettres.contexte import LettreError, letter_context, letter_type, load_bureau_lettres, load_entete
+from explain.lettres.contexte import (
+    LettreError,
+    letter_context,
+    letter_type,
+    load_bureau_lettres,
+    load_entete,
+    orientation_context,
+)
 from explain.lettres.gabarits import render_markdown
 from explain.lettres.markdown import unescape
 from explain.lettres.mots import citoyen, en_lettres, liste
 from explain.lettres.rendu_html import html_document, markdown_html
 from explain.lettres.rendu_pdf import pdf_safe
+from explain.orientation import orientation_config
 
 FORMATS = ("markdown", "html", "pdf")
 EXTENSIONS = {"markdown": ".md", "html": ".html", "pdf": ".pdf"}
@@ -95,7 +103,13 @@ class Lettre:
 def letter(dossier: Dossier | None, decision: Decision, benefit: str, entete: dict[str, Any] | None = None,
            answer=None, date: dt.date | None = None, modeles: str | Path | None = None) -> Lettre:
     """The letter answering one benefit of a decided dossier; ``entete``: the office's fields
-    (:func:`load_bureau_lettres`) over the regime's letterhead."""
+    (:func:`load_bureau_lettres`) over the regime's letterhead. In a regime that orients a household among
+    schemes (:mod:`explain.orientation`), the one letter of the household's orientation."""
+    if orientation_config(decision.base):
+        if benefit not in decision.prestations:
+            known = ", ".join(decision.prestations) or "aucune"
+            raise LettreError(f"prestation « {benefit} » non examinée pour ce dossier (examinées : {known})")
+        return _orientation_letter(dossier, decision, entete, date, modeles)
     ctx = letter_context(dossier, decision, benefit, entete, answer, date)
     titre = f"{unescape(ctx['libelle'])} — {ctx['nom_type']}"
     return Lettre(ctx["type"], benefit, decision.dossier, render_markdown(ctx, modeles), titre,
@@ -113,6 +127,9 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
     from engine.tools.whatif import what_if as search  # imported late: only refusals need clingo's search
 
     benefits = [benefit] if benefit else list(decision.prestations)
+    if orientation_config(decision.base) and benefits:
+        # One letter for the household: each scheme is one part of the same orientation.
+        return [letter(dossier, decision, benefits[0], entete, None, date, modeles)]
     out = []
     for pid in benefits:
         answer = None
@@ -121,6 +138,17 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
             answer = search(dossier, pid)
         out.append(letter(dossier, decision, pid, entete, answer, date, modeles))
     return out
+
+
+ORIENTATION = "orientation"  # the name a household's orientation letter goes by (its file: d-orientation.pdf)
+
+
+def _orientation_letter(dossier: Dossier | None, decision: Decision, entete: dict[str, Any] | None,
+                        date: dt.date | None, modeles: str | Path | None) -> Lettre:
+    ctx = orientation_context(dossier, decision, entete, date)
+    return Lettre(ctx["type"], ORIENTATION, decision.dossier, render_markdown(ctx, modeles), unescape(ctx["libelle"]),
+                  ctx["_entete"]["organisme"], decision.version_base, str(modeles) if modeles else None,
+                  f"{ctx['destinataire']['nom_reference']} {unescape(ctx['destinataire']['reference'])}")
 
 
 def pdf_document(lettres: list[Lettre]) -> bytes:
