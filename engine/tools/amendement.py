@@ -42,6 +42,7 @@ from engine.regime import (
     ParameterValue,
     Regime,
     RegimeError,
+    bounded,
     load_parameter,
     parse_value,
 )
@@ -157,9 +158,21 @@ def _amended_parameter(param: Parameter, change: Any, amendment: Amendment) -> P
             parsed = parse_value(value, where)
         except RegimeError as exc:
             raise AmendmentError(str(exc)) from exc
+        problem = None if parsed is None or param.bornes is None else param.bornes.problem(parsed)
+        if problem:  # a product of the rules would leave clingo's 32-bit integers, or the law has no such value
+            unit = f" {param.unit}" if param.unit else ""
+            raise AmendmentError(f"{where} : valeur {problem}{unit} (bornes du paramètre « {param.nom} », "
+                                 f"{_bounds_source(param)})")
         values[when] = ParameterValue(when, parsed, reference, "amendement", amendment.titre,
                                       value if isinstance(value, str) else None)
     return dataclasses.replace(param, values=tuple(values[k] for k in sorted(values)))
+
+
+def _bounds_source(param: Parameter) -> str:
+    """Where a parameter's bounds are declared, for the message that refuses a value outside them."""
+    if param.path.is_file() and "bornes:" in param.path.read_text(encoding="utf-8"):
+        return f"déclarées dans {param.path.name}"
+    return f"celles de l'unité « {param.unit} » dans regime.yaml"
 
 
 def _rewrite(text: str, path: Path, replacements: dict[str, str], done: set[str]) -> str:
@@ -201,7 +214,8 @@ def amend(regime: Regime, amendment: Amendment) -> Regime:
         try:
             parsed = yaml.safe_dump(definition, allow_unicode=True)
             tmp = _VirtualFile(virtual, parsed)
-            parameters[name] = dataclasses.replace(load_parameter(tmp), nom=name, path=virtual)
+            parameter = dataclasses.replace(load_parameter(tmp), nom=name, path=virtual)
+            parameters[name] = bounded(parameter, regime.bornes_parametres, f"nouveaux_parametres.{name}")
         except RegimeError as exc:
             raise AmendmentError(f"{amendment.path.name} : nouveaux_parametres.{name} : {exc}") from exc
     rewritten = dict(regime.rewritten)

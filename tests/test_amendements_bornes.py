@@ -1,0 +1,98 @@
+"""Amendments are bounded (issue 23, points 6, 7, 10, 13): parameters within bounds that keep every amount
+inside clingo's 32-bit integers, rule blocks grounded under a time and memory limit, ``diff`` comparing every
+amount of a decision, and a rule that decides a condition without its sentence never a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.dossier import validate
+from engine.regime import load_regime, regimes
+from engine.resume import summarize_many
+from engine.tools.amendement import AmendmentError, amend, load_amendment
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "famille-diarra.yaml"
+IJ_MODELE = ROOT / "tests" / "cas" / "modeles" / "indemnites_journalieres_maternite.yaml"
+
+
+def _amendment(tmp_path: Path, parametres: str, date_effet: str = "2020-01-01") -> Path:
+    path = tmp_path / "amendement.yaml"
+    path.write_text(f"titre: essai\nsource: test\ndate_effet: {date_effet}\nparametres: {parametres}\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("parametres", "attendu"), [
+    # inside the old bound (10**9): the monthly amount wrapped to -1 294 967 296 FCFA
+    ("{af_montant_par_enfant: 1000000000}", "entre 0 et 200\u00a0000"),
+    ("{af_montant_par_enfant: -3000}", "-3\u00a0000 hors des bornes"),
+    # a minute for 40 dossiers, then « year -81306 is out of range »
+    ("{af_rappel_mois: 1000000}", "entre 0 et 120"),
+    ("{ij_taux: '250%'}", "5/2 hors des bornes : entre 0 et 1"),
+    ("{af_taux_par_enfant: '1/1000'}", "dénominateur 1000 trop grand"),
+    ("{stage_duree_mois: '9/2'}", "n'est pas un nombre entier"),
+])
+def test_a_parameter_outside_its_bounds_is_refused_with_its_name_and_bound(tmp_path, parametres, attendu):
+    with pytest.raises(AmendmentError) as refused:
+        amend(load_regime(), load_amendment(_amendment(tmp_path, parametres)))
+    message = str(refused.value)
+    assert attendu in message
+    assert "parametres." in message and "bornes du paramètre" in message
+
+
+def test_every_parameter_of_the_base_is_bounded_and_within_its_bounds():
+    for regime in regimes().values():
+        for name, parameter in regime.parameters.items():
+            assert parameter.bornes is not None, f"{regime.id}: {name} sans bornes"
+            for value in parameter.values:
+                assert value.value is None or parameter.bornes.problem(value.value) is None, (name, value)
+
+
+def test_a_new_parameter_of_an_amendment_is_bounded_by_its_unit(tmp_path):
+    path = tmp_path / "nouveau.yaml"
+    entete = "titre: t\nsource: s\ndate_effet: 2026-01-01\nnouveaux_parametres:\n  rentree_montant: "
+    path.write_text(entete + "{description: d, reference: r, unit: FCFA, values: {2026-01-01: {value: -5}}}\n",
+                    encoding="utf-8")
+    with pytest.raises(AmendmentError, match=r"rentree_montant.*hors des bornes"):
+        amend(load_regime(), load_amendment(path))
+    path.write_text(entete + "{description: d, reference: r, unit: lunes, values: {2026-01-01: {value: 5}}}\n",
+                    encoding="utf-8")
+    with pytest.raises(AmendmentError, match="n'a pas de bornes"):
+        amend(load_regime(), load_amendment(path))
+
+
+def test_the_family_allowances_at_the_upper_bounds_do_not_overflow(tmp_path):
+    """30 children over the longest period the dossier's window allows (ten years before the reference, the
+    longest arrears, the last quarter), every amount at its upper bound: the schedule is exactly the product."""
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["date_reference"] = "2026-12-31"
+    data["enfants"] = [dict(data["enfants"][0], prenom=f"Enfant{i}", date_naissance="2000-01-01") for i in range(30)]
+    data["demandes"] = [{"prestation": "allocations_familiales", "date": "2016-12-31"}]
+    path = _amendment(tmp_path, "{af_montant_par_enfant: {1999-08-12: 200000, 2008-09-10: 200000}, "
+                                "af_rappel_mois: 120, af_age_limite: 100, af_age_minimum: 0}", "1999-08-12")
+    amended = amend(load_regime(), load_amendment(path))
+    highest = int(amended.parameters["af_montant_par_enfant"].bornes.maximum)
+    assert highest == 200_000 and amended.parameters["af_rappel_mois"].bornes.maximum == 120
+    summary = summarize_many([validate(data, "pire", regime=amended)])[0]["allocations_familiales"]
+    # from 120 months before the claim (December 2006) to the end of the reference's quarter: 241 months
+    assert summary.montants["mensuel"] == 30 * highest
+    assert summary.montants["echeancier"] == 30 * highest * 241 < 2**31
+    assert summary.montants["rappel"] == 30 * highest * 120
+
+
+def test_a_daily_allowance_at_an_amended_rate_on_the_largest_salary_does_not_overflow(tmp_path):
+    """99/100 of 5 000 000 FCFA a day: 2 × salary × days × 99 left 2^31 in the old rule."""
+    cases = yaml.safe_load(IJ_MODELE.read_text(encoding="utf-8"))
+    data = copy.deepcopy(cases if isinstance(cases, dict) else cases[0])
+    data = data.get("dossier", data)
+    data["conge_maternite"]["salaire_journalier"] = 5_000_000
+    path = _amendment(tmp_path, "{ij_taux: '99%'}", "1999-08-12")
+    amended = amend(load_regime(), load_amendment(path))
+    summary = summarize_many([validate(data, "ij", regime=amended)])[0]["indemnites_journalieres_maternite"]
+    assert summary.montants["total"] == 98 * 5_000_000 * 99 // 100
