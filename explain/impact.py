@@ -30,7 +30,7 @@ from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
 from engine.tools.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue
+from explain.phrases import Catalogue, PhraseError, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
 
@@ -76,7 +76,10 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
             impact.erreurs.append((c.origine, f"{c.origine}: explication impossible ({type(failed).__name__} : "
                                               f"{failed})"))
             continue
-        out.append({"changement": c, "avant": why(b, c.prestation), "apres": why(a, c.prestation)})
+        try:
+            out.append({"changement": c, "avant": why(b, c.prestation), "apres": why(a, c.prestation)})
+        except PhraseError as exc:  # the decision is in the report; only its explanation cannot be written
+            impact.erreurs.append((c.origine, f"{c.origine}: explication impossible (catalogue de phrases : {exc})"))
     return out
 
 

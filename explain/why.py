@@ -17,7 +17,7 @@ from engine.dossier import Dossier
 from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue, chemin_generique
+from explain.phrases import Catalogue, amended, catalogue, chemin_generique
 from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -133,7 +133,7 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
 
 def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
     prestation = decision.prestations[benefit_id]
     roots = [_node(c, phrases, 0, depth, sexes=decision.sexes) for c in prestation.conditions]
     return {

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from engine.cli import main
 from engine.dossier import validate
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
@@ -96,3 +98,19 @@ def test_a_daily_allowance_at_an_amended_rate_on_the_largest_salary_does_not_ove
     amended = amend(load_regime(), load_amendment(path))
     summary = summarize_many([validate(data, "ij", regime=amended)])[0]["indemnites_journalieres_maternite"]
     assert summary.montants["total"] == 98 * 5_000_000 * 99 // 100
+
+
+def test_a_condition_decided_by_an_amendment_without_its_values_is_explained_not_a_traceback(tmp_path):
+    """Point 13: « rempli(D, stage) :- dossier(D). » left the phrase of the stage without the months it cites;
+    ``diff`` crashed with a PhraseError traceback."""
+    path = tmp_path / "stage.yaml"
+    path.write_text("titre: stage\nsource: test\ndate_effet: 2020-01-01\nregles:\n  ajoute:\n    stage_auto: |\n"
+                    "      rempli(D, stage) :- dossier(D).\n", encoding="utf-8")
+    caseload = tmp_path / "charge"
+    caseload.mkdir()
+    (caseload / "refus.yaml").write_text((ROOT / "examples" / "refus-stage.yaml").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    result = CliRunner().invoke(main, ["diff", "--amendment", str(path), str(caseload), "--processus", "1"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert "selon une règle de l'amendement, qui ne donne pas les valeurs" in result.output
