@@ -17,6 +17,8 @@ from engine.dossier import validate
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
 from engine.tools.amendement import AmendmentError, amend, load_amendment
+from engine.tools.impact import compute_impact
+from explain.impact import impact_csv, impact_json, impact_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "famille-diarra.yaml"
@@ -114,3 +116,24 @@ def test_a_condition_decided_by_an_amendment_without_its_values_is_explained_not
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     assert "selon une règle de l'amendement, qui ne donne pas les valeurs" in result.output
+
+
+def test_diff_sees_an_amendment_of_the_arrears_alone(tmp_path):
+    """Point 7: « af_rappel_mois: 0 » changes the arrears (27 000 → 0 FCFA for the example), not the monthly
+    amount; ``diff`` reported no change while ``test`` showed it."""
+    path = _amendment(tmp_path, "{af_rappel_mois: 0}", "2000-01-01")
+    caseload = tmp_path / "charge"
+    caseload.mkdir()
+    (caseload / "diarra.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    impact = compute_impact(caseload, path, workers=1)
+    assert impact.categories["allocations_familiales"]["baisse"] == 1
+    (change,) = impact.changements
+    assert ("rappel", 27_000, 0) in change.montants
+    assert impact.montants["allocations_familiales"]["rappel"] == [27_000, 0]
+    report = impact_json(impact, [])
+    assert report["montants"]["allocations_familiales"]["rappel"] == {"avant": 27_000, "apres": 0, "ecart": -27_000}
+    assert {"nature": "rappel", "avant": 27_000, "apres": 0} in report["changements"][0]["montants"]
+    text = impact_text(impact, [])
+    assert "Rappel (mois antérieurs à la demande) : 27\u00a0000\u00a0FCFA → 0\u00a0FCFA" in text
+    assert "Rappel (mois antérieurs à la demande) : 27\u00a0000\u00a0FCFA → 0\u00a0FCFA" in impact_csv(impact)
+    assert "Tous les montants accordés" in impact_text(impact, [], "html")
