@@ -16,6 +16,7 @@ from engine.cli import main
 from engine.dossier import validate
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
+from engine.tools import verification
 from engine.tools.amendement import AmendmentError, amend, load_amendment
 from engine.tools.impact import compute_impact
 from explain.impact import impact_csv, impact_json, impact_text
@@ -137,3 +138,38 @@ def test_diff_sees_an_amendment_of_the_arrears_alone(tmp_path):
     assert "Rappel (mois antérieurs à la demande) : 27\u00a0000\u00a0FCFA → 0\u00a0FCFA" in text
     assert "Rappel (mois antérieurs à la demande) : 27\u00a0000\u00a0FCFA → 0\u00a0FCFA" in impact_csv(impact)
     assert "Tous les montants accordés" in impact_text(impact, [], "html")
+
+
+def _rules_amendment(tmp_path: Path, rules: str) -> Path:
+    path = tmp_path / "regles.yaml"
+    body = "".join(f"      {line}\n" for line in rules.splitlines())
+    path.write_text(f"titre: t\nsource: s\ndate_effet: 2026-01-01\nregles:\n  ajoute:\n    boucle: |\n{body}",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("rules", [
+    "p(0). p(X+1) :- p(X).",  # hung the check, memory growing ~70 MB/s
+    # passed the checks (no dossier, nothing to ground), then hung diff
+    "compte(D, 0) :- dossier(D).\ncompte(D, X+1) :- compte(D, X), dossier(D).",
+    "compte(D, 0) :- dossier(D).\ncompte(D, Y) :- compte(D, X), Y = X + 1.",
+    "suivant(d(D)) :- dossier(D).\nsuivant(d(X)) :- suivant(X).",
+])
+def test_a_recursion_that_builds_terms_is_refused_with_its_block(tmp_path, rules):
+    with pytest.raises(AmendmentError) as refused:
+        amend(load_regime(), load_amendment(_rules_amendment(tmp_path, rules)))
+    assert "regles.ajoute.boucle" in str(refused.value) and "récursion" in str(refused.value)
+
+
+def test_a_recursion_that_copies_terms_is_accepted(tmp_path):
+    path = _rules_amendment(tmp_path, "lien(D, D) :- dossier(D).\nlien(D, E) :- lien(D, F), lien(F, E).")
+    amend(load_regime(), load_amendment(path))
+
+
+def test_a_block_too_large_to_ground_is_refused_within_the_limits(tmp_path, monkeypatch):
+    """No recursion, but 8·10⁹ atoms: the child process grounding the block alone is killed at the limit."""
+    monkeypatch.setattr(verification, "GROUNDING_SECONDS", 2)
+    path = _rules_amendment(tmp_path, "grand(X, Y, Z) :- X = 1..2000, Y = 1..2000, Z = 1..2000.")
+    with pytest.raises(AmendmentError) as refused:
+        load_amendment(path)
+    assert "regles.ajoute.boucle" in str(refused.value) and "dépasse" in str(refused.value)

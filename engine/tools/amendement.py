@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from clingo import ast
 
 from engine.blocks import read_blocks
 from engine.dossier import DossierError, parse_text
@@ -46,7 +47,14 @@ from engine.regime import (
     load_parameter,
     parse_value,
 )
-from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
+from engine.tools.verification import (
+    CheckError,
+    check_comment_text,
+    check_identifier,
+    check_rules,
+    unbounded_recursions,
+    unstratified,
+)
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
 
@@ -256,11 +264,24 @@ def _check_stratified(regime: Regime, amended: Regime, amendment: Amendment) -> 
         return
     before = "\n".join(text for _, text in regime.program_texts())
     after = "\n".join(text for _, text in amended.program_texts())
+    growing = unbounded_recursions(before, after)
+    if growing:
+        rules = {str(r): key for key, body in bodies.items() for r in _rules_of(body)}
+        keys = sorted({rules[g] for g in growing if g in rules}) or sorted(bodies)
+        raise AmendmentError(f"{amendment.path.name} : {', '.join(keys)} : récursion qui calcule de nouveaux termes "
+                             f"({' ; '.join(growing)}) : son instanciation pourrait ne jamais finir. Dans un "
+                             "amendement, une règle récursive ne recopie que des termes de son corps")
     bad = unstratified(before, after)
     if bad:
         raise AmendmentError(f"{amendment.path.name} : {', '.join(sorted(bodies))} : le programme amendé n'est plus "
                              f"stratifié ({' ; '.join(bad)} dans une récursion) : "
                              "la décision ne serait plus unique")
+
+
+def _rules_of(text: str) -> list[ast.AST]:
+    statements: list[ast.AST] = []
+    ast.parse_string(text, statements.append)
+    return [s for s in statements if s.ast_type == ast.ASTType.Rule]
 
 
 class _VirtualFile:
