@@ -157,6 +157,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "noms_valeurs": phrases.data.get("valeurs", {}),
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
+        "what_if_arret": answer.arret if answer is not None else None,
         **pieces(decision, prestation, phrases),
     }
 
@@ -243,7 +244,9 @@ def what_if_context(answer, phrases: Catalogue, sexes: dict[str, str] | None = N
 
 
 def what_if_json(answer) -> dict[str, Any]:
-    return {"prestation": answer.prestation, "complet": answer.complet, "ensembles": [
+    return {"prestation": answer.prestation, "complet": answer.complet,
+            **({"arret": f"recherche arrêtée avant la fin : {answer.arret}"} if answer.arret else {}),
+            "ensembles": [
         {"changements": [{"champ": c.chemin, "avant": fmt.json_value(c.avant), "apres": fmt.json_value(c.apres),
                           **({"par_le_temps": c.par_le_temps.isoformat()} if c.par_le_temps else {})}
                          for c in s.changements],
