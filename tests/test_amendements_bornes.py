@@ -8,12 +8,14 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import clingo
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from engine.cli import main
 from engine.dossier import validate
+from engine.facts import ImpossibleDate, to_python
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
 from engine.tools import verification
@@ -173,3 +175,9 @@ def test_a_block_too_large_to_ground_is_refused_within_the_limits(tmp_path, monk
     with pytest.raises(AmendmentError) as refused:
         load_amendment(path)
     assert "regles.ajoute.boucle" in str(refused.value) and "dépasse" in str(refused.value)
+
+
+def test_a_date_off_the_calendar_is_a_french_error_not_a_traceback():
+    """« year -81306 is out of range »: a date an amendment pushed off the calendar, read back from clingo."""
+    with pytest.raises(ImpossibleDate, match="date impossible calculée par la base : d\\(-81306,1,1\\)"):
+        to_python(clingo.Function("d", [clingo.Number(-81306), clingo.Number(1), clingo.Number(1)]))
