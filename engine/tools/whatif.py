@@ -94,9 +94,10 @@ class Budget:
 
 
 # The budgets, in one place: an explanation (`why --what-if`, the API) may wait a few seconds; a letter
-# shows its first proposals and must stay quick, whatever the number of children.
+# shows its first proposals and must stay quick, whatever the number of children. The counts bind first on
+# ordinary dossiers (the answer does not depend on the machine's load); the time is the safety net.
 BUDGET_EXPLICATION = Budget(secondes=5.0, candidats=400, propositions=8)
-BUDGET_LETTRE = Budget(secondes=0.6, candidats=40, propositions=3)
+BUDGET_LETTRE = Budget(secondes=1.0, candidats=40, propositions=3)
 
 
 def _layer(fields: dict[str, InputField]) -> str:
