@@ -137,7 +137,7 @@ def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amend
                 check_identifier(block_id, f"regles.{kind}.{block_id}")
                 if not isinstance(body, str):
                     raise CheckError(f"« regles.{kind}.{block_id} » doit être un texte de règles")
-                check_rules(body, f"regles.{kind}.{block_id}")
+                check_rules(body, f"regles.{kind}.{block_id}", recursion=kind == "ajoute")
         for name in data.get("nouveaux_parametres") or {}:
             check_identifier(name, f"nouveaux_parametres.{name}")
     except CheckError as exc:

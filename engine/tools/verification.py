@@ -87,8 +87,10 @@ def _code_only(text: str) -> Iterable[tuple[int, str]]:
         yield number, "".join(out)
 
 
-def check_rules(text: str, key: str) -> None:
-    """Directives, statement kinds, syntax and safety of one amendment text (a block of rules)."""
+def check_rules(text: str, key: str, recursion: bool = True) -> None:
+    """Directives, statement kinds, syntax and safety of one amendment text (a block of rules); with
+    ``recursion``, no recursion that builds new terms (a block that replaces one of the base may copy the
+    base's guarded ones: :func:`unbounded_recursions` compares the amended program with the base)."""
     for number, code in _code_only(text):
         for match in re.finditer(r"#\s*([A-Za-z_]+\+?)", code):
             if match.group(1) not in ALLOWED_DIRECTIVES:
@@ -115,7 +117,7 @@ def check_rules(text: str, key: str) -> None:
         if statement.head.ast_type != ast.ASTType.Literal:
             raise CheckError(f"« {key} », ligne {line} : tête de choix ou de disjonction refusée « {statement} » : "
                              "la base n'a qu'une réponse par dossier")
-    growing = sorted(growing_recursions(text))
+    growing = sorted(growing_recursions(text)) if recursion else []
     if growing:
         raise CheckError(f"« {key} » : récursion qui calcule de nouveaux termes ({' ; '.join(growing)}) : son "
                          "instanciation pourrait ne jamais finir. Dans un amendement, une règle récursive ne "
