@@ -181,3 +181,14 @@ def test_a_date_off_the_calendar_is_a_french_error_not_a_traceback():
     """« year -81306 is out of range »: a date an amendment pushed off the calendar, read back from clingo."""
     with pytest.raises(ImpossibleDate, match="date impossible calculée par la base : d\\(-81306,1,1\\)"):
         to_python(clingo.Function("d", [clingo.Number(-81306), clingo.Number(1), clingo.Number(1)]))
+
+
+def test_diff_refuses_an_amendment_outside_the_bounds_in_french(tmp_path):
+    path = _amendment(tmp_path, "{af_montant_par_enfant: 1000000000}")
+    caseload = tmp_path / "charge"
+    caseload.mkdir()
+    (caseload / "diarra.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["diff", "--amendment", str(path), str(caseload), "--processus", "1"])
+    assert result.exit_code == 1
+    assert "parametres.af_montant_par_enfant : valeur 1\u00a0000\u00a0000\u00a0000 hors des bornes" in result.output
+    assert "-1\u00a0294\u00a0967\u00a0296" not in result.output and "Traceback" not in result.output
