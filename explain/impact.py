@@ -220,6 +220,9 @@ def distribution_chart(changes: list[DecisionChange]) -> str:
     """How many benefits change by how much (FCFA, after − before): a histogram (SVG)."""
     ecarts = [c.ecart for c in changes if c.ecart]
     if not ecarts:
+        if any(c.montants for c in changes):  # the arrears or the schedule changed, not the measuring amount
+            return ("<p>Ni le montant mensuel ni le montant total ne changent ; les autres montants qui changent "
+                    "sont dans « Tous les montants accordés ».</p>")
         return "<p>Aucun montant ne change.</p>"
     plt = _pyplot()
     from matplotlib.ticker import FuncFormatter, MaxNLocator

@@ -139,7 +139,8 @@ def test_diff_sees_an_amendment_of_the_arrears_alone(tmp_path):
     text = impact_text(impact, [])
     assert "Rappel (mois antérieurs à la demande) : 27\u00a0000\u00a0FCFA → 0\u00a0FCFA" in text
     assert "Rappel (mois antérieurs à la demande) : 27\u00a0000\u00a0FCFA → 0\u00a0FCFA" in impact_csv(impact)
-    assert "Tous les montants accordés" in impact_text(impact, [], "html")
+    page = impact_text(impact, [], "html")
+    assert "Tous les montants accordés" in page and "Aucun montant ne change" not in page
 
 
 def _rules_amendment(tmp_path: Path, rules: str) -> Path:
