@@ -16,6 +16,13 @@ Three layers, each with the field's path in its message:
   make the base count months, no earlier than a bound before it. The time to
   decide a dossier grows with the months between its claim and its date of
   reference; the window bounds it (docs/robustesse.md).
+
+Parameters are bounded too (:class:`BornesParametre`): ``regime.yaml`` gives
+bounds by unit (``bornes.parametres``), a parameter file may narrow them
+(``bornes:``), and every value of the base or of an amendment lies within
+them. The bounds are chosen so that no amount the rules compute from the
+parameters and from the dossier's bounded values leaves clingo's 32-bit
+integers (the derivation: docs/robustesse.md, « Les paramètres sont bornés »).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import datetime as dt
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 # Deeper than any schema of the base (four levels) by a wide margin; a deeper document is refused
@@ -79,6 +87,65 @@ def read_bornes(meta: dict[str, Any], where: str) -> Bornes:
         avant_reference_ans={str(k): int(v) for k, v in (raw.get("avant_reference_ans") or {}).items()},
         texte_max=int(raw.get("texte_max", 500)),
     )
+
+
+@dataclass(frozen=True)
+class BornesParametre:
+    """The values a parameter may take: ``minimum <= value <= maximum``, and for a fraction (a rate),
+    a denominator of at most ``denominateur_max`` (a rate's numerator is then bounded too)."""
+
+    minimum: Fraction
+    maximum: Fraction
+    denominateur_max: int = 1
+
+    def problem(self, value: int | Fraction) -> str | None:
+        """Why ``value`` is outside the bounds, in French; None when it is inside."""
+        fraction = Fraction(value)
+        if not self.minimum <= fraction <= self.maximum:
+            low, high = _nombre_fr(self.minimum), _nombre_fr(self.maximum)
+            return f"{_nombre_fr(value)} hors des bornes : entre {low} et {high}"
+        if fraction.denominator > self.denominateur_max:
+            if self.denominateur_max == 1:
+                return f"{_nombre_fr(value)} n'est pas un nombre entier"
+            return (f"{_nombre_fr(value)} : dénominateur {fraction.denominator} trop grand "
+                    f"(au plus {self.denominateur_max})")
+        return None
+
+
+def _nombre_fr(value: int | Fraction) -> str:
+    """``1000000`` → ``1 000 000``, ``Fraction(3, 25)`` → ``3/25`` (non-breaking spaces between groups)."""
+    fraction = Fraction(value)
+    if fraction.denominator != 1:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return f"{fraction.numerator:,}".replace(",", "\u00a0")
+
+
+def read_parameter_bounds(raw: Any, where: str) -> BornesParametre:
+    """``{min: 0, max: 200000}`` or, for a rate, ``{min: 0, max: 1, denominateur_max: 100}``; ValueError names
+    what is wrong. Bounds are integers or fractions written ``"a/b"``."""
+    if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
+        raise ValueError(f"{where} : des bornes ont un « min » et un « max »")
+    unknown = set(raw) - {"min", "max", "denominateur_max"}
+    if unknown:
+        raise ValueError(f"{where} : clé de bornes inconnue {sorted(unknown)} (min, max, denominateur_max)")
+    try:
+        low, high = Fraction(str(raw["min"])), Fraction(str(raw["max"]))
+        denominator = int(raw.get("denominateur_max", 1))
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"{where} : bornes illisibles {raw!r}") from exc
+    if low > high or denominator < 1 or max(abs(low), abs(high)) * denominator > MAX_INTEGER_BOUND:
+        raise ValueError(f"{where} : bornes incohérentes {raw!r} (min ≤ max, |borne| × dénominateur ≤ "
+                         f"{MAX_INTEGER_BOUND})")
+    return BornesParametre(low, high, denominator)
+
+
+def read_unit_bounds(meta: dict[str, Any], where: str) -> dict[str, BornesParametre]:
+    """The bounds of a regime's parameters by unit (``regime.yaml``, ``bornes.parametres``)."""
+    raw = (meta.get("bornes") or {}).get("parametres") or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where} : « bornes.parametres » est un objet (unité: {{min, max}})")
+    return {str(unit): read_parameter_bounds(bounds, f"{where} : bornes.parametres.{unit}")
+            for unit, bounds in raw.items()}
 
 
 def _path(parts: list[Any]) -> str:

@@ -196,6 +196,10 @@ def parameter_facts(parameters: dict[str, Parameter]) -> Iterator[clingo.Symbol]
                 yield clingo.Function("parametre", [name, date_symbol(v.debut), value_symbol(v.value)])
 
 
+class ImpossibleDate(ValueError):
+    """A date the program computed that no calendar has (``d(-81306, 1, 1)``); the message is in French."""
+
+
 def to_python(symbol: clingo.Symbol) -> Any:
     """A term as a plain value: int, str, date, Fraction, bool, or a (name, args) tuple."""
     if symbol.type == clingo.SymbolType.Number:
@@ -205,7 +209,11 @@ def to_python(symbol: clingo.Symbol) -> Any:
     if symbol.type == clingo.SymbolType.Function:
         name, args = symbol.name, symbol.arguments
         if name == "d" and len(args) == 3 and all(a.type == clingo.SymbolType.Number for a in args):
-            return dt.date(args[0].number, args[1].number, args[2].number)
+            try:
+                return dt.date(args[0].number, args[1].number, args[2].number)
+            except ValueError as exc:  # a date an amendment's rules or parameters pushed off the calendar
+                raise ImpossibleDate(f"date impossible calculée par la base : {symbol} (année entre "
+                                     f"{dt.MINYEAR} et {dt.MAXYEAR}, mois entre 1 et 12, jour du mois)") from exc
         if name == "frac" and len(args) == 2:
             return Fraction(args[0].number, args[1].number)
         if not args:

@@ -11,6 +11,7 @@ regime says: adding one is adding a folder.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -23,7 +24,16 @@ from typing import Any
 
 import yaml
 
-from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, multiline_paths, read_bornes
+from engine.domaine import (
+    MAX_INTEGER_BOUND,
+    Bornes,
+    BornesParametre,
+    check_schema_bounds,
+    multiline_paths,
+    read_bornes,
+    read_parameter_bounds,
+    read_unit_bounds,
+)
 
 
 def _load_yaml(text: str):
@@ -68,6 +78,8 @@ class Parameter:
     unit: str | None
     values: tuple[ParameterValue, ...]
     path: Path
+    # The values it may take (engine/domaine.py): its file's ``bornes``, else its unit's in regime.yaml.
+    bornes: BornesParametre | None = None
 
 
 @dataclass(eq=False)  # identity: a regime is loaded once and used as a cache key
@@ -86,6 +98,8 @@ class Regime:
     added: list[tuple[Path, str]] = field(default_factory=list)
     amendment_tag: str | None = None  # "+<slug>@<hash>" for an amended base
     bornes: Bornes | None = None  # the domain of dates and text (regime.yaml, engine/domaine.py)
+    # The bounds of parameters by unit (regime.yaml, bornes.parametres), for an amendment's new parameters.
+    bornes_parametres: dict[str, BornesParametre] = field(default_factory=dict)
 
     def program_texts(self) -> list[tuple[Path, str]]:
         """The program, file by file: (path, text), amendments applied."""
@@ -205,6 +219,12 @@ def load_parameter(path: Path) -> Parameter:
     for key in ("description", "reference"):
         if not data.get(key):
             raise RegimeError(f"{path}: « {key} » manque")
+    bornes = None
+    if data.get("bornes") is not None:
+        try:
+            bornes = read_parameter_bounds(data["bornes"], f"{path.name}: bornes")
+        except ValueError as exc:
+            raise RegimeError(str(exc)) from exc
     return Parameter(
         nom=path.stem,
         description=data["description"],
@@ -212,7 +232,27 @@ def load_parameter(path: Path) -> Parameter:
         unit=data.get("unit"),
         values=tuple(values),
         path=path,
+        bornes=bornes,
     )
+
+
+# The key of ``bornes.parametres`` that bounds a parameter without a unit (an amendment's new parameter).
+SANS_UNITE = "sans unité"
+
+
+def bounded(param: Parameter, unit_bounds: dict[str, BornesParametre], where: str) -> Parameter:
+    """``param`` with its bounds (its own, else its unit's); RegimeError when it has none or a value lies
+    outside them: an unbounded parameter could make a product of the rules overflow clingo's integers."""
+    bornes = param.bornes or unit_bounds.get(param.unit or SANS_UNITE)
+    if bornes is None:
+        raise RegimeError(f"{where}: le paramètre « {param.nom} » n'a pas de bornes : son unité "
+                          f"« {param.unit} » n'en a pas dans regime.yaml (bornes.parametres) ; "
+                          "donner « bornes: {min: …, max: …} » dans son fichier")
+    for value in param.values:
+        problem = None if value.value is None else bornes.problem(value.value)
+        if problem:
+            raise RegimeError(f"{where}: paramètre « {param.nom} », valeur du {value.debut.isoformat()} : {problem}")
+    return param if param.bornes is bornes else dataclasses.replace(param, bornes=bornes)
 
 
 def parameter_files(folder: Path) -> list[Path]:
@@ -243,10 +283,11 @@ def _read_regime(folder: Path) -> Regime:
     try:
         check_schema_bounds(schema, str(folder / meta["schema"]))
         bornes = read_bornes(meta, str(folder / "regime.yaml"))
+        unit_bounds = read_unit_bounds(meta, str(folder / "regime.yaml"))
     except (ValueError, KeyError, TypeError) as exc:
         raise RegimeError(str(exc)) from exc
     common = sorted((kb_root() / "commun").glob("*.lp"))
-    parameters = {p.stem: load_parameter(p) for p in parameter_files(folder)}
+    parameters = {p.stem: bounded(load_parameter(p), unit_bounds, str(p)) for p in parameter_files(folder)}
     return Regime(
         id=meta["id"],
         folder=folder,
@@ -256,6 +297,7 @@ def _read_regime(folder: Path) -> Regime:
         parameters=parameters,
         phrases=_load_phrases(folder),
         bornes=bornes,
+        bornes_parametres=unit_bounds,
     )
 
 

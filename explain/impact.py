@@ -30,7 +30,7 @@ from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
 from engine.tools.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue
+from explain.phrases import Catalogue, PhraseError, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
 
@@ -53,7 +53,7 @@ STATUTS = {Statut.accorde: "accordée", Statut.refuse: "refusée", Statut.incomp
            "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
-                "montant_apres", "ecart", "conditions_changees")
+                "montant_apres", "ecart", "conditions_changees", "montants_changes")
 
 
 def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[str, Any]]:
@@ -76,7 +76,10 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
             impact.erreurs.append((c.origine, f"{c.origine}: explication impossible ({type(failed).__name__} : "
                                               f"{failed})"))
             continue
-        out.append({"changement": c, "avant": why(b, c.prestation), "apres": why(a, c.prestation)})
+        try:
+            out.append({"changement": c, "avant": why(b, c.prestation), "apres": why(a, c.prestation)})
+        except PhraseError as exc:  # the decision is in the report; only its explanation cannot be written
+            impact.erreurs.append((c.origine, f"{c.origine}: explication impossible (catalogue de phrases : {exc})"))
     return out
 
 
@@ -118,7 +121,32 @@ def rows(impact: Impact) -> list[dict[str, Any]]:
             "ecart": c.ecart,
             "conditions": [f"{_condition(phrases, n)} : {ETATS.get(x, x)} → {ETATS.get(y, y)}"
                            for n, x, y in c.conditions],
+            "montants": [f"{_montant(phrases, n)} : {_fcfa_ou_aucun(x)} → {_fcfa_ou_aucun(y)}"
+                         for n, x, y in c.montants],
         })
+    return out
+
+
+def _montant(phrases: Catalogue, nature: str) -> str:
+    """The label of an amount of a decision (« Rappel (mois antérieurs à la demande) »), from the catalogue."""
+    return str((phrases.data.get("montants") or {}).get(nature) or nature.replace("_", " ").capitalize())
+
+
+def _fcfa_ou_aucun(value: Any) -> str:
+    return "aucun" if value is None else fmt.fcfa(value)
+
+
+def amounts(impact: Impact) -> list[dict[str, Any]]:
+    """Every amount of the granted decisions, summed by benefit and nature, before and after; those that
+    changed first within a benefit (an amendment of the arrears alone shows here)."""
+    phrases = _catalogue(impact)
+    out = []
+    for benefit in sorted(impact.montants):
+        for nature, (before, after) in sorted(impact.montants[benefit].items(),
+                                              key=lambda kv: (kv[1][0] == kv[1][1], kv[0])):
+            out.append({"prestation": benefit, "libelle_prestation": phrases.libelle_prestation(benefit),
+                        "nature": nature, "libelle": _montant(phrases, nature), "avant": before, "apres": after,
+                        "ecart": after - before})
     return out
 
 
@@ -129,7 +157,8 @@ def impact_csv(impact: Impact) -> str:
     writer.writerow(COLONNES_CSV)
     for r in rows(impact):
         writer.writerow([r["dossier"], r["prestation"], r["changement"], r["statut_avant"], r["montant_avant"],
-                         r["statut_apres"], r["montant_apres"], r["ecart"], " ; ".join(r["conditions"])])
+                         r["statut_apres"], r["montant_apres"], r["ecart"], " ; ".join(r["conditions"]),
+                         " ; ".join(r["montants"])])
     return buffer.getvalue()
 
 
@@ -191,6 +220,9 @@ def distribution_chart(changes: list[DecisionChange]) -> str:
     """How many benefits change by how much (FCFA, after − before): a histogram (SVG)."""
     ecarts = [c.ecart for c in changes if c.ecart]
     if not ecarts:
+        if any(c.montants for c in changes):  # the arrears or the schedule changed, not the measuring amount
+            return ("<p>Ni le montant mensuel ni le montant total ne changent ; les autres montants qui changent "
+                    "sont dans « Tous les montants accordés ».</p>")
         return "<p>Aucun montant ne change.</p>"
     plt = _pyplot()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -246,6 +278,7 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         "categories_presentes": [CHANGEMENTS[c] for c in sorted({r["categorie"] for r in lignes}, key=ORDRE.get)],
         "explained": [{**e, "diff": explanation_diff(e["avant"], e["apres"])} for e in explained],
         "annuel": (impact.cout_annuel(0), impact.cout_annuel(1)),
+        "montants": amounts(impact),
         "mensuel_total": tuple(sum(v[i] for v in impact.cout_mensuel.values()) for i in (0, 1)),
         "graphique_couts": cost_chart(benefits),
         "graphique_ecarts": distribution_chart(impact.changements),
@@ -287,11 +320,14 @@ def impact_json(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, An
         "cout_ponctuel": {b: _before_after(v) for b, v in impact.cout_ponctuel.items()},
         "cout_annuel": {"avant": impact.cout_annuel(0), "apres": impact.cout_annuel(1),
                         "ecart": impact.cout_annuel(1) - impact.cout_annuel(0)},
+        "montants": {b: {n: _before_after(v) for n, v in sorted(natures.items())}
+                     for b, natures in sorted(impact.montants.items())},
         "changements": [
             {"dossier": c.dossier, "prestation": c.prestation, "categorie": c.categorie,
              "avant": {"statut": c.avant.statut, "montant": c.avant.montant},
              "apres": {"statut": c.apres.statut, "montant": c.apres.montant},
              "conditions": [{"condition": n, "avant": x, "apres": y} for n, x, y in c.conditions],
+             "montants": [{"nature": n, "avant": x, "apres": y} for n, x, y in c.montants],
              **({"explication_avant": explanations[(c.origine, c.prestation)]["avant"],
                  "explication_apres": explanations[(c.origine, c.prestation)]["apres"]}
                 if (c.origine, c.prestation) in explanations else {})}

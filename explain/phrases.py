@@ -65,11 +65,23 @@ def environment() -> jinja2.Environment:
     return env
 
 
+# Under an amended base, a condition decided by an amendment's rule may lack the values its phrase cites
+# (``rempli(D, stage) :- dossier(D).``), or be new and have no phrase: the explanation says so instead of
+# failing. Under the base itself, a phrase that cannot be written is a defect of the catalogue (PhraseError).
+_SANS_PHRASE = {
+    etat: f"{debut} selon une règle de l'amendement, qui ne donne pas les valeurs que la phrase de cette "
+          "condition cite : la phrase ne peut pas être écrite."
+    for etat, debut in ((Etat.rempli, "Remplie"), (Etat.non_rempli, "Non remplie"), (Etat.inconnu, "Inconnue"),
+                        (Etat.non_invoquee, "Non invoquée"))
+}
+
+
 class Catalogue:
     """The phrases of one regime."""
 
-    def __init__(self, regime: Regime):
+    def __init__(self, regime: Regime, amende: bool = False):
         self.regime = regime
+        self.amende = amende or bool(regime.amendment_tag)  # phrases of decisions taken under an amendment
         self.data = regime.phrases
         self.env = environment()
 
@@ -108,11 +120,15 @@ class Catalogue:
                        f"{self.sentence(exception, sexes)}"
         text = self.entry(condition.id, condition.noeud).get(condition.etat)
         if text is None:
+            if self.amende:
+                return _SANS_PHRASE.get(condition.etat, _SANS_PHRASE[Etat.inconnu])
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
         context = {"objet": condition.objet, **condition.context()}
         try:
             return self.render(text, context, sexes)
         except jinja2.UndefinedError as exc:
+            if self.amende:  # the amendment's rule decided it without the values its phrase cites
+                return _SANS_PHRASE.get(condition.etat, _SANS_PHRASE[Etat.inconnu])
             raise PhraseError(f"phrase de « {condition.id} » ({condition.etat}) : {exc.message}") from exc
 
     def concerne(self, condition: Condition, sexes: dict[str, str] | None = None) -> bool:
@@ -160,5 +176,11 @@ class Catalogue:
 
 
 @functools.cache
-def catalogue(regime: Regime) -> Catalogue:
-    return Catalogue(regime)
+def catalogue(regime: Regime, amende: bool = False) -> Catalogue:
+    """The phrases of ``regime``; ``amende``: for decisions taken under an amendment of it."""
+    return Catalogue(regime, amende)
+
+
+def amended(version_base: str) -> bool:
+    """Whether a decision's ``version_base`` names an amended base (``mali-inps@…+<amendement>@…``)."""
+    return "+" in version_base

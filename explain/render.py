@@ -18,7 +18,7 @@ from engine.model import Condition, Decision, Etat, Prestation
 from engine.regime import load_regime
 from engine.tools.check import Report
 from explain import format as fmt
-from explain.phrases import catalogue
+from explain.phrases import amended, catalogue
 
 # The templates of ``why``, ``evaluate``, ``check`` and ``diff`` (explain/templates).
 TEMPLATES = jinja2.Environment(
@@ -111,7 +111,7 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     """The decision as the contract's JSON (``docs/dossier.md``)."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
     return {
         "dossier": decision.dossier,
         "date_reference": decision.date_reference.isoformat(),
@@ -185,7 +185,7 @@ def orientation_texte(decision: Decision) -> list[tuple[str, str]]:
 
 def evaluate_text(decision: Decision) -> str:
     """A short French summary of every benefit decided for a dossier."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
     benefits = []
     for pid, prestation in decision.prestations.items():
         benefits.append({

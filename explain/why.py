@@ -17,7 +17,7 @@ from engine.dossier import Dossier
 from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue, chemin_generique
+from explain.phrases import Catalogue, amended, catalogue, chemin_generique
 from explain.render import (
     ETATS_FR,
     MARKS,
@@ -144,7 +144,7 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
 
 def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
     prestation = decision.prestations[benefit_id]
     roots = [_node(c, phrases, 0, depth, sexes=decision.sexes) for c in prestation.conditions]
     return {
@@ -171,6 +171,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         # Entities left pending (membres_en_attente) and, for a household, who goes to which scheme.
         "en_attente": en_attente_texte(prestation, phrases, decision.sexes),
         "orientation": orientation_texte(decision),
+        "what_if_arret": answer.arret if answer is not None else None,
         **pieces(decision, prestation, phrases),
     }
 
@@ -258,7 +259,9 @@ def what_if_context(answer, phrases: Catalogue, sexes: dict[str, str] | None = N
 
 
 def what_if_json(answer) -> dict[str, Any]:
-    return {"prestation": answer.prestation, "complet": answer.complet, "ensembles": [
+    return {"prestation": answer.prestation, "complet": answer.complet,
+            **({"arret": f"recherche arrêtée avant la fin : {answer.arret}"} if answer.arret else {}),
+            "ensembles": [
         {"changements": [{"champ": c.chemin, "avant": fmt.json_value(c.avant), "apres": fmt.json_value(c.apres),
                           **({"par_le_temps": c.par_le_temps.isoformat()} if c.par_le_temps else {})}
                          for c in s.changements],

@@ -17,6 +17,7 @@ import click
 
 from engine.cli import fr as cli_fr
 from engine.dossier import Dossier, DossierError, load_dossier
+from engine.facts import ImpossibleDate
 from engine.model import Decision, Statut
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
@@ -35,7 +36,7 @@ def _decide(path: str) -> tuple[Dossier, Decision]:
         return dossier, evaluate(dossier)
     except (DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
-    except (EvaluationError, RuntimeError) as exc:  # clingo refused the base: a defect of kb/, not of the dossier
+    except (EvaluationError, ImpossibleDate, RuntimeError) as exc:  # a defect of kb/ or of an amendment
         raise click.ClickException(f"erreur interne de la base de règles : {exc}") from exc
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from clingo import ast
 
 from engine.blocks import read_blocks
 from engine.dossier import DossierError, parse_text
@@ -42,10 +43,18 @@ from engine.regime import (
     ParameterValue,
     Regime,
     RegimeError,
+    bounded,
     load_parameter,
     parse_value,
 )
-from engine.tools.verification import CheckError, check_comment_text, check_identifier, check_rules, unstratified
+from engine.tools.verification import (
+    CheckError,
+    check_comment_text,
+    check_identifier,
+    check_rules,
+    unbounded_recursions,
+    unstratified,
+)
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
 
@@ -128,7 +137,7 @@ def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amend
                 check_identifier(block_id, f"regles.{kind}.{block_id}")
                 if not isinstance(body, str):
                     raise CheckError(f"« regles.{kind}.{block_id} » doit être un texte de règles")
-                check_rules(body, f"regles.{kind}.{block_id}")
+                check_rules(body, f"regles.{kind}.{block_id}", recursion=kind == "ajoute")
         for name in data.get("nouveaux_parametres") or {}:
             check_identifier(name, f"nouveaux_parametres.{name}")
     except CheckError as exc:
@@ -157,9 +166,21 @@ def _amended_parameter(param: Parameter, change: Any, amendment: Amendment) -> P
             parsed = parse_value(value, where)
         except RegimeError as exc:
             raise AmendmentError(str(exc)) from exc
+        problem = None if parsed is None or param.bornes is None else param.bornes.problem(parsed)
+        if problem:  # a product of the rules would leave clingo's 32-bit integers, or the law has no such value
+            unit = f" {param.unit}" if param.unit else ""
+            raise AmendmentError(f"{where} : valeur {problem}{unit} (bornes du paramètre « {param.nom} », "
+                                 f"{_bounds_source(param)})")
         values[when] = ParameterValue(when, parsed, reference, "amendement", amendment.titre,
                                       value if isinstance(value, str) else None)
     return dataclasses.replace(param, values=tuple(values[k] for k in sorted(values)))
+
+
+def _bounds_source(param: Parameter) -> str:
+    """Where a parameter's bounds are declared, for the message that refuses a value outside them."""
+    if param.path.is_file() and "bornes:" in param.path.read_text(encoding="utf-8"):
+        return f"déclarées dans {param.path.name}"
+    return f"celles de l'unité « {param.unit} » dans regime.yaml"
 
 
 def _rewrite(text: str, path: Path, replacements: dict[str, str], done: set[str]) -> str:
@@ -201,7 +222,8 @@ def amend(regime: Regime, amendment: Amendment) -> Regime:
         try:
             parsed = yaml.safe_dump(definition, allow_unicode=True)
             tmp = _VirtualFile(virtual, parsed)
-            parameters[name] = dataclasses.replace(load_parameter(tmp), nom=name, path=virtual)
+            parameter = dataclasses.replace(load_parameter(tmp), nom=name, path=virtual)
+            parameters[name] = bounded(parameter, regime.bornes_parametres, f"nouveaux_parametres.{name}")
         except RegimeError as exc:
             raise AmendmentError(f"{amendment.path.name} : nouveaux_parametres.{name} : {exc}") from exc
     rewritten = dict(regime.rewritten)
@@ -242,11 +264,24 @@ def _check_stratified(regime: Regime, amended: Regime, amendment: Amendment) -> 
         return
     before = "\n".join(text for _, text in regime.program_texts())
     after = "\n".join(text for _, text in amended.program_texts())
+    growing = unbounded_recursions(before, after)
+    if growing:
+        rules = {str(r): key for key, body in bodies.items() for r in _rules_of(body)}
+        keys = sorted({rules[g] for g in growing if g in rules}) or sorted(bodies)
+        raise AmendmentError(f"{amendment.path.name} : {', '.join(keys)} : récursion qui calcule de nouveaux termes "
+                             f"({' ; '.join(growing)}) : son instanciation pourrait ne jamais finir. Dans un "
+                             "amendement, une règle récursive ne recopie que des termes de son corps")
     bad = unstratified(before, after)
     if bad:
         raise AmendmentError(f"{amendment.path.name} : {', '.join(sorted(bodies))} : le programme amendé n'est plus "
                              f"stratifié ({' ; '.join(bad)} dans une récursion) : "
                              "la décision ne serait plus unique")
+
+
+def _rules_of(text: str) -> list[ast.AST]:
+    statements: list[ast.AST] = []
+    ast.parse_string(text, statements.append)
+    return [s for s in statements if s.ast_type == ast.ASTType.Rule]
 
 
 class _VirtualFile:

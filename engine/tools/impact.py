@@ -58,6 +58,11 @@ class DecisionChange:
         return self.apres.montant - self.avant.montant
 
     @property
+    def montants(self) -> list[tuple[str, int | None, int | None]]:
+        """(nature, before, after) for every amount of the decision that changed (arrears, schedule, total…)."""
+        return changed_amounts(self.avant, self.apres)
+
+    @property
     def conditions(self) -> list[tuple[str, str, str]]:
         """(condition, state before, state after) for every condition whose state changed."""
         nodes = sorted(set(self.avant.etats) | set(self.apres.etats))
@@ -77,6 +82,10 @@ class Impact:
     categories: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     cout_mensuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     cout_ponctuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # Every amount of the granted decisions (monthly, arrears, schedule, total, lost…), by benefit and nature:
+    # [under the base, under the amended base]. An amendment of the arrears alone shows here.
+    montants: dict[str, dict[str, list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: [0, 0])))
     changements: list[DecisionChange] = field(default_factory=list)
     affectees: frozenset[str] | None = None  # benefits the amendment can affect (None: all of them)
     reprises: int = 0  # dossiers carried over from the base: they demand no affected benefit
@@ -88,6 +97,20 @@ class Impact:
         return monthly + sum(v[index] for v in self.cout_ponctuel.values())
 
 
+# The order in which the amounts of a decision decide between a rise and a fall when the one that measures the
+# benefit (Summary.montant: monthly, else total) is unchanged; an amount lost is a fall when it grows.
+_ORDRE_MONTANTS = ("mensuel", "total", "rappel", "echeancier", "perdu")
+_MONTANTS_PERDUS = frozenset({"perdu"})
+
+
+def changed_amounts(before: Summary, after: Summary) -> list[tuple[str, int | None, int | None]]:
+    """(nature, before, after) for every amount of the two summaries that differs (None: absent on that side)."""
+    natures = sorted(set(before.montants) | set(after.montants),
+                     key=lambda n: (_ORDRE_MONTANTS.index(n) if n in _ORDRE_MONTANTS else len(_ORDRE_MONTANTS), n))
+    return [(n, before.montants.get(n), after.montants.get(n)) for n in natures
+            if before.montants.get(n) != after.montants.get(n)]
+
+
 def categorize(before: Summary | None, after: Summary | None) -> str:
     before_status = before.statut if before else "absent"
     after_status = after.statut if after else "absent"
@@ -97,6 +120,12 @@ def categorize(before: Summary | None, after: Summary | None) -> str:
         return "nouvellement_refuse" if after_status == Statut.refuse else "devenu_incomplet"
     if before and after and before.montant != after.montant:
         return "hausse" if after.montant > before.montant else "baisse"
+    if before and after:  # the measuring amount is the same: the arrears, the schedule, a lost amount may not be
+        for nature, avant, apres in changed_amounts(before, after):
+            if not isinstance(avant or 0, int) or not isinstance(apres or 0, int):
+                continue
+            up = (apres or 0) > (avant or 0)
+            return "hausse" if up != (nature in _MONTANTS_PERDUS) else "baisse"
     return "inchange"
 
 
@@ -273,5 +302,8 @@ def _classify(impact: Impact, origine: str, ident: str, before: dict[str, Summar
                 impact.cout_mensuel[benefit][index] += summary.montants["mensuel"]
             elif "total" in summary.montants:
                 impact.cout_ponctuel[benefit][index] += summary.montants["total"]
+            for nature, value in summary.montants.items():
+                if isinstance(value, int):
+                    impact.montants[benefit][nature][index] += value
         if category != "inchange" and b is not None and a is not None:
             impact.changements.append(DecisionChange(ident, origine, benefit, category, b, a))

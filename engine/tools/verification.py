@@ -24,6 +24,8 @@ caught.
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -85,8 +87,10 @@ def _code_only(text: str) -> Iterable[tuple[int, str]]:
         yield number, "".join(out)
 
 
-def check_rules(text: str, key: str) -> None:
-    """Directives, statement kinds, syntax and safety of one amendment text (a block of rules)."""
+def check_rules(text: str, key: str, recursion: bool = True) -> None:
+    """Directives, statement kinds, syntax and safety of one amendment text (a block of rules); with
+    ``recursion``, no recursion that builds new terms (a block that replaces one of the base may copy the
+    base's guarded ones: :func:`unbounded_recursions` compares the amended program with the base)."""
     for number, code in _code_only(text):
         for match in re.finditer(r"#\s*([A-Za-z_]+\+?)", code):
             if match.group(1) not in ALLOWED_DIRECTIVES:
@@ -113,14 +117,75 @@ def check_rules(text: str, key: str) -> None:
         if statement.head.ast_type != ast.ASTType.Literal:
             raise CheckError(f"« {key} », ligne {line} : tête de choix ou de disjonction refusée « {statement} » : "
                              "la base n'a qu'une réponse par dossier")
-    # Safety and everything else clingo checks when it grounds: the rules alone, on no facts.
-    messages.clear()
-    control = clingo.Control(["--warn=none"], logger=lambda _c, m: messages.append(m))
+    growing = sorted(growing_recursions(text)) if recursion else []
+    if growing:
+        raise CheckError(f"« {key} » : récursion qui calcule de nouveaux termes ({' ; '.join(growing)}) : son "
+                         "instanciation pourrait ne jamais finir. Dans un amendement, une règle récursive ne "
+                         "recopie que des termes de son corps")
+    # Safety and everything else clingo checks when it grounds: the rules alone, on no facts, in a child
+    # process bounded in time and memory (« p(0). p(X+1) :- p(X). » grounds forever).
+    problem = ground_bounded(text)
+    if problem:
+        raise CheckError(f"« {key} » : {problem}")
+
+
+# The limits of the grounding of one amendment block, alone, during its verification.
+GROUNDING_SECONDS = 10
+GROUNDING_BYTES = 512 << 20  # on top of what the process already maps
+
+
+def _ground_child(text: str, connection) -> None:
+    """In the child: ground ``text`` under the memory limit; send None, or the French reason it failed."""
     try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            mapped = int(statm.read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (mapped + GROUNDING_BYTES, mapped + GROUNDING_BYTES))
+    except (ImportError, OSError, ValueError):  # not Linux: the time limit still holds
+        pass
+    messages: list[str] = []
+    try:
+        control = clingo.Control(["--warn=none"], logger=lambda _c, m: messages.append(m))
         control.add("base", [], text)
         control.ground([("base", [])])
+        connection.send(None)
+    except MemoryError:
+        connection.send("memoire")
     except RuntimeError as exc:
-        raise CheckError(f"« {key} » : {_clingo_messages(messages, key) or exc}") from exc
+        reason = _clingo_messages(messages, "") or str(exc)
+        connection.send("memoire" if "bad_alloc" in reason or "memory" in reason.lower() else reason)
+    finally:
+        connection.close()
+
+
+def ground_bounded(text: str, seconds: float | None = None) -> str | None:
+    """Ground the rules of ``text`` alone in a child process, killed after ``seconds`` (default
+    :data:`GROUNDING_SECONDS`) or past :data:`GROUNDING_BYTES` of memory: None when clingo grounds them,
+    else the French reason."""
+    seconds = GROUNDING_SECONDS if seconds is None else seconds
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_ground_child, args=(text, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            return (f"l'instanciation (grounding) de ces règles dépasse {seconds:g} secondes "
+                    "(une jointure trop grande, une récursion sans fin ?) : bloc refusé")
+        try:
+            result = receiver.recv()
+        except EOFError:  # the child died without a word: killed by the memory limit
+            result = "memoire"
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if result == "memoire":
+        return (f"l'instanciation (grounding) de ces règles dépasse la mémoire permise ({GROUNDING_BYTES >> 20} Mio) "
+                "(une jointure trop grande, une récursion sans fin ?) : bloc refusé")
+    return result
 
 
 def _clingo_messages(messages: list[str], key: str) -> str:
@@ -204,6 +269,83 @@ def negative_cycles(program_text: str) -> set[tuple[str, str]]:
         for source in component:
             found |= {(source, target) for target, neg in edges.get(source, ()) if neg and target in component}
     return found
+
+
+def _variables(node: ast.AST, out: set[str]) -> set[str]:
+    """The names of the variables below ``node``."""
+    if node.ast_type == ast.ASTType.Variable:
+        out.add(node.name)
+        return out
+    for key in node.child_keys:
+        child = getattr(node, key)
+        for part in child if isinstance(child, (ast.ASTSequence, list)) else [child]:
+            if isinstance(part, ast.AST):
+                _variables(part, out)
+    return out
+
+
+def _positive_atoms(body) -> list[ast.AST]:
+    """The symbolic atoms of the positive literals of a rule's body (not under a negation, an aggregate
+    or a condition): the only ones that bind a head variable to a term that already exists."""
+    return [literal.atom for literal in body if literal.ast_type == ast.ASTType.Literal
+            and literal.sign == ast.Sign.NoSign and literal.atom.ast_type == ast.ASTType.SymbolicAtom]
+
+
+def _builds_terms(rule: ast.AST) -> bool:
+    """Whether the head of ``rule`` can hold a term its positive body atoms do not already hold: an operation,
+    an interval, a function of variables, or a variable bound only by an assignment (``X = Y + 1``)."""
+    bound: set[str] = set()
+    for atom in _positive_atoms(rule.body):
+        _variables(atom, bound)
+    symbol = rule.head.atom.symbol if rule.head.ast_type == ast.ASTType.Literal else None
+    if symbol is None or symbol.ast_type != ast.ASTType.Function:
+        return False
+    for argument in symbol.arguments:
+        if argument.ast_type == ast.ASTType.Variable:
+            if argument.name not in bound:
+                return True
+        elif argument.ast_type != ast.ASTType.SymbolicTerm and _variables(argument, set()):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=8)  # the base's program is analysed once per process, whatever the amendment
+def growing_recursions(program_text: str) -> frozenset[str]:
+    """The rules through which a recursion builds new terms (``p(X+1) :- p(X).``), whose grounding may never end.
+
+    A rule is recursive when a positive body atom's predicate is in the head's strongly connected component of
+    the predicate graph. A recursion whose heads only copy terms of their bodies grounds finitely; one that
+    computes new ones (arithmetic, an interval, a function of variables) may not.
+    """
+    statements: list[ast.AST] = []
+    ast.parse_string(program_text, statements.append)
+    rules = [s for s in statements if s.ast_type == ast.ASTType.Rule]
+    graph: dict[str, set[str]] = {}
+    for rule in rules:
+        body: list[tuple[str, bool]] = []
+        for literal in rule.body:
+            _literal_atoms(literal, False, body)
+        for head in _head_names(rule.head):
+            graph.setdefault(head, set()).update(name for name, _ in body)
+    component_of = {}
+    for component in _components(graph):
+        for name in component:
+            component_of[name] = id(component)
+    found = set()
+    for rule in rules:
+        heads = _head_names(rule.head)
+        body: list[tuple[str, bool]] = []
+        for atom in _positive_atoms(rule.body):
+            _literal_atoms(atom, False, body)
+        recursive = any(component_of[h] == component_of[b] for h in heads for b, _ in body)
+        if recursive and _builds_terms(rule):
+            found.add(str(rule))
+    return frozenset(found)
+
+
+def unbounded_recursions(before: str, after: str) -> list[str]:
+    """The rules of the program ``after`` whose recursion builds new terms, that ``before`` had not."""
+    return sorted(growing_recursions(after) - growing_recursions(before))
 
 
 def unstratified(before: str, after: str) -> list[str]:

@@ -9,13 +9,26 @@ fewest changes that make the benefit's decision a grant (``#minimize``): the dec
 right, since arrears alone can grant a benefit whose right has ended; rounds that
 forbid supersets of the sets already found give every subset-minimal set, up
 to a limit. Each set is then applied to the dossier and the dossier evaluated
-again: only sets that really turn the decision into a grant are returned.
+again (in summary): only sets that really turn the decision into a grant are returned.
+
+The search is bounded (:class:`Budget`, set here once): a time, a number of
+candidate sets (models of clingo, then verified) and a number of proposals.
+When one of them runs out, the answer says so (:attr:`WhatIf.arret`).
+
+Items of a list are searched one at a time: with many children, the search
+runs once per child, that child's facts open to change and the other
+children's facts fixed, so that each run grounds the changes of one child
+instead of every combination of them. A set found in a run is minimal
+overall (its subsets lie in the same run); a set that would need two items
+changed at once is searched for, in one run over the whole dossier, only
+when no run found anything.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +38,9 @@ from clingo import ast
 from engine.atomes import AtomeModification, AtomeVoie
 from engine.dossier import Dossier, DossierError, validate
 from engine.facts import InputField, to_python
-from engine.model import Decision, Statut
+from engine.model import Statut
 from engine.program import Mode, build_program
-from engine.solver import evaluate_many
+from engine.resume import Summary, summarize_many
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class ChangeSet:
     """A subset-minimal set of changes that turns the decision into a grant."""
 
     changements: list[Change]
-    decision: Decision  # the decision on the changed dossier
+    resume: Summary  # the benefit decided again on the changed dossier, in summary
 
     @property
     def date_eligibilite(self) -> dt.date | None:
@@ -62,7 +75,29 @@ class WhatIf:
 
     prestation: str
     ensembles: list[ChangeSet] = field(default_factory=list)
-    complet: bool = True  # False when the search stopped at the limit
+    arret: str | None = None  # why the search stopped before its end (a budget ran out), in French
+    candidats: int = 0  # candidate sets examined (models of clingo)
+
+    @property
+    def complet(self) -> bool:
+        """False when the search stopped before its end: other proposals may exist."""
+        return self.arret is None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a what-if search may spend: seconds, candidate sets (clingo's models), proposals returned."""
+
+    secondes: float
+    candidats: int
+    propositions: int
+
+
+# The budgets, in one place: an explanation (`why --what-if`, the API) may wait a few seconds; a letter
+# shows its first proposals and must stay quick, whatever the number of children. The counts bind first on
+# ordinary dossiers (the answer does not depend on the machine's load); the time is the safety net.
+BUDGET_EXPLICATION = Budget(secondes=5.0, candidats=400, propositions=8)
+BUDGET_LETTRE = Budget(secondes=1.0, candidats=40, propositions=3)
 
 
 def _layer(fields: dict[str, InputField]) -> str:
@@ -128,54 +163,136 @@ def _current(data: dict[str, Any], f: InputField, indices: tuple[int, ...]) -> A
     return node
 
 
-def what_if(dossier: Dossier, benefit: str, limit: int = 8, rounds: int = 3) -> WhatIf:
-    """Minimal sets of changes that would turn ``benefit`` into a grant for ``dossier``."""
+def _decomposed_list(dossier: Dossier, fields: dict[str, InputField]) -> str | None:
+    """The list of the dossier searched item by item: the longest top-level list with two items or more."""
+    lists = {f.path[0] for f in fields.values() if len(f.path) > 1 and f.path[1] == "[]"}
+    sizes = {name: len(dossier.data.get(name) or []) for name in lists if isinstance(dossier.data.get(name), list)}
+    longest = max(sorted(sizes), key=sizes.get, default=None)
+    return longest if longest is not None and sizes[longest] >= 2 else None
+
+
+def what_if(dossier: Dossier, benefit: str, limit: int | None = None, rounds: int = 3,
+            budget: Budget = BUDGET_EXPLICATION, deadline: float | None = None) -> WhatIf:
+    """Minimal sets of changes that would turn ``benefit`` into a grant for ``dossier``, within ``budget``
+    (``limit``: at most this many proposals, instead of the budget's; ``deadline``: a ``time.monotonic()``
+    the search ends by at the latest, shared by the searches of one letter)."""
     regime = dossier.regime
-    program = build_program(regime, Mode.DECISION)
+    # The summary program, reduced to the benefit's files when benefits are independent: the search needs the
+    # decision only, not its explanation, and its grounding and solving grow with the program.
+    program = build_program(regime, Mode.SUMMARY)
     fields = program.inputs.fields
     files = sorted(regime.folder.glob("contrefactuels/*.lp"))
-    answer = WhatIf(benefit)
-    found: list[list[clingo.Symbol]] = []
-    for _ in range(rounds):
-        control = clingo.Control(["--warn=none", "--opt-mode=optN", f"--models={limit * 4}"])
-        control.add("base", [], program.text)
+    counterfactuals = _layer(fields) + "".join(p.read_text(encoding="utf-8") for p in files)
+    limit = budget.propositions if limit is None else limit
+    text = program.text_for(frozenset({benefit}) if regime.prestations_independantes else None)
+    search = _Search(dossier, benefit, program, text, counterfactuals, limit, rounds, budget)
+    if deadline is not None:
+        search.deadline = min(search.deadline, deadline)
+    listed = _decomposed_list(dossier, fields)
+    if listed is None:
+        search.run(None, None)
+    else:
+        for index in range(len(dossier.data[listed])):
+            if not search.run(listed, index):
+                break
+        if not search.answer.ensembles and search.answer.arret is None:
+            search.run(None, None)  # no set changes one item alone: the whole dossier, within what is left
+    return search.answer
+
+
+class _Search:
+    """One what-if search: its runs share the budget, the sets found and the answer."""
+
+    def __init__(self, dossier, benefit, program, text, counterfactuals, limit, rounds, budget: Budget):
+        self.dossier, self.benefit, self.program, self.text = dossier, benefit, program, text
+        self.counterfactuals, self.limit, self.rounds, self.budget = counterfactuals, limit, rounds, budget
+        self.deadline = time.monotonic() + budget.secondes
+        self.answer = WhatIf(benefit)
+        self.seen: set[frozenset[str]] = set()
+        # What every run shares, read once: the dossier's facts (with their fields) and the search's rules.
+        fields = program.inputs.fields
+        self.facts = [(symbol, fields.get(symbol.name)) for symbol in program.inputs.facts(0, dossier.data)]
+        search = counterfactuals + (f":- not decision(0, {benefit}, accorde).\n"
+                                    "#minimize { 1, F, K : modification(F, K, _) }.\n"
+                                    "#show modification/3.\n"
+                                    "#show mode(F, K, M) : modification(F, K, V), candidat(F, K, V, M).\n")
+        self.statements: list[ast.AST] = []
+        ast.parse_string(search, self.statements.append)
+
+    def _stop(self, reason: str) -> bool:
+        self.answer.arret = self.answer.arret or reason
+        return False
+
+    def run(self, listed: str | None, index: int | None) -> bool:
+        """Search with the facts of ``listed``'s other items fixed (all open when ``listed`` is None);
+        False when the budget ran out (the search must stop). The program is grounded once; each round
+        forbids the supersets of the sets already found and solves again."""
+        if time.monotonic() >= self.deadline:
+            return self._stop(f"budget de temps épuisé ({self.budget.secondes:g} s)")
+        fields = self.program.inputs.fields
+        control = clingo.Control(["--warn=none", "--opt-mode=optN", f"--models={self.limit * 4}"])
+        control.add("base", [], self.text)
         with ast.ProgramBuilder(control) as builder:
-            text = _layer(fields) + "".join(p.read_text(encoding="utf-8") for p in files)
-            text += f":- not decision(0, {benefit}, accorde).\n#minimize {{ 1, F, K : modification(F, K, _) }}.\n"
-            text += "#show modification/3.\n#show mode(F, K, M) : modification(F, K, V), candidat(F, K, V, M).\n"
-            for previous in found:  # no superset of a set already found
-                text += ":- " + ", ".join(f"modification({', '.join(map(str, m.arguments))})" for m in previous) + ".\n"
-            ast.parse_string(text, builder.add)
+            for statement in self.statements:
+                builder.add(statement)
         with control.backend() as backend:
-            for symbol in program.parameter_symbols:
+            for symbol in self.program.parameter_symbols:
                 backend.add_rule([backend.add_atom(symbol)])
-            for symbol in program.inputs.facts(0, dossier.data):
-                renamed = symbol if symbol.name == "dossier" else clingo.Function(
-                    f"initial_{symbol.name}", symbol.arguments)
+            for symbol, field_ in self.facts:
+                item = field_ is not None and (field_.path[:2] == (listed, "[]")
+                                               or (field_.path == (listed,) and field_.kind == "element"))
+                fixed = symbol.name == "dossier" or (item and symbol.arguments[1].number != index)
+                renamed = symbol if fixed else clingo.Function(f"initial_{symbol.name}", symbol.arguments)
                 backend.add_rule([backend.add_atom(renamed)])
         control.ground([("base", [])])
+        for _ in range(self.rounds):
+            optimal, stopped = self._solve(control)
+            if not optimal:
+                return stopped is None or self._stop(stopped)
+            candidates, forbidden = [], []
+            for symbols in optimal:
+                changes = [s for s in symbols if s.name == "modification"]
+                if not changes:
+                    continue  # already granted: nothing to change
+                forbidden.append([control.symbolic_atoms[m].literal for m in changes])
+                key = frozenset(map(str, changes))
+                if key in self.seen:
+                    continue  # found by an earlier run (a change of the applicant alone)
+                self.seen.add(key)
+                voies = (AtomeVoie.read(s.arguments) for s in symbols if s.name == "mode")
+                modes = {(v.champ, str(v.cle)): v for v in voies}
+                candidates.append(_describe(self.dossier, changes, modes, fields))
+            self.answer.ensembles += _verified(self.dossier, self.benefit, [c for c in candidates if c is not None])
+            if len(self.answer.ensembles) >= self.limit:
+                self.answer.ensembles = self.answer.ensembles[: self.limit]
+                return self._stop(f"limite de {self.limit} propositions atteinte")
+            if stopped is not None:
+                return self._stop(stopped)
+            if not forbidden:
+                return True
+            with control.backend() as backend:  # no superset of a set already found
+                for literals in forbidden:
+                    backend.add_rule([], literals)
+        return True
+
+    def _solve(self, control: clingo.Control) -> tuple[list[list[clingo.Symbol]], str | None]:
+        """The optimal models, and why the solving stopped early (None: it ended)."""
         optimal: list[list[clingo.Symbol]] = []
-        with control.solve(yield_=True) as handle:
-            for model in handle:
+        with control.solve(yield_=True, async_=True) as handle:
+            while True:
+                handle.resume()
+                if not handle.wait(max(0.0, self.deadline - time.monotonic())):
+                    handle.cancel()
+                    return optimal, f"budget de temps épuisé ({self.budget.secondes:g} s)"
+                model = handle.model()
+                if model is None:
+                    return optimal, None
+                self.answer.candidats += 1
                 if model.optimality_proven:
                     optimal.append(model.symbols(shown=True))
-        if not optimal:
-            break
-        candidates = []
-        for symbols in optimal:
-            changes = [s for s in symbols if s.name == "modification"]
-            if not changes:
-                continue  # already granted: nothing to change
-            found.append(changes)
-            voies = (AtomeVoie.read(s.arguments) for s in symbols if s.name == "mode")
-            modes = {(v.champ, str(v.cle)): v for v in voies}
-            candidates.append(_describe(dossier, changes, modes, fields))
-        answer.ensembles += _verified(dossier, benefit, [c for c in candidates if c is not None])
-        if len(answer.ensembles) >= limit:
-            answer.ensembles = answer.ensembles[:limit]
-            answer.complet = False
-            return answer
-    return answer
+                if self.answer.candidats >= self.budget.candidats:
+                    handle.cancel()
+                    return optimal, f"budget de {self.budget.candidats} ensembles candidats épuisé"
 
 
 def _describe(dossier, changes, modes, fields) -> tuple[list[Change], dict[str, Any]] | None:
@@ -198,13 +315,14 @@ def _describe(dossier, changes, modes, fields) -> tuple[list[Change], dict[str, 
 
 
 def _verified(dossier: Dossier, benefit: str, candidates) -> list[ChangeSet]:
-    """Evaluate every changed dossier again, in one batch; keep the sets that really grant the benefit."""
+    """Decide every changed dossier again (in summary, one batch); keep the sets that really grant the benefit."""
     valid = []
     for changes, data in candidates:
         try:
             valid.append((changes, validate(data, dossier.origine, regime=dossier.regime)))
         except DossierError:  # a change that makes the dossier invalid is not a proposal
             continue
-    decisions = evaluate_many([d for _, d in valid]) if valid else []
-    return [ChangeSet(changes, decision) for (changes, _), decision in zip(valid, decisions, strict=True)
-            if benefit in decision.prestations and decision.prestations[benefit].statut == Statut.accorde]
+    only = frozenset({benefit}) if dossier.regime.prestations_independantes else None
+    summaries = summarize_many([d for _, d in valid], prestations=only) if valid else []
+    return [ChangeSet(changes, summary[benefit]) for (changes, _), summary in zip(valid, summaries, strict=True)
+            if benefit in summary and summary[benefit].statut == Statut.accorde]

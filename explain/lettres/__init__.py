@@ -35,6 +35,7 @@ This module puts them together: :func:`letters` for a decided dossier,
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,18 +125,21 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
 
     With ``what_if`` (and the dossier), a refusal says what would change it.
     """
-    from engine.tools.whatif import what_if as search  # imported late: only refusals need clingo's search
+    # imported late: only refusals need clingo's search; a letter shows the first proposals, quickly
+    from engine.tools.whatif import BUDGET_LETTRE
+    from engine.tools.whatif import what_if as search
 
     benefits = [benefit] if benefit else list(decision.prestations)
     if orientation_config(decision.base) and benefits:
         # One letter for the household: each scheme is one part of the same orientation.
         return [letter(dossier, decision, benefits[0], entete, None, date, modeles)]
+    deadline = time.monotonic() + BUDGET_LETTRE.secondes  # one budget for every refusal of the letter
     out = []
     for pid in benefits:
         answer = None
         prestation = decision.prestations.get(pid)
         if what_if and dossier is not None and prestation is not None and prestation.statut == Statut.refuse:
-            answer = search(dossier, pid)
+            answer = search(dossier, pid, budget=BUDGET_LETTRE, deadline=deadline)
         out.append(letter(dossier, decision, pid, entete, answer, date, modeles))
     return out
 

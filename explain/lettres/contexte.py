@@ -29,7 +29,7 @@ from explain.format import md
 from explain.lettres.entete import EnteteError, contestation, contexte_entete, entete_regime, load_bureau
 from explain.lettres.entete import entete as merge_entete
 from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste
-from explain.phrases import SEXES, Catalogue, PhraseError, catalogue, chemin_generique
+from explain.phrases import SEXES, Catalogue, PhraseError, amended, catalogue, chemin_generique
 from explain.render import ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
 
@@ -215,7 +215,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
     except EnteteError as exc:
         raise LettreError(str(exc)) from exc
     ctx = context(decision, benefit, None, None)
-    phrases = catalogue(regime)
+    phrases = catalogue(regime, amended(decision.version_base))
     config = phrases.data.get("lettres", {})
     notes = tuple(config.get("notes_analyste", []))
     sexes = decision.sexes
