@@ -206,8 +206,20 @@ def montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
 
 
 def echeancier(prestation: Prestation, phrases) -> list[tuple[dt.date, str, int]]:
-    """The schedule of payments: (date, event in French, amount) for each instalment."""
-    return [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier]
+    """The schedule of payments: (date, event in French, amount) for each instalment; the event says
+    when the instalment is suspended or paid to someone other than the worker (:func:`evenement_paye`)."""
+    return [(e.date, evenement_paye(e, phrases), e.montant) for e in prestation.echeancier]
+
+
+def evenement_paye(echeance, phrases) -> str:
+    """An instalment's event in French, with how it is paid (catalogue ``paiement_echeance``)."""
+    text = phrases.event(echeance.evenement)
+    forms = phrases.data.get("paiement_echeance", {})
+    if echeance.suspendue:
+        text = phrases.render(forms["suspendue"], {"evenement": text})
+    if echeance.verse_a is not None:
+        text = phrases.render(forms["versee_a"], {"evenement": text, "personne": str(echeance.verse_a)})
+    return text
 
 
 def evaluate_text(decision: Decision) -> str:
@@ -221,6 +233,7 @@ def evaluate_text(decision: Decision) -> str:
             "prestation": prestation,
             "montants": montants(prestation, phrases),
             "echeancier": echeancier(prestation, phrases),
+            "dispositions": dispositions(prestation, phrases, decision.sexes),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
             **pieces(decision, prestation, phrases),
         })

@@ -18,7 +18,7 @@ from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue, chemin_generique
-from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
+from explain.render import ETATS_FR, MARKS, TEMPLATES, dispositions, echeancier, montants, pieces, source_text
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -149,6 +149,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
         "montants": montants(prestation, phrases),
         "echeancier": echeancier(prestation, phrases),
+        "dispositions": dispositions(prestation, phrases, decision.sexes),
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
         "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
@@ -196,6 +197,8 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
                        **({"objet": q.objet} if q.objet else {}), "pieces": q.justificatifs}
                       for q in ctx["questions"]],
         "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
+        **({"versement": [{"id": d["id"], "explication": d["phrase"], "source": d["source"]}
+                          for d in ctx["dispositions"]]} if ctx["dispositions"] else {}),
         "pieces_manquantes": prestation.pieces_manquantes,
         "exceptions_non_invoquees": [
             {"exception": x.id, "condition": x.condition_id, **({"objet": x.objet} if x.objet else {}),
