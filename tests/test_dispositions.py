@@ -9,6 +9,7 @@ guide; and ``check`` listing the benefit type the guide names without rules.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -123,3 +124,12 @@ def test_json_of_a_dossier_without_these_provisions_is_unchanged():
     assert "verse_a" not in af and "dispositions" not in af and "versement_suspendu_depuis" not in af
     assert all(set(e) == {"date", "evenement", "montant"} for e in af["echeancier"])
     json.dumps(af)
+
+
+def test_check_refuses_a_benefit_declared_without_rules_that_rules_decide():
+    regime = load_regime("mali-inps")
+    meta = {**regime.meta, "prestations_sans_regle": [
+        {"id": "allocations_familiales", "libelle": "x", "source": "y", "raison": "z"}, {"id": "incomplete"}]}
+    defauts = check_regime(dataclasses.replace(regime, meta=meta), dt.date(2026, 1, 1)).defauts
+    assert any("« allocations_familiales » déclarée sans règle, mais la base la décide" in d for d in defauts)
+    assert any("« incomplete » : libelle, source, raison manquant" in d for d in defauts)
