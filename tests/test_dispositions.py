@@ -86,7 +86,7 @@ def test_guardian_letter_names_the_guardian_the_date_and_the_nb():
 def test_suspension_letter_says_what_is_suspended_since_when():
     text = _letter_text("af-suspension", "allocations_familiales")
     assert "(constat du 10 février 2026), leur versement est suspendu" in text
-    assert "les échéances dues après cette date ne sont pas versées (4 500 FCFA)" in text
+    assert "les échéances dues à partir de cette date ne sont pas versées (4 500 FCFA)" in text
     assert f"*Source : {NB_AF}" in text
     # The suspended instalment is not told to the reader as money still owed (« Rappel »).
     assert "| Allocations de janvier 2026 à mars 2026, payées à terme échu — versement suspendu |" in text
@@ -95,7 +95,7 @@ def test_suspension_letter_says_what_is_suspended_since_when():
 
 def test_maternity_letter_says_the_fractions_to_come_are_suspended():
     text = _letter_text("maternite-suspension", "allocations_maternite")
-    assert "le versement des fractions dues après le 15 septembre 2026 est suspendu (8 190 FCFA)" in text
+    assert "le versement des fractions dues à partir du 15 septembre 2026 est suspendu (8 190 FCFA)" in text
     assert "*Source : Guide INPS, Les allocations de maternité, N.B." in text
     assert "Montant total : huit mille cent quatre-vingt-dix (8 190) francs CFA" in text
 

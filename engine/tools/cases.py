@@ -142,6 +142,7 @@ def observed(prestation: Prestation) -> dict[str, Any]:
             {"date": e.date.isoformat(), "montant": e.montant, **_paiement_echeance(e)} for e in prestation.echeancier
         ],
         "verse_a": _verse_a(prestation),
+        "echeances_suspendues": [e.date.isoformat() for e in prestation.echeancier if e.suspendue],
     }
     out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
     out.update({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in prestation.informations.items()})
