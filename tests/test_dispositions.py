@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -59,6 +58,11 @@ def test_json_names_who_receives_each_childs_allowance(tuteur):
     assert sources["tuteur_allocations"].startswith(NB_AF)
     assert sources["rappel_sans_limite"] == "Guide INPS, Les allocations familiales, Rappel"
     assert "résidence, Exceptions" in sources["personne_designee"]
+    # A dossier without these provisions says none of them: its instalments carry no mark.
+    plain = decision_json(evaluate(load_dossier(DOSSIERS / "af-attribution.yaml")))["prestations"]
+    plain = plain["allocations_familiales"]
+    assert "verse_a" not in plain and "dispositions" not in plain and "versement_suspendu_depuis" not in plain
+    assert all(set(e) == {"date", "evenement", "montant"} for e in plain["echeancier"])
 
 
 def test_why_says_to_whom_and_since_when_with_the_source(tuteur):
@@ -116,14 +120,6 @@ def test_check_lists_the_in_kind_benefits_as_a_type_without_rules():
     text = check_text(report)
     assert "Prestations du régime sans règle" in text
     assert "Prestations en nature de l'action sanitaire et sociale" in text
-
-
-def test_json_of_a_dossier_without_these_provisions_is_unchanged():
-    dossier = load_dossier(DOSSIERS / "af-attribution.yaml")
-    af = decision_json(evaluate(dossier))["prestations"]["allocations_familiales"]
-    assert "verse_a" not in af and "dispositions" not in af and "versement_suspendu_depuis" not in af
-    assert all(set(e) == {"date", "evenement", "montant"} for e in af["echeancier"])
-    json.dumps(af)
 
 
 def test_check_refuses_a_benefit_declared_without_rules_that_rules_decide():
