@@ -108,6 +108,20 @@ AtomePieceManquante = _atome("piece_manquante", dossier=NUMBER, prestation=NAME,
 # A document the benefit requires.
 AtomePieceRequise = _atome("piece_requise", dossier=NUMBER, prestation=NAME, piece=VALUE)
 
+# -- per dossier: to whom and when a benefit is paid (issue 22: the guide's provisions on payment) ----
+# Who receives a child's allowance instead of the worker (a guardian, a designated person), and from when
+# (a date, or the constant sans_date); the person is the term personne(Nom, Prenoms).
+AtomeVerseA = _atome("verse_a", dossier=NUMBER, prestation=NAME, entite=TERM, qualite=NAME, personne=ARGUMENTS,
+                     depuis=VALUE)
+# An instalment whose payment is suspended.
+AtomeEcheanceSuspendue = _atome("echeance_suspendue", dossier=NUMBER, prestation=NAME, date=DATE, evenement=VALUE)
+# An instalment paid to someone other than the worker (personne(Nom, Prenoms)).
+AtomeEcheanceVerseeA = _atome("echeance_versee_a", dossier=NUMBER, prestation=NAME, date=DATE, evenement=VALUE,
+                              personne=ARGUMENTS)
+# A provision of the guide that applies to the benefit, with the named values of its sentence (a tuple of
+# name(value) terms).
+AtomeDisposition = _atome("disposition", dossier=NUMBER, prestation=NAME, disposition=TERM, valeurs=ARGUMENTS)
+
 # -- per dossier: the condition tree --------------------------------------------
 # The state of a condition node.
 AtomeEtat = _atome("etat", dossier=NUMBER, condition=TERM, etat=ETAT)

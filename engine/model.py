@@ -112,6 +112,51 @@ class Echeance:
     date: dt.date
     evenement: Any
     montant: int
+    suspendue: bool = False  # due, but its payment is suspended (not paid, not lost)
+    verse_a: Personne | None = None  # paid to this person rather than to the worker
+
+
+@dataclass(frozen=True)
+class Personne:
+    """Someone who receives a payment for the worker (a guardian, a designated person)."""
+
+    nom: str
+    prenoms: str = ""
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.prenoms, self.nom) if part)
+
+
+@dataclass
+class VerseA:
+    """A child's allowance paid to someone other than the worker: to whom, in what capacity, from when."""
+
+    enfant: str
+    personne: Personne
+    qualite: str  # "tuteur" | "personne_designee"
+    depuis: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry of the contract's ``verse_a`` list (a name or a date the dossier leaves out is absent)."""
+        out: dict[str, Any] = {"enfant": self.enfant, "nom": self.personne.nom}
+        if self.personne.prenoms:
+            out["prenoms"] = self.personne.prenoms
+        out["qualite"] = self.qualite
+        if self.depuis is not None:
+            out["depuis"] = self.depuis.isoformat()
+        return out
+
+
+@dataclass
+class Disposition:
+    """A provision of the guide on how a benefit is paid (a recall without limit, a suspension, a guardian…),
+    with the values its sentence names and where the guide states it."""
+
+    id: str
+    valeurs: dict[str, Any] = field(default_factory=dict)
+    objet: str | None = None
+    source: str = ""
+    article: str = ""
 
 
 @dataclass
@@ -162,6 +207,9 @@ class Prestation:
     date_demande: dt.date | None = None
     # Entities left pending, by output name (``membres_en_attente``): see EnAttente.
     en_attente: dict[str, list[EnAttente]] = field(default_factory=dict)
+    # To whom and how it is paid (the guide's provisions on payment)
+    verse_a: list[VerseA] = field(default_factory=list)
+    dispositions: list[Disposition] = field(default_factory=list)
 
     @property
     def conditions(self) -> list[Condition]:

@@ -22,15 +22,18 @@ from engine.model import (
     Condition,
     Datum,
     Decision,
+    Disposition,
     Echeance,
     EnAttente,
     Etat,
     Mensualite,
     ParametreApplique,
+    Personne,
     Perte,
     Prestation,
     RegleAppliquee,
     Statut,
+    VerseA,
 )
 from engine.program import Program
 from engine.regime import kb_root
@@ -130,6 +133,7 @@ class AnswerReader:
         dates = [a.date for a in mine("date_demande")]
         result.date_demande = min(dates) if dates else None
         result.en_attente = self._en_attente(mine("en_attente"), tree, labels)
+        self._paiement(result, mine, labels)
         return result
 
     def _en_attente(self, atoms: list[Any], tree: _TreeBuilder, labels) -> dict[str, list[EnAttente]]:
@@ -143,6 +147,31 @@ class AnswerReader:
             pieces = list(dict.fromkeys(p for c in leaves if c.champs_lus for p in c.justificatifs))
             out[atom.sortie].append(EnAttente(labels.get(str(atom.entite), str(atom.entite)), champs, pieces, leaves))
         return dict(out)
+
+    def _paiement(self, result: Prestation, mine, labels) -> None:
+        """To whom and how the benefit is paid: suspended instalments, instalments paid to a third person,
+        children whose allowance goes to someone else, and the guide's provisions that say so."""
+        suspended = {(a.date, str(a.evenement)) for a in mine("echeance_suspendue")}
+        third = {(a.date, str(a.evenement)): _personne(a.personne) for a in mine("echeance_versee_a")}
+        for e in result.echeancier:
+            key = (e.date, str(e.evenement))
+            e.suspendue = key in suspended
+            e.verse_a = third.get(key)
+        result.verse_a = [VerseA(labels.get(str(a.entite), str(a.entite)), _personne(a.personne), a.qualite,
+                                 a.depuis if not isinstance(a.depuis, str) else None)
+                          for a in sorted(mine("verse_a"), key=lambda a: a.entite)]
+        for a in sorted(mine("disposition"), key=lambda a: a.disposition):
+            node = a.disposition
+            section, article = self.source(node)
+            entity = labels.get(str(node.arguments[0])) if node.arguments else None
+            result.dispositions.append(Disposition(
+                node.name, {v.name: to_python(v.arguments[0]) for v in a.valeurs}, entity, section, article))
+
+
+def _personne(arguments) -> Personne:
+    """``personne(Nom, Prenoms)`` as a :class:`Personne`."""
+    nom, prenoms = (to_python(x) for x in arguments)
+    return Personne(nom, prenoms)
 
 
 def _absent(data: Any, path: tuple[str, ...], indices: tuple[int, ...]) -> bool:

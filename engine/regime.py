@@ -112,6 +112,12 @@ class Regime:
         with the files of the benefits it demands only (engine/program.py, ``Program.text_for``)."""
         return bool(self.meta.get("prestations_independantes"))
 
+    @property
+    def prestations_sans_regle(self) -> list[dict[str, str]]:
+        """Benefit types the regime's text names without any condition to encode (``regime.yaml``,
+        ``prestations_sans_regle``: id, libelle, source, raison): listed by ``prevoyance check``, never decided."""
+        return list(self.meta.get("prestations_sans_regle") or [])
+
     def is_regime_file(self, path: Path) -> bool:
         """Files of the regime itself (not kb/commun): their rules are recorded when they fire."""
         return path.parent == self.folder or path in dict(self.added)

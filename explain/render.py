@@ -18,7 +18,7 @@ from engine.model import Condition, Decision, Etat, Prestation
 from engine.regime import load_regime
 from engine.tools.check import Report
 from explain import format as fmt
-from explain.phrases import amended, catalogue
+from explain.phrases import PhraseError, amended, catalogue
 
 # The templates of ``why``, ``evaluate``, ``check`` and ``diff`` (explain/templates).
 TEMPLATES = jinja2.Environment(
@@ -93,7 +93,8 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
         out["pertes"] = [{"evenement": phrases.event(p.evenement), "montant": p.montant} for p in prestation.pertes]
     if prestation.echeancier:
         out["echeancier"] = [
-            {"date": e.date.isoformat(), "evenement": phrases.event(e.evenement), "montant": e.montant}
+            {"date": e.date.isoformat(), "evenement": phrases.event(e.evenement), "montant": e.montant,
+             **paiement_echeance_json(e)}
             for e in prestation.echeancier
         ]
     if prestation.mensualites:
@@ -102,10 +103,64 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
             for m in prestation.mensualites
         ]
     out.update(en_attente_json(prestation))
+    out.update(paiement_json(prestation, phrases, sexes))
     out["conditions"] = [condition_json(c, phrases, sexes) for c in prestation.conditions]
     out["pieces_manquantes"] = prestation.pieces_manquantes
     if prestation.pieces_requises:
         out["pieces_requises"] = prestation.pieces_requises
+    return out
+
+
+# -- To whom and how a benefit is paid (the guide's provisions on payment) -----------
+def paiement_echeance_json(echeance) -> dict[str, Any]:
+    """What an instalment says of its payment: suspended, or paid to someone other than the worker."""
+    out: dict[str, Any] = {}
+    if echeance.suspendue:
+        out["suspendu"] = True
+    if echeance.verse_a is not None:
+        out["verse_a"] = str(echeance.verse_a)
+    return out
+
+
+def verse_a_json(prestation: Prestation) -> list[dict[str, Any]]:
+    """``verse_a``: per child, the person who receives its allowance instead of the worker."""
+    return [v.as_dict() for v in prestation.verse_a]
+
+
+def disposition_context(disposition, prestation: Prestation) -> dict[str, Any]:
+    """The values a provision's sentence names: its own, the benefit's amounts (``montant_<kind>``) and
+    informations, and the child it concerns (``objet``)."""
+    return {**{f"montant_{k}": v for k, v in prestation.montants.items()}, **prestation.informations,
+            **disposition.valeurs, "objet": disposition.objet}
+
+
+def disposition_phrase(disposition, prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> str:
+    """A provision in French (catalogue ``dispositions``), with its values."""
+    entry = phrases.data.get("dispositions", {}).get(disposition.id)
+    if entry is None:
+        raise PhraseError(f"aucune phrase pour la disposition « {disposition.id} » ({phrases.regime.id})")
+    return phrases.render(entry["phrase"], disposition_context(disposition, prestation), sexes)
+
+
+def dispositions(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Each provision that applies: its label, its sentence and its source."""
+    out = []
+    for d in prestation.dispositions:
+        entry = phrases.data.get("dispositions", {}).get(d.id, {})
+        out.append({"id": d.id, "libelle": entry.get("libelle", d.id.replace("_", " ")),
+                    "phrase": disposition_phrase(d, prestation, phrases, sexes),
+                    "source": " ; ".join(part for part in (d.source, d.article) if part)})
+    return out
+
+
+def paiement_json(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
+    """``verse_a`` and ``dispositions`` of a benefit's JSON (only when it has some)."""
+    out: dict[str, Any] = {}
+    if prestation.verse_a:
+        out["verse_a"] = verse_a_json(prestation)
+    if prestation.dispositions:
+        out["dispositions"] = [{"id": d["id"], "explication": d["phrase"], "source": d["source"]}
+                               for d in dispositions(prestation, phrases, sexes)]
     return out
 
 
@@ -152,8 +207,20 @@ def montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
 
 
 def echeancier(prestation: Prestation, phrases) -> list[tuple[dt.date, str, int]]:
-    """The schedule of payments: (date, event in French, amount) for each instalment."""
-    return [(e.date, phrases.event(e.evenement), e.montant) for e in prestation.echeancier]
+    """The schedule of payments: (date, event in French, amount) for each instalment; the event says
+    when the instalment is suspended or paid to someone other than the worker (:func:`evenement_paye`)."""
+    return [(e.date, evenement_paye(e, phrases), e.montant) for e in prestation.echeancier]
+
+
+def evenement_paye(echeance, phrases) -> str:
+    """An instalment's event in French, with how it is paid (catalogue ``paiement_echeance``)."""
+    text = phrases.event(echeance.evenement)
+    forms = phrases.data.get("paiement_echeance", {})
+    if echeance.suspendue:
+        text = phrases.render(forms["suspendue"], {"evenement": text})
+    if echeance.verse_a is not None:
+        text = phrases.render(forms["versee_a"], {"evenement": text, "personne": str(echeance.verse_a)})
+    return text
 
 
 def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
@@ -194,6 +261,7 @@ def evaluate_text(decision: Decision) -> str:
             "prestation": prestation,
             "montants": montants(prestation, phrases),
             "echeancier": echeancier(prestation, phrases),
+            "dispositions": dispositions(prestation, phrases, decision.sexes),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
             "en_attente": en_attente_texte(prestation, phrases, decision.sexes),
             **pieces(decision, prestation, phrases),

@@ -22,6 +22,7 @@ from explain.render import (
     ETATS_FR,
     MARKS,
     TEMPLATES,
+    dispositions,
     echeancier,
     en_attente_json,
     en_attente_texte,
@@ -160,6 +161,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
         "montants": montants(prestation, phrases),
         "echeancier": echeancier(prestation, phrases),
+        "dispositions": dispositions(prestation, phrases, decision.sexes),
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],
         "informations": [(phrases.label("informations", k), v) for k, v in prestation.informations.items()],
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
@@ -212,6 +214,8 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
                       for q in ctx["questions"]],
         "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
         **en_attente_json(prestation),
+        **({"versement": [{"id": d["id"], "explication": d["phrase"], "source": d["source"]}
+                          for d in ctx["dispositions"]]} if ctx["dispositions"] else {}),
         "pieces_manquantes": prestation.pieces_manquantes,
         "exceptions_non_invoquees": [
             {"exception": x.id, "condition": x.condition_id, **({"objet": x.objet} if x.objet else {}),

@@ -155,8 +155,10 @@ def observed(prestation: Prestation) -> dict[str, Any]:
         "pieces_manquantes": prestation.pieces_manquantes,
         "pertes": [p.montant for p in prestation.pertes],
         "echeancier": [
-            {"date": e.date.isoformat(), "montant": e.montant} for e in prestation.echeancier
+            {"date": e.date.isoformat(), "montant": e.montant, **_paiement_echeance(e)} for e in prestation.echeancier
         ],
+        "verse_a": _verse_a(prestation),
+        "echeances_suspendues": [e.date.isoformat() for e in prestation.echeancier if e.suspendue],
     }
     out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
     out.update({k: _plain(v) for k, v in prestation.informations.items()})
@@ -294,6 +296,19 @@ _STRUCTURED = {
 # The contract names the pending list « enfants_en_attente » for children and household members alike;
 # a regime whose persons are members may call it « membres_en_attente ».
 _ALIASES = {"enfants_en_attente": "membres_en_attente"}
+def _paiement_echeance(echeance) -> dict[str, Any]:
+    """How an instalment is paid, as a case writes it: ``suspendu: true``, ``verse_a: Prénoms Nom``."""
+    out: dict[str, Any] = {}
+    if echeance.suspendue:
+        out["suspendu"] = True
+    if echeance.verse_a is not None:
+        out["verse_a"] = str(echeance.verse_a)
+    return out
+
+
+def _verse_a(prestation: Prestation) -> list[dict[str, Any]]:
+    """Per child, who receives its allowance instead of the worker, as a case writes it."""
+    return [v.as_dict() for v in prestation.verse_a]
 
 
 def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:

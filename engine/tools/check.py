@@ -79,6 +79,8 @@ class Report:
     defauts: list[str] = field(default_factory=list)
     verifications: list[Verification] = field(default_factory=list)
     lacunes: list[str] = field(default_factory=list)  # parameters without a value over some period
+    # Benefit types the regime's text names with no condition (regime.yaml, prestations_sans_regle)
+    sans_regle: list[dict[str, str]] = field(default_factory=list)
     echantillon: int = 0  # generated dossiers decided, each with exactly one answer set
     conditions: int = 0
     parametres: int = 0
@@ -142,6 +144,22 @@ def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
     return problems
 
 
+def _check_sans_regle(regime: Regime, control: clingo.Control, report: Report) -> list[str]:
+    """List the benefit types the regime declares without rules; a defect if one is declared incompletely
+    or if a rule of the base decides it after all (prestation/1)."""
+    decided = {str(a.symbol.arguments[0]) for a in control.symbolic_atoms.by_signature("prestation", 1)}
+    problems = []
+    for entry in regime.prestations_sans_regle:
+        missing = [key for key in ("id", "libelle", "source", "raison") if not entry.get(key)]
+        if missing:
+            problems.append(f"prestation sans règle « {entry.get('id', '?')} » : {', '.join(missing)} manquant")
+            continue
+        if entry["id"] in decided:
+            problems.append(f"prestation « {entry['id']} » déclarée sans règle, mais la base la décide (prestation/1)")
+        report.sans_regle.append(entry)
+    return problems
+
+
 def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -> Report:
     """Check a regime's base; published amounts are computed with the parameters in force at ``date``."""
     date = date or dt.date.today()
@@ -192,6 +210,8 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
         entries = [v for k, v in catalogue.items() if k == name or k.startswith(f"{name}(")]
         if entries and not all(entry.get("non_invoquee") for entry in entries):
             report.defauts.append(f"exception « {name} » : phrase « non_invoquee » manquante")
+
+    report.defauts += _check_sans_regle(regime, control, report)
 
     published = {row[0]: row for row in _atoms(control, "publie", 4)}
     by_rate = {row[0]: row[1] for row in _atoms(control, "selon_taux", 2)}

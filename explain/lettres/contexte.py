@@ -30,7 +30,7 @@ from explain.lettres.entete import EnteteError, contestation, contexte_entete, e
 from explain.lettres.entete import entete as merge_entete
 from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste
 from explain.phrases import SEXES, Catalogue, PhraseError, amended, catalogue, chemin_generique
-from explain.render import ordre_montants
+from explain.render import dispositions, ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
 
 TYPES = {Statut.accorde: "attribution", Statut.refuse: "rejet", Statut.incomplet: "pieces"}
@@ -128,6 +128,12 @@ def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], b
             if phrase:
                 out.append({"phrase": md(phrase), "source": md(group[0].source)})
     return out
+
+
+def _versement(prestation, phrases: Catalogue, sexes: dict[str, str], notes: tuple[str, ...]) -> list[dict[str, str]]:
+    """The guide's provisions on how the benefit is paid, each in French with its source."""
+    return [{"phrase": md(d["phrase"]), "source": citoyen(d["source"], notes)}
+            for d in dispositions(prestation, phrases, sexes)]
 
 
 def _what_if(answer, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
@@ -270,9 +276,13 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "montant_par_enfant": (en_lettres(ctx["montant_par_enfant"], monnaie)
                                if ctx["montant_par_enfant"] is not None and prestation.enfants_ouvrant_droit else None),
         "enfants_ouvrant_droit": [md(e) for e in prestation.enfants_ouvrant_droit],
-        # An instalment due before the letter is arrears (« rappel »): the letter says so.
-        "echeancier": [{"date": d, "evenement": md(event), "montant": amount, "rappel": d < date}
-                       for d, event, amount in ctx["echeancier"]],
+        # An instalment due before the letter is arrears (« rappel »): the letter says so, unless its payment
+        # is suspended (its event says so: nothing is owed to the reader).
+        "echeancier": [{"date": d, "evenement": md(event), "montant": amount,
+                        "rappel": d < date and not e.suspendue, "suspendue": e.suspendue}
+                       for (d, event, amount), e in zip(ctx["echeancier"], prestation.echeancier, strict=True)],
+        # To whom and how it is paid: a guardian, a designated person, a suspension, an unlimited recall.
+        "versement": _versement(prestation, phrases, sexes, notes),
         "pertes": [{"evenement": md(event), "montant": amount, "lettres": en_lettres(amount, monnaie)}
                    for event, amount in ctx["pertes"]],
         # Only the values the catalogue names: a bare key would be an internal id.
