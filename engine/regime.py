@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, multiline_paths, read_bornes
+from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, marked_paths, multiline_paths, read_bornes
 
 
 def _load_yaml(text: str):
@@ -121,6 +121,17 @@ class Regime:
     def multilignes(self) -> frozenset[tuple[str, ...]]:
         """The text fields of the schema where a line break is data (engine/domaine.py)."""
         return multiline_paths(self.schema)
+
+    @functools.cached_property
+    def champs_pays(self) -> frozenset[tuple[str, ...]]:
+        """The text fields of the schema that name a country (``"x-pays": true``): read as the base names
+        countries (``« mali »`` is ``Mali``, engine/domaine.py ``country_name``)."""
+        return marked_paths(self.schema, "x-pays")
+
+    @property
+    def noms_pays(self) -> tuple[str, ...]:
+        """The countries the base names, as its rules write them: the regime's own (``regime.yaml``, ``pays``)."""
+        return (self.meta["pays"],) if self.meta.get("pays") else ()
 
     @functools.cached_property
     def version(self) -> str:
