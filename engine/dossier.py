@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import errno
 import json
 import os
 import re
@@ -32,8 +33,10 @@ class DossierError(Exception):
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: much faster
 
 # A number is read from the digits a person wrote, or refused: never rounded, never read in another base.
-# More digits than this (leading zeros aside) is beyond any bound of the base (10**9); refused unread.
-MAX_DIGITS = 15
+# Up to this many digits it is read exactly, and the schema's bounds refuse it with the bound they set
+# (« doit valoir au plus 100000000 »); beyond, it is refused unread (Python would refuse 4 300 digits in
+# English, and ``1e999999999`` would be built digit by digit).
+MAX_DIGITS = 100
 
 
 class Refus:
@@ -444,9 +447,9 @@ def parse_text(text: str, origine: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
         problem = str(getattr(exc, "problem", None) or getattr(exc, "reason", None) or "")
-        raise DossierError(f"{origine}: YAML illisible{where} : {_in_french(problem, _YAML_PROBLEMS)}") from None
+        raise DossierError(f"{origine}: YAML/JSON illisible{where} : {_in_french(problem, _YAML_PROBLEMS)}") from None
     except RecursionError:  # a pathological document
-        raise DossierError(f"{origine}: YAML illisible : imbrication trop profonde") from None
+        raise DossierError(f"{origine}: YAML/JSON illisible : imbrication trop profonde") from None
     refused = scalar_refusals(data)
     if refused:
         raise DossierError("\n".join(f"{origine}: {m}" for m in refused))
@@ -472,10 +475,10 @@ def _not_a_number(name: str) -> Refus:
     return Refus(name, "n'est pas un nombre fini")
 
 
-def parse_json(text: str, origine: str) -> Any:
+def parse_json(text: str, origine: str, max_bytes: int = MAX_BYTES) -> Any:
     """Parse one JSON document; numbers kept as written (a fraction or an integer of many digits refused with
     its field, never rounded), duplicate keys, NaN and Infinity refused; a leading BOM ignored, as YAML does."""
-    if len(text) > MAX_BYTES:
+    if len(text) > max_bytes:
         raise _too_large(len(text.encode("utf-8", "surrogatepass")), origine)
     text = text.removeprefix("\ufeff")  # the mark some editors put first: YAML skips it, so does JSON here
     if not text.strip():
@@ -496,6 +499,10 @@ def parse_json(text: str, origine: str) -> Any:
     return data
 
 
+_OS_REASONS = {errno.EACCES: "permission refusée", errno.EPERM: "permission refusée",
+               errno.EIO: "erreur d'entrée-sortie du disque", errno.ELOOP: "trop de liens symboliques",
+               errno.ENAMETOOLONG: "nom trop long", errno.ENOTDIR: "un élément du chemin n'est pas un répertoire",
+               errno.EMFILE: "trop de fichiers ouverts", errno.ENXIO: "périphérique absent"}
 _FILE_KINDS = ((stat.S_ISFIFO, "un tube nommé (FIFO)"), (stat.S_ISCHR, "un périphérique"),
                (stat.S_ISBLK, "un périphérique"), (stat.S_ISSOCK, "une socket"))
 
@@ -531,10 +538,8 @@ def read_input(path: str | Path, limit: int = MAX_BYTES, what: str = "un dossier
         raise DossierError(f"{path}: fichier introuvable") from None
     except IsADirectoryError:
         raise DossierError(f"{path}: est un répertoire, pas un fichier") from None
-    except PermissionError:
-        raise DossierError(f"{path}: fichier illisible (permission refusée)") from None
-    except OSError as exc:
-        raise DossierError(f"{path}: fichier illisible ({exc.strerror or 'erreur du système'})") from None
+    except OSError as exc:  # the system's own text (strerror) is English
+        raise DossierError(f"{path}: fichier illisible ({_OS_REASONS.get(exc.errno, 'erreur du système')})") from None
     if size > limit:
         raise DossierError(f"{path}: plus de {limit} octets : {what} fait au plus {limit} octets")
     data = b"".join(chunks)

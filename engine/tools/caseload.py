@@ -60,6 +60,8 @@ def count_dossiers(path: str | Path) -> int:
     path = Path(path)
     if path.is_dir():
         return len(dossier_files(path))
+    if not path.is_file():  # a FIFO would block the count for ever, a device never end it
+        raise DossierError(f"{path}: ni dossier ni fichier JSON Lines")
     try:
         with path.open("rb") as lines:
             return sum(1 for line in lines if line.strip())
