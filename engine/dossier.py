@@ -354,14 +354,49 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
     return Dossier(data=data, regime=regime, origine=origine)
 
 
+class _EventPath:
+    """The path of the node an event belongs to, followed along the event stream (for a message that names
+    the field of a tag before the document is built)."""
+
+    def __init__(self) -> None:
+        self.frames: list[list[Any]] = []  # [is_mapping, key or index, expecting a key]
+
+    def current(self) -> list[Any]:
+        return [frame[1] for frame in self.frames if frame[1] is not None]
+
+    def value(self) -> None:
+        """A whole value (a scalar, or a collection just closed) ends: the parent moves on."""
+        if self.frames:
+            frame = self.frames[-1]
+            if frame[0]:
+                frame[2] = True
+            else:
+                frame[1] += 1
+
+    def scalar(self, text: str) -> bool:
+        """A scalar event; True when it is a mapping's key (its path is the key's parent's)."""
+        if self.frames and self.frames[-1][0] and self.frames[-1][2]:
+            self.frames[-1][1], self.frames[-1][2] = text, False
+            return True
+        return False
+
+    def open(self, mapping: bool) -> None:
+        self.frames.append([mapping, None if mapping else 0, True])
+
+    def close(self) -> None:
+        self.frames.pop()
+        self.value()
+
+
 def _check_events(text: str, origine: str) -> None:
     """Refuse aliases, tags and deep nesting from the event stream, before anything is built.
 
     A 342-byte document of aliases expands to gigabytes once built: it is refused here, where each
     event costs what its text costs. A tag (``!!python/object``, ``!!float``, ``!foo``) asks for a
-    constructor a dossier never needs: refused with its line.
+    constructor a dossier never needs: refused with its field and line.
     """
     depth = 0
+    where = _EventPath()
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
@@ -369,15 +404,21 @@ def _check_events(text: str, origine: str) -> None:
                                "écrivez la valeur en entier")
         if getattr(event, "tag", None) is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-            raise DossierError(f"{origine}: étiquette YAML « {tag} » refusée (ligne {event.start_mark.line + 1})"
-                               " : écrivez la valeur seule, sans « ! »")
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            field = format_path(where.current())
+            raise DossierError(f"{origine}: « {field} » : étiquette YAML « {tag} » refusée "
+                               f"(ligne {event.start_mark.line + 1}) : écrivez la valeur seule, sans « ! »")
+        if isinstance(event, yaml.ScalarEvent):
+            if not where.scalar(event.value):
+                where.value()
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
                 raise DossierError(f"{origine}: imbrication trop profonde (plus de {MAX_DEPTH} niveaux, "
                                    f"ligne {event.start_mark.line + 1})")
+            where.open(isinstance(event, yaml.MappingStartEvent))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+            where.close()
 
 
 def _too_large(size: int, origine: str) -> DossierError:
