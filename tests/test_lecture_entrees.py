@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -179,9 +180,22 @@ def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def fifo(tmp_path) -> Path:
+    """A named pipe with no writer: opening it for reading blocks for ever, unless the reader refuses it first.
+
+    A read that blocks fails the test after 20 s (SIGALRM interrupts the blocking ``open``) instead of
+    hanging the run.
+    """
     path = tmp_path / "tube.yaml"
     os.mkfifo(path)
-    return path
+
+    def blocked(_signum, _frame):
+        raise AssertionError(f"{path} : la lecture d'un tube nommé a bloqué")
+
+    previous = signal.signal(signal.SIGALRM, blocked)
+    signal.alarm(20)
+    yield path
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("command", [
@@ -194,8 +208,11 @@ def test_special_files_are_refused_before_reading(command, fifo, tmp_path):
     """A FIFO hung ``evaluate``; /dev/zero read without end, then a MemoryError traceback."""
     args = [a.format(fifo=fifo, out=tmp_path / "out.jsonl") for a in command]
     start = time.perf_counter()
-    result = _cli(*args)
-    assert time.perf_counter() - start < 30
+    try:
+        result = _cli(*args, timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(args)} : bloqué sur un fichier spécial")
+    assert time.perf_counter() - start < 15
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     named = "/dev/zero" if "/dev/zero" in args else str(fifo)
