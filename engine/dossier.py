@@ -1,8 +1,12 @@
 """Reading and validating dossiers (YAML or JSON) against their regime's JSON Schema.
 
-Dates stay ISO strings until the schema has checked them: the YAML loader does
-not turn ``2015-02-30`` into a crash, the schema's ``format: date`` rejects it
-with the field's path. Nothing is evaluated from a dossier that failed.
+Every file a person gives (dossier, amendment, letterhead, case file) is read here: a regular file
+only, at most 1 MiB (:func:`read_input`); YAML by the 1.2 core schema and JSON with its numbers kept as
+written (:func:`parse_text`, :func:`parse_json`): ``010`` is 10, ``23:36:40`` is text, and a number is
+never rounded into an integer it was not. Dates stay ISO strings until the schema has checked them: the
+YAML loader does not turn ``2015-02-30`` into a crash, the schema's ``format: date`` rejects it with the
+field's path. Every refusal is in French and names the field or the file; nothing is evaluated from a
+dossier that failed.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ class Refus:
 
 def exact_integer(text: str, line: int | None = None) -> int | Refus:
     """The integer a decimal numeral denotes exactly (``010`` is 10, ``4e4`` and ``85000.0`` are integers),
-    or a :class:`Refus`: a fraction (``39999.99999999999999`` is not 40 000), or too many digits."""
+    or a :class:`Refus`: a fraction (``9.99999999999999999`` is not 10), or too many digits."""
     try:
         value = decimal.Decimal(text)
     except decimal.InvalidOperation:
