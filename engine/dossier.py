@@ -147,6 +147,23 @@ _DateAsStringLoader.add_constructor(_REFUSED_BASE, _DateAsStringLoader.construct
 _DateAsStringLoader.add_constructor(_NOT_FINITE, _DateAsStringLoader.construct_not_finite)
 
 
+class _Dumper(yaml.SafeDumper):
+    """A dumper whose texts read back as texts under both YAML 1.1 and 1.2: a string either schema would
+    read as something else (``yes`` in 1.1, ``1e3`` or ``0o17`` in 1.2) is quoted."""
+
+
+_Dumper.yaml_implicit_resolvers = {
+    first: list(yaml.SafeDumper.yaml_implicit_resolvers.get(first, [])) + list(resolvers)
+    for first, resolvers in {**{k: [] for k in yaml.SafeDumper.yaml_implicit_resolvers},
+                             **_DateAsStringLoader.yaml_implicit_resolvers}.items()
+}
+
+
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML that :func:`parse_text` reads back equal (a dossier written as a caseload file)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
 def scalar_refusals(data: Any) -> list[str]:
     """A message, naming its field, for every :class:`Refus` the parser left in ``data`` (keys included)."""
     messages: list[str] = []

@@ -23,7 +23,15 @@ from typing import Any
 
 import yaml
 
-from engine.domaine import MAX_INTEGER_BOUND, Bornes, check_schema_bounds, marked_paths, multiline_paths, read_bornes
+from engine.domaine import (
+    MAX_INTEGER_BOUND,
+    Bornes,
+    check_schema_bounds,
+    iso_date,
+    marked_paths,
+    multiline_paths,
+    read_bornes,
+)
 
 
 def _load_yaml(text: str):
@@ -197,10 +205,9 @@ def load_parameter(path: Path) -> Parameter:
     values = []
     for key, entry in sorted(data["values"].items(), key=lambda kv: str(kv[0])):
         where = f"{path.name}: values.{key}"
-        try:
-            debut = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
-        except ValueError as exc:
-            raise RegimeError(f"{where}: date d'effet invalide") from exc
+        debut = key if isinstance(key, dt.date) else iso_date(str(key))  # AAAA-MM-JJ, not a week date
+        if debut is None:
+            raise RegimeError(f"{where}: date d'effet invalide (attendu AAAA-MM-JJ)")
         if not isinstance(entry, dict) or "value" not in entry:
             raise RegimeError(f"{where}: chaque date porte un « value »")
         values.append(

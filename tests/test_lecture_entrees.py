@@ -454,3 +454,25 @@ def test_a_hostile_scalar_in_json_is_read_as_written_or_refused_with_its_field(s
         as_read = Scalaire(scalaire.texte, "entre_guillemets")
     text = json.dumps(_avec_marque(champ[0]), ensure_ascii=False).replace(f'"{MARQUE}"', written)
     _verifie(as_read, champ, text, "hostile.json", json_text=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(textes=st.lists(scalaires_hostiles().map(lambda s: s.texte) | st.text(max_size=8), min_size=1, max_size=5))
+@example(textes=["1e3", "0o17", "yes", "010", ".5", "+1"])  # strings YAML 1.2 reads as numbers unless quoted
+def test_a_caseload_written_as_yaml_reads_back_its_texts_as_texts(textes):
+    """``write_caseload`` wrote YAML for a 1.1 reader: a prénom « 1e3 » left plain would read back as 1000."""
+    from engine.dossier import dump_yaml
+
+    data = {"id": "x", "textes": textes, "n": 10, "b": True}
+    assert parse_text(dump_yaml(data), "aller-retour.yaml") == data
+
+
+def test_an_amendment_new_parameter_dated_by_a_week_date_is_refused(tmp_path):
+    from engine.regime import load_regime
+    from engine.tools.amendement import AmendmentError, amend, load_amendment
+
+    path = tmp_path / "nouveau.yaml"
+    path.write_text('titre: t\nsource: s\nnouveaux_parametres:\n  p_test:\n    description: d\n    reference: r\n'
+                    '    values:\n      "2026-W11-7": {value: 3}\n', encoding="utf-8")
+    with pytest.raises(AmendmentError, match="AAAA-MM-JJ"):
+        amend(load_regime("mali-inps"), load_amendment(path))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.domaine import MAX_BYTES
-from engine.dossier import Dossier, DossierError, load_dossier, parse_json, validate
+from engine.dossier import Dossier, DossierError, dump_yaml, load_dossier, parse_json, validate
 from engine.files import atomic_writer, write_atomic
 from engine.regime import Regime
 from engine.tools.allocator import PreloadedContext
@@ -127,11 +127,9 @@ def write_caseload(dossiers: Iterable[dict[str, Any]], target: str | Path) -> in
                 out.write(jsonl_line(data))
                 count += 1
         return count
-    import yaml
-
     target.mkdir(parents=True, exist_ok=True)
     for data in dossiers:
-        write_atomic(target / f"{data['id']}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode())
+        write_atomic(target / f"{data['id']}.yaml", dump_yaml(data).encode())
         count += 1
     return count
 
