@@ -476,3 +476,22 @@ def test_an_amendment_new_parameter_dated_by_a_week_date_is_refused(tmp_path):
                     '    values:\n      "2026-W11-7": {value: 3}\n', encoding="utf-8")
     with pytest.raises(AmendmentError, match="AAAA-MM-JJ"):
         amend(load_regime("mali-inps"), load_amendment(path))
+
+
+def test_clasp_integer_overflow_is_said_in_french():
+    """clasp's « Integer overflow! » came through with its C++ signature."""
+    from types import SimpleNamespace
+
+    from engine.solver import EvaluationError, solve_program
+
+    overflowing = "{a; b; c}. :- #sum{2147483647,x: a; 2147483647,y: b; 5,z: c} < 3."
+    program = SimpleNamespace(
+        regime=SimpleNamespace(version="essai@0", prestations_independantes=False),
+        load_into=lambda control, _wanted: control.add("base", [], overflowing),
+        inputs=SimpleNamespace(facts_text=lambda _i, _data: ""),
+    )
+    with pytest.raises(EvaluationError) as caught:
+        solve_program(program, [validate(parse_text(DIARRA, "d.yaml"))])
+    assert "entiers du solveur" in str(caught.value), str(caught.value)
+    _sans_anglais(str(caught.value))
+    assert "Clasp" not in str(caught.value)
