@@ -231,6 +231,17 @@ _TYPES = {"string": "une chaîne", "integer": "un entier", "boolean": "un boolé
 _YAML11_BOOLEANS = {"yes", "no", "y", "n", "on", "off"}
 
 
+def genre(value: Any) -> str:
+    """What a value is, in French (« une liste », « un texte »), for a refusal that names a wrong type."""
+    if value is None:
+        return "rien (valeur vide)"
+    for kind, name in ((bool, "un booléen"), (int, "un nombre entier"), (float, "un nombre décimal"),
+                       (str, "un texte"), (list, "une liste"), (dict, "un objet")):
+        if isinstance(value, kind):
+            return name
+    return "une valeur d'un autre type"
+
+
 def apercu(value: Any, limit: int = 60) -> str:
     """``repr(value)`` cut to ``limit`` characters: a refusal names the value, it never echoes a whole input
     (a list of 10 000 children, a text of 1 MiB)."""
@@ -348,7 +359,7 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
     rather than the one its ``base`` names.
     """
     if not isinstance(data, dict):
-        raise DossierError(f"{origine}: un dossier est un objet (clé: valeur), reçu {type(data).__name__}")
+        raise DossierError(f"{origine}: un dossier est un objet (clé: valeur), reçu {genre(data)}")
     if regime is None:
         base = data.get("base", default_regime_id())
         try:

@@ -495,3 +495,17 @@ def test_clasp_integer_overflow_is_said_in_french():
     assert "entiers du solveur" in str(caught.value), str(caught.value)
     _sans_anglais(str(caught.value))
     assert "Clasp" not in str(caught.value)
+
+
+def test_a_wrong_type_is_named_in_french_not_by_python(tmp_path):
+    """« reçu NoneType », « mauvais type (int) »: Python's type names are not French."""
+    from explain.lettres.entete import EnteteError, load_bureau
+
+    for text, words in (("", "rien"), ("- a\n", "une liste"), ("x\n", "un texte")):
+        with pytest.raises(DossierError, match=words):
+            validate(parse_text(text, "d.yaml"), "d.yaml")
+    head = tmp_path / "bureau.yaml"
+    head.write_text("organisme: 12\n", encoding="utf-8")
+    with pytest.raises(EnteteError, match="un nombre entier") as caught:
+        load_bureau(head)
+    assert "(int)" not in str(caught.value)

@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from engine.dossier import DossierError, parse_text, read_input
+from engine.dossier import DossierError, apercu, genre, parse_text, read_input
 from engine.regime import Regime
 from explain import format as fmt
 from explain.format import md
@@ -74,7 +74,7 @@ def _check(data: Any, origine: str, prefix: str = "") -> dict[str, Any]:
             out[key] = _check(value, origine, f"{path}.")
             continue
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise EnteteError(f"{origine}: « {path} » a le mauvais type ({type(value).__name__})")
+            raise EnteteError(f"{origine}: « {path} » a le mauvais type ({genre(value)} : {apercu(value)})")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise EnteteError(f"{origine}: « {path} » est une liste de lignes de texte")
         if path == "delai_reponse_jours" and value < 1:
