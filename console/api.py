@@ -29,6 +29,7 @@ from console.dossiers import (
 )
 from console.impact import GENERES_MAX, amendements
 from engine.domaine import iso_date
+from engine.dossier import apercu
 from engine.model import Statut
 from engine.regime import regimes
 from explain.phrases import PhraseError
@@ -159,7 +160,8 @@ def api_journal(request: Request, dossier: str = "", prestation: str = "",
     `condition` : une condition non remplie ; `du`, `au` : dates d'évaluation, AAAA-MM-JJ."""
     erreurs = dates_filtre({"du": du, "au": au})
     if erreurs:  # 20261207 or a week date would match nothing: said, not an empty page
-        return JSONResponse({"erreurs": [{"champ": k, "message": m} for k, m in erreurs.items()]}, status_code=422)
+        return JSONResponse({"erreurs": [{"champ": f"query.{k}", "message": m} for k, m in erreurs.items()]},
+                            status_code=422)  # « query.du », as the validator's own 422s name a parameter
     rows, total = request.app.state.etat.journal.chercher(
         dossier, prestation, statut, condition, du, au, page, par_page)
     return {"total": total, "page": page, "par_page": par_page, "decisions": [_ligne_json(r) for r in rows]}
@@ -220,8 +222,8 @@ async def api_impact(request: Request) -> JSONResponse:
     if body.get("date_effet") is not None:
         date_effet = iso_date(body["date_effet"])
         if date_effet is None:
-            erreurs.append(("date_effet", f"« date_effet » : date impossible ou mal écrite {body['date_effet']!r} "
-                                          "(attendu AAAA-MM-JJ)"))
+            erreurs.append(("date_effet", f"« date_effet » : date impossible ou mal écrite {apercu(body['date_effet'])}"
+                                          " (attendu AAAA-MM-JJ)"))
     if choice is not None and choice.date_effet is None and date_effet is None and not erreurs:
         erreurs.append(("date_effet", "« date_effet » : cet amendement n'a pas de date d'effet, donnez-la"))
     generer, dossiers = body.get("generer"), body.get("dossiers")

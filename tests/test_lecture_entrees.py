@@ -335,7 +335,7 @@ def test_the_journal_refuses_a_date_not_written_aaaa_mm_jj(client, du):
     answer = client.get("/api/v1/journal", params={"du": du})
     assert answer.status_code == 422
     erreurs = answer.json()["erreurs"]
-    assert erreurs[0]["champ"] == "du" and "AAAA-MM-JJ" in erreurs[0]["message"], erreurs
+    assert erreurs[0]["champ"] == "query.du" and "AAAA-MM-JJ" in erreurs[0]["message"], erreurs
     _sans_anglais(answer.text)
     assert client.get("/api/v1/journal", params={"du": "2026-12-07"}).status_code == 200
 
