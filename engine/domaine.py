@@ -3,9 +3,12 @@
 Three layers, each with the field's path in its message:
 
 - before the schema, :func:`normalize` walks the parsed data once: nesting
-  depth, text length, invisible and control characters, whole-number floats
-  (``85000.0`` becomes ``85000``; ``85000.5`` stays a float and the schema
-  refuses it);
+  depth, text length, invisible and control characters (invisible letters
+  such as the Hangul filler included), country names read as the base writes
+  them (:func:`country_name`), whole-number floats of a dossier built in
+  Python (``85000.0`` becomes ``85000``; ``85000.5`` stays a float and the
+  schema refuses it; files never hold floats: engine.dossier reads numbers
+  exactly);
 - the schema bounds every integer (``minimum``/``maximum``) and every list
   (``maxItems``); :func:`check_schema_bounds` refuses, when the regime is
   loaded, a schema that leaves one unbounded, so that no number outside
@@ -15,7 +18,8 @@ Three layers, each with the field's path in its message:
   no later than a bound after the date of reference, and, for the fields that
   make the base count months, no earlier than a bound before it. The time to
   decide a dossier grows with the months between its claim and its date of
-  reference; the window bounds it (docs/robustesse.md).
+  reference; the window bounds it (docs/robustesse.md). Every date a person
+  writes is read by :func:`iso_date`: AAAA-MM-JJ and nothing else.
 """
 
 from __future__ import annotations
