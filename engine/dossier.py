@@ -61,9 +61,14 @@ class Refus:
         return f"« {where} » : {shown!r} {self.raison}{line}"
 
 
+_DIGITS = re.compile(r"[-+]?[0-9]+")
+
+
 def exact_integer(text: str, line: int | None = None) -> int | Refus:
     """The integer a decimal numeral denotes exactly (``010`` is 10, ``4e4`` and ``85000.0`` are integers),
     or a :class:`Refus`: a fraction (``9.99999999999999999`` is not 10), or too many digits."""
+    if len(text) <= MAX_DIGITS and _DIGITS.fullmatch(text):  # the common case, without Decimal
+        return int(text)
     try:
         value = decimal.Decimal(text)
     except decimal.InvalidOperation:
@@ -110,15 +115,22 @@ class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 seen[key_node.value] = line
         return super().construct_mapping(node, deep=deep)
 
+    refused = False  # whether a scalar was refused (then the document is walked to name its field)
+
+    def _refuse(self, refus: Refus) -> Refus:
+        self.refused = True
+        return refus
+
     def construct_exact_number(self, node):
-        return exact_integer(node.value, node.start_mark.line + 1)
+        value = exact_integer(node.value, node.start_mark.line + 1)
+        return self._refuse(value) if isinstance(value, Refus) else value
 
     def construct_other_base(self, node):
-        return Refus(node.value, "est écrit en base 8 ou 16 : écrivez le nombre en chiffres décimaux",
-                     node.start_mark.line + 1)
+        return self._refuse(Refus(node.value, "est écrit en base 8 ou 16 : écrivez le nombre en chiffres décimaux",
+                                  node.start_mark.line + 1))
 
     def construct_not_finite(self, node):
-        return Refus(node.value, "n'est pas un nombre fini", node.start_mark.line + 1)
+        return self._refuse(Refus(node.value, "n'est pas un nombre fini", node.start_mark.line + 1))
 
 
 def _core_schema_resolvers() -> dict[str, list[tuple[str, Any]]]:
@@ -515,7 +527,11 @@ def parse_text(text: str, origine: str) -> Any:
         raise _too_large(len(text.encode("utf-8", "surrogatepass")), origine)
     try:
         _check_events(text, origine)
-        data = yaml.load(text, Loader=_DateAsStringLoader)
+        loader = _DateAsStringLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
@@ -523,9 +539,8 @@ def parse_text(text: str, origine: str) -> Any:
         raise DossierError(f"{origine}: YAML/JSON illisible{where} : {_in_french(problem, _YAML_PROBLEMS)}") from None
     except RecursionError:  # a pathological document
         raise DossierError(f"{origine}: YAML/JSON illisible : imbrication trop profonde") from None
-    refused = scalar_refusals(data)
-    if refused:
-        raise DossierError("\n".join(f"{origine}: {m}" for m in refused))
+    if loader.refused:  # walked only then, to name their fields
+        raise DossierError("\n".join(f"{origine}: {m}" for m in scalar_refusals(data)))
     return data
 
 
@@ -556,9 +571,22 @@ def parse_json(text: str, origine: str, max_bytes: int = MAX_BYTES) -> Any:
     text = text.removeprefix("\ufeff")  # the mark some editors put first: YAML skips it, so does JSON here
     if not text.strip():
         raise DossierError(f"{origine}: JSON vide : un dossier est un objet {{…}}")
+    refused: list[Refus] = []
+
+    def number(written: str) -> int | Refus:
+        value = _json_number(written)
+        if isinstance(value, Refus):
+            refused.append(value)
+        return value
+
+    def constant(name: str) -> Refus:
+        refused.append(_not_a_number(name))
+        return refused[-1]
+
     try:
-        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_not_a_number,
-                          parse_float=_json_number, parse_int=_json_number)
+        # int is the common case: json's own parser, unless a fraction, an exponent or a long one needs a look
+        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=constant, parse_float=number,
+                          parse_int=lambda t: int(t) if len(t) <= MAX_DIGITS else number(t))
     except json.JSONDecodeError as exc:
         raise DossierError(f"{origine}: JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : "
                            f"{_in_french(exc.msg, _JSON_PROBLEMS)}") from None
@@ -566,9 +594,8 @@ def parse_json(text: str, origine: str, max_bytes: int = MAX_BYTES) -> Any:
         raise DossierError(f"{origine}: JSON refusé : {exc}") from None
     except RecursionError:
         raise DossierError(f"{origine}: JSON refusé : imbrication trop profonde") from None
-    refused = scalar_refusals(data)
-    if refused:
-        raise DossierError("\n".join(f"{origine}: JSON refusé : {m}" for m in refused))
+    if refused:  # walked only then, to name their fields
+        raise DossierError("\n".join(f"{origine}: JSON refusé : {m}" for m in scalar_refusals(data)))
     return data
 
 
