@@ -363,6 +363,22 @@ def schema_errors(schema: dict[str, Any], data: Any) -> list[jsonschema.Validati
     return []
 
 
+# More refusals than this are summed up: a list of 10 000 bad items says so in a line, not in 10 000.
+MAX_MESSAGES = 20
+
+
+def _worded(errors: list[jsonschema.ValidationError]) -> list[str]:
+    """The messages of a refusal: none inside a list that is itself too long (its length says it all),
+    at most :data:`MAX_MESSAGES`, then how many more."""
+    too_long = [tuple(e.absolute_path) for e in errors if e.validator == "maxItems"]
+    kept = [e for e in errors
+            if not any(tuple(e.absolute_path)[:len(p)] == p and len(e.absolute_path) > len(p) for p in too_long)]
+    lines = [_message(e) for e in kept[:MAX_MESSAGES]]
+    if len(kept) > MAX_MESSAGES:
+        lines.append(f"… et {len(kept) - MAX_MESSAGES} autres erreurs")
+    return lines
+
+
 def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None,
              regime: Regime | None = None) -> Dossier:
     """Check ``data`` against its regime's schema; fill ``date_reference`` (today) if absent.
@@ -387,8 +403,7 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
         raise DossierError("\n".join(f"{origine}: {m}" for m in exc.messages)) from exc
     errors = schema_errors(regime.schema, data)
     if errors:
-        lines = [f"{origine}: {_message(e)}" for e in errors]
-        raise DossierError("\n".join(lines))
+        raise DossierError("\n".join(f"{origine}: {line}" for line in _worded(errors)))
     data = dict(data)
     data.setdefault("date_reference", (today or dt.date.today()).isoformat())
     if bornes is not None:

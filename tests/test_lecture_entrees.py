@@ -293,6 +293,14 @@ def test_a_list_over_its_bound_says_the_length_and_the_limit_not_the_content():
     message = str(caught.value)
     assert len(message) < 300 and "10000" in message and "30" in message, message[:500]
     _sans_anglais(message)
+    data["enfants"] = [{} for _ in range(10_000)]  # and each item wrong: 10 000 more lines
+    with pytest.raises(DossierError) as caught:
+        validate(data, "d")
+    assert str(caught.value).count("\n") == 0 and "10000 éléments" in str(caught.value), str(caught.value)[:500]
+    data["enfants"] = [{} for _ in range(30)]  # within the bound, each item wrong: at most 20 lines, then a count
+    with pytest.raises(DossierError) as caught:
+        validate(data, "d")
+    assert str(caught.value).count("\n") == 20 and "autres erreurs" in str(caught.value), str(caught.value)
 
 
 @pytest.mark.parametrize("written", ["2026-W11-7", "20260315", "2026-03-15T10:00:00", "2026-3-15", "2026-075"])
