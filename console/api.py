@@ -9,7 +9,6 @@ CLI's message. Every decision is recorded in the journal with who asked.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -18,16 +17,19 @@ from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from console.app import corps
+from console.app import TAILLE_MAX_CHARGE, corps
 from console.dossiers import (
     DossierRefuse,
     ErreurInterne,
+    dates_filtre,
     decider_et_enregistrer,
     decision_bytes,
     lettres_de,
     parse_json,
 )
 from console.impact import GENERES_MAX, amendements
+from engine.domaine import iso_date
+from engine.dossier import apercu
 from engine.model import Statut
 from engine.regime import regimes
 from explain.phrases import PhraseError
@@ -151,14 +153,17 @@ def _letter(request: Request, body: bytes, prestation: str, format: str) -> Resp
 @router.get("/journal", summary="Chercher dans le journal des décisions")
 def api_journal(request: Request, dossier: str = "", prestation: str = "",
                 statut: StatutFiltre = "", condition: str = "",
-                du: dt.date | None = None, au: dt.date | None = None,
+                du: str = "", au: str = "",
                 page: Annotated[int, Query(ge=1, le=100000)] = 1,
-                par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> dict[str, Any]:
+                par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> Any:
     """Une page des décisions (console, API ou `batch --journal`), des plus récentes aux plus anciennes ;
-    `condition` : une condition non remplie ; `du`, `au` : dates d'évaluation."""
+    `condition` : une condition non remplie ; `du`, `au` : dates d'évaluation, AAAA-MM-JJ."""
+    erreurs = dates_filtre({"du": du, "au": au})
+    if erreurs:  # 20261207 or a week date would match nothing: said, not an empty page
+        return JSONResponse({"erreurs": [{"champ": f"query.{k}", "message": m} for k, m in erreurs.items()]},
+                            status_code=422)  # « query.du », as the validator's own 422s name a parameter
     rows, total = request.app.state.etat.journal.chercher(
-        dossier, prestation, statut, condition, du.isoformat() if du else "", au.isoformat() if au else "",
-        page, par_page)
+        dossier, prestation, statut, condition, du, au, page, par_page)
     return {"total": total, "page": page, "par_page": par_page, "decisions": [_ligne_json(r) for r in rows]}
 
 
@@ -198,7 +203,7 @@ async def api_impact(request: Request) -> JSONResponse:
     `generer` (`nombre` dossiers synthétiques de graine `graine`)."""
     etat = request.app.state.etat
     try:
-        body = parse_json(await corps(request))
+        body = parse_json(await corps(request), TAILLE_MAX_CHARGE)
     except DossierRefuse as exc:
         return _refus(exc)
     erreurs = []
@@ -215,11 +220,10 @@ async def api_impact(request: Request) -> JSONResponse:
                                       f"(valeurs admises : {', '.join(sorted(known))})"))
     date_effet = None
     if body.get("date_effet") is not None:
-        try:
-            date_effet = dt.date.fromisoformat(str(body["date_effet"]))
-        except ValueError:
-            erreurs.append(("date_effet", f"« date_effet » : date impossible ou mal écrite {body['date_effet']!r} "
-                                          "(attendu AAAA-MM-JJ)"))
+        date_effet = iso_date(body["date_effet"])
+        if date_effet is None:
+            erreurs.append(("date_effet", f"« date_effet » : date impossible ou mal écrite {apercu(body['date_effet'])}"
+                                          " (attendu AAAA-MM-JJ)"))
     if choice is not None and choice.date_effet is None and date_effet is None and not erreurs:
         erreurs.append(("date_effet", "« date_effet » : cet amendement n'a pas de date d'effet, donnez-la"))
     generer, dossiers = body.get("generer"), body.get("dossiers")

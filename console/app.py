@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from console.acces import Controle, TropDEssais, cle_partagee, lire_utilisateurs
+from console.erreurs import detail as detail_fr
 from console.erreurs import message as message_fr
 from console.impact import Travaux
 from console.journal import JournalConsole
@@ -283,7 +284,7 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        message = exc.detail if isinstance(exc.detail, str) else "erreur"
+        message = detail_fr(exc.detail) if isinstance(exc.detail, str) else "erreur"
         if request.url.path.startswith("/api/"):
             return JSONResponse({"erreurs": [{"champ": "(racine)", "message": message}]},
                                 status_code=exc.status_code, headers=getattr(exc, "headers", None))

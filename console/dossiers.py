@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.dossier import Dossier, DossierError, parse_text, validate
+from engine.domaine import MAX_BYTES, iso_date
+from engine.dossier import Dossier, DossierError, apercu, parse_text, validate
+from engine.dossier import parse_json as parse_json_text
 from engine.model import Decision
 from engine.regime import RegimeError, load_regime, regimes
 from engine.solver import EvaluationError, evaluate
@@ -87,19 +89,25 @@ def _encodable(data: Any) -> Any:
     return data
 
 
-def parse_json(body: bytes) -> Any:
-    """A request body as JSON; a refusal naming the line and column when it is not."""
+def parse_json(body: bytes, limite: int = MAX_BYTES) -> Any:
+    """A request body as JSON, read as the CLI reads a ``.json`` dossier (:func:`engine.dossier.parse_json`:
+    numbers as written, a leading BOM skipped, messages in French); a refusal naming the line and column,
+    or the field, when it is not. ``limite``: the body's size bound (a caseload's is larger than a dossier's)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise DossierRefuse([Erreur("(racine)", "corps illisible : le JSON s'écrit en UTF-8")]) from None
     try:
-        return _encodable(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise DossierRefuse([Erreur("(racine)", f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : "
-                                                f"{exc.msg}")]) from None
-    except RecursionError:
-        raise DossierRefuse([Erreur("(racine)", "imbrication trop profonde")]) from None
+        return _encodable(parse_json_text(text, ORIGINE, limite))
+    except DossierError as exc:
+        raise _from_dossier_error(exc, ORIGINE) from None
+
+
+def dates_filtre(valeurs: dict[str, str]) -> dict[str, str]:
+    """The message for each date of a request (``du``, ``au``, ``date_effet``) not written AAAA-MM-JJ: the
+    journal compares dates as text, so ``20261207`` would silently match nothing."""
+    return {nom: f"« {nom} » : date impossible ou mal écrite {apercu(valeur)} (attendu AAAA-MM-JJ)"
+            for nom, valeur in valeurs.items() if valeur and iso_date(valeur) is None}
 
 
 def parse_fichier(body: bytes, nom: str) -> Any:

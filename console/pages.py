@@ -25,6 +25,7 @@ from console.app import verifier_taille
 from console.dossiers import (
     DossierRefuse,
     ErreurInterne,
+    dates_filtre,
     decider_et_enregistrer,
     lettres_de,
     parse_fichier,
@@ -35,6 +36,7 @@ from console.formulaire import Formulaire, appliquer, identifiant, sans_vides
 from console.impact import GENERES_MAX, amendements
 from console.journal import PAR_PAGE
 from console.vues import templates
+from engine.domaine import iso_date
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
 from explain.phrases import catalogue
@@ -237,13 +239,7 @@ def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str)
 @router.get("/journal", response_class=HTMLResponse)
 def journal(request: Request, dossier: str = "", prestation: str = "", statut: str = "", condition: str = "",
             du: str = "", au: str = "", page: int = 1):
-    erreurs = {}
-    for name, value in (("du", du), ("au", au)):
-        if value:
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                erreurs[name] = f"« {name} » : date impossible ou mal écrite {value!r} (attendu AAAA-MM-JJ)"
+    erreurs = dates_filtre({"du": du, "au": au})  # 20261207 would silently match nothing
     if statut and statut not in {s.value for s in Statut}:
         erreurs["statut"] = (f"« statut » : valeur inconnue {statut!r} "
                              f"(valeurs admises : {', '.join(Statut)})")
@@ -305,11 +301,8 @@ async def impact_lancer(request: Request):
         erreurs["amendement"] = "Choisissez un des amendements de la base."
     date_effet = None
     if valeurs["date_effet"]:
-        try:
-            date_effet = dt.date.fromisoformat(valeurs["date_effet"])
-        except ValueError:
-            erreurs["date_effet"] = (f"« date_effet » : date impossible ou mal écrite {valeurs['date_effet']!r} "
-                                     "(attendu AAAA-MM-JJ)")
+        erreurs.update(dates_filtre({"date_effet": valeurs["date_effet"]}))
+        date_effet = iso_date(valeurs["date_effet"])
     elif choice is not None and choice.date_effet is None:
         erreurs["date_effet"] = "Cet amendement n'a pas de date d'effet : donnez-la."
     caseload, nom = None, "la charge"

@@ -29,6 +29,8 @@ from engine.domaine import (
     Bornes,
     BornesParametre,
     check_schema_bounds,
+    iso_date,
+    marked_paths,
     multiline_paths,
     read_bornes,
     read_parameter_bounds,
@@ -143,6 +145,17 @@ class Regime:
         return multiline_paths(self.schema)
 
     @functools.cached_property
+    def champs_pays(self) -> frozenset[tuple[str, ...]]:
+        """The text fields of the schema that name a country (``"x-pays": true``): read as the base names
+        countries (``« mali »`` is ``Mali``, engine/domaine.py ``country_name``)."""
+        return marked_paths(self.schema, "x-pays")
+
+    @property
+    def noms_pays(self) -> tuple[str, ...]:
+        """The countries the base names, as its rules write them: the regime's own (``regime.yaml``, ``pays``)."""
+        return (self.meta["pays"],) if self.meta.get("pays") else ()
+
+    @functools.cached_property
     def version(self) -> str:
         """``<id>@<hash>``: the hash of every file that can change a decision or its text;
         an amended base appends ``+<amendment>@<hash>``."""
@@ -206,10 +219,9 @@ def load_parameter(path: Path) -> Parameter:
     values = []
     for key, entry in sorted(data["values"].items(), key=lambda kv: str(kv[0])):
         where = f"{path.name}: values.{key}"
-        try:
-            debut = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
-        except ValueError as exc:
-            raise RegimeError(f"{where}: date d'effet invalide") from exc
+        debut = key if isinstance(key, dt.date) else iso_date(str(key))  # AAAA-MM-JJ, not a week date
+        if debut is None:
+            raise RegimeError(f"{where}: date d'effet invalide (attendu AAAA-MM-JJ)")
         if not isinstance(entry, dict) or "value" not in entry:
             raise RegimeError(f"{where}: chaque date porte un « value »")
         values.append(

@@ -96,6 +96,9 @@ def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = 
         control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
     except RuntimeError as exc:  # clingo refused the program: its messages say where
         detail = " ; ".join(m.strip() for m in messages) or str(exc)
+        if "overflow" in detail.lower():  # clasp's « Integer overflow! », with C++ signatures: said in French
+            raise EvaluationError("un calcul dépasse les entiers du solveur (32 bits) : un montant, un paramètre "
+                                  "ou une somme est trop grand pour la base") from None
         raise EvaluationError(f"la base {regime.version} est refusée par clingo : {detail}") from exc
     if len(models) != 1:
         what = "aucun modèle (programme insatisfiable)" if not models else "plusieurs modèles au lieu d'un"

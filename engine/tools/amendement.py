@@ -36,7 +36,8 @@ import yaml
 from clingo import ast
 
 from engine.blocks import read_blocks
-from engine.dossier import DossierError, parse_text
+from engine.domaine import iso_date
+from engine.dossier import DossierError, parse_text, read_input
 from engine.regime import (
     AUXILIAIRES_DE_GROUNDING,
     Parameter,
@@ -85,28 +86,22 @@ class Amendment:
 def _date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise AmendmentError(f"{where} : date invalide {value!r} (AAAA-MM-JJ)") from exc
+    day = iso_date(value)  # AAAA-MM-JJ exactly: not 20270101, not a week date
+    if day is None:
+        raise AmendmentError(f"{where} : date invalide {value!r} (AAAA-MM-JJ)")
+    return day
 
 
 def load_amendment(path: str | Path, date_effet: dt.date | None = None) -> Amendment:
     """Read an amendment; ``date_effet`` (the CLI's --date-effet) overrides the file's."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = parse_text(text, str(path))  # dates stay text: an impossible date is reported, not raised
+        # A regular file of at most 1 MiB (not a FIFO, not /dev/zero), read by YAML 1.2's core schema;
+        # dates stay text: an impossible date is reported, not raised.
+        text = read_input(path, what="un amendement")
+        data = parse_text(text, str(path))
     except DossierError as exc:
         raise AmendmentError(str(exc)) from exc
-    except FileNotFoundError as exc:
-        raise AmendmentError(f"{path} : fichier introuvable") from exc
-    except UnicodeDecodeError as exc:
-        raise AmendmentError(f"{path} : fichier illisible : il n'est pas en UTF-8 (octet n°{exc.start + 1})") from exc
-    except OSError as exc:
-        raise AmendmentError(f"{path} : fichier illisible ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise AmendmentError(f"{path} : YAML illisible ({exc})") from exc
     if not isinstance(data, dict):
         raise AmendmentError(f"{path} : un amendement est un objet (titre, source, date_effet, …)")
     known = {"titre", "source", "date_effet", "description", "parametres", "nouveaux_parametres", "regles"}

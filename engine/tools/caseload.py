@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.domaine import MAX_BYTES
-from engine.dossier import Dossier, DossierError, load_dossier, parse_json, validate
+from engine.dossier import Dossier, DossierError, dump_yaml, load_dossier, parse_json, validate
 from engine.files import atomic_writer, write_atomic
 from engine.regime import Regime
 from engine.tools.allocator import PreloadedContext
@@ -60,6 +60,8 @@ def count_dossiers(path: str | Path) -> int:
     path = Path(path)
     if path.is_dir():
         return len(dossier_files(path))
+    if not path.is_file():  # a FIFO would block the count for ever, a device never end it
+        raise DossierError(f"{path}: ni dossier ni fichier JSON Lines")
     try:
         with path.open("rb") as lines:
             return sum(1 for line in lines if line.strip())
@@ -125,11 +127,9 @@ def write_caseload(dossiers: Iterable[dict[str, Any]], target: str | Path) -> in
                 out.write(jsonl_line(data))
                 count += 1
         return count
-    import yaml
-
     target.mkdir(parents=True, exist_ok=True)
     for data in dossiers:
-        write_atomic(target / f"{data['id']}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode())
+        write_atomic(target / f"{data['id']}.yaml", dump_yaml(data).encode())
         count += 1
     return count
 

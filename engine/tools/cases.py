@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.dossier import DossierError, parse_text, validate
+from engine.domaine import iso_date
+from engine.dossier import DossierError, parse_text, read_input, validate
 from engine.model import Decision, Prestation
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate_many
@@ -95,6 +96,17 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
+def _date_effet(value: Any, path: Path, number: int) -> dt.date | None:
+    """A case's ``date_effet``, AAAA-MM-JJ exactly (DossierError naming the case otherwise)."""
+    if not value:
+        return None
+    day = iso_date(value)
+    if day is None:
+        raise DossierError(f"{path}: cas n°{number} : « date_effet » : date impossible ou mal écrite {value!r} "
+                           "(attendu AAAA-MM-JJ)")
+    return day
+
+
 def load_cases(path: Path) -> list[Case]:
     """Cases of one file, or of every ``*.yaml`` below a folder (models excluded)."""
     if path.is_dir():
@@ -107,11 +119,7 @@ def load_cases(path: Path) -> list[Case]:
                 # One unreadable file costs only itself: a failed case that says why.
                 cases.append(Case(nom=file.name, fichier=file, dossier={}, attendu={}, erreur_lecture=str(exc)))
         return cases
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DossierError(f"{path}: fichier illisible ({exc})") from exc
-    raw = parse_text(text, str(path))
+    raw = parse_text(read_input(path, what="un fichier de cas"), str(path))
     entries = raw if isinstance(raw, list) else [raw]
     cases = []
     for number, entry in enumerate(entries, start=1):
@@ -121,9 +129,9 @@ def load_cases(path: Path) -> list[Case]:
         if "modele" in entry:
             model_path = (path.parent / entry["modele"]).resolve()
             try:
-                model_text = model_path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise DossierError(f"{path}: cas n°{number} : modèle {entry['modele']} illisible ({exc})") from exc
+                model_text = read_input(model_path)
+            except DossierError as exc:
+                raise DossierError(f"{path}: cas n°{number} : modèle {entry['modele']} : {exc}") from exc
             model = parse_text(model_text, str(model_path))
             dossier = _merge(model, dossier)
         dossier.setdefault("id", f"{path.stem}-{number}")
@@ -135,7 +143,7 @@ def load_cases(path: Path) -> list[Case]:
             description=str(entry.get("description", "")),
             erreur_attendue=entry.get("erreur"),
             amendement=(path.parent / entry["amendement"]).resolve() if entry.get("amendement") else None,
-            date_effet=dt.date.fromisoformat(str(entry["date_effet"])) if entry.get("date_effet") else None,
+            date_effet=_date_effet(entry.get("date_effet"), path, number),
         ))
     return cases
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import jinja2
 import jinja2.sandbox
-import yaml
 
+from engine.dossier import DossierError, apercu, genre, parse_text, read_input
 from engine.regime import Regime
 from explain import format as fmt
 from explain.format import md
@@ -74,7 +74,7 @@ def _check(data: Any, origine: str, prefix: str = "") -> dict[str, Any]:
             out[key] = _check(value, origine, f"{path}.")
             continue
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise EnteteError(f"{origine}: « {path} » a le mauvais type ({type(value).__name__})")
+            raise EnteteError(f"{origine}: « {path} » a le mauvais type ({genre(value)} : {apercu(value)})")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise EnteteError(f"{origine}: « {path} » est une liste de lignes de texte")
         if path == "delai_reponse_jours" and value < 1:
@@ -84,12 +84,11 @@ def _check(data: Any, origine: str, prefix: str = "") -> dict[str, Any]:
 
 
 def _read(path: Path) -> Any:
+    """An office's letterhead file, read as a dossier is: a regular file of at most 1 MiB, YAML 1.2."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise EnteteError(f"{path}: fichier introuvable") from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise EnteteError(f"{path}: fichier illisible ({exc})") from exc
+        return parse_text(read_input(path, what="un fichier d'en-tête"), str(path))
+    except DossierError as exc:
+        raise EnteteError(str(exc)) from None
 
 
 def load_bureau(path: str | Path | None) -> dict[str, Any]:
