@@ -36,7 +36,7 @@ from console.journal import PAR_PAGE
 from console.vues import templates
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
-from explain.phrases import catalogue
+from explain.phrases import catalogue, catalogue_de
 
 router = APIRouter(include_in_schema=False)
 Numero = Annotated[int, FastAPIPath(ge=1, le=2**62)]  # a row of the journal: SQLite's integers are 64 bits
@@ -174,7 +174,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
     from explain.why import context
 
     demande, dossier, decision = _rouvrir(request, ident)
-    phrases = catalogue(dossier.regime)
+    phrases = catalogue_de(decision)
     benefits = []
     for pid, prestation in decision.prestations.items():
         answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
@@ -182,6 +182,14 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
                  libelle=phrases.libelle_prestation)
+
+
+def _date_ou_aujourdhui(text: str | None) -> dt.date | None:
+    """A journal line's date of reference (the date its labels' numbers are in force); None (today) if unreadable."""
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)
@@ -194,10 +202,10 @@ def modifier(request: Request, ident: Numero):
 
 @router.get("/decisions/{ident}/lettre/{prestation}", response_class=HTMLResponse)
 def lettre_page(request: Request, ident: Numero, prestation: str):
-    _, dossier, decision = _rouvrir(request, ident)
+    _, _, decision = _rouvrir(request, ident)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
-    libelle = catalogue(dossier.regime).libelle_prestation(prestation)
+    libelle = catalogue_de(decision).libelle_prestation(prestation)
     return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision)
 
 
@@ -260,7 +268,7 @@ def journal_ligne(request: Request, ligne: Numero):
         return RedirectResponse(f"/decisions/{found.demande}#{found.prestation}", status_code=303)
     phrases = None
     with contextlib.suppress(RegimeError):
-        phrases = catalogue(load_regime(found.base))
+        phrases = catalogue(load_regime(found.base), _date_ou_aujourdhui(found.date_reference))
 
     def libelle(node: str) -> str:
         if phrases is None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition, Decision, Etat, Prestation
-from engine.regime import load_regime
+from engine.model import Condition, Decision, Etat, Prestation, RegleAppliquee
+from engine.regime import regime_de_decision
 from engine.tools.check import Report
 from explain import format as fmt
-from explain.phrases import catalogue
+from explain.phrases import Catalogue, catalogue_de
 
 # The templates of ``why``, ``evaluate``, ``check`` and ``diff`` (explain/templates).
 TEMPLATES = jinja2.Environment(
@@ -41,6 +41,29 @@ ETATS_FR = {Etat.rempli: "remplie", Etat.non_rempli: "non remplie", Etat.inconnu
 def source_text(condition: Condition) -> str:
     """The guide's section, and the article of the law where known."""
     return " ; ".join(part for part in (condition.source, condition.article) if part)
+
+
+def _parametres_de(regle: RegleAppliquee, condition: Condition) -> list[str]:
+    return [p.nom for p in condition.parametres] + [n for n, _ in regle.valeurs]
+
+
+def citation(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> str:
+    """The guide's sentence a rule encodes, marked amended where a parameter it applies supersedes a number it
+    quotes (:meth:`explain.phrases.Catalogue.citation`)."""
+    return phrases.citation(regle.texte, _parametres_de(regle, condition))
+
+
+def modification(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> str | None:
+    """The mark of a rule's quotation a parameter in force supersedes (None: it states the law in force)."""
+    return phrases.modification(regle.texte, _parametres_de(regle, condition))
+
+
+def amendements(decision: Decision) -> list[str]:
+    """« Allocations familiales portées à 3 500 FCFA (en vigueur le 1er janvier 2027) »: the amendments a
+    decision was taken under, for the outputs to say so."""
+    regime = regime_de_decision(decision.base, decision.version_base)
+    return [f"{a.titre}" + (f" (en vigueur le {fmt.date_fr(a.date_effet)})" if a.date_effet else "")
+            for a in regime.amendements]
 
 
 # -- JSON (the external contract) -------------------------------------------------
@@ -68,7 +91,7 @@ def condition_json(condition: Condition, phrases, sexes: dict[str, str] | None =
     if condition.champs_lus:
         out["informations_manquantes"] = condition.champs_lus
     if condition.regles:
-        out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"}
+        out["regles"] = [{"id": r.id, "texte": citation(phrases, r, condition), "fichier": f"{r.fichier}:{r.ligne}"}
                          for r in condition.regles]
     if condition.sous_conditions:
         out["sous_conditions"] = [condition_json(c, phrases, sexes) for c in condition.sous_conditions]
@@ -110,12 +133,14 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     """The decision as the contract's JSON (``docs/dossier.md``)."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue_de(decision)
+    under = amendements(decision)
     return {
         "dossier": decision.dossier,
         "date_reference": decision.date_reference.isoformat(),
         "base": decision.base,
         "version_base": decision.version_base,
+        **({"amendements": under} if under else {}),
         "prestations": {pid: prestation_json(p, phrases, decision.sexes) for pid, p in decision.prestations.items()},
     }
 
@@ -157,7 +182,7 @@ def echeancier(prestation: Prestation, phrases) -> list[tuple[dt.date, str, int]
 
 def evaluate_text(decision: Decision) -> str:
     """A short French summary of every benefit decided for a dossier."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue_de(decision)
     benefits = []
     for pid, prestation in decision.prestations.items():
         benefits.append({
@@ -169,7 +194,8 @@ def evaluate_text(decision: Decision) -> str:
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
             **pieces(decision, prestation, phrases),
         })
-    return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits))
+    return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits,
+                                                                                    amendements=amendements(decision)))
 
 
 def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

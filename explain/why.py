@@ -15,10 +15,19 @@ from typing import Any
 
 from engine.dossier import Dossier
 from engine.model import Condition, Decision, Etat, Prestation, Statut
-from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue, chemin_generique
-from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
+from explain.phrases import Catalogue, catalogue_de, chemin_generique
+from explain.render import (
+    ETATS_FR,
+    MARKS,
+    TEMPLATES,
+    amendements,
+    echeancier,
+    modification,
+    montants,
+    pieces,
+    source_text,
+)
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -46,6 +55,8 @@ class Node:
     depth: int
     exception: bool = False
     children: list[Node] = field(default_factory=list)
+    # rule id → what supersedes its quotation of the guide (« modifié : six (06) mois depuis le … »)
+    modifications: dict[str, str] = field(default_factory=dict)
 
     @property
     def mark(self) -> str:
@@ -70,7 +81,8 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
           sexes: dict[str, str] | None = None) -> Node:
     sexes = sexes or {}
     node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition, sexes),
-                source_text(condition), depth, exception)
+                source_text(condition), depth, exception,
+                modifications={r.id: m for r in condition.regles if (m := modification(phrases, r, condition))})
     if max_depth is None or depth + 1 < max_depth:
         node.children = [_node(c, phrases, depth + 1, max_depth, exc, sexes)
                          for c, exc in _relevant(condition, phrases, sexes)]
@@ -80,7 +92,8 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
 def branche(node: Node, etat: Etat) -> Node:
     """The branch of a node that explains a state: children in the same state only."""
     kept = [branche(c, etat) for c in node.children if c.condition.etat == etat]
-    return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept)
+    return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept,
+                node.modifications)
 
 
 def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[Question]:
@@ -133,11 +146,12 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
 
 def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue_de(decision)
     prestation = decision.prestations[benefit_id]
     roots = [_node(c, phrases, 0, depth, sexes=decision.sexes) for c in prestation.conditions]
     return {
         "decision": decision,
+        "amendements": amendements(decision),
         "prestation": prestation,
         "libelle": phrases.libelle_prestation(benefit_id),
         "statut": phrases.statut(benefit_id, prestation.statut),
@@ -173,7 +187,9 @@ def _node_json(node: Node) -> dict[str, Any]:
         out["parametres"] = [{"nom": p.nom, "valeur": fmt.json_value(p.valeur), "depuis": p.depuis.isoformat(),
                               "reference": p.reference} for p in c.parametres]
     if c.regles:
-        out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"} for r in c.regles]
+        marks = node.modifications
+        out["regles"] = [{"id": r.id, "texte": r.texte + (f" [{marks[r.id]}]" if r.id in marks else ""),
+                          "fichier": f"{r.fichier}:{r.ligne}"} for r in c.regles]
     if c.champs_lus:
         out["informations_manquantes"] = c.champs_lus
     if node.children:
@@ -188,6 +204,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
         "dossier": decision.dossier,
         "date_reference": decision.date_reference.isoformat(),
         "version_base": decision.version_base,
+        **({"amendements": ctx["amendements"]} if ctx["amendements"] else {}),
         "prestation": benefit_id,
         "statut": prestation.statut,
         "arbre": {"type": "decision", "libelle": ctx["libelle"], "statut": prestation.statut,

@@ -42,6 +42,7 @@ from engine.regime import (
     ParameterValue,
     Regime,
     RegimeError,
+    enregistrer_amende,
     load_parameter,
     parse_value,
 )
@@ -229,8 +230,10 @@ def amend(regime: Regime, amendment: Amendment) -> Regime:
     amended = dataclasses.replace(
         regime, parameters=parameters, rewritten=rewritten, added=added,
         amendment_tag=f"{regime.amendment_tag or ''}+{amendment.slug}@{digest}",
+        amendements=(*regime.amendements, amendment),
     )
     _check_stratified(regime, amended, amendment)
+    enregistrer_amende(amended)  # its decisions are worded with its own parameters (explain/phrases.py)
     return amended
 
 
