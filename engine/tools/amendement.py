@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from typing import Any
 import yaml
 
 from engine.blocks import read_blocks
-from engine.dossier import DossierError, parse_text
+from engine.dossier import Dossier, DossierError, parse_text
 from engine.regime import (
     AUXILIAIRES_DE_GROUNDING,
     Parameter,
@@ -265,3 +266,27 @@ class _VirtualFile:
 
     def __str__(self) -> str:
         return str(self.path)
+
+
+@functools.lru_cache(maxsize=64)
+def _amended(regime: Regime, path: str, date_effet: dt.date | None, mtime: float) -> Regime:
+    return amend(regime, load_amendment(path, date_effet))
+
+
+def amended_regime(regime: Regime, path: str | Path, date_effet: dt.date | None = None) -> Regime:
+    """``regime`` under the amendment file ``path`` (``date_effet`` over the file's, as ``--date-effet``); read and
+    applied once per process while the file is unchanged (a caseload's letters, the console's pages)."""
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        mtime = 0.0  # load_amendment says why the file cannot be read
+    return _amended(regime, str(path), date_effet, mtime)
+
+
+def under_amendment(dossier: Dossier, path: str | Path | None, date_effet: dt.date | None = None) -> Dossier:
+    """The dossier to be decided under the amendment ``path`` (itself when None): `evaluate`, `why`, `letter`."""
+    if path is None:
+        if date_effet is not None:
+            raise AmendmentError("--date-effet n'a de sens qu'avec --amendment (le fichier de l'amendement)")
+        return dossier
+    return dataclasses.replace(dossier, regime=amended_regime(dossier.regime, path, date_effet))
