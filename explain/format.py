@@ -9,6 +9,7 @@ CLDR's narrow one), a decimal comma; an amount keeps its unit on the same line
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -26,7 +27,13 @@ MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 
 def nombre(value: int) -> str:
     """``1234567`` → ``1 234 567`` (groups separated by a non-breaking space, as the guide writes them)."""
-    return format_decimal(int(value), locale=LOCALE).replace("\u202f", INSECABLE)
+    return _nombre(int(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _nombre(value: int) -> str:
+    # Babel's formatting costs about 2 ms a call; a letter or an explanation writes the same few numbers often.
+    return format_decimal(value, locale=LOCALE).replace("\u202f", INSECABLE)
 
 
 def fcfa(value: int | Fraction) -> str:

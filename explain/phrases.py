@@ -38,6 +38,7 @@ from typing import Any
 import jinja2
 
 from engine.model import Condition, Etat
+from engine.blocks import read_blocks
 from engine.regime import Parameter, Regime, regime_de_decision
 from explain import format as fmt
 
@@ -107,7 +108,8 @@ def valeur_parametre(param: Parameter, value: Any, texte: str | None = None) -> 
 _SEPARATEUR = "[ .\u00a0\u202f]?"
 
 
-def _formes(value: Any) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _formes(value: Any) -> tuple[re.Pattern, ...]:
     """The ways a source may write a value: digits (« 9 », « 09 », « 1 500 », « 1500 »), words followed by
     digits in brackets (« neuf (09) »), a fraction or a percentage."""
     if isinstance(value, Fraction) and value.denominator != 1:
@@ -115,7 +117,7 @@ def _formes(value: Any) -> list[str]:
         out = [rf"\b{value.numerator}\s*/\s*{value.denominator}\b"]
         if pct.denominator == 1:
             out.append(rf"\b{pct.numerator}\s*%")
-        return out
+        return tuple(re.compile(p, re.I) for p in out)
     n = int(value)
     groups = f"{n:,}".split(",")  # 1500 → 1 500, 1500 or 1.500: any separator, or none
     zero = "0?" if n < 10 else ""
@@ -123,12 +125,12 @@ def _formes(value: Any) -> list[str]:
     out.append(rf"\b{re.escape(fmt.lettres(n))}\s*\(")
     if n > 1:
         out.append(rf"\b{re.escape(fmt.ordinal(n))}\b")
-    return out
+    return tuple(re.compile(p, re.I) for p in out)
 
 
 def cite(texte: str, value: Any) -> bool:
     """Whether a quoted text writes ``value`` (in any of its forms)."""
-    return any(re.search(pattern, texte, re.I) for pattern in _formes(value))
+    return any(pattern.search(texte) for pattern in _formes(value))
 
 
 class Catalogue:
@@ -148,6 +150,17 @@ class Catalogue:
 
     def _template(self, text: str) -> jinja2.Template:
         return _template(text)
+
+    def objet(self, name: str | None) -> str | None:
+        """How a reader reads an object the base names (« fraction du sixième mois »): the catalogue's
+        ``objets`` may word it with the parameters in force; else the base's name as it is."""
+        if not name:
+            return name
+        return self.texte(self.data.get("objets", {}).get(name, name))
+
+    def parametres_du_bloc(self, block_id: str) -> frozenset[str]:
+        """The parameters a rule block reads (its body names them): those that can supersede its quotation."""
+        return _parametres_des_blocs(self.regime).get(block_id, frozenset())
 
     def texte(self, text: Any, context: dict[str, Any] | None = None) -> Any:
         """A label or phrase of the catalogue with the parameters in force (a text without a template is
@@ -213,7 +226,7 @@ class Catalogue:
         text = self.entry(condition.id, condition.noeud).get(condition.etat)
         if text is None:
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
-        context = {"objet": condition.objet, **condition.context()}
+        context = {"objet": self.objet(condition.objet), **condition.context()}
         try:
             return self.render(text, context, sexes)
         except jinja2.UndefinedError as exc:
@@ -264,6 +277,17 @@ class Catalogue:
 
     def label(self, section: str, key: str) -> str:
         return self.texte(self.data.get(section, {}).get(key, key.replace("_", " ")))
+
+
+@functools.lru_cache(maxsize=64)
+def _parametres_des_blocs(regime: Regime) -> dict[str, frozenset[str]]:
+    names = list(regime.parameters)
+    out: dict[str, frozenset[str]] = {}
+    for path, text in regime.program_texts():
+        for block in read_blocks(path, text):
+            body = "\n".join(block.lines)
+            out[block.id] = frozenset(n for n in names if re.search(rf"\b{n}\b", body))
+    return out
 
 
 def catalogue(regime: Regime, date: dt.date | None = None) -> Catalogue:

@@ -43,19 +43,22 @@ def source_text(condition: Condition) -> str:
     return " ; ".join(part for part in (condition.source, condition.article) if part)
 
 
-def _parametres_de(regle: RegleAppliquee, condition: Condition) -> list[str]:
-    return [p.nom for p in condition.parametres] + [n for n, _ in regle.valeurs]
+def _parametres_de(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> list[str]:
+    """The parameters that may supersede a rule's quotation: those its block reads, those the condition
+    applied (``parametre_applique``) and those the firing read (``en_vigueur``)."""
+    return [*sorted(phrases.parametres_du_bloc(regle.id)), *(p.nom for p in condition.parametres),
+            *(n for n, _ in regle.valeurs)]
 
 
 def citation(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> str:
     """The guide's sentence a rule encodes, marked amended where a parameter it applies supersedes a number it
     quotes (:meth:`explain.phrases.Catalogue.citation`)."""
-    return phrases.citation(regle.texte, _parametres_de(regle, condition))
+    return phrases.citation(regle.texte, _parametres_de(phrases, regle, condition))
 
 
 def modification(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> str | None:
     """The mark of a rule's quotation a parameter in force supersedes (None: it states the law in force)."""
-    return phrases.modification(regle.texte, _parametres_de(regle, condition))
+    return phrases.modification(regle.texte, _parametres_de(phrases, regle, condition))
 
 
 def amendements(decision: Decision) -> list[str]:
@@ -150,7 +153,7 @@ def _line(condition: Condition, phrases, depth: int, sexes: dict[str, str] | Non
     return {
         "mark": MARKS[condition.etat],
         "libelle": phrases.libelle(condition.id, condition.noeud),
-        "objet": condition.objet,
+        "objet": phrases.objet(condition.objet),
         "id": condition.id,
         "etat": ETATS_FR[condition.etat],
         "phrase": phrases.sentence(condition, sexes),

@@ -57,6 +57,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     # rule id → what supersedes its quotation of the guide (« modifié : six (06) mois depuis le … »)
     modifications: dict[str, str] = field(default_factory=dict)
+    objet: str | None = None  # the object as a reader reads it (Catalogue.objet)
 
     @property
     def mark(self) -> str:
@@ -82,7 +83,8 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
     sexes = sexes or {}
     node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition, sexes),
                 source_text(condition), depth, exception,
-                modifications={r.id: m for r in condition.regles if (m := modification(phrases, r, condition))})
+                modifications={r.id: m for r in condition.regles if (m := modification(phrases, r, condition))},
+                objet=phrases.objet(condition.objet))
     if max_depth is None or depth + 1 < max_depth:
         node.children = [_node(c, phrases, depth + 1, max_depth, exc, sexes)
                          for c, exc in _relevant(condition, phrases, sexes)]
@@ -93,7 +95,7 @@ def branche(node: Node, etat: Etat) -> Node:
     """The branch of a node that explains a state: children in the same state only."""
     kept = [branche(c, etat) for c in node.children if c.condition.etat == etat]
     return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept,
-                node.modifications)
+                node.modifications, node.objet)
 
 
 def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[Question]:
@@ -103,10 +105,10 @@ def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] 
     for condition in prestation.unknown():
         for champ in condition.champs_lus:
             template = catalogue_questions.get(chemin_generique(champ))
-            text = (phrases.render(template, {"objet": condition.objet}, sexes) if template
+            text = (phrases.render(template, {"objet": phrases.objet(condition.objet)}, sexes) if template
                     else f"Que vaut « {champ} » ?")
             question = out.setdefault(champ, Question(text, champ, phrases.libelle(condition.id, condition.noeud),
-                                                      condition.id, condition.objet))
+                                                      condition.id, phrases.objet(condition.objet)))
             question.justificatifs = sorted(set(question.justificatifs) | {
                 phrases.label("pieces", p) for p in condition.justificatifs})
     return list(out.values())
@@ -139,7 +141,8 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
             if x.etat == Etat.non_invoquee and phrases.concerne(x, sexes):
                 out.append(ExceptionNonInvoquee(
                     x.id, phrases.libelle(x.id, x.noeud), phrases.sentence(x, sexes),
-                    phrases.libelle(condition.id, condition.noeud), condition.id, x.objet or condition.objet,
+                    phrases.libelle(condition.id, condition.noeud), condition.id,
+                    phrases.objet(x.objet or condition.objet),
                     [phrases.label("pieces", p) for p in x.justificatifs]))
     return out
 
@@ -168,7 +171,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
         "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
         "depth": depth,
-        "noms_valeurs": phrases.data.get("valeurs", {}),
+        "noms_valeurs": {k: phrases.texte(v) for k, v in phrases.data.get("valeurs", {}).items()},
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
         **pieces(decision, prestation, phrases),

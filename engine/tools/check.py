@@ -191,15 +191,16 @@ def _patterns(param: Parameter) -> list[tuple[re.Pattern, int | Fraction]]:
         groups = f"{n:,}".split(",")
         digits = ("0?" if n < 10 else "") + _SEP.join(groups)
         words = [num2words(n, lang="fr")] + (["une"] if n == 1 else [])
-        forms = [rf"\b{re.escape(w)}\s*\(\s*0?{n}\s*\)" for w in words]  # the guide's « neuf (09) »
+        # A number in words starts a word: « neuf », not the end of « cent trente-neuf ».
+        forms = [rf"(?<![\w-]){re.escape(w)}\s*\(\s*0?{n}\s*\)" for w in words]  # the guide's « neuf (09) »
         if n < 10:
             forms.append(rf"\(\s*0{n}\s*\)")  # « (09) » alone: the guide's way, a number of the law
         if unit and unit[0] in _UNITES:
             unite = _UNITES[unit[0]]
             forms.append(rf"(?<![\d,/]){digits}{_ENTRE}\s*{unite}\b")
-            forms += [rf"\b{re.escape(w)}{_ENTRE}\s+{unite}\b" for w in words]
+            forms += [rf"(?<![\w-]){re.escape(w)}{_ENTRE}\s+{unite}\b" for w in words]
             if unit[0] == "mois" and n > 1:
-                forms.append(rf"\b{re.escape(num2words(n, lang='fr', to='ordinal'))}\s+mois\b")
+                forms.append(rf"(?<![\w-]){re.escape(num2words(n, lang='fr', to='ordinal'))}\s+mois\b")
         out += [(re.compile(f, re.I), value) for f in forms]
     return out
 

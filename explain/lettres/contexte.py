@@ -73,7 +73,7 @@ class Raison:
 
 def _raison(node: Node, notes: tuple[str, ...], source_parent: str = "") -> Raison:
     c = node.condition
-    libelle = f"{node.libelle} ({c.objet})" if c.objet else node.libelle
+    libelle = f"{node.libelle} ({node.objet})" if node.objet else node.libelle
     # A source repeated under its parent says nothing new.
     source = node.source if node.source != source_parent else ""
     return Raison(md(libelle), citoyen(node.phrase, notes), citoyen(source, notes),
@@ -122,8 +122,8 @@ def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], b
         groups = [[n] for n in nodes] if entry.get("chaque") else [nodes]
         for group in groups:
             first = group[0].condition
-            objets = list(dict.fromkeys(n.condition.objet for n in group if n.condition.objet))
-            values = {"objet": first.objet, **first.context(), "objets": objets, SEXES: sexes}
+            objets = list(dict.fromkeys(n.objet for n in group if n.objet))
+            values = {"objet": phrases.objet(first.objet), **first.context(), "objets": objets, SEXES: sexes}
             phrase = _render_phrase(phrases, entry["phrase"], values)
             if phrase:
                 out.append({"phrase": md(phrase), "source": md(group[0].source)})
