@@ -37,8 +37,8 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition, Etat
 from engine.blocks import read_blocks
+from engine.model import Condition, Etat
 from engine.regime import Parameter, Regime, regime_de_decision
 from explain import format as fmt
 
