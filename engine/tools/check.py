@@ -222,9 +222,9 @@ def reader_texts(regime: Regime) -> list[tuple[str, str, str]]:
     the regime's catalogue entries, and the lines of the report, letter and console templates."""
     out = []
     for path in sorted((regime.folder / "explications").glob("*.yaml")):
-        rel = str(path.relative_to(kb_root()))
+        where = f"kb/{path.relative_to(kb_root())}" if path.is_relative_to(kb_root()) else str(path)
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        out += [(f"kb/{rel}", key, text) for key, text in _texts(data, "")]
+        out += [(where, key, text) for key, text in _texts(data, "")]
     root = kb_root().parent
     for folder in TEMPLATE_FOLDERS:
         for path in sorted((root / folder).glob("*")):
