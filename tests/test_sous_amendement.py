@@ -149,7 +149,6 @@ def test_check_lets_numbers_that_are_not_the_laws_pass(tmp_path):
 def test_prevoyance_check_fails_on_a_literal(tmp_path, monkeypatch):
     import engine.tools.check as check
 
-    inps = load_regime("mali-inps")
     folder = tmp_path / "inps"
     (folder / "explications").mkdir(parents=True)
     (folder / "explications" / "x.yaml").write_text("pieces:\n  bulletin: Bulletin de présence de 09 mois\n",
