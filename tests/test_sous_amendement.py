@@ -136,6 +136,15 @@ def test_check_refuses_a_number_of_the_law_written_by_hand(tmp_path, text, writt
                for f in found), found
 
 
+def test_check_reads_the_names_the_rules_give_unless_the_catalogue_words_them():
+    inps = load_regime("mali-inps")
+    assert hand_written_numbers(inps) == []
+    sans_objets = dataclasses.replace(inps, phrases={**inps.phrases, "objets": {}})
+    found = hand_written_numbers(sans_objets)
+    assert any("allocations_maternite.lp" in f and "libelle/3" in f and "« sixième mois »" in f
+               and "section « objets »" in f for f in found), found
+
+
 def test_check_lets_numbers_that_are_not_the_laws_pass(tmp_path):
     inps = load_regime("mali-inps")
     folder = tmp_path / "inps"

@@ -155,6 +155,7 @@ def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
 TEMPLATE_FOLDERS = ("explain/templates", "explain/lettres", "console/templates")
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _JINJA_STRING = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+_LIBELLE = re.compile(r'\blibelle\([^,()]+(?:\([^()]*\))?,\s*[^,()]+(?:\([^()]*\))?,\s*"([^"]*)"\)')
 _DEFAULT = re.compile(r"default\(\s*(\d+)\s*\)")
 # The words a unit is written with (the first word of a parameter's ``unit``).
 _UNITES = {"mois": "mois", "ans": "ans?", "an": "ans?", "jours": "jours?", "heures": "heures?",
@@ -225,6 +226,15 @@ def reader_texts(regime: Regime) -> list[tuple[str, str, str]]:
         where = f"kb/{path.relative_to(kb_root())}" if path.is_relative_to(kb_root()) else str(path)
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         out += [(where, key, text) for key, text in _texts(data, "")]
+    # The names the rules give to objects (libelle/3: « fraction du sixième mois ») are read too, unless the
+    # catalogue words them itself (its ``objets``, rendered with the parameters in force).
+    objets = regime.phrases.get("objets", {})
+    for path, text in regime.program_texts():
+        where = f"kb/{path.relative_to(kb_root())}" if path.is_relative_to(kb_root()) else str(path)
+        for number, line in enumerate(text.splitlines(), start=1):
+            for name in _LIBELLE.findall(line.split("%")[0]):
+                if name not in objets:
+                    out.append((where, f"ligne {number}, libelle/3", name))
     root = kb_root().parent
     for folder in TEMPLATE_FOLDERS:
         for path in sorted((root / folder).glob("*")):
@@ -259,9 +269,12 @@ def hand_written_numbers(regime: Regime) -> list[str]:
         for written, names in hits.items():
             which = (f"valeur du paramètre {names[0]}" if len(names) == 1
                      else f"valeur des paramètres {', '.join(names)}")
-            found.append(f"{fichier} : « {key} » écrit « {written} » à la main ({which}) : nommer le paramètre en "
-                         f"vigueur, {{{{ {names[0]} }}}}, avec au besoin un filtre (lettres, lettres_chiffres, "
-                         f"ordinal, fcfa ; docs/explications.md)")
+            remedy = (f"le dire dans la section « objets » du catalogue, avec {{{{ {names[0]} }}}}"
+                      if key.endswith("libelle/3") else
+                      f"nommer le paramètre en vigueur, {{{{ {names[0]} }}}}, avec au besoin un filtre (lettres, "
+                      f"lettres_chiffres, ordinal, fcfa)")
+            found.append(f"{fichier} : « {key} » écrit « {written} » à la main ({which}) : {remedy} "
+                         f"(docs/explications.md)")
     return found
 
 
