@@ -45,7 +45,7 @@ from explain.render import decision_json, evaluate_text
 from explain.why import why
 
 ROOT = Path(__file__).resolve().parent.parent
-CAS_PAR_FICHIER = 2
+CAS_PAR_FICHIER = 1
 DATE_EFFET = dt.date(2017, 1, 1)  # after every dated value of the shipped parameters
 PLUS_TOT = dt.date(2021, 1, 1)  # dossiers decided from here: every month they look back is under the amendment
 # Unusual values are chosen near each old value (so that the dossiers still meet the conditions and the
