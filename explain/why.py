@@ -58,6 +58,9 @@ class Node:
     # rule id → what supersedes its quotation of the guide (« modifié : six (06) mois depuis le … »)
     modifications: dict[str, str] = field(default_factory=dict)
     objet: str | None = None  # the object as a reader reads it (Catalogue.objet)
+    # parameter → what supersedes the quotation its reference gives (« … cent vingt (120) heures » when the hours
+    # are amended and the days are not)
+    references: dict[str, str] = field(default_factory=dict)
 
     @property
     def mark(self) -> str:
@@ -84,18 +87,24 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
     node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition, sexes),
                 source_text(condition), depth, exception,
                 modifications={r.id: m for r in condition.regles if (m := modification(phrases, r, condition))},
-                objet=phrases.objet(condition.objet))
+                objet=phrases.objet(condition.objet), references=marques_des_references(phrases, condition))
     if max_depth is None or depth + 1 < max_depth:
         node.children = [_node(c, phrases, depth + 1, max_depth, exc, sexes)
                          for c, exc in _relevant(condition, phrases, sexes)]
     return node
 
 
+def marques_des_references(phrases: Catalogue, condition: Condition) -> dict[str, str]:
+    """The references of the parameters a condition applied that quote a number another of them supersedes."""
+    names = [p.nom for p in condition.parametres]
+    return {p.nom: m for p in condition.parametres if (m := phrases.modification(p.reference, names))}
+
+
 def branche(node: Node, etat: Etat) -> Node:
     """The branch of a node that explains a state: children in the same state only."""
     kept = [branche(c, etat) for c in node.children if c.condition.etat == etat]
     return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept,
-                node.modifications, node.objet)
+                node.modifications, node.objet, node.references)
 
 
 def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[Question]:
@@ -188,7 +197,8 @@ def _node_json(node: Node) -> dict[str, Any]:
         out["faits"] = [{"champ": d.chemin, "valeur": fmt.json_value(d.valeur)} for d in c.donnees]
     if c.parametres:
         out["parametres"] = [{"nom": p.nom, "valeur": fmt.json_value(p.valeur), "depuis": p.depuis.isoformat(),
-                              "reference": p.reference} for p in c.parametres]
+                              "reference": p.reference + (f" [{node.references[p.nom]}]" if p.nom in node.references
+                                                          else "")} for p in c.parametres]
     if c.regles:
         marks = node.modifications
         out["regles"] = [{"id": r.id, "texte": r.texte + (f" [{marks[r.id]}]" if r.id in marks else ""),

@@ -218,3 +218,19 @@ def test_console_decision_page_under_a_shipped_amendment(client):
     assert lettre.status_code == 200 and "3 500" in lettre.text.replace("\u00a0", " ")
     wrong = client.get("/decisions/1?amendement=inexistant")
     assert wrong.status_code == 200 and "Amendement non appliqué : amendement inconnu" in wrong.text
+
+
+def test_a_parameters_reference_quoting_a_superseded_number_is_marked(tmp_path):
+    # Only the hours are amended: the days' reference still quotes « cent vingt (120) heures » from the guide.
+    path = tmp_path / "heures.yaml"
+    path.write_text("titre: Cent trente heures\nsource: Essai\ndate_effet: 2025-01-01\n"
+                    "parametres:\n  activite_heures_minimum: 130\n", encoding="utf-8")
+    out = invoke("why", REFUS_STAGE, "allocations_familiales", "--amendment", str(path)).stdout
+    assert "Activité dans le mois (18 jours ou 130 heures)" in out
+    assert ("activite_jours_minimum = 18, en vigueur depuis le 12 août 1999 (« au moins dix-huit (18) jours ou "
+            "cent vingt (120) heures ») [modifié : cent trente (130) heures depuis le 1er janvier 2025]") in out
+    data = json.loads(invoke("why", REFUS_STAGE, "allocations_familiales", "--format", "json",
+                             "--amendment", str(path)).stdout)
+    activite = next(n for n in data["arbre"]["enfants"] if n["id"] == "activite_mensuelle")
+    jours = next(p for p in activite["parametres"] if p["nom"] == "activite_jours_minimum")
+    assert jours["reference"].endswith("[modifié : cent trente (130) heures depuis le 1er janvier 2025]")
