@@ -168,9 +168,18 @@ class Catalogue:
         if not _a_rendre(text):
             return text
         try:
-            return self.render(text, context or {})
+            try:
+                return self.render(text, context or {})
+            except jinja2.UndefinedError:
+                # Before a parameter's first value (a dossier dated before the law), a label names the value
+                # the law first gave: a label must always be written; sentences say the value is unknown.
+                return self.render(text, {**self._premieres(), **(context or {})})
         except jinja2.TemplateError as exc:
             raise PhraseError(f"« {text} » : {exc}") from exc
+
+    def _premieres(self) -> dict[str, Any]:
+        return {name: next(v.value for v in param.values if v.value is not None)
+                for name, param in self.regime.parameters.items() if any(v.value is not None for v in param.values)}
 
     def modification(self, texte: str, parametres: Iterable[str]) -> str | None:
         """What supersedes a quotation of the source (a rule's guide sentence): when a parameter the rule
@@ -228,7 +237,13 @@ class Catalogue:
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
         context = {"objet": self.objet(condition.objet), **condition.context()}
         try:
-            return self.render(text, context, sexes)
+            try:
+                return self.render(text, context, sexes)
+            except jinja2.UndefinedError:
+                # A parameter not yet in force on that date (a dossier dated before the law): the sentence
+                # names the value the law first gave, as labels do (a sentence that tests ``is defined``
+                # says itself that no value is known, and never comes here).
+                return self.render(text, {**self._premieres(), **context}, sexes)
         except jinja2.UndefinedError as exc:
             raise PhraseError(f"phrase de « {condition.id} » ({condition.etat}) : {exc.message}") from exc
 

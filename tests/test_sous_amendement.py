@@ -234,3 +234,15 @@ def test_a_parameters_reference_quoting_a_superseded_number_is_marked(tmp_path):
     activite = next(n for n in data["arbre"]["enfants"] if n["id"] == "activite_mensuelle")
     jours = next(p for p in activite["parametres"] if p["nom"] == "activite_jours_minimum")
     assert jours["reference"].endswith("[modifié : cent trente (130) heures depuis le 1er janvier 2025]")
+
+
+def test_a_dossier_dated_before_the_law_is_still_explained(tmp_path):
+    # No parameter is in force in 1995 (the law dates from 1999): labels and sentences name the value the law
+    # first gave rather than failing on a parameter that has no value yet.
+    path = tmp_path / "vieux.yaml"
+    path.write_text("id: vieux\ndate_reference: 1995-03-01\ndemandeur: {statut: salarie, premiere_demande: true}\n"
+                    "demandes: [{prestation: allocations_familiales, date: 1995-03-01}]\n", encoding="utf-8")
+    result = invoke("why", str(path), "allocations_familiales")
+    assert result.exit_code == 0, result.output
+    assert "Stage de neuf mois pour une première demande" in result.stdout
+    assert invoke("letter", str(path), "--no-what-if").exit_code == 0
