@@ -9,6 +9,7 @@ CLI's message. Every decision is recorded in the journal with who asked.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -20,18 +21,22 @@ from starlette.concurrency import run_in_threadpool
 from console.app import TAILLE_MAX_CHARGE, corps
 from console.dossiers import (
     DossierRefuse,
+    Erreur,
     ErreurInterne,
     dates_filtre,
+    decider,
     decider_et_enregistrer,
     decision_bytes,
     lettres_de,
     parse_json,
+    valider,
 )
-from console.impact import GENERES_MAX, amendements
+from console.impact import GENERES_MAX, amendements, sous_amendement
 from engine.domaine import iso_date
 from engine.dossier import apercu
 from engine.model import Statut
 from engine.regime import regimes
+from engine.tools.amendement import AmendmentError
 from explain.phrases import PhraseError
 
 router = APIRouter(prefix="/api/v1", tags=["API"])
@@ -50,9 +55,24 @@ def _interne(exc: Exception) -> JSONResponse:
     return JSONResponse({"erreurs": [{"champ": "(racine)", "message": str(exc)}]}, status_code=500)
 
 
-def _decide(request: Request, body: bytes):
-    """Runs in the thread pool: grounding must not block the event loop."""
-    return decider_et_enregistrer(request.app.state.etat, parse_json(body), None, request.state.auteur, "api")
+def _decide(request: Request, body: bytes, amendement: str | None = None, date_effet: dt.date | None = None):
+    """Runs in the thread pool: grounding must not block the event loop. Under a shipped ``amendement`` the
+    dossier is decided under the amended law and not recorded in the journal (a simulation, not a decision)."""
+    if not amendement and date_effet is None:
+        return decider_et_enregistrer(request.app.state.etat, parse_json(body), None, request.state.auteur, "api")
+    dossier = valider(parse_json(body), None)
+    try:
+        dossier = sous_amendement(dossier, amendement, date_effet)
+    except AmendmentError as exc:
+        raise DossierRefuse([Erreur("amendement" if amendement else "date_effet", str(exc))]) from exc
+    return None, dossier, decider(dossier)
+
+
+# Optional on evaluate, why and letter: decide under an amendment the base ships (GET /amendements).
+Amendement = Annotated[str | None, Query(description="Identifiant d'un amendement livré (GET /api/v1/amendements) : "
+                                                     "la décision suit la loi amendée et le dit.")]
+DateEffet = Annotated[dt.date | None, Query(description="Date d'effet de l'amendement (AAAA-MM-JJ), s'il la laisse "
+                                                        "ouverte ou pour la remplacer.")]
 
 
 @router.get("/regimes", summary="Les régimes de la base")
@@ -75,14 +95,16 @@ def regime_schema(regime: str) -> Response:
              responses={200: {"content": {JSON: {}}, "description": "La décision, JSON du contrat"},
                         422: {"description": "Dossier invalide : chaque erreur avec le chemin de son champ"},
                         413: {"description": "Corps trop volumineux"}})
-async def api_evaluate(request: Request) -> Response:
-    """La décision sur le dossier du corps (JSON), octet pour octet celle de `prevoyance evaluate --format json`."""
-    return await run_in_threadpool(_evaluate, request, await corps(request))
+async def api_evaluate(request: Request, amendement: Amendement = None, date_effet: DateEffet = None) -> Response:
+    """La décision sur le dossier du corps (JSON), octet pour octet celle de `prevoyance evaluate --format json`
+    (avec `amendement`, celle de `--amendment` : la décision sous la loi amendée)."""
+    return await run_in_threadpool(_evaluate, request, await corps(request), amendement, date_effet)
 
 
-def _evaluate(request: Request, body: bytes) -> Response:
+def _evaluate(request: Request, body: bytes, amendement: str | None = None,
+              date_effet: dt.date | None = None) -> Response:
     try:
-        _, _, decision = _decide(request, body)
+        _, _, decision = _decide(request, body, amendement, date_effet)
         return Response(decision_bytes(decision), media_type=JSON)
     except DossierRefuse as exc:
         return _refus(exc)
@@ -94,10 +116,12 @@ def _evaluate(request: Request, body: bytes) -> Response:
              response_class=Response,
              responses={200: {"content": {JSON: {}}}, 422: {"description": "Dossier invalide"}})
 async def api_why(request: Request, prestation: str, what_if: bool = False,
-                  profondeur: Annotated[int | None, Query(ge=1, le=50)] = None) -> Response:
+                  profondeur: Annotated[int | None, Query(ge=1, le=50)] = None, amendement: Amendement = None,
+                  date_effet: DateEffet = None) -> Response:
     """L'arbre de justification (`prevoyance why --format json`) ; `what_if=true` ajoute, pour un refus, les plus
-    petits changements du dossier qui feraient accorder la prestation."""
-    return await run_in_threadpool(_why, request, await corps(request), prestation, what_if, profondeur)
+    petits changements du dossier qui feraient accorder la prestation ; `amendement`, la loi amendée."""
+    return await run_in_threadpool(_why, request, await corps(request), prestation, what_if, profondeur, amendement,
+                                   date_effet)
 
 
 def _non_examinee(prestation: str, decision) -> JSONResponse:
@@ -107,12 +131,13 @@ def _non_examinee(prestation: str, decision) -> JSONResponse:
                                       f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
 
 
-def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None) -> Response:
+def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None,
+         amendement: str | None = None, date_effet: dt.date | None = None) -> Response:
     from engine.tools.whatif import what_if as search
     from explain.why import why
 
     try:
-        _, dossier, decision = _decide(request, body)
+        _, dossier, decision = _decide(request, body, amendement, date_effet)
         if prestation not in decision.prestations:
             return _non_examinee(prestation, decision)
         answer = None
@@ -128,14 +153,18 @@ def _why(request: Request, body: bytes, prestation: str, what_if: bool, profonde
 @router.post("/letter/{prestation}", summary="La lettre à l'assuré (PDF ou HTML)", response_class=Response,
              responses={200: {"content": {"application/pdf": {}, "text/html": {}}},
                         422: {"description": "Dossier invalide"}})
-async def api_letter(request: Request, prestation: str, format: Literal["pdf", "html"] = "pdf") -> Response:
-    """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --benefit … --format …`)."""
-    return await run_in_threadpool(_letter, request, await corps(request), prestation, format)
+async def api_letter(request: Request, prestation: str, format: Literal["pdf", "html"] = "pdf",
+                     amendement: Amendement = None, date_effet: DateEffet = None) -> Response:
+    """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --benefit … --format …`) ; avec
+    `amendement`, sous la loi amendée, et elle le dit."""
+    return await run_in_threadpool(_letter, request, await corps(request), prestation, format, amendement,
+                                   date_effet)
 
 
-def _letter(request: Request, body: bytes, prestation: str, format: str) -> Response:
+def _letter(request: Request, body: bytes, prestation: str, format: str, amendement: str | None = None,
+            date_effet: dt.date | None = None) -> Response:
     try:
-        _, dossier, decision = _decide(request, body)
+        _, dossier, decision = _decide(request, body, amendement, date_effet)
         if prestation not in decision.prestations:
             return _non_examinee(prestation, decision)
         (lettre,) = lettres_de(dossier, decision, prestation)

@@ -102,7 +102,7 @@ class Formulaire:
             label = (self.phrases.data.get("choix", {}).get(text)  # a catalogue may name the values of its schema
                      or self.phrases.data.get("prestations", {}).get(text, {}).get("libelle")
                      or self.phrases.data.get("pieces", {}).get(text) or text.replace("_", " "))
-            out.append((text, label))
+            out.append((text, self.phrases.texte(label)))  # a label may name a parameter in force (today's)
         return out
 
     # -- drawing -----------------------------------------------------------------------

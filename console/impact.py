@@ -131,3 +131,22 @@ class Travaux:
                                          message=clean(f"erreur interne ({type(exc).__name__} : {exc})"))
             finally:
                 caseload.unlink(missing_ok=True)
+
+
+def sous_amendement(dossier, ident: str | None, date_effet: dt.date | None = None):
+    """``dossier`` to be decided under the shipped amendment ``ident`` (the decision page, the API's evaluate,
+    why and letter), ``date_effet`` over the amendment's; itself when ``ident`` is empty. An unknown amendment,
+    one of another regime or one that cannot be applied raises AmendmentError, in French, naming it."""
+    from engine.tools.amendement import under_amendment
+
+    if not ident:
+        if date_effet is not None:
+            raise AmendmentError("« date_effet » n'a de sens qu'avec un amendement")
+        return dossier
+    found = amendements().get(ident)
+    if found is None:
+        known = ", ".join(sorted(a.ident for a in amendements().values() if a.regime == dossier.regime.id))
+        raise AmendmentError(f"amendement inconnu « {ident} » (livrés pour ce régime : {known or 'aucun'})")
+    if found.regime != dossier.regime.id:
+        raise AmendmentError(f"l'amendement « {ident} » amende le régime {found.regime}, pas {dossier.regime.id}")
+    return under_amendment(dossier, found.path, date_effet)

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as FastAPIPath
@@ -26,6 +27,7 @@ from console.dossiers import (
     DossierRefuse,
     ErreurInterne,
     dates_filtre,
+    decider,
     decider_et_enregistrer,
     lettres_de,
     parse_fichier,
@@ -33,13 +35,14 @@ from console.dossiers import (
     rouvrir,
 )
 from console.formulaire import Formulaire, appliquer, identifiant, sans_vides
-from console.impact import GENERES_MAX, amendements
+from console.impact import GENERES_MAX, amendements, sous_amendement
 from console.journal import PAR_PAGE
 from console.vues import templates
 from engine.domaine import iso_date
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
-from explain.phrases import catalogue
+from engine.tools.amendement import AmendmentError
+from explain.phrases import catalogue, catalogue_de
 
 router = APIRouter(include_in_schema=False)
 Numero = Annotated[int, FastAPIPath(ge=1, le=2**62)]  # a row of the journal: SQLite's integers are 64 bits
@@ -175,25 +178,57 @@ def _rouvrir(request: Request, ident: int):
 
 
 @router.get("/decisions/{ident}", response_class=HTMLResponse)
-async def decision_page(request: Request, ident: Numero, si: str = ""):
-    return await run_in_threadpool(_decision_page, request, ident, si)
+async def decision_page(request: Request, ident: Numero, si: str = "", amendement: str = "", date_effet: str = ""):
+    return await run_in_threadpool(_decision_page, request, ident, si, amendement, date_effet)
 
 
-def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
+def _sous_amendement(dossier, amendement: str, date_effet: str):
+    """The dossier under the shipped amendment the page asks for, and what went wrong if it cannot be applied
+    (said on the page, in French; the decision is then shown under the base)."""
+    if not amendement:
+        return dossier, None
+    try:
+        when = dt.date.fromisoformat(date_effet) if date_effet else None
+    except ValueError:
+        return dossier, f"« date d'effet » : date invalide « {date_effet} » (AAAA-MM-JJ)"
+    try:
+        return sous_amendement(dossier, amendement, when), None
+    except AmendmentError as exc:
+        return dossier, str(exc)
+
+
+def _decision_page(request: Request, ident: int, si: str, amendement: str = "", date_effet: str = "") -> HTMLResponse:
     from engine.tools.whatif import what_if
+    from explain.render import amendements as amendements_de
     from explain.render import orientation_texte
     from explain.why import context
 
     demande, dossier, decision = _rouvrir(request, ident)
-    phrases = catalogue(dossier.regime)
+    dossier, erreur_amendement = _sous_amendement(dossier, amendement, date_effet)
+    if dossier.regime.amendment_tag:  # decided again, under the amended law (a simulation: not recorded)
+        decision = decider(dossier)
+    phrases = catalogue_de(decision)
     benefits = []
     for pid, prestation in decision.prestations.items():
         answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
+    offerts = [a for a in amendements().values() if a.regime == dossier.regime.id]
+    suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
                  libelle=phrases.libelle_prestation, orientation=orientation_texte(decision),
-                 orientation_resume=" ".join(phrases.data.get("orientation", {}).get("resume", "").split()))
+                 orientation_resume=" ".join(phrases.data.get("orientation", {}).get("resume", "").split()),
+                 amendements_offerts=offerts, amendement=amendement,
+                 date_effet=date_effet, erreur_amendement=erreur_amendement,
+                 sous_amendements=amendements_de(decision), suite=suite)
+
+
+def _date_ou_aujourdhui(text: str | None) -> dt.date | None:
+    """A journal line's date of reference (the date its labels' numbers are in force); None (today) if unreadable."""
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @router.get("/decisions/{ident}/modifier", response_class=HTMLResponse)
@@ -204,24 +239,39 @@ def modifier(request: Request, ident: Numero):
     return _formulaire(request, _regime(demande["base"]), demande["donnees"], source=ident)
 
 
+def _rouvrir_sous(request: Request, ident: int, amendement: str, date_effet: str):
+    """A recorded decision, decided again under the shipped amendment the page names (if any)."""
+    demande, dossier, decision = _rouvrir(request, ident)
+    dossier, erreur = _sous_amendement(dossier, amendement, date_effet)
+    if erreur is not None:
+        raise HTTPException(422, erreur)
+    if dossier.regime.amendment_tag:
+        decision = decider(dossier)
+    return demande, dossier, decision
+
+
 @router.get("/decisions/{ident}/lettre/{prestation}", response_class=HTMLResponse)
-def lettre_page(request: Request, ident: Numero, prestation: str):
-    _, dossier, decision = _rouvrir(request, ident)
+def lettre_page(request: Request, ident: Numero, prestation: str, amendement: str = "", date_effet: str = ""):
+    _, _, decision = _rouvrir_sous(request, ident, amendement, date_effet)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
-    libelle = catalogue(dossier.regime).libelle_prestation(prestation)
-    return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision)
+    libelle = catalogue_de(decision).libelle_prestation(prestation)
+    suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""
+    return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision,
+                 suite=suite)
 
 
 @router.get("/decisions/{ident}/lettre/{prestation}/{fichier}")
-async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str):
-    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier)
+async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str, amendement: str = "",
+                         date_effet: str = ""):
+    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier, amendement, date_effet)
 
 
-def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str) -> Response:
+def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str, amendement: str = "",
+                    date_effet: str = "") -> Response:
     if fichier not in ("lettre.html", "lettre.pdf"):
         raise HTTPException(404, "lettre.html ou lettre.pdf")
-    _, dossier, decision = _rouvrir(request, ident)
+    _, dossier, decision = _rouvrir_sous(request, ident, amendement, date_effet)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
     try:
@@ -266,7 +316,7 @@ def journal_ligne(request: Request, ligne: Numero):
         return RedirectResponse(f"/decisions/{found.demande}#{found.prestation}", status_code=303)
     phrases = None
     with contextlib.suppress(RegimeError):
-        phrases = catalogue(load_regime(found.base))
+        phrases = catalogue(load_regime(found.base), _date_ou_aujourdhui(found.date_reference))
 
     def libelle(node: str) -> str:
         if phrases is None:

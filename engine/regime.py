@@ -83,6 +83,15 @@ class Parameter:
     # The values it may take (engine/domaine.py): its file's ``bornes``, else its unit's in regime.yaml.
     bornes: BornesParametre | None = None
 
+    def valeur_au(self, when: dt.date) -> ParameterValue | None:
+        """The dated value in force on ``when`` (the last one that starts on or before it), as
+        ``en_vigueur/3`` chooses it (kb/commun/parametres.lp); None before the first or once repealed."""
+        current = None
+        for value in self.values:
+            if value.debut <= when:
+                current = value
+        return current if current is not None and current.value is not None else None
+
 
 @dataclass(eq=False)  # identity: a regime is loaded once and used as a cache key
 class Regime:
@@ -99,6 +108,7 @@ class Regime:
     rewritten: dict[Path, str] = field(default_factory=dict)
     added: list[tuple[Path, str]] = field(default_factory=list)
     amendment_tag: str | None = None  # "+<slug>@<hash>" for an amended base
+    amendements: tuple[Any, ...] = ()  # the amendments applied (engine.tools.amendement.Amendment), in order
     bornes: Bornes | None = None  # the domain of dates and text (regime.yaml, engine/domaine.py)
     # The bounds of parameters by unit (regime.yaml, bornes.parametres), for an amendment's new parameters.
     bornes_parametres: dict[str, BornesParametre] = field(default_factory=dict)
@@ -342,3 +352,26 @@ def load_regime(regime_id: str | None = None) -> Regime:
     if regime_id not in known:
         raise RegimeError(f"base inconnue : {regime_id!r} (connues : {', '.join(sorted(known))})")
     return known[regime_id]
+
+
+# Amended regimes (engine/tools/amendement.py) by their version, so that a decision taken under one is put
+# into words with the amended parameters (:func:`regime_de_decision`). Bounded: a long-lived process (the
+# console, the API) may amend many times; the oldest are forgotten, and their decisions are then worded
+# under the base on disk rather than kept alive forever.
+_AMENDES: dict[str, Regime] = {}
+_AMENDES_MAX = 64
+
+
+def enregistrer_amende(regime: Regime) -> None:
+    """Remember an amended regime by its version (``mali-inps@…+slug@…``)."""
+    _AMENDES.pop(regime.version, None)
+    _AMENDES[regime.version] = regime
+    while len(_AMENDES) > _AMENDES_MAX:
+        _AMENDES.pop(next(iter(_AMENDES)))
+
+
+def regime_de_decision(base: str, version: str | None = None) -> Regime:
+    """The regime a decision was taken under: the amended one its ``version_base`` names, else ``base``."""
+    if version and "+" in version and version in _AMENDES:
+        return _AMENDES[version]
+    return load_regime(base)

@@ -28,6 +28,7 @@ from engine.files import write_atomic
 from engine.model import Decision
 from engine.regime import RegimeError
 from engine.solver import EvaluationError, evaluate, evaluate_many
+from engine.tools.amendement import AmendmentError, load_amendment, under_amendment
 from engine.tools.caseload import dossier_files, each_alone_on_failure
 from explain.lettres import EXTENSIONS, Lettre, LettreError, html_document, letters, load_bureau_lettres, pdf_document
 from explain.phrases import PhraseError
@@ -67,14 +68,16 @@ def output_paths(output: str, lettres: list[Lettre], output_format: str, stem: s
 
 
 def dossier_letters(path: str | Path, benefit: str | None, entete_path: str | None, what_if: bool,
-                    date: dt.date | None, modeles: str | None) -> list[Lettre]:
-    """The letters of the dossier file ``path`` (one per benefit decided, or ``benefit``'s); every failure
-    (the letterhead, the dossier, the base, the catalogue, a template) raises LettreError with its French message."""
+                    date: dt.date | None, modeles: str | None, amendment: str | Path | None = None,
+                    date_effet: dt.date | None = None) -> list[Lettre]:
+    """The letters of the dossier file ``path`` (one per benefit decided, or ``benefit``'s), decided under
+    ``amendment`` when given; every failure (the letterhead, the dossier, the amendment, the base, the
+    catalogue, a template) raises LettreError with its French message."""
     entete = load_bureau_lettres(entete_path)
     try:
-        loaded = load_dossier(path)
+        loaded = under_amendment(load_dossier(path), amendment, date_effet)
         decision = evaluate(loaded)
-    except (DossierError, RegimeError) as exc:
+    except (DossierError, RegimeError, AmendmentError) as exc:
         raise LettreError(str(exc)) from exc
     except (EvaluationError, RuntimeError) as exc:  # a defect of kb/, not of the dossier
         raise LettreError(f"erreur interne de la base de règles : {exc}") from exc
@@ -119,6 +122,8 @@ class CaseloadLetters:
     what_if: bool = True
     date: dt.date | None = None
     modeles: str | None = None
+    amendment: str | Path | None = None  # decide under this amendment file (``--amendment``)
+    date_effet: dt.date | None = None
     files: list[Path] = field(default_factory=list)
     written: int = 0
     rendered: int = 0
@@ -126,10 +131,19 @@ class CaseloadLetters:
 
     @classmethod
     def prepare(cls, caseload: str | Path, out_dir: str | Path, output_format: str, entete_path: str | None,
-                what_if: bool = True, date: dt.date | None = None, modeles: str | None = None) -> CaseloadLetters:
-        """The letterhead read and the dossier files listed (the output folder is not part of the caseload)."""
+                what_if: bool = True, date: dt.date | None = None, modeles: str | None = None,
+                amendment: str | Path | None = None, date_effet: dt.date | None = None) -> CaseloadLetters:
+        """The letterhead read and the dossier files listed (the output folder is not part of the caseload); the
+        amendment, when given, read once (a bad one stops before any letter)."""
         job = cls(Path(caseload), Path(out_dir), output_format, load_bureau_lettres(entete_path), what_if, date,
-                  modeles)
+                  modeles, amendment, date_effet)
+        if amendment is None and date_effet is not None:
+            raise LettreError("--date-effet n'a de sens qu'avec --amendment (le fichier de l'amendement)")
+        if amendment is not None:
+            try:
+                load_amendment(amendment, date_effet)
+            except AmendmentError as exc:
+                raise LettreError(str(exc)) from exc
         job.files = dossier_files(job.caseload, exclude=job.out_dir)
         if not job.files:
             raise LettreError(f"{caseload}: aucun dossier (.yaml, .yml, .json)")
@@ -141,8 +155,8 @@ class CaseloadLetters:
             batch: list[tuple[Path, Dossier]] = []
             for path in self.files[start:start + TAILLE_LOT]:
                 try:
-                    batch.append((path, load_dossier(path)))
-                except (DossierError, RegimeError) as exc:
+                    batch.append((path, under_amendment(load_dossier(path), self.amendment, self.date_effet)))
+                except (DossierError, RegimeError, AmendmentError) as exc:
                     self.failures.append(str(exc))
                     if progress is not None:
                         progress(1)

@@ -9,6 +9,7 @@ CLDR's narrow one), a decimal comma; an amount keeps its unit on the same line
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -16,6 +17,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from num2words import num2words
 
 LOCALE = "fr_FR"
 INSECABLE = "\u00a0"  # non-breaking space: between groups of digits, and before a unit
@@ -25,7 +27,13 @@ MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 
 def nombre(value: int) -> str:
     """``1234567`` → ``1 234 567`` (groups separated by a non-breaking space, as the guide writes them)."""
-    return format_decimal(int(value), locale=LOCALE).replace("\u202f", INSECABLE)
+    return _nombre(int(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _nombre(value: int) -> str:
+    # Babel's formatting costs about 2 ms a call; a letter or an explanation writes the same few numbers often.
+    return format_decimal(value, locale=LOCALE).replace("\u202f", INSECABLE)
 
 
 def fcfa(value: int | Fraction) -> str:
@@ -139,6 +147,29 @@ def md(text: Any) -> str:
                            else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 
+# Numbers of the law in words. A sentence never writes a duration, an age or a count of the law by
+# hand: it names the parameter in force and one of these filters writes it (docs/explications.md).
+
+
+def lettres(value: int, genre: str = "m") -> str:
+    """``9`` → ``neuf``; ``genre="f"`` for a feminine noun: ``1`` → ``une`` (« une semaine »)."""
+    mots = num2words(int(value), lang="fr")
+    return re.sub(r"\bun$", "une", mots) if genre == "f" else mots
+
+
+def lettres_chiffres(value: int, genre: str = "m") -> str:
+    """``9`` → ``neuf (09)``, ``24`` → ``vingt-quatre (24)``: the guide's way of writing a number of the law."""
+    return f"{lettres(value, genre)} ({int(value):02d})"
+
+
+def ordinal(value: int, genre: str = "m") -> str:
+    """``6`` → ``sixième``, ``1`` → ``premier`` (``première`` with ``genre="f"``)."""
+    if int(value) == 1:
+        return "première" if genre == "f" else "premier"
+    return num2words(int(value), lang="fr", to="ordinal")
+
+
 # The French filters every Jinja2 environment of the project registers.
 FILTRES = {"fcfa": fcfa, "date": date_fr, "mois": mois_fr, "nombre": nombre, "valeur": valeur,
-           "de": de, "que": que, "pluriel": pluriel, "majuscule": majuscule}
+           "de": de, "que": que, "pluriel": pluriel, "majuscule": majuscule,
+           "lettres": lettres, "lettres_chiffres": lettres_chiffres, "ordinal": ordinal}

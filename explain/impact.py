@@ -104,8 +104,10 @@ def _condition(phrases: Catalogue, node: str) -> str:
 
 def _catalogue(impact: Impact) -> Catalogue:
     """The phrase catalogue of the regime the impact was computed under: its benefits, statuses and
-    conditions are named in that regime's words, whichever regime is the default."""
-    return catalogue(load_regime(impact.base))
+    conditions are named in that regime's words, whichever regime is the default; the numbers its labels
+    write are those of the amended law on its effective date (the report is about that law)."""
+    amended = amend(load_regime(impact.base), impact.amendement)
+    return catalogue(amended, impact.amendement.date_effet)
 
 
 def rows(impact: Impact) -> list[dict[str, Any]]:

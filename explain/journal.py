@@ -22,9 +22,15 @@ from explain import format as fmt
 from explain.phrases import PhraseError, catalogue
 
 
-def _phrases(base: str):
+def _phrases(base: str, date_reference: str | None = None):
+    """The catalogue of an entry's regime, with the parameters in force on its date of reference (the labels
+    then write the numbers of the law the entry was decided under)."""
     try:
-        return catalogue(load_regime(base))
+        when = dt.date.fromisoformat(date_reference) if date_reference else None
+    except ValueError:
+        when = None
+    try:
+        return catalogue(load_regime(base), when)
     except RegimeError:
         return None
 
@@ -94,7 +100,7 @@ def dossier_text(entrees: list[Entree]) -> str:
     first = entrees[0]
     lines.append(f"Dossier {first.dossier} — {len(entrees)} décision(s) au journal")
     for entree in entrees:
-        phrases = _phrases(entree.base)
+        phrases = _phrases(entree.base, entree.date_reference)
         try:
             regime = load_regime(entree.base)
         except RegimeError:
@@ -128,7 +134,7 @@ def liste_text(entrees: list[Entree]) -> str:
     """A list of decisions, one line each, in French."""
     lines = []
     for entree in entrees:
-        phrases = _phrases(entree.base)
+        phrases = _phrases(entree.base, entree.date_reference)
         failed = ", ".join(_libelle(phrases, c["id"]) for c in entree.non_remplies) or "aucune"
         montants = _montants(phrases, entree)
         lines.append(f"{entree.dossier} — {_benefit(phrases, entree.prestation)} : {_statut(phrases, entree)}"

@@ -14,18 +14,32 @@ never « salarié(e) ». An entry's ``concerne`` (a Jinja expression on the
 condition's values, ``sexe``, ``feminin`` and ``masculin``) says whether the
 condition can concern this person at all: an exception that cannot (the
 widow's, for a man) is not explained to them.
+
+Numbers of the law are never written by hand: a catalogue is bound to a date
+(:func:`catalogue`, the decision's date of reference, or today for a page that
+concerns no decision) and every template of it — sentences, labels, questions,
+events, letters' phrases — sees each parameter of the regime in force at that
+date by its name (``{{ stage_duree_mois | lettres_chiffres }} mois`` → « neuf (09)
+mois »), under the values the condition itself applied. An amended regime
+(engine/tools/amendement.py) has its own catalogue, with the amended values.
+A quotation of the source that a parameter in force supersedes is marked
+(:meth:`Catalogue.citation`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
+from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 import jinja2
 
+from engine.blocks import read_blocks
 from engine.model import Condition, Etat
-from engine.regime import Regime
+from engine.regime import Parameter, Regime, regime_de_decision
 from explain import format as fmt
 
 
@@ -76,18 +90,131 @@ _SANS_PHRASE = {
 }
 
 
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return environment()
+
+
+@functools.cache
+def _template(text: str) -> jinja2.Template:
+    """A catalogue template, compiled once per process (whatever regime or date renders it)."""
+    return _environment().from_string(text)
+
+
+def _a_rendre(text: Any) -> bool:
+    return isinstance(text, str) and ("{{" in text or "{%" in text)
+
+
+def valeur_parametre(param: Parameter, value: Any, texte: str | None = None) -> str:
+    """A parameter's value as a reader reads it, in its unit: « six (06) mois », « 3 500 FCFA », « 1/10 »."""
+    unit = (param.unit or "").strip()
+    if (isinstance(value, Fraction) and value.denominator != 1) or unit == "taux":
+        return texte or fmt.valeur(value)
+    if unit == "FCFA":
+        return fmt.fcfa(value)
+    genre = "f" if unit.startswith(("semaine", "heure", "mensualité")) else "m"
+    return f"{fmt.lettres_chiffres(value, genre)} {unit}".strip()
+
+
+_SEPARATEUR = "[ .\u00a0\u202f]?"
+
+
+@functools.lru_cache(maxsize=1024)
+def _formes(value: Any) -> tuple[re.Pattern, ...]:
+    """The ways a source may write a value: digits (« 9 », « 09 », « 1 500 », « 1500 »), words followed by
+    digits in brackets (« neuf (09) »), a fraction or a percentage."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        pct = value * 100
+        out = [rf"\b{value.numerator}\s*/\s*{value.denominator}\b"]
+        if pct.denominator == 1:
+            out.append(rf"\b{pct.numerator}\s*%")
+        return tuple(re.compile(p, re.I) for p in out)
+    n = int(value)
+    groups = f"{n:,}".split(",")  # 1500 → 1 500, 1500 or 1.500: any separator, or none
+    zero = "0?" if n < 10 else ""
+    out = [rf"(?<![\d/,]){zero}{_SEPARATEUR.join(groups)}(?![\d/])"]
+    out.append(rf"\b{re.escape(fmt.lettres(n))}\s*\(")
+    if n > 1:
+        out.append(rf"\b{re.escape(fmt.ordinal(n))}\b")
+    return tuple(re.compile(p, re.I) for p in out)
+
+
+def cite(texte: str, value: Any) -> bool:
+    """Whether a quoted text writes ``value`` (in any of its forms)."""
+    return any(pattern.search(texte) for pattern in _formes(value))
+
+
 class Catalogue:
-    """The phrases of one regime."""
+    """The phrases of one regime, bound to the date the sentences speak of."""
 
-    def __init__(self, regime: Regime, amende: bool = False):
+    def __init__(self, regime: Regime, date: dt.date | None = None, amende: bool = False):
         self.regime = regime
-        self.amende = amende or bool(regime.amendment_tag)  # phrases of decisions taken under an amendment
+        # Phrases of decisions taken under an amendment (its regime, or a decision whose version names one)
+        self.amende = amende or bool(regime.amendment_tag)
         self.data = regime.phrases
-        self.env = environment()
+        self.env = _environment()
+        self.date = date or dt.date.today()
+        # Each parameter in force on that date, by its name: the numbers every template writes.
+        self.en_vigueur: dict[str, Any] = {}
+        for name, param in regime.parameters.items():
+            current = param.valeur_au(self.date)
+            if current is not None:
+                self.en_vigueur[name] = current.value
 
-    @functools.cache  # noqa: B019 - one catalogue per regime, kept for the process
     def _template(self, text: str) -> jinja2.Template:
-        return self.env.from_string(text)
+        return _template(text)
+
+    def objet(self, name: str | None) -> str | None:
+        """How a reader reads an object the base names (« fraction du sixième mois »): the catalogue's
+        ``objets`` may word it with the parameters in force; else the base's name as it is."""
+        if not name:
+            return name
+        return self.texte(self.data.get("objets", {}).get(name, name))
+
+    def parametres_du_bloc(self, block_id: str) -> frozenset[str]:
+        """The parameters a rule block reads (its body names them): those that can supersede its quotation."""
+        return _parametres_des_blocs(self.regime).get(block_id, frozenset())
+
+    def texte(self, text: Any, context: dict[str, Any] | None = None) -> Any:
+        """A label or phrase of the catalogue with the parameters in force (a text without a template is
+        returned as it is)."""
+        if not _a_rendre(text):
+            return text
+        try:
+            try:
+                return self.render(text, context or {})
+            except jinja2.UndefinedError:
+                # Before a parameter's first value (a dossier dated before the law), a label names the value
+                # the law first gave: a label must always be written; sentences say the value is unknown.
+                return self.render(text, {**self._premieres(), **(context or {})})
+        except jinja2.TemplateError as exc:
+            raise PhraseError(f"« {text} » : {exc}") from exc
+
+    def _premieres(self) -> dict[str, Any]:
+        return {name: next(v.value for v in param.values if v.value is not None)
+                for name, param in self.regime.parameters.items() if any(v.value is not None for v in param.values)}
+
+    def modification(self, texte: str, parametres: Iterable[str]) -> str | None:
+        """What supersedes a quotation of the source (a rule's guide sentence): when a parameter the rule
+        applies is in force with another value than one the quotation writes, « modifié : six (06) mois
+        depuis le 1er janvier 2027 »; None when the quotation states the law in force."""
+        marks = []
+        for name in dict.fromkeys(parametres):
+            param = self.regime.parameters.get(name)
+            current = param.valeur_au(self.date) if param else None
+            if current is None:
+                continue
+            others = {v.value for v in param.values if v.value is not None and v.value != current.value}
+            if any(cite(texte, v) for v in others) and not cite(texte, current.value):
+                marks.append(f"{valeur_parametre(param, current.value, current.texte)} depuis le "
+                             f"{fmt.date_fr(current.debut)}")
+        return f"modifié : {' ; '.join(marks)}" if marks else None
+
+    def citation(self, texte: str, parametres: Iterable[str]) -> str:
+        """The quotation followed by its mark when amended: « … neuf (09) mois … » [modifié : six (06) mois
+        depuis le 1er janvier 2027]."""
+        mark = self.modification(texte, parametres)
+        return f"{texte} [{mark}]" if mark else texte
 
     def entry(self, condition_id: str, noeud: str | None = None) -> dict[str, Any]:
         """The phrases of a node: by its full term (delai_demande(conge_naissance)), else by id."""
@@ -99,7 +226,7 @@ class Catalogue:
         return entry
 
     def libelle(self, condition_id: str, noeud: str | None = None) -> str:
-        return self.entry(condition_id, noeud).get("libelle", condition_id)
+        return self.texte(self.entry(condition_id, noeud).get("libelle", condition_id))
 
     def libelle_noeud(self, noeud: str) -> str:
         """The label of a condition known by its node only (``age(enfant(1))``, as a summary or the journal
@@ -123,9 +250,15 @@ class Catalogue:
             if self.amende:
                 return _SANS_PHRASE.get(condition.etat, _SANS_PHRASE[Etat.inconnu])
             raise PhraseError(f"aucune phrase pour « {condition.id} » à l'état {condition.etat}")
-        context = {"objet": condition.objet, **condition.context()}
+        context = {"objet": self.objet(condition.objet), **condition.context()}
         try:
-            return self.render(text, context, sexes)
+            try:
+                return self.render(text, context, sexes)
+            except jinja2.UndefinedError:
+                # A parameter not yet in force on that date (a dossier dated before the law): the sentence
+                # names the value the law first gave, as labels do (a sentence that tests ``is defined``
+                # says itself that no value is known, and never comes here).
+                return self.render(text, {**self._premieres(), **context}, sexes)
         except jinja2.UndefinedError as exc:
             if self.amende:  # the amendment's rule decided it without the values its phrase cites
                 return _SANS_PHRASE.get(condition.etat, _SANS_PHRASE[Etat.inconnu])
@@ -148,8 +281,11 @@ class Catalogue:
     def _expression(self, text: str):
         return self.env.compile_expression(text, undefined_to_none=False)
 
-    def benefit(self, benefit_id: str) -> dict[str, str]:
-        return self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
+    def benefit(self, benefit_id: str) -> dict[str, Any]:
+        """A benefit's entry, its labels rendered with the parameters in force."""
+        entry = self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
+        return {k: ({m: self.texte(t) for m, t in v.items()} if isinstance(v, dict) else self.texte(v))
+                for k, v in entry.items()}
 
     def libelle_prestation(self, benefit_id: str) -> str:
         """The name of a benefit (« Allocations familiales »); its id when the catalogue has none."""
@@ -169,16 +305,38 @@ class Catalogue:
 
     def render(self, template: str, context: dict[str, Any], sexes: dict[str, str] | None = None) -> str:
         """Render a catalogue template (a question, an event) with its values, agreeing with ``sexes``."""
-        return fmt.espaces(self._template(template).render({**context, SEXES: sexes or {}}))
+        return fmt.espaces(self._template(template).render({**self.en_vigueur, **context, SEXES: sexes or {}}))
 
     def label(self, section: str, key: str) -> str:
-        return self.data.get(section, {}).get(key, key.replace("_", " "))
+        return self.texte(self.data.get(section, {}).get(key, key.replace("_", " ")))
 
 
-@functools.cache
-def catalogue(regime: Regime, amende: bool = False) -> Catalogue:
-    """The phrases of ``regime``; ``amende``: for decisions taken under an amendment of it."""
-    return Catalogue(regime, amende)
+@functools.lru_cache(maxsize=64)
+def _parametres_des_blocs(regime: Regime) -> dict[str, frozenset[str]]:
+    names = list(regime.parameters)
+    out: dict[str, frozenset[str]] = {}
+    for path, text in regime.program_texts():
+        for block in read_blocks(path, text):
+            body = "\n".join(block.lines)
+            out[block.id] = frozenset(n for n in names if re.search(rf"\b{n}\b", body))
+    return out
+
+
+def catalogue(regime: Regime, date: dt.date | None = None, amende: bool = False) -> Catalogue:
+    """The phrases of ``regime`` with its parameters in force on ``date`` (today when None: a page that
+    concerns no decision, such as the console's form); ``amende``: for decisions taken under an amendment."""
+    return _catalogue(regime, date or dt.date.today(), amende)
+
+
+@functools.lru_cache(maxsize=512)
+def _catalogue(regime: Regime, date: dt.date, amende: bool) -> Catalogue:
+    return Catalogue(regime, date, amende)
+
+
+def catalogue_de(decision: Any) -> Catalogue:
+    """The phrases of the regime a decision was taken under (amended, when it was), at its date of reference."""
+    return catalogue(regime_de_decision(decision.base, decision.version_base), decision.date_reference,
+                     amended(decision.version_base))
 
 
 def amended(version_base: str) -> bool:

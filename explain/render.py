@@ -14,11 +14,11 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition, Decision, Etat, Prestation
-from engine.regime import load_regime
+from engine.model import Condition, Decision, Etat, Prestation, RegleAppliquee
+from engine.regime import regime_de_decision
 from engine.tools.check import Report
 from explain import format as fmt
-from explain.phrases import PhraseError, amended, catalogue
+from explain.phrases import Catalogue, PhraseError, catalogue_de
 
 # The templates of ``why``, ``evaluate``, ``check`` and ``diff`` (explain/templates).
 TEMPLATES = jinja2.Environment(
@@ -41,6 +41,32 @@ ETATS_FR = {Etat.rempli: "remplie", Etat.non_rempli: "non remplie", Etat.inconnu
 def source_text(condition: Condition) -> str:
     """The guide's section, and the article of the law where known."""
     return " ; ".join(part for part in (condition.source, condition.article) if part)
+
+
+def _parametres_de(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> list[str]:
+    """The parameters that may supersede a rule's quotation: those its block reads, those the condition
+    applied (``parametre_applique``) and those the firing read (``en_vigueur``)."""
+    return [*sorted(phrases.parametres_du_bloc(regle.id)), *(p.nom for p in condition.parametres),
+            *(n for n, _ in regle.valeurs)]
+
+
+def citation(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> str:
+    """The guide's sentence a rule encodes, marked amended where a parameter it applies supersedes a number it
+    quotes (:meth:`explain.phrases.Catalogue.citation`)."""
+    return phrases.citation(regle.texte, _parametres_de(phrases, regle, condition))
+
+
+def modification(phrases: Catalogue, regle: RegleAppliquee, condition: Condition) -> str | None:
+    """The mark of a rule's quotation a parameter in force supersedes (None: it states the law in force)."""
+    return phrases.modification(regle.texte, _parametres_de(phrases, regle, condition))
+
+
+def amendements(decision: Decision) -> list[str]:
+    """« Allocations familiales portées à 3 500 FCFA (en vigueur le 1er janvier 2027) »: the amendments a
+    decision was taken under, for the outputs to say so."""
+    regime = regime_de_decision(decision.base, decision.version_base)
+    return [f"{a.titre}" + (f" (en vigueur le {fmt.date_fr(a.date_effet)})" if a.date_effet else "")
+            for a in regime.amendements]
 
 
 # -- JSON (the external contract) -------------------------------------------------
@@ -68,7 +94,7 @@ def condition_json(condition: Condition, phrases, sexes: dict[str, str] | None =
     if condition.champs_lus:
         out["informations_manquantes"] = condition.champs_lus
     if condition.regles:
-        out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"}
+        out["regles"] = [{"id": r.id, "texte": citation(phrases, r, condition), "fichier": f"{r.fichier}:{r.ligne}"}
                          for r in condition.regles]
     if condition.sous_conditions:
         out["sous_conditions"] = [condition_json(c, phrases, sexes) for c in condition.sous_conditions]
@@ -166,12 +192,14 @@ def paiement_json(prestation: Prestation, phrases, sexes: dict[str, str] | None 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     """The decision as the contract's JSON (``docs/dossier.md``)."""
-    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
+    phrases = catalogue_de(decision)
+    under = amendements(decision)
     return {
         "dossier": decision.dossier,
         "date_reference": decision.date_reference.isoformat(),
         "base": decision.base,
         "version_base": decision.version_base,
+        **({"amendements": under} if under else {}),
         "prestations": {pid: prestation_json(p, phrases, decision.sexes) for pid, p in decision.prestations.items()},
     }
 
@@ -181,7 +209,7 @@ def _line(condition: Condition, phrases, depth: int, sexes: dict[str, str] | Non
     return {
         "mark": MARKS[condition.etat],
         "libelle": phrases.libelle(condition.id, condition.noeud),
-        "objet": condition.objet,
+        "objet": phrases.objet(condition.objet),
         "id": condition.id,
         "etat": ETATS_FR[condition.etat],
         "phrase": phrases.sentence(condition, sexes),
@@ -252,7 +280,7 @@ def orientation_texte(decision: Decision) -> list[tuple[str, str]]:
 
 def evaluate_text(decision: Decision) -> str:
     """A short French summary of every benefit decided for a dossier."""
-    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
+    phrases = catalogue_de(decision)
     benefits = []
     for pid, prestation in decision.prestations.items():
         benefits.append({
@@ -267,7 +295,8 @@ def evaluate_text(decision: Decision) -> str:
             **pieces(decision, prestation, phrases),
         })
     return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(
-        decision=decision, benefits=benefits, orientation=orientation_texte(decision)))
+        decision=decision, benefits=benefits, orientation=orientation_texte(decision),
+        amendements=amendements(decision)))
 
 
 def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

@@ -15,17 +15,18 @@ from typing import Any
 
 from engine.dossier import Dossier
 from engine.model import Condition, Decision, Etat, Prestation, Statut
-from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, amended, catalogue, chemin_generique
+from explain.phrases import Catalogue, catalogue_de, chemin_generique
 from explain.render import (
     ETATS_FR,
     MARKS,
     TEMPLATES,
+    amendements,
     dispositions,
     echeancier,
     en_attente_json,
     en_attente_texte,
+    modification,
     montants,
     orientation_texte,
     pieces,
@@ -58,6 +59,12 @@ class Node:
     depth: int
     exception: bool = False
     children: list[Node] = field(default_factory=list)
+    # rule id → what supersedes its quotation of the guide (« modifié : six (06) mois depuis le … »)
+    modifications: dict[str, str] = field(default_factory=dict)
+    objet: str | None = None  # the object as a reader reads it (Catalogue.objet)
+    # parameter → what supersedes the quotation its reference gives (« … cent vingt (120) heures » when the hours
+    # are amended and the days are not)
+    references: dict[str, str] = field(default_factory=dict)
 
     @property
     def mark(self) -> str:
@@ -82,17 +89,26 @@ def _node(condition: Condition, phrases: Catalogue, depth: int, max_depth: int |
           sexes: dict[str, str] | None = None) -> Node:
     sexes = sexes or {}
     node = Node(condition, phrases.libelle(condition.id, condition.noeud), phrases.sentence(condition, sexes),
-                source_text(condition), depth, exception)
+                source_text(condition), depth, exception,
+                modifications={r.id: m for r in condition.regles if (m := modification(phrases, r, condition))},
+                objet=phrases.objet(condition.objet), references=marques_des_references(phrases, condition))
     if max_depth is None or depth + 1 < max_depth:
         node.children = [_node(c, phrases, depth + 1, max_depth, exc, sexes)
                          for c, exc in _relevant(condition, phrases, sexes)]
     return node
 
 
+def marques_des_references(phrases: Catalogue, condition: Condition) -> dict[str, str]:
+    """The references of the parameters a condition applied that quote a number another of them supersedes."""
+    names = [p.nom for p in condition.parametres]
+    return {p.nom: m for p in condition.parametres if (m := phrases.modification(p.reference, names))}
+
+
 def branche(node: Node, etat: Etat) -> Node:
     """The branch of a node that explains a state: children in the same state only."""
     kept = [branche(c, etat) for c in node.children if c.condition.etat == etat]
-    return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept)
+    return Node(node.condition, node.libelle, node.phrase, node.source, node.depth, node.exception, kept,
+                node.modifications, node.objet, node.references)
 
 
 def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[Question]:
@@ -102,10 +118,10 @@ def questions(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] 
     for condition in prestation.unknown():
         for champ in condition.champs_lus:
             template = catalogue_questions.get(chemin_generique(champ))
-            text = (phrases.render(template, {"objet": condition.objet}, sexes) if template
+            text = (phrases.render(template, {"objet": phrases.objet(condition.objet)}, sexes) if template
                     else f"Que vaut « {champ} » ?")
             question = out.setdefault(champ, Question(text, champ, phrases.libelle(condition.id, condition.noeud),
-                                                      condition.id, condition.objet))
+                                                      condition.id, phrases.objet(condition.objet)))
             question.justificatifs = sorted(set(question.justificatifs) | {
                 phrases.label("pieces", p) for p in condition.justificatifs})
     return list(out.values())
@@ -138,18 +154,20 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
             if x.etat == Etat.non_invoquee and phrases.concerne(x, sexes):
                 out.append(ExceptionNonInvoquee(
                     x.id, phrases.libelle(x.id, x.noeud), phrases.sentence(x, sexes),
-                    phrases.libelle(condition.id, condition.noeud), condition.id, x.objet or condition.objet,
+                    phrases.libelle(condition.id, condition.noeud), condition.id,
+                    phrases.objet(x.objet or condition.objet),
                     [phrases.label("pieces", p) for p in x.justificatifs]))
     return out
 
 
 def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
-    phrases = catalogue(load_regime(decision.base), amended(decision.version_base))
+    phrases = catalogue_de(decision)
     prestation = decision.prestations[benefit_id]
     roots = [_node(c, phrases, 0, depth, sexes=decision.sexes) for c in prestation.conditions]
     return {
         "decision": decision,
+        "amendements": amendements(decision),
         "prestation": prestation,
         "libelle": phrases.libelle_prestation(benefit_id),
         "statut": phrases.statut(benefit_id, prestation.statut),
@@ -167,7 +185,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "elements": [(phrases.label("informations", k), v) for k, v in prestation.elements.items()],
         "montant_par_enfant": prestation.droit.valeurs.get("montant_par_enfant"),
         "depth": depth,
-        "noms_valeurs": phrases.data.get("valeurs", {}),
+        "noms_valeurs": {k: phrases.texte(v) for k, v in phrases.data.get("valeurs", {}).items()},
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
         # Entities left pending (membres_en_attente) and, for a household, who goes to which scheme.
@@ -188,9 +206,12 @@ def _node_json(node: Node) -> dict[str, Any]:
         out["faits"] = [{"champ": d.chemin, "valeur": fmt.json_value(d.valeur)} for d in c.donnees]
     if c.parametres:
         out["parametres"] = [{"nom": p.nom, "valeur": fmt.json_value(p.valeur), "depuis": p.depuis.isoformat(),
-                              "reference": p.reference} for p in c.parametres]
+                              "reference": p.reference + (f" [{node.references[p.nom]}]" if p.nom in node.references
+                                                          else "")} for p in c.parametres]
     if c.regles:
-        out["regles"] = [{"id": r.id, "texte": r.texte, "fichier": f"{r.fichier}:{r.ligne}"} for r in c.regles]
+        marks = node.modifications
+        out["regles"] = [{"id": r.id, "texte": r.texte + (f" [{marks[r.id]}]" if r.id in marks else ""),
+                          "fichier": f"{r.fichier}:{r.ligne}"} for r in c.regles]
     if c.champs_lus:
         out["informations_manquantes"] = c.champs_lus
     if node.children:
@@ -205,6 +226,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
         "dossier": decision.dossier,
         "date_reference": decision.date_reference.isoformat(),
         "version_base": decision.version_base,
+        **({"amendements": ctx["amendements"]} if ctx["amendements"] else {}),
         "prestation": benefit_id,
         "statut": prestation.statut,
         "arbre": {"type": "decision", "libelle": ctx["libelle"], "statut": prestation.statut,

@@ -2,7 +2,8 @@
 
 A phrase names values with Jinja2 variables. The knowledge base says, through
 its rules, which values each condition provides (fields of the dossier its rules
-read, parameters they apply, values they name with ``valeur/4``); a phrase that
+read, parameters they apply, values they name with ``valeur/4``), and every
+parameter of the regime is given in force at the decision's date; a phrase that
 names anything else would fail at run time, so it fails here first.
 """
 
@@ -34,7 +35,9 @@ def test_every_condition_of_the_rules_has_phrases_for_the_three_states():
 
 @pytest.mark.parametrize(("key", "entry"), ENTRIES, ids=[k for k, _ in ENTRIES])
 def test_phrases_name_only_values_the_condition_provides(key, entry):
-    provided = PROGRAM.provides(key)
+    # Every parameter of the regime is in force for every phrase (explain/phrases.py, Catalogue.en_vigueur):
+    # a sentence names the parameter rather than writing its number.
+    provided = PROGRAM.provides(key) | set(REGIME.parameters)
     env = environment()
     for state in ("rempli", "non_rempli", "inconnu"):
         names = meta.find_undeclared_variables(env.parse(entry[state]))

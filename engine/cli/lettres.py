@@ -26,6 +26,10 @@ _OPTIONS_COMMUNES = [
                  help="Date de la lettre (défaut : la date de la décision, date_reference du dossier)."),
     click.option("--what-if/--no-what-if", "what_if", default=True, show_default=True,
                  help="Pour un rejet, chercher ce qui changerait la décision."),
+    click.option("--amendment", "--amendement", "amendment", default=None, type=click.Path(exists=True, dir_okay=False),
+                 help="Décider sous cet amendement (YAML, comme `diff`) : la lettre suit la loi amendée et le dit."),
+    click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                 help="Date d'effet de l'amendement, s'il la laisse ouverte (ou pour la remplacer)."),
 ]
 
 
@@ -46,7 +50,8 @@ def _options_communes(command):
               help="Fichier, ou dossier (se terminant par /) : une lettre par fichier. Sans -o : la sortie standard.")
 @_options_communes
 def letter_command(dossier: str, benefit: str | None, output_format: str, output: str | None,
-                   entete_path: str | None, modeles: str | None, date: dt.datetime | None, what_if: bool) -> None:
+                   entete_path: str | None, modeles: str | None, date: dt.datetime | None, what_if: bool,
+                   amendment: str | None, date_effet: dt.datetime | None) -> None:
     """Écrit la lettre qui notifie à l'assuré la décision sur DOSSIER (YAML ou JSON).
 
     Une lettre par décision : attribution (montants en chiffres et en
@@ -65,7 +70,8 @@ def letter_command(dossier: str, benefit: str | None, output_format: str, output
         prevoyance letter examples/refus-stage.yaml --format pdf -o refus.pdf
     """
     try:
-        lettres = dossier_letters(dossier, benefit, entete_path, what_if, date.date() if date else None, modeles)
+        lettres = dossier_letters(dossier, benefit, entete_path, what_if, date.date() if date else None, modeles,
+                                  amendment, date_effet.date() if date_effet else None)
         if output is None:
             _to_stdout(lettres, output_format)
             return
@@ -95,7 +101,8 @@ def _to_stdout(lettres, output_format: str) -> None:
               help="PDF A4 (pour l'impression), Markdown ou HTML.")
 @_options_communes
 def letters_command(caseload: str, out_dir: str, output_format: str, entete_path: str | None,
-                    modeles: str | None, date: dt.datetime | None, what_if: bool) -> None:
+                    modeles: str | None, date: dt.datetime | None, what_if: bool, amendment: str | None,
+                    date_effet: dt.datetime | None) -> None:
     """Écrit les lettres de tous les dossiers (YAML, JSON) du dossier CASELOAD dans OUT_DIR.
 
     Chaque dossier donne une lettre par prestation décidée,
@@ -110,7 +117,8 @@ def letters_command(caseload: str, out_dir: str, output_format: str, entete_path
     """
     try:
         job = CaseloadLetters.prepare(caseload, out_dir, output_format, entete_path, what_if,
-                                      date.date() if date else None, modeles)
+                                      date.date() if date else None, modeles, amendment,
+                                      date_effet.date() if date_effet else None)
     except LettreError as exc:
         raise click.ClickException(str(exc)) from exc
     with click.progressbar(length=len(job.files), label="Lettres", file=sys.stderr) as bar:

@@ -29,12 +29,15 @@ from explain.why import FORMATS, WhyError, why_dossier
 cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : ») in French
 
 
-def _decide(path: str) -> tuple[Dossier, Decision]:
-    """The dossier of ``path`` and its decision; a user's error or a defect of the base as a French message."""
+def _decide(path: str, amendment: str | None = None, date_effet=None) -> tuple[Dossier, Decision]:
+    """The dossier of ``path`` and its decision (under ``amendment`` when given, as ``diff`` applies it); a user's
+    error or a defect of the base as a French message."""
+    from engine.tools.amendement import AmendmentError, under_amendment
+
     try:
-        dossier = load_dossier(path)
+        dossier = under_amendment(load_dossier(path), amendment, date_effet.date() if date_effet else None)
         return dossier, evaluate(dossier)
-    except (DossierError, RegimeError) as exc:
+    except (DossierError, RegimeError, AmendmentError) as exc:
         raise click.ClickException(str(exc)) from exc
     except (EvaluationError, ImpossibleDate, RuntimeError) as exc:  # a defect of kb/ or of an amendment
         raise click.ClickException(f"erreur interne de la base de règles : {exc}") from exc
@@ -80,11 +83,22 @@ def main() -> None:
     """
 
 
+def amendment_options(command):
+    """``--amendment FILE`` and ``--date-effet DATE``, as ``diff`` takes them: decide under the amended law."""
+    command = click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                           help="Date d'effet de l'amendement, s'il la laisse ouverte (ou pour la remplacer).")(command)
+    return click.option("--amendment", "--amendement", "amendment", default=None,
+                        type=click.Path(exists=True, dir_okay=False),
+                        help="Décider sous cet amendement (YAML ; kb/<régime>/amendements/ en donne des "
+                             "exemples) : la sortie le dit, et ses phrases suivent la loi amendée.")(command)
+
+
 @main.command("evaluate")
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Texte en français, ou JSON du contrat.")
-def evaluate_command(dossier: str, output_format: str) -> None:
+@amendment_options
+def evaluate_command(dossier: str, output_format: str, amendment: str | None, date_effet) -> None:
     """Décide de chaque prestation demandée par DOSSIER (YAML ou JSON).
 
     Le code de sortie vaut 0 quelles que soient les décisions ; il n'est non
@@ -94,7 +108,7 @@ def evaluate_command(dossier: str, output_format: str) -> None:
 
         prevoyance evaluate examples/famille-diarra.yaml --format json
     """
-    _, decision = _decide(dossier)
+    _, decision = _decide(dossier, amendment, date_effet)
     if output_format == "json":
         _emit(lambda d: json.dumps(decision_json(d), ensure_ascii=False, indent=2) + "\n", decision)
     else:
@@ -110,7 +124,9 @@ def evaluate_command(dossier: str, output_format: str) -> None:
               help="Profondeur de l'arbre : 1 = les conditions de la prestation seulement.")
 @click.option("--what-if", "what_if_", is_flag=True,
               help="Pour un refus : les plus petits changements du dossier qui la feraient accorder.")
-def why_command(dossier: str, prestation: str, output_format: str, depth: int | None, what_if_: bool) -> None:
+@amendment_options
+def why_command(dossier: str, prestation: str, output_format: str, depth: int | None, what_if_: bool,
+                amendment: str | None, date_effet) -> None:
     """Explique pourquoi PRESTATION est accordée, refusée ou incomplète pour DOSSIER.
 
     Les conditions non remplies viennent d'abord, chacune avec les faits du
@@ -121,7 +137,7 @@ def why_command(dossier: str, prestation: str, output_format: str, depth: int | 
 
         prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
     """
-    loaded, decision = _decide(dossier)
+    loaded, decision = _decide(dossier, amendment, date_effet)
     try:
         _emit(why_dossier, loaded, decision, prestation, output_format, depth, what_if_)
     except WhyError as exc:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from clingo import ast
 
 from engine.blocks import read_blocks
 from engine.domaine import iso_date
-from engine.dossier import DossierError, parse_text, read_input
+from engine.dossier import Dossier, DossierError, parse_text, read_input
 from engine.regime import (
     AUXILIAIRES_DE_GROUNDING,
     Parameter,
@@ -45,6 +46,7 @@ from engine.regime import (
     Regime,
     RegimeError,
     bounded,
+    enregistrer_amende,
     load_parameter,
     parse_value,
 )
@@ -246,8 +248,10 @@ def amend(regime: Regime, amendment: Amendment) -> Regime:
     amended = dataclasses.replace(
         regime, parameters=parameters, rewritten=rewritten, added=added,
         amendment_tag=f"{regime.amendment_tag or ''}+{amendment.slug}@{digest}",
+        amendements=(*regime.amendements, amendment),
     )
     _check_stratified(regime, amended, amendment)
+    enregistrer_amende(amended)  # its decisions are worded with its own parameters (explain/phrases.py)
     return amended
 
 
@@ -292,3 +296,27 @@ class _VirtualFile:
 
     def __str__(self) -> str:
         return str(self.path)
+
+
+@functools.lru_cache(maxsize=64)
+def _amended(regime: Regime, path: str, date_effet: dt.date | None, mtime: float) -> Regime:
+    return amend(regime, load_amendment(path, date_effet))
+
+
+def amended_regime(regime: Regime, path: str | Path, date_effet: dt.date | None = None) -> Regime:
+    """``regime`` under the amendment file ``path`` (``date_effet`` over the file's, as ``--date-effet``); read and
+    applied once per process while the file is unchanged (a caseload's letters, the console's pages)."""
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        mtime = 0.0  # load_amendment says why the file cannot be read
+    return _amended(regime, str(path), date_effet, mtime)
+
+
+def under_amendment(dossier: Dossier, path: str | Path | None, date_effet: dt.date | None = None) -> Dossier:
+    """The dossier to be decided under the amendment ``path`` (itself when None): `evaluate`, `why`, `letter`."""
+    if path is None:
+        if date_effet is not None:
+            raise AmendmentError("--date-effet n'a de sens qu'avec --amendment (le fichier de l'amendement)")
+        return dossier
+    return dataclasses.replace(dossier, regime=amended_regime(dossier.regime, path, date_effet))

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import clingo
+import yaml
+from num2words import num2words
 
 from engine.atomes import AtomeSource
 from engine.facts import date_symbol, to_python
 from engine.program import Mode, build_program
-from engine.regime import Regime, default_regime_id, kb_root
+from engine.regime import Parameter, Regime, default_regime_id, kb_root
 from engine.tools.langue import check_french
 
 STATES = ("libelle", "rempli", "non_rempli", "inconnu")
@@ -160,6 +162,141 @@ def _check_sans_regle(regime: Regime, control: clingo.Control, report: Report) -
     return problems
 
 
+# -- numbers of the law written by hand ---------------------------------------------------------------
+# A sentence, label, question, letter or report never writes a number of the law itself: it names the
+# parameter in force (``{{ stage_duree_mois | lettres_chiffres }} mois``), so that it follows an amendment.
+# The check reads the text a reader sees — a template's prose and the strings inside its expressions
+# (a Jinja dict of words is prose too), not its code — and refuses a value of one of the regime's
+# parameters written in digits or in French words next to that parameter's unit, in the guide's
+# « words (digits) » form, as an ordinal month (« sixième mois »), or as a Jinja ``default(N)``.
+
+# Where a reader's text is: the regime's catalogue, and the templates of the reports, letters and console.
+TEMPLATE_FOLDERS = ("explain/templates", "explain/lettres", "console/templates")
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_JINJA_STRING = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+_LIBELLE = re.compile(r'\blibelle\([^,()]+(?:\([^()]*\))?,\s*[^,()]+(?:\([^()]*\))?,\s*"([^"]*)"\)')
+_DEFAULT = re.compile(r"default\(\s*(\d+)\s*\)")
+# The words a unit is written with (the first word of a parameter's ``unit``).
+_UNITES = {"mois": "mois", "ans": "ans?", "an": "ans?", "jours": "jours?", "heures": "heures?",
+           "semaines": "semaines?", "FCFA": "(?:FCFA|F CFA|francs?)", "mensualités": "mensualités?"}
+_ENTRE = r"(?:\s+(?:premiers|premières|derniers|dernières|pleins|pleines|entiers|entières|consécutifs|révolus))?"
+_SEP = "[ .\u00a0\u202f]?"
+
+
+def _prose(text: str) -> str:
+    """What a reader reads of a template: its text, and the string literals of its expressions and statements."""
+    return _JINJA.sub(lambda m: " ¦ ".join(a or b for a, b in _JINJA_STRING.findall(m.group(0))) or " ", text)
+
+
+def _patterns(param: Parameter) -> list[tuple[re.Pattern, int | Fraction]]:
+    """The ways a hand could write one of the parameter's values in prose."""
+    unit = (param.unit or "").split()
+    if unit and unit[0] in ("booléen", "booleen"):
+        return []  # a switch (0/1), not a number a sentence states
+    out = []
+    for value in {v.value for v in param.values if v.value is not None}:
+        if isinstance(value, Fraction) and value.denominator != 1:
+            pct = value * 100
+            forms = [rf"(?<![\d/]){value.numerator}\s*/\s*{value.denominator}(?![\d/])"]
+            if pct.denominator == 1:
+                forms.append(rf"(?<![\d,]){pct.numerator}\s*%")
+            out += [(re.compile(f), value) for f in forms]
+            continue
+        n = int(value)
+        if n <= 0:
+            continue
+        if unit and unit[0] == "taux":
+            out.append((re.compile(rf"(?<![\d,]){n * 100}\s*%"), value))
+            continue
+        groups = f"{n:,}".split(",")
+        digits = ("0?" if n < 10 else "") + _SEP.join(groups)
+        words = [num2words(n, lang="fr")] + (["une"] if n == 1 else [])
+        # A number in words starts a word: « neuf », not the end of « cent trente-neuf ».
+        forms = [rf"(?<![\w-]){re.escape(w)}\s*\(\s*0?{n}\s*\)" for w in words]  # the guide's « neuf (09) »
+        if n < 10:
+            forms.append(rf"\(\s*0{n}\s*\)")  # « (09) » alone: the guide's way, a number of the law
+        if unit and unit[0] in _UNITES:
+            unite = _UNITES[unit[0]]
+            forms.append(rf"(?<![\d,/]){digits}{_ENTRE}\s*{unite}\b")
+            forms += [rf"(?<![\w-]){re.escape(w)}{_ENTRE}\s+{unite}\b" for w in words]
+            if unit[0] == "mois" and n > 1:
+                forms.append(rf"(?<![\w-]){re.escape(num2words(n, lang='fr', to='ordinal'))}\s+mois\b")
+        out += [(re.compile(f, re.I), value) for f in forms]
+    return out
+
+
+def _texts(data, where: str):
+    """Every string of a parsed catalogue, with the keys that lead to it."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _texts(value, f"{where}[{i}]")
+    elif isinstance(data, str):
+        yield where, data
+
+
+def reader_texts(regime: Regime) -> list[tuple[str, str, str]]:
+    """(file, key or line, text) of everything a reader reads that the base or the project writes by hand:
+    the regime's catalogue entries, and the lines of the report, letter and console templates."""
+    out = []
+    for path in sorted((regime.folder / "explications").glob("*.yaml")):
+        where = f"kb/{path.relative_to(kb_root())}" if path.is_relative_to(kb_root()) else str(path)
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out += [(where, key, text) for key, text in _texts(data, "")]
+    # The names the rules give to objects (libelle/3: « fraction du sixième mois ») are read too, unless the
+    # catalogue words them itself (its ``objets``, rendered with the parameters in force).
+    objets = regime.phrases.get("objets", {})
+    for path, text in regime.program_texts():
+        where = f"kb/{path.relative_to(kb_root())}" if path.is_relative_to(kb_root()) else str(path)
+        for number, line in enumerate(text.splitlines(), start=1):
+            for name in _LIBELLE.findall(line.split("%")[0]):
+                if name not in objets:
+                    out.append((where, f"ligne {number}, libelle/3", name))
+    root = kb_root().parent
+    for folder in TEMPLATE_FOLDERS:
+        for path in sorted((root / folder).glob("*")):
+            if path.suffix not in (".j2", ".html"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            # Style sheets and scripts are code: their numbers are sizes, not law.
+            text = re.sub(r"<(style|script)\b.*?</\1>", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+            out += [(f"{folder}/{path.name}", f"ligne {i}", line)
+                    for i, line in enumerate(text.splitlines(), start=1)]
+    return out
+
+
+def hand_written_numbers(regime: Regime) -> list[str]:
+    """Each value of one of ``regime``'s parameters written by hand in a text a reader reads (a défaut)."""
+    patterns = [(param.nom, pattern, value) for param in sorted(regime.parameters.values(), key=lambda p: p.nom)
+                for pattern, value in _patterns(param)]
+    values = {param.nom: {v.value for v in param.values if v.value is not None} for param in regime.parameters.values()}
+    found = []
+    for fichier, key, text in reader_texts(regime):
+        prose = _prose(text)
+        hits: dict[str, list[str]] = {}  # the text written by hand → the parameters whose value it is
+        for name, pattern, _value in patterns:
+            for match in pattern.finditer(prose):
+                names = hits.setdefault(match.group(0).strip(), [])
+                if name not in names:
+                    names.append(name)
+        for match in _DEFAULT.finditer(text):
+            names = sorted(name for name, vals in values.items() if int(match.group(1)) in vals)
+            if names:
+                hits.setdefault(match.group(0), names)
+        for written, names in hits.items():
+            which = (f"valeur du paramètre {names[0]}" if len(names) == 1
+                     else f"valeur des paramètres {', '.join(names)}")
+            remedy = (f"le dire dans la section « objets » du catalogue, avec {{{{ {names[0]} }}}}"
+                      if key.endswith("libelle/3") else
+                      f"nommer le paramètre en vigueur, {{{{ {names[0]} }}}}, avec au besoin un filtre (lettres, "
+                      f"lettres_chiffres, ordinal, fcfa)")
+            found.append(f"{fichier} : « {key} » écrit « {written} » à la main ({which}) : {remedy} "
+                         f"(docs/explications.md)")
+    return found
+
+
 def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -> Report:
     """Check a regime's base; published amounts are computed with the parameters in force at ``date``."""
     date = date or dt.date.today()
@@ -175,6 +312,8 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
         report.echantillon = sample
     # What a person reads is French: catalogues, letterhead, rule quotations, templates (engine/tools/langue.py).
     report.defauts += check_french(regime.folder, regime.program_files, kb_root())
+    # No number of the law written by hand: each comes from the parameter in force.
+    report.defauts += hand_written_numbers(regime)
     for block in program.blocks.values():
         if not block.sentence:
             where = f"{block.file.name}:{block.line}"

@@ -23,14 +23,14 @@ import jinja2
 
 from engine.dossier import Dossier
 from engine.model import Decision, Etat, Statut
-from engine.regime import load_regime
+from engine.regime import load_regime, regime_de_decision
 from explain import format as fmt
 from explain.format import md
 from explain.lettres.entete import EnteteError, contestation, contexte_entete, entete_regime, load_bureau
 from explain.lettres.entete import entete as merge_entete
 from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste
-from explain.phrases import SEXES, Catalogue, PhraseError, amended, catalogue, chemin_generique
-from explain.render import dispositions, ordre_montants
+from explain.phrases import SEXES, Catalogue, PhraseError, catalogue_de, chemin_generique
+from explain.render import amendements, dispositions, ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
 
 TYPES = {Statut.accorde: "attribution", Statut.refuse: "rejet", Statut.incomplet: "pieces"}
@@ -73,7 +73,7 @@ class Raison:
 
 def _raison(node: Node, notes: tuple[str, ...], source_parent: str = "") -> Raison:
     c = node.condition
-    libelle = f"{node.libelle} ({c.objet})" if c.objet else node.libelle
+    libelle = f"{node.libelle} ({node.objet})" if node.objet else node.libelle
     # A source repeated under its parent says nothing new.
     source = node.source if node.source != source_parent else ""
     return Raison(md(libelle), citoyen(node.phrase, notes), citoyen(source, notes),
@@ -93,7 +93,7 @@ def _feuilles(nodes: list[Node]) -> list[Node]:
 def _render_phrase(phrases: Catalogue, template: str, values: dict[str, Any]) -> str:
     env = _phrase_env(phrases)
     try:
-        return fmt.espaces(env.from_string(template).render(values))
+        return fmt.espaces(env.from_string(template).render({**phrases.en_vigueur, **values}))
     except jinja2.TemplateError as exc:
         raise PhraseError(f"lettres.yaml : {exc}") from exc
 
@@ -122,8 +122,8 @@ def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], b
         groups = [[n] for n in nodes] if entry.get("chaque") else [nodes]
         for group in groups:
             first = group[0].condition
-            objets = list(dict.fromkeys(n.condition.objet for n in group if n.condition.objet))
-            values = {"objet": first.objet, **first.context(), "objets": objets, SEXES: sexes}
+            objets = list(dict.fromkeys(n.objet for n in group if n.objet))
+            values = {"objet": phrases.objet(first.objet), **first.context(), "objets": objets, SEXES: sexes}
             phrase = _render_phrase(phrases, entry["phrase"], values)
             if phrase:
                 out.append({"phrase": md(phrase), "source": md(group[0].source)})
@@ -168,6 +168,8 @@ def _textes(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
     cites = " ".join(phrases.data.get("lettres", {}).get("textes", "").split())
     principale = cites or regime.meta.get("source_principale", "")
     textes = [principale, *articles] if articles or cites else [principale, regime.meta.get("texte", "")]
+    # A decision taken under an amendment says so among the texts it applies.
+    textes += [f"amendement : {a}" for a in amendements(decision)]
     return [md(t) for t in dict.fromkeys(textes) if t]
 
 
@@ -215,13 +217,13 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
     if benefit not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"
         raise LettreError(f"prestation « {benefit} » non examinée pour ce dossier (examinées : {known})")
-    regime = load_regime(decision.base)
+    regime = regime_de_decision(decision.base, decision.version_base)
     try:
         entete = merge_entete(regime, entete) if entete is not None else entete_regime(regime)
     except EnteteError as exc:
         raise LettreError(str(exc)) from exc
     ctx = context(decision, benefit, None, None)
-    phrases = catalogue(regime, amended(decision.version_base))
+    phrases = catalogue_de(decision)
     config = phrases.data.get("lettres", {})
     notes = tuple(config.get("notes_analyste", []))
     sexes = decision.sexes
@@ -256,7 +258,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
                 for kind in ordre_montants(prestation.montants, phrases)]
     changement = config.get("changement")
     omises = set(config.get("informations_omises", []))
-    known_labels = {k: v for k, v in phrases.data.get("informations", {}).items() if k not in omises}
+    known_labels = {k: phrases.texte(v) for k, v in phrases.data.get("informations", {}).items() if k not in omises}
     return {
         "type": type_,
         "nom_type": NOMS_TYPES[type_],
@@ -294,7 +296,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "non_dus": [_raison(n, notes) for n in non_dus],
         "a_venir": [{"phrase": citoyen(n.phrase, notes), "source": citoyen(n.source, notes)} for n in a_venir],
         "maintien": _maintien(ctx, phrases, config, benefit, sexes) if type_ == "attribution" else [],
-        "changement": (md(changement["phrase"].strip()) if changement and type_ == "attribution"
+        "changement": (md(phrases.texte(changement["phrase"]).strip()) if changement and type_ == "attribution"
                        and _applies(changement, benefit) else None),
         "what_if": _what_if(answer, phrases, sexes) if answer is not None else [],
         # An exception the dossier does not invoke is what would change a refusal: its sentence and
@@ -329,7 +331,7 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
         entete = merge_entete(regime, entete) if entete is not None else entete_regime(regime)
     except EnteteError as exc:
         raise LettreError(str(exc)) from exc
-    phrases = catalogue(regime)
+    phrases = catalogue_de(decision)
     config = phrases.data.get("lettres", {})
     notes = tuple(config.get("notes_analyste", []))
     sexes = decision.sexes
