@@ -18,7 +18,7 @@ from typing import Any
 from engine.model import Condition, Decision, EnAttente, Etat, Prestation
 from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue, chemin_generique
+from explain.phrases import Catalogue, catalogue, catalogue_de, chemin_generique
 
 
 @dataclass
@@ -126,7 +126,7 @@ def questions_attente(attente: EnAttente, phrases: Catalogue, sexes: dict[str, s
 
 def orientation(decision: Decision) -> Orientation | None:
     """The household's orientation from a decision, or None for a regime that does not orient households."""
-    phrases = catalogue(load_regime(decision.base))
+    phrases = catalogue_de(decision)
     config = phrases.data.get("orientation")
     if not config:
         return None

@@ -50,7 +50,8 @@ DATE_EFFET = dt.date(2017, 1, 1)  # after every dated value of the shipped param
 PLUS_TOT = dt.date(2021, 1, 1)  # dossiers decided from here: every month they look back is under the amendment
 # Unusual values are chosen near each old value (so that the dossiers still meet the conditions and the
 # parameter is still exercised), unique, and equal to no value any parameter of the base ever had.
-DENOMINATEURS = [97, 89, 83, 79, 73, 71, 67, 61, 59, 53, 47, 43, 41, 37, 31, 29]  # one per rate
+# One denominator per rate.
+DENOMINATEURS = [97, 89, 83, 79, 73, 71, 67, 61, 59, 53, 47, 43, 41, 37, 31, 29, 23, 19, 17, 13, 11, 7, 5]
 UNITES = {"mois": "mois", "ans": "ans?", "an": "ans?", "jours": "jours?", "heures": "heures?",
           "semaines": "semaines?", "FCFA": "(?:FCFA|francs?)", "mensualités": "mensualités?"}
 SEPARATEUR = "[ \u00a0\u202f]?"
@@ -67,15 +68,23 @@ def valeurs_insolites(regime) -> dict[str, object]:
     its value, over a denominator of its own. A switch keeps its two states: it has no number to state."""
     anciennes = {v.value for p in regime.parameters.values() for v in p.values if v.value is not None}
     prises: set = set()
-    denominateurs = iter(DENOMINATEURS)
+    libres = list(DENOMINATEURS)
+
+    def meme_unite(unit: str) -> set:
+        return {v.value for p in regime.parameters.values() if _premier_mot(p) == unit for v in p.values}
     out: dict[str, object] = {}
-    for param in sorted(regime.parameters.values(), key=lambda p: (p.values[-1].value or 0, p.nom)):
+    # The most tightly bounded first (a month of pregnancy is at most twelve): they have the fewest free values.
+    for param in sorted(regime.parameters.values(),
+                        key=lambda p: (p.bornes.maximum - p.bornes.minimum, p.values[-1].value or 0, p.nom)):
         unit = _premier_mot(param)
         last = param.values[-1].value
         if unit in ("booléen", "booleen"):
             continue  # amo_instituee, ramed_institue: 0 or 1, the institution of a scheme, no number to state
         if (isinstance(last, Fraction) and last.denominator != 1) or unit == "taux":
-            d = next(denominateurs)
+            # The largest free denominator the parameter's bounds allow (a share of the maternity allowances
+            # is over at most twelve).
+            d = next(d for d in libres if d <= param.bornes.denominateur_max)
+            libres.remove(d)
             numerateur = max(1, min(d - 1, round(Fraction(last) * d)))
             out[param.nom] = f"{numerateur}/{d}"
             continue
@@ -84,8 +93,11 @@ def valeurs_insolites(regime) -> dict[str, object]:
         # The nearest value that no parameter ever had and no other parameter of the same unit takes now;
         # the SMIG, that a salary must reach, goes down rather than up.
         ecarts = [k * pas for i in range(1, 200) for k in ((-i, i) if param.nom == "smig_mensuel" else (i, -i))]
-        candidate = next(n + e for e in ecarts
-                         if n + e > 0 and n + e not in anciennes and (unit, n + e) not in prises)
+        permises = [n + e for e in ecarts if n + e > 0 and (unit, n + e) not in prises
+                    and param.bornes.problem(n + e) is None and n + e not in meme_unite(unit)]
+        # A value no parameter ever had, else (bounds too tight: four instalment counts of at most twelve) one
+        # that only a parameter of another unit had; _depasses then leaves that old value unchecked.
+        candidate = next((c for c in permises if c not in anciennes), permises[0])
         prises.add((unit, candidate))
         out[param.nom] = candidate
     return out
@@ -161,10 +173,13 @@ def _sans_balises(text: str) -> str:
 def _depasses(regime, nouvelles: dict[str, object]) -> list[tuple[str, list[str], list[str]]]:
     """(parameter, law forms, digit forms) of each superseded value."""
     out = []
+    # A superseded value that another parameter now takes (valeurs_insolites, bounds too tight) is stated
+    # rightly for that one: it cannot tell a superseded number from the law in force.
+    prises = {regime.parameters[n].valeur_au(PLUS_TOT).value for n in nouvelles}
     for name in nouvelles:
         param = regime.parameters[name]
         new = param.valeur_au(PLUS_TOT).value
-        for old in {v.value for v in param.values if v.value is not None and v.value != new}:
+        for old in {v.value for v in param.values if v.value is not None and v.value != new} - prises:
             out.append((f"{name}={old}", _formes_loi(param, old), _formes_chiffres(param, old)))
     return out
 
@@ -328,9 +343,10 @@ def test_every_parameter_amended_leaves_no_superseded_number(regime_id, tmp_path
     muets = sorted(name for name, value in nouvelles.items() if name not in lus_par_regles
                    and not any(re.search(f, tout, re.I) for f in _formes_loi(amended.parameters[name], value)
                               + _formes_chiffres(amended.parameters[name], value) + _nus(value)))
-    # A rate or an amount of the calculation (the monthly rate of an allowance, the flat-rate salary) is never
-    # stated nor read by a condition: it is exercised through the amounts, which must then all move.
-    calcul = {n for n in muets if _premier_mot(amended.parameters[n]) in ("taux", "FCFA")}
+    # A rate, an amount or a number of monthly instalments of the calculation (the monthly rate of an allowance,
+    # the flat-rate salary, the twelve maternity instalments) is never stated nor read by a condition: it is
+    # exercised through the amounts, which must then all move.
+    calcul = {n for n in muets if _premier_mot(amended.parameters[n]) in ("taux", "FCFA", "mensualités")}
     jamais = sorted(set(muets) - calcul)
     assert not jamais, f"{regime_id} : paramètres qu'aucun dossier n'exerce : {jamais}"
     if calcul:
