@@ -105,6 +105,18 @@ AtomePieceManquante = _atome("piece_manquante", dossier=NUMBER, prestation=NAME,
 # A document the benefit requires.
 AtomePieceRequise = _atome("piece_requise", dossier=NUMBER, prestation=NAME, piece=VALUE)
 
+# -- per dossier: what waits on a fact of the dossier (a child, an instalment) ------------
+# An item (a child, an instalment) whose own condition the dossier leaves unknown, and the output list
+# the base puts it in (enfants_en_attente, fractions_en_attente).
+AtomeEnAttente = _atome("en_attente", dossier=NUMBER, prestation=NAME, liste=NAME, entite=TERM)
+# A fact the pending item waits on: the predicate of the absent dossier field.
+AtomeAttenteManque = _atome("attente_manque", dossier=NUMBER, prestation=NAME, entite=TERM, champ=NAME)
+# The document that would establish it.
+AtomeAttentePiece = _atome("attente_piece", dossier=NUMBER, prestation=NAME, entite=TERM, piece=NAME)
+# A value of the pending item (its date, its amount).
+AtomeAttenteValeur = _atome("attente_valeur", dossier=NUMBER, prestation=NAME, entite=TERM, cle=NAME,
+                            valeur=VALUE)
+
 # -- per dossier: the condition tree --------------------------------------------
 # The state of a condition node.
 AtomeEtat = _atome("etat", dossier=NUMBER, condition=TERM, etat=ETAT)

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition, Decision, Etat, Prestation
+from engine.model import Condition, Decision, EnAttente, Etat, Prestation
 from engine.regime import load_regime
 from engine.tools.check import Report
 from explain import format as fmt
@@ -101,10 +101,40 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
             {"mois": m.mois.isoformat()[:7], "enfants": m.enfants, "montant": m.montant}
             for m in prestation.mensualites
         ]
+    out.update(en_attente_json(prestation))
     out["conditions"] = [condition_json(c, phrases, sexes) for c in prestation.conditions]
     out["pieces_manquantes"] = prestation.pieces_manquantes
     if prestation.pieces_requises:
         out["pieces_requises"] = prestation.pieces_requises
+    return out
+
+
+def attente_json(item: EnAttente) -> dict[str, Any]:
+    """One child or instalment waiting on a fact: who (a child's first name and path) or which instalment,
+    its values (date, amount), the missing facts by dossier path and the documents that would establish them."""
+    out: dict[str, Any] = {}
+    if item.chemin is not None:  # an item of a dossier list: a child
+        if item.libelle:
+            out["prenom"] = item.libelle
+        out["chemin"] = item.chemin
+    else:
+        out["fraction"] = item.nom
+        if item.libelle:
+            out["libelle"] = item.libelle
+    out.update({key: fmt.json_value(value) for key, value in item.valeurs.items()})
+    out["informations_manquantes"] = item.informations_manquantes
+    out["pieces"] = item.pieces
+    return out
+
+
+def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
+    """The lists of pending items (``enfants_en_attente``, ``fractions_en_attente``); a benefit that always
+    names the children who open the right always has its list of pending children (an empty list too)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if prestation.liste_ouvrant_droit:
+        out["enfants_en_attente"] = []
+    for item in prestation.en_attente:
+        out.setdefault(item.liste, []).append(attente_json(item))
     return out
 
 
