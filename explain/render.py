@@ -17,6 +17,7 @@ import jinja2
 from engine.model import Condition, Decision, EnAttente, Etat, Prestation
 from engine.regime import load_regime
 from engine.tools.check import Report
+from explain import attente
 from explain import format as fmt
 from explain.phrases import catalogue
 
@@ -198,8 +199,15 @@ def evaluate_text(decision: Decision) -> str:
             "echeancier": echeancier(prestation, phrases),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
             **pieces(decision, prestation, phrases),
+            **attente_text(prestation, phrases, decision.sexes),
         })
     return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(decision=decision, benefits=benefits))
+
+
+def attente_text(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
+    """The benefit's pending children and instalments in words (explain/attente.py), for the templates."""
+    return {"attente_titre": attente.titre(prestation, phrases),
+            "attentes": attente.attentes(prestation, phrases, sexes)}
 
 
 def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

@@ -18,7 +18,17 @@ from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue, chemin_generique
-from explain.render import ETATS_FR, MARKS, TEMPLATES, echeancier, montants, pieces, source_text
+from explain.render import (
+    ETATS_FR,
+    MARKS,
+    TEMPLATES,
+    attente_text,
+    echeancier,
+    en_attente_json,
+    montants,
+    pieces,
+    source_text,
+)
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -158,6 +168,7 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
         **pieces(decision, prestation, phrases),
+        **attente_text(prestation, phrases, decision.sexes),
     }
 
 
@@ -196,6 +207,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
                        **({"objet": q.objet} if q.objet else {}), "pieces": q.justificatifs}
                       for q in ctx["questions"]],
         "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
+        **en_attente_json(prestation),
         "pieces_manquantes": prestation.pieces_manquantes,
         "exceptions_non_invoquees": [
             {"exception": x.id, "condition": x.condition_id, **({"objet": x.objet} if x.objet else {}),
