@@ -201,11 +201,19 @@ def _de_l_attente(node: Node, prestation) -> bool:
 def _en_attente(ctx: dict[str, Any], notes: tuple[str, ...]) -> dict[str, Any]:
     """The letter's section on pending children and instalments: each named, with what is not paid yet and
     when it will be, the facts to establish and the documents to bring (explain/attente.py)."""
+    prestation = ctx["prestation"]
+    manques, sources = [], []
+    for item in prestation.en_attente:
+        # The unknown conditions the item waits on, in the catalogue's plain sentences, and their sources.
+        own = [n for n, _ in _walk(ctx["arbre"]) if n.condition.etat == Etat.inconnu
+               and n.condition.mode is None and f"({item.entite})" in n.condition.noeud]
+        manques.append(list(dict.fromkeys(citoyen(n.phrase, notes) for n in own)))
+        sources.append(" ; ".join(dict.fromkeys(n.source for n in own if n.source)))
     return {
         "attente_titre": md(ctx["attente_titre"]),
-        "en_attente": [{"objet": md(a.objet), "phrase": citoyen(a.phrase, notes),
-                        "questions": [md(q) for q in a.questions], "pieces": [md(p) for p in a.pieces]}
-                       for a in ctx["attentes"]],
+        "en_attente": [{"objet": md(a.objet), "phrase": citoyen(a.phrase, notes), "manques": manque,
+                        "pieces": [md(p) for p in a.pieces], "source": citoyen(source, notes)}
+                       for a, manque, source in zip(ctx["attentes"], manques, sources, strict=True)],
     }
 
 
