@@ -172,7 +172,8 @@ def observe(prestation) -> dict[str, Any]:
         "enfants_ouvrant_droit": prestation.enfants_ouvrant_droit,
         "etats": {nom: conditions[nom].etat for nom in modele.CONDITIONS_AF},
         "etats_enfants": {c.objet: c.etat for c in enfants if c.id == "enfant_beneficiaire"},
-        "enfants_en_attente": [(a.libelle, a.informations_manquantes) for a in prestation.attente("enfants_en_attente")],
+        "enfants_en_attente": [(a.libelle, a.informations_manquantes)
+                               for a in prestation.attente("enfants_en_attente")],
     }
     if "rappel" in prestation.montants:
         vu["mensualites"] = [(m.mois, m.enfants, m.montant) for m in prestation.mensualites]
