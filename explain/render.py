@@ -205,9 +205,27 @@ def evaluate_text(decision: Decision) -> str:
 
 
 def attente_text(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
-    """The benefit's pending children and instalments in words (explain/attente.py), for the templates."""
+    """The benefit's pending children and instalments in words (explain/attente.py), and the children
+    known not to open the right with the conditions they fail, for the templates."""
     return {"attente_titre": attente.titre(prestation, phrases),
-            "attentes": attente.attentes(prestation, phrases, sexes)}
+            "attentes": attente.attentes(prestation, phrases, sexes),
+            "enfants_ecartes": enfants_ecartes(prestation, phrases)}
+
+
+def enfants_ecartes(prestation: Prestation, phrases) -> list[tuple[str, list[str]]]:
+    """For a benefit that names the children who open the right: each child known not to open it, with the
+    labels of its failed conditions (a child never vanishes from the text, be it refused or pending)."""
+    if not prestation.liste_ouvrant_droit:
+        return []
+    out = []
+    for condition in prestation.conditions:
+        if condition.mode != "une_parmi" and not any(c.objet for c in condition.sous_conditions):
+            continue
+        for item in condition.sous_conditions:
+            if item.objet and item.etat == Etat.non_rempli:
+                failed = [phrases.libelle(c.id, c.noeud) for c in item.sous_conditions if c.etat == Etat.non_rempli]
+                out.append((item.objet, failed))
+    return out
 
 
 def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

@@ -73,7 +73,13 @@ TROIS_ENFANTS = {
 }
 
 
+# Un enfant de seize ans aux études : sans sa situation, il atteint la limite de la règle.
+ETUDIANT = {**copy.deepcopy(TROIS_ENFANTS), "id": "etudiant"}
+ETUDIANT["enfants"][1].update(date_naissance="2010-01-02", situation="etudes")
+
+
 @reglages
+@example(dossier=ETUDIANT, index=1, champ="situation")
 @example(dossier=TROIS_ENFANTS, index=2, champ="date_naissance")
 @example(dossier=TROIS_ENFANTS, index=1, champ="visite_medicale")
 @example(dossier=TROIS_ENFANTS, index=0, champ="residence")
@@ -98,6 +104,9 @@ def test_retirer_un_fait_d_un_enfant_ne_baisse_jamais_le_montant_en_silence(doss
         age = condition(apres, "age", prenom)
         assert age.etat == Etat.non_rempli, (retire, age.etat)
         assert [x.etat for x in age.exceptions] == [Etat.non_invoquee], retire
+        ecartes = next(line for line in evaluate_text(decision_apres).splitlines()
+                       if "Enfants n'ouvrant pas droit" in line)
+        assert prenom in ecartes, ecartes
         return
     assert prenom in attente, (chemin, montants(avant), montants(apres), retire)
     assert chemin in attente[prenom].informations_manquantes, (chemin, attente[prenom])
