@@ -216,13 +216,13 @@ def faits_manquants(enfant: dict[str, Any], i: int, conditions: dict[str, Kleene
     """
     ici = f"enfants[{i}]"
     manque = []
+    # Dans l'ordre du dossier : le demandeur avant les enfants, les champs d'un enfant dans l'ordre du contrat.
+    if conditions["categorie"] is None and "categorie" in enfant and "sexe" not in dossier.get("demandeur", {}):
+        manque.append("demandeur.sexe")
     if conditions["age"] is None and "date_naissance" not in enfant:
         manque.append(f"{ici}.date_naissance")
-    if conditions["categorie"] is None:
-        if "categorie" not in enfant:
-            manque.append(f"{ici}.categorie")
-        elif "sexe" not in dossier.get("demandeur", {}):
-            manque.append("demandeur.sexe")
+    if conditions["categorie"] is None and "categorie" not in enfant:
+        manque.append(f"{ici}.categorie")
     for condition, champ in (("declaration_etat_civil", "declare_etat_civil"), ("charge_effective", "a_charge")):
         if conditions[condition] is None:
             manque.append(f"{ici}.{champ}")

@@ -324,10 +324,20 @@ VEUVE_ENFANTS_PRENOMS = {
 }
 
 
+# Trouvé par la même propriété sous le profil « dev » : l'ordre des faits manquants quand l'un est
+# celui du demandeur (le sexe, pour un enfant de la femme salariée) : le dossier dans son ordre.
+SEXE_ET_FAITS_D_ENFANTS = {
+    "id": "sexe-et-faits-d-enfants",
+    "date_reference": "2004-07-05",
+    "enfants": [{"prenom": "Awa"}, {"prenom": "Fatoumata", "categorie": "enfant_salariee", "residence": "Mali"}],
+}
+
+
 @reglages
 @exemples_bornes
 @example(lot=[JOURS_ASSIMILES_SEULS])
 @example(lot=[VEUVE_ENFANTS_PRENOMS])
+@example(lot=[SEXE_ET_FAITS_D_ENFANTS])
 @given(lot=lots(dossiers(), max_size=LOT))
 def test_differentiel(lot):
     """La base et le modèle indépendant décident de même : statut, montants, enfants, états."""
