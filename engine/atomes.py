@@ -108,6 +108,8 @@ AtomePieceRequise = _atome("piece_requise", dossier=NUMBER, prestation=NAME, pie
 # -- per dossier: what waits on a fact of the dossier (a child, an instalment) ------------
 # An item (a child, an instalment) whose own condition the dossier leaves unknown, and the output list
 # the base puts it in (enfants_en_attente, fractions_en_attente).
+# A list of pending items the benefit always gives (an empty list too).
+AtomeListeAttente = _atome("liste_attente", dossier=NUMBER, prestation=NAME, liste=NAME)
 AtomeEnAttente = _atome("en_attente", dossier=NUMBER, prestation=NAME, liste=NAME, entite=TERM)
 # A fact the pending item waits on: the predicate of the absent dossier field.
 AtomeAttenteManque = _atome("attente_manque", dossier=NUMBER, prestation=NAME, entite=TERM, champ=NAME)

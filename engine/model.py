@@ -165,6 +165,7 @@ class Prestation:
     pieces_requises: list[str] = field(default_factory=list)
     date_demande: dt.date | None = None
     en_attente: list[EnAttente] = field(default_factory=list)  # children and instalments waiting on a fact
+    listes_attente: list[str] = field(default_factory=list)  # the lists of pending items it always gives
 
     @property
     def conditions(self) -> list[Condition]:

@@ -131,6 +131,7 @@ class AnswerReader:
         dates = [a.date for a in mine("date_demande")]
         result.date_demande = min(dates) if dates else None
         result.en_attente = self._en_attente(mine, labels)
+        result.listes_attente = sorted({a.liste for a in mine("liste_attente")})
         return result
 
     def _item_path(self, entite: clingo.Symbol, indices: tuple[int, ...]) -> str | None:

@@ -129,11 +129,9 @@ def attente_json(item: EnAttente) -> dict[str, Any]:
 
 
 def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
-    """The lists of pending items (``enfants_en_attente``, ``fractions_en_attente``); a benefit that always
-    names the children who open the right always has its list of pending children (an empty list too)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    if prestation.liste_ouvrant_droit:
-        out["enfants_en_attente"] = []
+    """The lists of pending items (children, instalments), each list the base declares for the benefit
+    present (an empty list too)."""
+    out: dict[str, list[dict[str, Any]]] = {liste: [] for liste in prestation.listes_attente}
     for item in prestation.en_attente:
         out.setdefault(item.liste, []).append(attente_json(item))
     return out

@@ -151,7 +151,7 @@ def observed(prestation: Prestation) -> dict[str, Any]:
 def _en_attente_observed(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
     """The pending children and instalments, as a case writes them: a child by its first name, an
     instalment by its word with its date and amount; then the missing facts (paths) and documents."""
-    out: dict[str, list[dict[str, Any]]] = {"enfants_en_attente": [], "fractions_en_attente": []}
+    out: dict[str, list[dict[str, Any]]] = {liste: [] for liste in prestation.listes_attente}
     for item in prestation.en_attente:
         entry: dict[str, Any] = {"prenom": item.libelle} if item.chemin is not None else {"fraction": item.nom}
         entry.update({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in item.valeurs.items()})
