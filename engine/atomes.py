@@ -102,7 +102,8 @@ AtomeInformation = _atome("information", dossier=NUMBER, prestation=NAME, cle=NA
 AtomeElement = _atome("element", dossier=NUMBER, prestation=NAME, cle=TERM, valeur=TERM)
 # An entity (a member, a child) whose state for a benefit stays unknown, listed under the output named,
 # with the node that waits.
-AtomeEnAttente = _atome("en_attente", dossier=NUMBER, prestation=NAME, sortie=NAME, entite=TERM, noeud=TERM)
+AtomeMembreEnAttente = _atome("membre_en_attente", dossier=NUMBER, prestation=NAME, sortie=NAME, entite=TERM,
+                              noeud=TERM)
 # A document the dossier lacks.
 AtomePieceManquante = _atome("piece_manquante", dossier=NUMBER, prestation=NAME, piece=VALUE)
 # A document the benefit requires.
@@ -121,6 +122,19 @@ AtomeEcheanceVerseeA = _atome("echeance_versee_a", dossier=NUMBER, prestation=NA
 # A provision of the guide that applies to the benefit, with the named values of its sentence (a tuple of
 # name(value) terms).
 AtomeDisposition = _atome("disposition", dossier=NUMBER, prestation=NAME, disposition=TERM, valeurs=ARGUMENTS)
+# -- per dossier: what waits on a fact of the dossier (a child, an instalment) ------------
+# An item (a child, an instalment) whose own condition the dossier leaves unknown, and the output list
+# the base puts it in (enfants_en_attente, fractions_en_attente).
+# A list of pending items the benefit always gives (an empty list too).
+AtomeListeAttente = _atome("liste_attente", dossier=NUMBER, prestation=NAME, liste=NAME)
+AtomeEnAttente = _atome("en_attente", dossier=NUMBER, prestation=NAME, liste=NAME, entite=TERM)
+# A fact the pending item waits on: the predicate of the absent dossier field.
+AtomeAttenteManque = _atome("attente_manque", dossier=NUMBER, prestation=NAME, entite=TERM, champ=NAME)
+# The document that would establish it.
+AtomeAttentePiece = _atome("attente_piece", dossier=NUMBER, prestation=NAME, entite=TERM, piece=NAME)
+# A value of the pending item (its date, its amount).
+AtomeAttenteValeur = _atome("attente_valeur", dossier=NUMBER, prestation=NAME, entite=TERM, cle=NAME,
+                            valeur=VALUE)
 
 # -- per dossier: the condition tree --------------------------------------------
 # The state of a condition node.

@@ -177,14 +177,29 @@ class Mensualite:
 
 
 @dataclass
-class EnAttente:
-    """An entity (a household member, a child) whose own facts leave its state unknown for a benefit: the
-    decision stands on the others, and this one is named with what is missing (never left out in silence)."""
+class MembreEnAttente:
+    """A household member whose own facts leave its state unknown for a scheme: the decision stands on the
+    others, and this one is named with what is missing (never left out in silence)."""
 
     nom: str
     informations_manquantes: list[str] = field(default_factory=list)  # dossier paths
     pieces: list[str] = field(default_factory=list)  # documents that would establish them
     conditions: list[Condition] = field(default_factory=list)  # the unknown conditions it waits on (leaves)
+
+
+@dataclass
+class EnAttente:
+    """A child or an instalment whose own condition the dossier leaves unknown: not paid, not refused, named
+    with the facts it waits on (dossier paths) and the documents that would establish them."""
+
+    liste: str  # the output list it belongs to: enfants_en_attente, fractions_en_attente
+    entite: str  # the item as the base writes it: enfant(2), fraction(six_mois)
+    nom: str  # how the dossier names it (a child's first name), else the item's own word (six_mois)
+    libelle: str | None  # the label the base gives it (a first name, « fraction du sixième mois »)
+    chemin: str | None = None  # the item's path when it is an item of a dossier list (enfants[2])
+    informations_manquantes: list[str] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)
+    valeurs: dict[str, Any] = field(default_factory=dict)  # its date, its amount
 
 
 @dataclass
@@ -205,11 +220,13 @@ class Prestation:
     pieces_manquantes: list[str] = field(default_factory=list)
     pieces_requises: list[str] = field(default_factory=list)
     date_demande: dt.date | None = None
-    # Entities left pending, by output name (``membres_en_attente``): see EnAttente.
-    en_attente: dict[str, list[EnAttente]] = field(default_factory=dict)
+    # Household members left pending, by output name (``membres_en_attente``): see MembreEnAttente.
+    membres_en_attente: dict[str, list[MembreEnAttente]] = field(default_factory=dict)
     # To whom and how it is paid (the guide's provisions on payment)
     verse_a: list[VerseA] = field(default_factory=list)
     dispositions: list[Disposition] = field(default_factory=list)
+    en_attente: list[EnAttente] = field(default_factory=list)  # children and instalments waiting on a fact
+    listes_attente: list[str] = field(default_factory=list)  # the lists of pending items it always gives
 
     @property
     def conditions(self) -> list[Condition]:
@@ -234,6 +251,10 @@ class Prestation:
     def failed(self) -> list[Condition]:
         """The reasons of a refusal: failed conditions, and below each the failures causing it."""
         return self._branches(Etat.non_rempli)
+
+    def attente(self, liste: str) -> list[EnAttente]:
+        """The items of one output list of pending items (enfants_en_attente…), in the dossier's order."""
+        return [a for a in self.en_attente if a.liste == liste]
 
     def unknown(self) -> list[Condition]:
         """Conditions left unknown, and below each the unknowns it waits on."""

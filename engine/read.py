@@ -9,6 +9,7 @@ fields an unknown condition waits on.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +27,7 @@ from engine.model import (
     Echeance,
     EnAttente,
     Etat,
+    MembreEnAttente,
     Mensualite,
     ParametreApplique,
     Personne,
@@ -132,20 +134,55 @@ class AnswerReader:
         result.pieces_requises = in_table_order("piece_requise")
         dates = [a.date for a in mine("date_demande")]
         result.date_demande = min(dates) if dates else None
-        result.en_attente = self._en_attente(mine("en_attente"), tree, labels)
+        result.en_attente = self._en_attente(mine, labels)
+        result.membres_en_attente = self._membres_en_attente(mine("membre_en_attente"), tree, labels)
+        result.listes_attente = sorted({a.liste for a in mine("liste_attente")})
         self._paiement(result, mine, labels)
         return result
 
-    def _en_attente(self, atoms: list[Any], tree: _TreeBuilder, labels) -> dict[str, list[EnAttente]]:
-        """The entities a benefit leaves pending (en_attente/5), in the dossier's order: each with the dossier
+    def _item_path(self, entite: clingo.Symbol, indices: tuple[int, ...]) -> str | None:
+        """The dossier path of an item of a dossier list (``enfants[2]``), None for another entity."""
+        liste = self.entity_lists.get(entite.name)
+        return f"{liste}[{indices[0]}]" if liste and len(indices) == 1 else None
+
+    def _en_attente(self, mine, labels) -> list[EnAttente]:
+        """The children and instalments waiting on a fact (en_attente/4 and its attente_* atoms), in the
+        dossier's order; each missing fact as its dossier path, documents in the order of the guide's table."""
+        fields = self.program.inputs.fields
+        field_order = {name: i for i, name in enumerate(fields)}
+        out = []
+        for atom in sorted(mine("en_attente"), key=lambda a: a.entite):
+            key = str(atom.entite)
+            indices = tuple(a.number for a in atom.entite.arguments if a.type == clingo.SymbolType.Number)
+            champs = sorted((a.champ for a in mine("attente_manque") if str(a.entite) == key),
+                            key=lambda c: field_order.get(c, len(field_order)))
+            pieces = {a.piece for a in mine("attente_piece") if str(a.entite) == key}
+            # An instalment is named by its own word (six_mois); a list item (a child) by its label.
+            own_word = next((a.name for a in atom.entite.arguments if a.type == clingo.SymbolType.Function), None)
+            out.append(EnAttente(
+                liste=atom.liste,
+                entite=key,
+                nom=own_word or labels.get(key) or key,
+                libelle=labels.get(key),
+                chemin=self._item_path(atom.entite, indices),
+                informations_manquantes=[fields[c].display(indices[:fields[c].path.count("[]")]) for c in champs],
+                pieces=sorted(pieces, key=lambda p: (self.piece_order.get(p, len(self.piece_order)), p)),
+                valeurs={a.cle: a.valeur for a in mine("attente_valeur") if str(a.entite) == key},
+            ))
+        # Instalments in the order they fall due; children (no date) stay in the dossier's order.
+        return sorted(out, key=lambda a: (a.valeurs.get("date") or dt.date.min))
+
+    def _membres_en_attente(self, atoms: list[Any], tree: _TreeBuilder, labels) -> dict[str, list[MembreEnAttente]]:
+        """The entities a benefit leaves pending (membre_en_attente/5), in the dossier's order: each with the dossier
         fields its unknown node waits on and the documents that establish them."""
-        out: dict[str, list[EnAttente]] = defaultdict(list)
+        out: dict[str, list[MembreEnAttente]] = defaultdict(list)
         for atom in sorted(atoms, key=lambda a: (a.sortie, a.entite)):
             leaves = [c for c in tree.node(atom.noeud).walk()
                       if c.etat == Etat.inconnu and not c.sous_conditions and not c.exceptions]
             champs = list(dict.fromkeys(f for c in leaves for f in c.champs_lus))
             pieces = list(dict.fromkeys(p for c in leaves if c.champs_lus for p in c.justificatifs))
-            out[atom.sortie].append(EnAttente(labels.get(str(atom.entite), str(atom.entite)), champs, pieces, leaves))
+            nom = labels.get(str(atom.entite), str(atom.entite))
+            out[atom.sortie].append(MembreEnAttente(nom, champs, pieces, leaves))
         return dict(out)
 
     def _paiement(self, result: Prestation, mine, labels) -> None:

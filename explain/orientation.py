@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.model import Condition, Decision, EnAttente, Etat, Prestation
+from engine.model import Condition, Decision, Etat, MembreEnAttente, Prestation
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue, catalogue_de, chemin_generique
@@ -46,7 +46,7 @@ class RegimeOriente:
 
 
 @dataclass
-class MembreEnAttente:
+class MembreAttendu:
     """A member whose orientation the dossier leaves unknown: the questions to answer, the documents to bring."""
 
     nom: str
@@ -64,7 +64,7 @@ class Orientation:
     objet: str
     introduction: str
     regimes: list[RegimeOriente]
-    en_attente: list[MembreEnAttente]
+    en_attente: list[MembreAttendu]
     config: dict[str, Any]
 
     @property
@@ -111,7 +111,7 @@ def _noeud_membre(prestation: Prestation, noeud: str, nom: str) -> Condition | N
     return next((c for c in prestation.droit.walk() if c.id == noeud and c.objet == nom), None)
 
 
-def questions_attente(attente: EnAttente, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
+def questions_attente(attente: MembreEnAttente, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
     """The questions that settle a pending entity, one per missing dossier field, in the catalogue's words."""
     templates = phrases.data.get("questions", {})
     out: list[str] = []
@@ -153,15 +153,15 @@ def orientation(decision: Decision) -> Orientation | None:
             values = {"membres": [m.nom for m in membres]}
             regimes.append(RegimeOriente(pid, entry["titre"], _render(phrases, entry["annonce"], values, sexes),
                                          " ".join(entry.get("demarche", "").split()), membres, pieces))
-    attente: dict[str, MembreEnAttente] = {}
+    attente: dict[str, MembreAttendu] = {}
     for pid in config["regimes"]:
         prestation = decision.prestations.get(pid)
         if prestation is None:
             continue
-        for pending in prestation.en_attente.get(config["en_attente"], []):
+        for pending in prestation.membres_en_attente.get(config["en_attente"], []):
             if pending.nom in oriented:
                 continue
-            member = attente.setdefault(pending.nom, MembreEnAttente(
+            member = attente.setdefault(pending.nom, MembreAttendu(
                 pending.nom, _render(phrases, config["attente_phrase"], {"nom": pending.nom}, sexes), [], [], []))
             for q in questions_attente(pending, phrases, sexes):
                 if q not in member.questions:

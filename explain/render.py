@@ -14,9 +14,10 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Condition, Decision, Etat, Prestation, RegleAppliquee
+from engine.model import Condition, Decision, EnAttente, Etat, Prestation, RegleAppliquee
 from engine.regime import regime_de_decision
 from engine.tools.check import Report
+from explain import attente
 from explain import format as fmt
 from explain.phrases import Catalogue, PhraseError, catalogue_de
 
@@ -129,6 +130,7 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
             for m in prestation.mensualites
         ]
     out.update(en_attente_json(prestation))
+    out.update(membres_en_attente_json(prestation))
     out.update(paiement_json(prestation, phrases, sexes))
     out["conditions"] = [condition_json(c, phrases, sexes) for c in prestation.conditions]
     out["pieces_manquantes"] = prestation.pieces_manquantes
@@ -187,6 +189,33 @@ def paiement_json(prestation: Prestation, phrases, sexes: dict[str, str] | None 
     if prestation.dispositions:
         out["dispositions"] = [{"id": d["id"], "explication": d["phrase"], "source": d["source"]}
                                for d in dispositions(prestation, phrases, sexes)]
+    return out
+
+
+def attente_json(item: EnAttente) -> dict[str, Any]:
+    """One child or instalment waiting on a fact: who (a child's first name and path) or which instalment,
+    its values (date, amount), the missing facts by dossier path and the documents that would establish them."""
+    out: dict[str, Any] = {}
+    if item.chemin is not None:  # an item of a dossier list: a child
+        if item.libelle:
+            out["prenom"] = item.libelle
+        out["chemin"] = item.chemin
+    else:
+        out["fraction"] = item.nom
+        if item.libelle:
+            out["libelle"] = item.libelle
+    out.update({key: fmt.json_value(value) for key, value in item.valeurs.items()})
+    out["informations_manquantes"] = item.informations_manquantes
+    out["pieces"] = item.pieces
+    return out
+
+
+def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
+    """The lists of pending items (children, instalments), each list the base declares for the benefit
+    present (an empty list too)."""
+    out: dict[str, list[dict[str, Any]]] = {liste: [] for liste in prestation.listes_attente}
+    for item in prestation.en_attente:
+        out.setdefault(item.liste, []).append(attente_json(item))
     return out
 
 
@@ -251,21 +280,22 @@ def evenement_paye(echeance, phrases) -> str:
     return text
 
 
-def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
-    """The entities a benefit leaves pending (``membres_en_attente``), as the contract's JSON: each with its
+def membres_en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
+    """The household members a scheme leaves pending (``membres_en_attente``), as the contract's JSON: each with its
     name, the missing dossier fields by path and the documents that establish them."""
     return {sortie: [{"prenom": e.nom, "informations_manquantes": e.informations_manquantes, "pieces": e.pieces}
-                     for e in items] for sortie, items in prestation.en_attente.items()}
+                     for e in items] for sortie, items in prestation.membres_en_attente.items()}
 
 
-def en_attente_texte(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def membres_en_attente_texte(prestation: Prestation, phrases,
+                             sexes: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The entities a benefit leaves pending, in a clerk's words: the name, the questions that would settle
     each (the catalogue's ``questions``), the documents to ask for. Never a dossier path."""
     from explain.orientation import questions_attente  # the questions of a pending entity, said once
 
     return [{"nom": e.nom, "questions": questions_attente(e, phrases, sexes or {}),
              "pieces": [phrases.label("pieces", p) for p in e.pieces]}
-            for items in prestation.en_attente.values() for e in items]
+            for items in prestation.membres_en_attente.values() for e in items]
 
 
 def orientation_texte(decision: Decision) -> list[tuple[str, str]]:
@@ -291,12 +321,37 @@ def evaluate_text(decision: Decision) -> str:
             "echeancier": echeancier(prestation, phrases),
             "dispositions": dispositions(prestation, phrases, decision.sexes),
             "lignes": [_line(c, phrases, 0, decision.sexes) for c in prestation.conditions],
-            "en_attente": en_attente_texte(prestation, phrases, decision.sexes),
+            "en_attente": membres_en_attente_texte(prestation, phrases, decision.sexes),
             **pieces(decision, prestation, phrases),
+            **attente_text(prestation, phrases, decision.sexes),
         })
     return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(
         decision=decision, benefits=benefits, orientation=orientation_texte(decision),
         amendements=amendements(decision)))
+
+
+def attente_text(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
+    """The benefit's pending children and instalments in words (explain/attente.py), and the children
+    known not to open the right with the conditions they fail, for the templates."""
+    return {"attente_titre": attente.titre(prestation, phrases),
+            "attentes": attente.attentes(prestation, phrases, sexes),
+            "enfants_ecartes": enfants_ecartes(prestation, phrases)}
+
+
+def enfants_ecartes(prestation: Prestation, phrases) -> list[tuple[str, list[str]]]:
+    """For a benefit that names the children who open the right: each child known not to open it, with the
+    labels of its failed conditions (a child never vanishes from the text, be it refused or pending)."""
+    if not prestation.liste_ouvrant_droit:
+        return []
+    out = []
+    for condition in prestation.conditions:
+        if condition.mode != "une_parmi" and not any(c.objet for c in condition.sous_conditions):
+            continue
+        for item in condition.sous_conditions:
+            if item.objet and item.etat == Etat.non_rempli:
+                failed = [phrases.libelle(c.id, c.noeud) for c in item.sous_conditions if c.etat == Etat.non_rempli]
+                out.append((item.objet, failed))
+    return out
 
 
 def pieces(decision: Decision, prestation: Prestation, phrases) -> dict[str, list[str]]:

@@ -22,10 +22,12 @@ from explain.render import (
     MARKS,
     TEMPLATES,
     amendements,
+    attente_text,
     dispositions,
     echeancier,
     en_attente_json,
-    en_attente_texte,
+    membres_en_attente_json,
+    membres_en_attente_texte,
     modification,
     montants,
     orientation_texte,
@@ -189,10 +191,11 @@ def context(decision: Decision, benefit_id: str, depth: int | None = None, answe
         "what_if": what_if_context(answer, phrases, decision.sexes) if answer is not None else None,
         "what_if_complet": answer.complet if answer is not None else True,
         # Entities left pending (membres_en_attente) and, for a household, who goes to which scheme.
-        "en_attente": en_attente_texte(prestation, phrases, decision.sexes),
+        "en_attente": membres_en_attente_texte(prestation, phrases, decision.sexes),
         "orientation": orientation_texte(decision),
         "what_if_arret": answer.arret if answer is not None else None,
         **pieces(decision, prestation, phrases),
+        **attente_text(prestation, phrases, decision.sexes),
     }
 
 
@@ -236,6 +239,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
                       for q in ctx["questions"]],
         "montants": {f"montant_{k}": v for k, v in prestation.montants.items()},
         **en_attente_json(prestation),
+        **membres_en_attente_json(prestation),
         **({"versement": [{"id": d["id"], "explication": d["phrase"], "source": d["source"]}
                           for d in ctx["dispositions"]]} if ctx["dispositions"] else {}),
         "pieces_manquantes": prestation.pieces_manquantes,

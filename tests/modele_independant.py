@@ -33,6 +33,9 @@ Lectures retenues (celles que les commentaires de la base déclarent) :
 - l'enfant qui réside à l'étranger pour santé ou éducation, sous convention de
   réciprocité, garde le droit mais relève du régime de son pays : il n'entre
   pas dans le montant malien ;
+- un enfant dont une condition reste inconnue (et aucune fausse) n'est ni compté ni
+  écarté : il est « en attente », nommé avec les faits absents qui la laissent
+  inconnue ; la prestation n'est accordée que si un enfant connu ouvre droit ;
 - les mois liquidés vont du neuvième mois précédant celui de la demande à la
   fin du trimestre civil de la date de référence ; chaque trimestre est payé
   le premier jour du mois qui le suit ; les conditions autres que l'âge sont
@@ -204,6 +207,37 @@ def conditions_enfant(enfant: dict[str, Any], dossier: dict[str, Any], jour: dt.
     }
 
 
+def faits_manquants(enfant: dict[str, Any], i: int, conditions: dict[str, Kleene],
+                    dossier: dict[str, Any]) -> list[str]:
+    """Les faits absents dont dépendent les conditions inconnues de l'enfant ``i``, par leur chemin.
+
+    La situation n'en est jamais un : elle n'invoque qu'une exception. Un enfant à
+    l'étranger dont le dossier donne le motif ou la convention attend l'autre.
+    """
+    ici = f"enfants[{i}]"
+    manque = []
+    # Dans l'ordre du dossier : le demandeur avant les enfants, les champs d'un enfant dans l'ordre du contrat.
+    if conditions["categorie"] is None and "categorie" in enfant and "sexe" not in dossier.get("demandeur", {}):
+        manque.append("demandeur.sexe")
+    if conditions["age"] is None and "date_naissance" not in enfant:
+        manque.append(f"{ici}.date_naissance")
+    if conditions["categorie"] is None and "categorie" not in enfant:
+        manque.append(f"{ici}.categorie")
+    for condition, champ in (("declaration_etat_civil", "declare_etat_civil"), ("charge_effective", "a_charge")):
+        if conditions[condition] is None:
+            manque.append(f"{ici}.{champ}")
+    if conditions["residence_enfant"] is None:
+        residence = enfant.get("residence")
+        if residence is None:
+            manque.append(f"{ici}.residence")
+        else:
+            manque += [f"{ici}.residence.{champ}" for champ in ("motif", "convention_reciprocite")
+                       if champ not in residence]
+    if conditions["visite_medicale"] is None:
+        manque.append(f"{ici}.visite_medicale")
+    return manque
+
+
 def _hors_age(conditions: dict[str, Kleene]) -> bool:
     return all(v is True for k, v in conditions.items() if k not in ("age", "_regime_etranger"))
 
@@ -269,6 +303,8 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
 
     Clés : ``statut`` ; ``montant_mensuel`` (None sauf accord) ; ``enfants_ouvrant_droit``
     (prénoms dans l'ordre du dossier, comptés dans le montant du mois de référence, vide sauf accord) ;
+    ``enfants_en_attente`` [(prénom, chemins des faits manquants)] : les enfants dont on ne sait pas
+    s'ils ouvrent droit, sauf si une condition du travailleur n'est pas remplie ;
     ``etats`` (état de chaque condition de premier niveau) ; ``etats_enfants`` (prénom →
     état de la condition de l'enfant). Quand quelque chose est payé (accord, ou rappel
     d'un droit éteint depuis), aussi ``mensualites`` [(mois, enfants, montant)],
@@ -289,6 +325,12 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
     ]
     valeurs = conditions_generales(dossier)
     travailleur = et(*valeurs.values())
+    # Un enfant dont on ne sait pas s'il ouvre droit est en attente, avec ce qui lui manque ;
+    # sauf si le travailleur lui-même ne remplit pas ses conditions (rien ne serait versé).
+    en_attente = [] if travailleur is False else [
+        (e.get("prenom"), faits_manquants(e, i, c, dossier))
+        for i, (e, c, b) in enumerate(zip(enfants or [], au_reference, beneficiaires, strict=True)) if b is None
+    ]
     # Sans liste d'enfants, on ignore s'il y en a ; une liste vide dit qu'il n'y en a pas.
     valeurs["enfant_ouvrant_droit"] = ou(*beneficiaires) if enfants is not None else None
     droit = et(*valeurs.values())
@@ -298,6 +340,7 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
         "enfants_ouvrant_droit": [],
         "etats": {nom: etat(valeurs[nom]) for nom in CONDITIONS_AF},
         "etats_enfants": {e["prenom"]: etat(b) for e, b in zip(enfants or [], beneficiaires, strict=True)},
+        "enfants_en_attente": en_attente,
     }
     if travailleur is not True:
         return resultat

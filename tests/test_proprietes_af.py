@@ -172,6 +172,8 @@ def observe(prestation) -> dict[str, Any]:
         "enfants_ouvrant_droit": prestation.enfants_ouvrant_droit,
         "etats": {nom: conditions[nom].etat for nom in modele.CONDITIONS_AF},
         "etats_enfants": {c.objet: c.etat for c in enfants if c.id == "enfant_beneficiaire"},
+        "enfants_en_attente": [(a.libelle, a.informations_manquantes)
+                               for a in prestation.attente("enfants_en_attente")],
     }
     if "rappel" in prestation.montants:
         vu["mensualites"] = [(m.mois, m.enfants, m.montant) for m in prestation.mensualites]
@@ -309,9 +311,33 @@ JOURS_ASSIMILES_SEULS = dossier_type(
 ) | {"id": "jours-assimiles-seuls"}
 
 
+# Contre-exemple du profil « dev » sur un clone neuf (issue 22) : une veuve dont les deux enfants
+# n'ont que leur prénom. La règle des enfants en attente tranche : la veuve est dispensée d'activité,
+# aucun enfant n'est connu pour ouvrir droit, la prestation est incomplète et les deux enfants sont
+# nommés avec tous les faits qui leur manquent (la base et le modèle doivent le dire tous deux).
+VEUVE_ENFANTS_PRENOMS = {
+    "id": "veuve-enfants-prenoms",
+    "date_reference": "2026-03-15",
+    "demandeur": {"sexe": "F", "veuve_allocataire": True, "residence": "Mali"},
+    "enfants": [{"prenom": "Awa"}, {"prenom": "Moussa"}],
+    "demandes": [{"prestation": AF, "date": "2026-03-15"}],
+}
+
+
+# Trouvé par la même propriété sous le profil « dev » : l'ordre des faits manquants quand l'un est
+# celui du demandeur (le sexe, pour un enfant de la femme salariée) : le dossier dans son ordre.
+SEXE_ET_FAITS_D_ENFANTS = {
+    "id": "sexe-et-faits-d-enfants",
+    "date_reference": "2004-07-05",
+    "enfants": [{"prenom": "Awa"}, {"prenom": "Fatoumata", "categorie": "enfant_salariee", "residence": "Mali"}],
+}
+
+
 @reglages
 @exemples_bornes
 @example(lot=[JOURS_ASSIMILES_SEULS])
+@example(lot=[VEUVE_ENFANTS_PRENOMS])
+@example(lot=[SEXE_ET_FAITS_D_ENFANTS])
 @given(lot=lots(dossiers(), max_size=LOT))
 def test_differentiel(lot):
     """La base et le modèle indépendant décident de même : statut, montants, enfants, états."""

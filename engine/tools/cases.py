@@ -168,11 +168,12 @@ def observed(prestation: Prestation) -> dict[str, Any]:
         "verse_a": _verse_a(prestation),
         "echeances_suspendues": [e.date.isoformat() for e in prestation.echeancier if e.suspendue],
     }
+    out.update(_en_attente_observed(prestation))
     out.update({f"montant_{kind}": value for kind, value in prestation.montants.items()})
     out.update({k: _plain(v) for k, v in prestation.informations.items()})
     # The lists the base names (membres_orientes), and the entities left pending, by name, with what they wait on.
     out.update({k: [str(x) for x in v] for k, v in prestation.elements.items()})
-    for sortie, items in prestation.en_attente.items():
+    for sortie, items in prestation.membres_en_attente.items():
         out[sortie] = {e.nom: list(e.informations_manquantes) for e in items}
         out[f"{sortie}_informations"] = {e.nom: list(e.informations_manquantes) for e in items}
     return out
@@ -317,6 +318,18 @@ def _paiement_echeance(echeance) -> dict[str, Any]:
 def _verse_a(prestation: Prestation) -> list[dict[str, Any]]:
     """Per child, who receives its allowance instead of the worker, as a case writes it."""
     return [v.as_dict() for v in prestation.verse_a]
+
+
+def _en_attente_observed(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
+    """The pending children and instalments, as a case writes them: a child by its first name, an
+    instalment by its word with its date and amount; then the missing facts (paths) and documents."""
+    out: dict[str, list[dict[str, Any]]] = {liste: [] for liste in prestation.listes_attente}
+    for item in prestation.en_attente:
+        entry: dict[str, Any] = {"prenom": item.libelle} if item.chemin is not None else {"fraction": item.nom}
+        entry.update({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in item.valeurs.items()})
+        entry.update(informations_manquantes=item.informations_manquantes, pieces=item.pieces)
+        out.setdefault(item.liste, []).append(entry)
+    return out
 
 
 def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:

@@ -201,6 +201,30 @@ def _contestation(entete: dict[str, Any], type_: str) -> str | None:
         raise LettreError(str(exc)) from exc
 
 
+def _de_l_attente(node: Node, prestation) -> bool:
+    """Whether a condition is one of a pending child's or instalment's own (``age(enfant(2))``)."""
+    return any(f"({item.entite})" in node.condition.noeud for item in prestation.en_attente)
+
+
+def _en_attente(ctx: dict[str, Any], notes: tuple[str, ...]) -> dict[str, Any]:
+    """The letter's section on pending children and instalments: each named, with what is not paid yet and
+    when it will be, the facts to establish and the documents to bring (explain/attente.py)."""
+    prestation = ctx["prestation"]
+    manques, sources = [], []
+    for item in prestation.en_attente:
+        # The unknown conditions the item waits on, in the catalogue's plain sentences, and their sources.
+        own = [n for n, _ in _walk(ctx["arbre"]) if n.condition.etat == Etat.inconnu
+               and n.condition.mode is None and f"({item.entite})" in n.condition.noeud]
+        manques.append(list(dict.fromkeys(citoyen(n.phrase, notes) for n in own)))
+        sources.append(" ; ".join(dict.fromkeys(n.source for n in own if n.source)))
+    return {
+        "attente_titre": md(ctx["attente_titre"]),
+        "en_attente": [{"objet": md(a.objet), "phrase": citoyen(a.phrase, notes), "manques": manque,
+                        "pieces": [md(p) for p in a.pieces], "source": citoyen(source, notes)}
+                       for a, manque, source in zip(ctx["attentes"], manques, sources, strict=True)],
+    }
+
+
 def letter_type(statut: str) -> str:
     """``accorde`` → ``attribution``, ``refuse`` → ``rejet``, ``incomplet`` → ``pieces``."""
     return TYPES[statut]
@@ -241,10 +265,14 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
                 non_dus.append(branche(node, Etat.non_rempli))
             elif node.condition.etat == Etat.inconnu:
                 a_venir.extend(_feuilles([branche(node, Etat.inconnu)]))
+    # A pending child or instalment has its own section (:func:`_en_attente`), not a line among these.
+    a_venir = [n for n in a_venir if not _de_l_attente(n, prestation)]
 
     informations = []
     seen = set()
     for node in _feuilles(ctx["inconnues"]):
+        if _de_l_attente(node, prestation):
+            continue
         phrase = citoyen(node.phrase, notes)
         if phrase in seen:
             continue
@@ -309,6 +337,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "pieces_a_fournir": ([md(p) for p in ctx["pieces_a_fournir"]] if config.get("pieces_du_dossier", True)
                              else []),
         "informations_manquantes": informations,
+        **_en_attente(ctx, notes),
         "echeance_reponse": date + dt.timedelta(days=entete["delai_reponse_jours"]),
         "textes": _textes(decision, benefit, phrases),
         # For PDF metadata and tests only; not printed by the templates.
