@@ -64,7 +64,7 @@ def test_a_pending_member_is_named_everywhere(retire, question):
     data = _menage(retire)
     nom = data["membres"][retire[0]]["prenom"]
     dossier, decision = _decision(data)
-    pending = [pid for pid, p in decision.prestations.items() if p.en_attente.get("membres_en_attente")]
+    pending = [pid for pid, p in decision.prestations.items() if p.membres_en_attente.get("membres_en_attente")]
     assert pending
     contrat = decision_json(decision)["prestations"]
     for pid in pending:
@@ -136,7 +136,7 @@ def _ou_va(decision) -> dict[str, set[str]]:
     for pid, prestation in decision.prestations.items():
         for nom in prestation.elements.get("membres_orientes", []):
             out.setdefault(str(nom), set()).add(pid)
-        for e in prestation.en_attente.get("membres_en_attente", []):
+        for e in prestation.membres_en_attente.get("membres_en_attente", []):
             out.setdefault(e.nom, set()).add(f"attente:{pid}")
     return out
 

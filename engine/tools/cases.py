@@ -294,17 +294,36 @@ def _suspended_dates(actual: dict[str, Any], echeancier: list[Any]) -> list[str]
 
 
 _STRUCTURED = {
-    "enfants_en_attente": _compare_pending,
-    "membres_en_attente": _compare_pending,
-    "fractions_en_attente": _compare_entries,
     "verse_a": _compare_entries,
     "membres_orientes": _compare_names,
     "enfants_ouvrant_droit": _compare_names,
     "enfants_regime_convention": _compare_names,
 }
-# The contract names the pending list « enfants_en_attente » for children and household members alike;
-# a regime whose persons are members may call it « membres_en_attente ».
-_ALIASES = {"enfants_en_attente": "membres_en_attente"}
+# The lists of pending items the base declares (liste_attente, membre_en_attente) end in this suffix: persons
+# are compared by name and missing facts, instalments as partial entries. The contract calls a household's
+# pending members by the children's word too: a case may write either list name for persons.
+_EN_ATTENTE = "_en_attente"
+
+
+def _structured(key: str, want: Any):
+    """How to compare one structured output, None for a plain value."""
+    if key.endswith(_EN_ATTENTE):
+        entries = isinstance(want, list) and want and all(isinstance(w, dict) for w in want)
+        return _compare_entries if entries else _compare_pending
+    return _STRUCTURED.get(key)
+
+
+def _pending_got(key: str, actual: dict[str, Any], prestation: Prestation) -> Any:
+    """The decision's list for ``key``, or for persons its other pending list of persons (members/children)."""
+    if key in actual:
+        return actual[key]
+    if key.endswith(_EN_ATTENTE):
+        for other, value in actual.items():
+            if other.endswith(_EN_ATTENTE) and isinstance(value, dict):
+                return value
+    return _plain(getattr(prestation, key, None))
+
+
 def _paiement_echeance(echeance) -> dict[str, Any]:
     """How an instalment is paid, as a case writes it: ``suspendu: true``, ``verse_a: Prénoms Nom``."""
     out: dict[str, Any] = {}
@@ -342,12 +361,10 @@ def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
         prestation = decision.prestations[pid]
         actual = observed(prestation)
         for key, want in expected.items():
-            if key in _STRUCTURED:
+            compare_with = _structured(key, want)
+            if compare_with is not None:
                 # An output the decision keeps outside its informations is read from the benefit itself.
-                alias = _ALIASES.get(key, key)
-                got = (actual[key] if key in actual else actual[alias] if alias in actual
-                       else _plain(getattr(prestation, key, getattr(prestation, alias, None))))
-                diffs += _STRUCTURED[key](pid, key, want, got)
+                diffs += compare_with(pid, key, want, _pending_got(key, actual, prestation))
                 continue
             if key == "echeances_suspendues":
                 got_dates = _suspended_dates(actual, list(prestation.echeancier))
