@@ -1,0 +1,177 @@
+"""Letters ready to post (issue 25, point 2), read in the three formats as a clerk and a citizen read them.
+
+A « Réf. » line (the dossier, and the registration number when known); how, where and by when to contest,
+the time limit and address set per office in the letterhead; a letter without an addressee written with a
+blank block and a warning to the clerk, never silently; amounts only under « Montant »; no paragraph tail
+nor signature alone at the top of a page of the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pypdf
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from engine.cli import main
+from engine.dossier import validate
+from engine.solver import evaluate
+from explain import lettres as L
+from explain.lettres.entete import EnteteError, load_bureau
+from tests.test_lettres_regimes import CAS, _dossier
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [page.extract_text().replace("\u00a0", " ") for page in reader.pages]
+
+
+def _plat(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _letter(regime: str, type_: str, entete=None, data_change=None) -> L.Lettre:
+    dossier = _dossier(regime, type_)
+    if data_change:
+        dossier = validate(data_change(dict(dossier.data)), "x")
+    return L.letters(dossier, evaluate(dossier), entete=entete, what_if=False)[0]
+
+
+# -- 1. the « Réf. » line --------------------------------------------------------------
+@pytest.mark.parametrize(("regime", "type_"), list(CAS), ids=[f"{r}-{t}" for r, t in CAS])
+def test_every_letter_has_a_ref_line_with_the_dossier_and_the_registration_number(regime, type_):
+    lettre = _letter(regime, type_)
+    ref = f"Réf. : Dossier n° {regime}-{type_} — N° d'immatriculation : IMM-1234567"
+    assert ref in lettre.markdown
+    assert ref in lettre.html().replace("&#39;", "'").replace("&#x27;", "'")
+    assert ref in _plat(" ".join(_pdf_pages(lettre.pdf())))
+
+
+def test_without_a_registration_number_the_ref_is_the_dossier():
+    def sans_numero(data):
+        data["demandeur"] = {k: v for k, v in data["demandeur"].items() if k != "numero_immatriculation"}
+        return data
+
+    lettre = _letter("mali-inps", "rejet", data_change=sans_numero)
+    assert "Réf. : Dossier n° mali-inps-rejet\\" in lettre.markdown
+    assert "immatriculation" not in lettre.markdown
+
+
+# -- 2. how, where and by when to contest ------------------------------------------------
+@pytest.mark.parametrize(("regime", "type_"), list(CAS), ids=[f"{r}-{t}" for r, t in CAS])
+def test_every_letter_says_how_where_and_by_when_to_contest(regime, type_):
+    lettre = _letter(regime, type_)
+    text = _plat(" ".join(_pdf_pages(lettre.pdf())))
+    # The letters are dated 15 March 2026; the regimes' letterheads give sixty days.
+    assert "Contester" in text and "réclamation écrite" in text
+    assert "au plus tard le 14 mai 2026" in text and "soixante (60) jours après la date de cette lettre" in text
+
+
+def test_the_office_sets_the_time_limit_and_the_address_to_contest(tmp_path):
+    bureau = {"recours": {"delai_jours": 15, "service": "Commission de recours amiable",
+                          "adresse": ["BP 12", "Kayes"]}}
+    lettre = _letter("mali-inps", "attribution", entete=bureau)
+    text = _plat(" ".join(_pdf_pages(lettre.pdf())))
+    assert "au plus tard le 30 mars 2026" in text and "quinze (15) jours" in text
+    assert "Commission de recours amiable" in text and "BP 12 Kayes" in text
+    # The office's own date: the letter's date moves the limit.
+    dossier = _dossier("mali-inps", "attribution")
+    later = L.letters(dossier, evaluate(dossier), entete=bureau, what_if=False, date=dt.date(2026, 4, 1))[0]
+    assert "au plus tard le 16 avril 2026" in _plat(later.markdown.replace("*", ""))
+
+
+@pytest.mark.parametrize(("contenu", "champ"), [
+    ({"recours": {"delai_jours": 0}}, "recours.delai_jours"),
+    ({"recours": {"delai_jours": "soixante"}}, "recours.delai_jours"),
+    ({"recours": {"delai": 60}}, "recours.delai"),
+    ({"recours": {"adresse": "Kayes"}}, "recours.adresse"),
+    ({"contestation": "Vous avez 60 jours pour contester."}, "contestation"),
+    ({"contestation": "Dans un délai de deux (02) mois."}, "contestation"),
+])
+def test_letterhead_fields_are_validated_in_french_naming_the_field(tmp_path, contenu, champ):
+    fichier = tmp_path / "entete.yaml"
+    fichier.write_text(yaml.safe_dump(contenu, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(EnteteError, match=re.escape(f"« {champ} »")):
+        load_bureau(fichier)
+    dossier = tmp_path / "d.yaml"
+    dossier.write_text(yaml.safe_dump({"id": "d", "date_reference": "2026-03-15",
+                                       **CAS[("senegal-css", "attribution")]}, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["letter", str(dossier), "--entete", str(fichier)])
+    assert result.exit_code != 0 and f"« {champ} »" in result.output and "Traceback" not in result.output
+
+
+# -- 3. a letter without an addressee ----------------------------------------------------------
+def _sans(*champs):
+    def change(data):
+        data["demandeur"] = {k: v for k, v in data["demandeur"].items() if k not in champs}
+        return data
+    return change
+
+
+@pytest.mark.parametrize("champs", [("nom",), ("adresse",), ("nom", "adresse")])
+def test_a_letter_without_addressee_has_a_blank_block_and_a_warning(champs):
+    lettre = _letter("mali-inps", "attribution", data_change=_sans(*champs))
+    text = _plat(" ".join(_pdf_pages(lettre.pdf())))
+    if "nom" in champs:
+        assert "Nom : ……" in text and "Aminata" not in text.split("Réf.")[0]
+    else:
+        assert "Madame Aminata Diarra" in text
+    if "adresse" in champs:
+        assert "Adresse : ……" in text
+    else:
+        assert "Rue 312, porte 45" in text
+    (warning,) = lettre.avertissements
+    assert "à remplir à la main" in warning
+    assert ("nom" in warning) == ("nom" in champs) and ("adresse" in warning) == ("adresse" in champs)
+
+
+def test_a_complete_addressee_gives_no_warning():
+    assert _letter("mali-inps", "attribution").avertissements == ()
+
+
+def test_cli_warns_on_stderr_for_each_letter_without_addressee(tmp_path):
+    data = {"id": "d", "date_reference": "2026-03-15", **CAS[("mali-inps", "attribution")]}
+    data["demandeur"] = {k: v for k, v in data["demandeur"].items() if k not in ("nom", "adresse")}
+    data["demandes"] = [{"prestation": "allocations_familiales", "date": "2026-03-15"},
+                        {"prestation": "prime_premier_etablissement", "date": "2026-03-15"}]
+    dossier = tmp_path / "cas" / "d.yaml"
+    dossier.parent.mkdir()
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    complet = tmp_path / "cas" / "complet.yaml"
+    complet.write_text(yaml.safe_dump({"id": "c", "date_reference": "2026-03-15",
+                                       **CAS[("mali-inps", "attribution")]}, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["letter", str(dossier), "-o", str(tmp_path / "out") + "/"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("attention")]
+    assert len(warnings) == 2 and all("d.yaml" in w and "ni le nom ni l'adresse" in w for w in warnings)
+    result = runner.invoke(main, ["letters", str(tmp_path / "cas"), "-o", str(tmp_path / "lot"),
+                                  "--format", "markdown", "--no-what-if"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("attention")]
+    assert len(warnings) == 2 and all("d.yaml" in w for w in warnings)
+    assert not any("complet.yaml" in w for w in warnings)
+    assert "Nom : ……" in (tmp_path / "lot" / "d-allocations_familiales.md").read_text(encoding="utf-8")
+
+
+# -- 6. amounts only under « Montant » -------------------------------------------------
+def _section(markdown: str, titre: str) -> str:
+    return markdown.split(f"## {titre}\n", 1)[1].split("\n## ", 1)[0].split("<!--", 1)[0]
+
+
+@pytest.mark.parametrize(("regime", "type_"), [("senegal-css", "attribution"), ("mali-inps", "attribution")])
+def test_only_amounts_under_montant(regime, type_):
+    lettre = _letter(regime, type_)
+    items = [line for line in _section(lettre.markdown, "Montant").splitlines() if line.startswith("- ")]
+    assert items and all(line.endswith(("francs CFA.", "franc CFA.")) for line in items), items
+
+
+def test_pmi_counts_are_in_words_apart_from_the_amounts():
+    lettre = _letter("senegal-css", "attribution")
+    apart = _section(lettre.markdown, "À retenir")
+    assert "Nombre de consultations du plan : six (6)." in apart
+    assert "En cas de perte" in apart and "Montant" not in apart
