@@ -175,3 +175,73 @@ def test_pmi_counts_are_in_words_apart_from_the_amounts():
     apart = _section(lettre.markdown, "À retenir")
     assert "Nombre de consultations du plan : six (6)." in apart
     assert "En cas de perte" in apart and "Montant" not in apart
+
+
+# -- 5. keep-together rules in the PDF --------------------------------------------------------
+PRENOMS = ["Awa", "Moussa", "Bakary", "Fatoumata", "Oumar", "Kadiatou", "Seydou", "Mariam", "Issa", "Rokia",
+           "Boubacar", "Aïssata"]
+ACTIVITES = ["salarie", "independant", None, "fonctionnaire", "sans_activite", "retraite"]
+
+
+def _enfants(n: int, pieces: bool) -> dict:
+    enfants = []
+    for i in range(n):
+        enfant = {"prenom": PRENOMS[i], "date_naissance": f"{2008 + i}-0{1 + i % 9}-1{i % 9}", "categorie": "mariage",
+                  "declare_etat_civil": True, "a_charge": True, "residence": "Mali", "situation": "aucune",
+                  "visite_medicale": True}
+        if pieces and i % 2:
+            del enfant["visite_medicale"], enfant["a_charge"]
+        enfants.append(enfant)
+    return {"enfants": enfants}
+
+
+def _membres(n: int) -> dict:
+    membres = []
+    for i in range(n):
+        membre = {"prenom": PRENOMS[i], "sexe": "F" if i % 2 else "M"}
+        activite = ACTIVITES[i % len(ACTIVITES)]
+        if activite:
+            membre.update(activite=activite, a_charge=False, indigence_certifiee=False, admis_d_office=False)
+        membres.append(membre)
+    return {"membres": membres}
+
+
+def _tailles():
+    for n in range(1, 13):
+        yield f"af-{n}", ("mali-inps", "attribution"), _enfants(n, False)
+        yield f"pieces-{n}", ("mali-inps", "pieces"), _enfants(n, True)
+        yield f"orientation-{n}", ("mali-couverture-maladie", "orientation"), _membres(n)
+
+
+def _paragraphes(markdown: str) -> list[str]:
+    """The paragraphs of a letter as the PDF prints them (plain text, one space between words)."""
+    from explain.lettres.markdown import parse, unescape
+
+    tokens = parse(markdown)
+    return [_plat(unescape(tokens[i + 1].content.replace("\\\n", " ")).replace("**", "").replace("*", ""))
+            for i, t in enumerate(tokens) if t.type == "paragraph_open"]
+
+
+def _mises_en_page_fautives(lettre: L.Lettre) -> list[str]:
+    """Each page that starts with the last line of a paragraph begun on the page before, or with the
+    contestation and signature block alone."""
+    paragraphes = _paragraphes(lettre.markdown)
+    faults = []
+    pages = _pdf_pages(lettre.pdf())
+    for n, page in enumerate(pages[1:], start=2):
+        first = _plat(next(line for line in page.splitlines() if line.strip()))
+        for p in paragraphes:
+            if p != first and p.endswith(first) and p.rstrip(".").rstrip() != first.rstrip("."):
+                faults.append(f"page {n} commence par la fin d'un paragraphe : « {first} »")
+        if first.startswith("Contester") or first.startswith("Nous vous prions d'agréer"):
+            faults.append(f"page {n} : la contestation et la signature seules en haut de page")
+    return faults
+
+
+@pytest.mark.parametrize(("nom", "cas", "ajout"), list(_tailles()), ids=[t[0] for t in _tailles()])
+def test_no_paragraph_tail_nor_signature_alone_at_the_top_of_a_page(nom, cas, ajout):
+    regime, type_ = cas
+    data = {**dict(_dossier(regime, type_).data), **ajout}
+    dossier = validate(data, nom)
+    for lettre in L.letters(dossier, evaluate(dossier), what_if=False):
+        assert not _mises_en_page_fautives(lettre), _mises_en_page_fautives(lettre)
