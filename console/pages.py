@@ -202,28 +202,48 @@ def modifier(request: Request, ident: Numero):
     return _formulaire(request, _regime(demande["base"]), demande["donnees"], source=ident)
 
 
+def _entete_choisi(request: Request, regime, cle: str):
+    """The letterheads offered for a letter of ``regime`` and the one of key ``cle`` (404 if none)."""
+    from console.entetes import choisi, choix_entetes
+
+    choix = choix_entetes(regime, request.app.state.etat.entetes)
+    found = choisi(choix, cle)
+    if found is None:
+        raise HTTPException(404, f"aucun en-tête d'office « {cle} » (en-têtes : "
+                                 f"{', '.join(c.libelle for c in choix)})")
+    return choix, found
+
+
 @router.get("/decisions/{ident}/lettre/{prestation}", response_class=HTMLResponse)
-def lettre_page(request: Request, ident: Numero, prestation: str):
+def lettre_page(request: Request, ident: Numero, prestation: str, entete: str = ""):
+    from explain.lettres import avertissement_destinataire, manques_destinataire
+
     _, dossier, decision = _rouvrir(request, ident)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
     libelle = catalogue(dossier.regime).libelle_prestation(prestation)
-    return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision)
+    choix, courant = _entete_choisi(request, dossier.regime, entete)
+    # A letter without its addressee is still written, with a blank block: the clerk is told before printing it.
+    avertissement = avertissement_destinataire(manques_destinataire(dossier))
+    return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision,
+                 choix_entetes=choix, entete=courant.cle,
+                 avertissement=avertissement[:1].upper() + avertissement[1:] + "." if avertissement else None)
 
 
 @router.get("/decisions/{ident}/lettre/{prestation}/{fichier}")
-async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str):
-    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier)
+async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str, entete: str = ""):
+    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier, entete)
 
 
-def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str) -> Response:
+def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str, entete: str = "") -> Response:
     if fichier not in ("lettre.html", "lettre.pdf"):
         raise HTTPException(404, "lettre.html ou lettre.pdf")
     _, dossier, decision = _rouvrir(request, ident)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
+    _, courant = _entete_choisi(request, dossier.regime, entete)
     try:
-        (lettre,) = lettres_de(dossier, decision, prestation)
+        (lettre,) = lettres_de(dossier, decision, prestation, courant.bureau)
     except ErreurInterne as exc:
         raise HTTPException(500, str(exc)) from exc
     if fichier == "lettre.html":

@@ -245,3 +245,74 @@ def test_no_paragraph_tail_nor_signature_alone_at_the_top_of_a_page(nom, cas, aj
     dossier = validate(data, nom)
     for lettre in L.letters(dossier, evaluate(dossier), what_if=False):
         assert not _mises_en_page_fautives(lettre), _mises_en_page_fautives(lettre)
+
+
+# -- 4 and 3 in the console: the office's letterhead, the warning -------------------------------------
+def _console(tmp_path, entetes=()):
+    from fastapi.testclient import TestClient
+
+    from console.app import Reglages, create_app
+
+    app = create_app(Reglages(journal=str(tmp_path / "journal.sqlite"), travail=str(tmp_path / "travail"),
+                              entetes=tuple(str(e) for e in entetes)))
+    return TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1:8000")
+
+
+def _decider(client, regime: str, type_: str, sans=()) -> str:
+    data = {"id": f"{regime}-{type_}", "date_reference": "2026-03-15", **CAS[(regime, type_)]}
+    data["demandeur"] = {k: v for k, v in data["demandeur"].items() if k not in sans}
+    texte = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    answer = client.post("/dossiers/televerser", files={"fichier": ("d.yaml", texte)}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"]
+
+
+def test_console_offers_the_regimes_letterheads_and_the_offices(tmp_path):
+    kayes = tmp_path / "kayes.yaml"
+    kayes.write_text(yaml.safe_dump({"direction": "Direction régionale de Kayes", "agence": "Agence de Kayes",
+                                     "adresse": ["BP 12", "Kayes"], "lieu": "Kayes",
+                                     "recours": {"delai_jours": 45}}, allow_unicode=True), encoding="utf-8")
+    with _console(tmp_path, [kayes]) as client:
+        decision = _decider(client, "mali-inps", "attribution")
+        page = client.get(decision + "/lettre/allocations_familiales")
+        assert page.status_code == 200
+        assert re.search(r'<option value="" selected>Agence de Bamako</option>', page.text)
+        assert '<option value="office-1">Agence de Kayes</option>' in page.text
+        assert "Bamako, le 15 mars 2026" in client.get(decision + "/lettre/allocations_familiales/lettre.html").text
+        chosen = client.get(decision + "/lettre/allocations_familiales?entete=office-1")
+        assert '<option value="office-1" selected>Agence de Kayes</option>' in chosen.text
+        assert "lettre.pdf?entete=office-1" in chosen.text and "lettre.html?entete=office-1" in chosen.text
+        html = client.get(decision + "/lettre/allocations_familiales/lettre.html?entete=office-1").text
+        assert "Kayes, le 15 mars 2026" in html and "Agence de Bamako" not in html
+        assert "quarante-cinq (45) jours" in html
+        pdf = client.get(decision + "/lettre/allocations_familiales/lettre.pdf?entete=office-1")
+        assert "Agence de Kayes" in _plat(" ".join(_pdf_pages(pdf.content)))
+        unknown = client.get(decision + "/lettre/allocations_familiales?entete=nulle-part")
+        assert unknown.status_code == 404 and "nulle-part" in unknown.text
+        # The regime's shipped offices: the PMI's clinic of Guédiawaye, beside the centre of Colobane.
+        pmi = _decider(client, "senegal-css", "attribution")
+        page = client.get(pmi + "/lettre/suivi_pmi").text
+        assert "Centre de protection maternelle et infantile (PMI) de Colobane</option>" in page
+        assert '<option value="guediawaye">Clinique modèle de Guédiawaye</option>' in page
+        html = client.get(pmi + "/lettre/suivi_pmi/lettre.html?entete=guediawaye").text
+        assert "Guédiawaye, le 15 mars 2026" in html
+
+
+def test_serve_refuses_a_bad_office_letterhead_naming_the_field(tmp_path):
+    from console.app import ServeError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("recours:\n  delai_jours: -3\n", encoding="utf-8")
+    with pytest.raises(ServeError, match=r"« recours\.delai_jours »"):
+        _console(tmp_path, [bad])
+
+
+def test_console_letter_page_warns_when_the_addressee_is_missing(tmp_path):
+    with _console(tmp_path) as client:
+        complete = _decider(client, "mali-inps", "attribution")
+        assert "avertissement-destinataire" not in client.get(complete + "/lettre/allocations_familiales").text
+        missing = _decider(client, "mali-inps", "attribution", sans=("nom", "adresse"))
+        page = client.get(missing + "/lettre/allocations_familiales").text
+        assert 'id="avertissement-destinataire" role="alert"' in page
+        assert "ni le nom ni l&#39;adresse du demandeur" in page or "ni le nom ni l'adresse du demandeur" in page
+        assert "Nom : ……" in client.get(missing + "/lettre/allocations_familiales/lettre.html").text

@@ -50,6 +50,7 @@ from explain.lettres.contexte import (
     letter_type,
     load_bureau_lettres,
     load_entete,
+    manques_destinataire,
     orientation_context,
 )
 from explain.lettres.gabarits import render_markdown

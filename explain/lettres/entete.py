@@ -29,6 +29,7 @@ from explain.format import md
 from explain.lettres.mots import au, duree
 
 FICHIER = "entete.yaml"
+BUREAUX = "entetes"  # beside it, the letterheads of the regime's other offices, each a partial file as --entete takes
 
 
 class EnteteError(Exception):
@@ -114,6 +115,17 @@ def load_bureau(path: str | Path | None) -> dict[str, Any]:
         return {}
     data = _read(Path(path))
     return _check(data if data is not None else {}, str(path))
+
+
+def entetes_livres(regime: Regime) -> list[Path]:
+    """The office letterheads shipped with a regime (``kb/<regime>/entetes/*.yaml``), each read as an
+    office's file over the regime's own; in the order of their file names."""
+    return sorted((regime.folder / BUREAUX).glob("*.yaml"))
+
+
+def nom_bureau(entete: dict[str, Any]) -> str:
+    """How a clerk names a letterhead: its agency, else its office, else the institution."""
+    return entete.get("agence") or entete.get("direction") or entete["organisme"]
 
 
 def _defauts(prefix: str = "") -> dict[str, Any]:
