@@ -235,6 +235,15 @@ def _mises_en_page_fautives(lettre: L.Lettre) -> list[str]:
                 faults.append(f"page {n} commence par la fin d'un paragraphe : « {first} »")
         if first.startswith("Contester") or first.startswith("Nous vous prions d'agréer"):
             faults.append(f"page {n} : la contestation et la signature seules en haut de page")
+    # Nothing is pushed to the next page for nothing: every page but the last is filled past its middle.
+    reader = pypdf.PdfReader(io.BytesIO(lettre.pdf()))
+    for n, page in enumerate(reader.pages[:-1], start=1):
+        ys: list[float] = []
+        page.extract_text(visitor_text=lambda text, cm, tm, *_: ys.append(tm[5] * cm[3] + cm[5]) if text.strip()
+                          else None)
+        body = [y for y in ys if y > 60]  # the foot of the page (reference, page n/N) is at 1.2 cm
+        if body and min(body) > float(page.mediabox.height) / 2:
+            faults.append(f"page {n} à moitié vide : la suite est passée à la page suivante sans nécessité")
     return faults
 
 

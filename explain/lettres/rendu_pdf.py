@@ -337,12 +337,11 @@ class _Pdf(Rendu):
                 liste = listes[-1]
                 style = ParagraphStyle(f"item{liste.depth}", styles["item"], leftIndent=16 * (liste.depth + 1),
                                        bulletIndent=16 * liste.depth + 4)
-                story.append(_entier(Paragraph(markup, _style_du_texte(markup, style), bulletText=liste.puce),
-                                     tokens[i + 1].content))
+                story.append(_entier(markup, _style_du_texte(markup, style), bulletText=liste.puce))
                 liste.puce = None
             else:
                 style = styles["droite" if self.droite else "corps"]
-                story.append(_entier(Paragraph(markup, _style_du_texte(markup, style)), tokens[i + 1].content))
+                story.append(_entier(markup, _style_du_texte(markup, style)))
                 self.droite = False
             return i + 3  # the paragraph, its text and its end
         elif kind == "hr":  # the rule before the office's mentions ends the closing block
@@ -369,15 +368,30 @@ class _Pdf(Rendu):
             self.signature_debut = None
 
 
-# A paragraph up to about six lines of the page's width is never split: moved whole to the next page. A longer
-# one may be split, never leaving a single line on either side (the styles' allowOrphans, allowWidows).
-COURT = 600
+# A paragraph of up to six lines is never split: moved whole to the next page. A longer one may be split, never
+# leaving a single line on either side (the styles' allowOrphans, allowWidows). Not a KeepTogether: one inside
+# the closing block's KeepTogether would make it measure as endless, and always start a new page.
+COURT = 6
 
 
-def _entier(paragraph, text: str):
-    from reportlab.platypus import KeepTogether
+def _entier(markup: str, style, **kwargs):
+    """A paragraph of the letter's body, that a page break never splits when it is short (:data:`COURT` lines)."""
+    return _classe_paragraphe()(markup, style, **kwargs)
 
-    return KeepTogether([paragraph]) if len(text) <= COURT else paragraph
+
+@functools.cache
+def _classe_paragraphe():
+    from reportlab.platypus import Paragraph
+
+    class ParagrapheEntier(Paragraph):
+        def split(self, availWidth, availHeight):
+            self.wrap(availWidth, availHeight)
+            lines = getattr(getattr(self, "blPara", None), "lines", None) or []
+            if len(lines) <= COURT:
+                return []
+            return super().split(availWidth, availHeight)
+
+    return ParagrapheEntier
 
 
 def _story(text: str, styles) -> list[Any]:
