@@ -239,8 +239,12 @@ def _mises_en_page_fautives(lettre: L.Lettre) -> list[str]:
     reader = pypdf.PdfReader(io.BytesIO(lettre.pdf()))
     for n, page in enumerate(reader.pages[:-1], start=1):
         ys: list[float] = []
-        page.extract_text(visitor_text=lambda text, cm, tm, *_: ys.append(tm[5] * cm[3] + cm[5]) if text.strip()
-                          else None)
+
+        def hauteur(text, cm, tm, *_rest, ys=ys):
+            if text.strip():
+                ys.append(tm[5] * cm[3] + cm[5])
+
+        page.extract_text(visitor_text=hauteur)
         body = [y for y in ys if y > 60]  # the foot of the page (reference, page n/N) is at 1.2 cm
         if body and min(body) > float(page.mediabox.height) / 2:
             faults.append(f"page {n} à moitié vide : la suite est passée à la page suivante sans nécessité")
@@ -325,3 +329,15 @@ def test_console_letter_page_warns_when_the_addressee_is_missing(tmp_path):
         assert 'id="avertissement-destinataire" role="alert"' in page
         assert "ni le nom ni l&#39;adresse du demandeur" in page or "ni le nom ni l'adresse du demandeur" in page
         assert "Nom : ……" in client.get(missing + "/lettre/allocations_familiales/lettre.html").text
+
+
+@pytest.mark.parametrize("regime", ["mali-inps", "senegal-css", "mali-couverture-maladie"])
+def test_every_shipped_letterhead_is_valid_and_complete(regime):
+    from engine.regime import load_regime
+    from explain.lettres.entete import entete, entete_regime, entetes_livres
+
+    loaded = load_regime(regime)
+    assert entete_regime(loaded)["recours"]["delai_jours"] >= 1
+    for path in entetes_livres(loaded):
+        merged = entete(loaded, load_bureau(path))
+        assert merged["recours"]["delai_jours"] >= 1 and merged["lieu"]
