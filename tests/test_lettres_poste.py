@@ -84,6 +84,14 @@ def test_the_office_sets_the_time_limit_and_the_address_to_contest(tmp_path):
     assert "au plus tard le 16 avril 2026" in _plat(later.markdown.replace("*", ""))
 
 
+def test_an_office_contestation_text_may_cite_the_limit_from_its_variables():
+    bureau = {"contestation": "Saisissez la commission de recours {{ signataire | au }} avant le {{ echeance }} "
+                              "({{ delai }}) pour contester {{ acte }}.", "recours": {"delai_jours": 45}}
+    lettre = _letter("mali-inps", "rejet", entete=bureau)
+    assert ("Saisissez la commission de recours au Directeur régional avant le 29 avril 2026 "
+            "(quarante-cinq (45) jours) pour contester cette décision.") in _plat(lettre.markdown)
+
+
 @pytest.mark.parametrize(("contenu", "champ"), [
     ({"recours": {"delai_jours": 0}}, "recours.delai_jours"),
     ({"recours": {"delai_jours": "soixante"}}, "recours.delai_jours"),

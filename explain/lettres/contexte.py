@@ -217,7 +217,7 @@ def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Deci
 def _contestation(entete: dict[str, Any], type_: str, date: dt.date) -> str:
     """How to contest: in every letter (a decision, a request for documents, an orientation)."""
     try:
-        return contestation(entete, ACTES[type_], recours_contexte(entete, date)["echeance"])
+        return contestation(entete, ACTES[type_], date)
     except EnteteError as exc:
         raise LettreError(str(exc)) from exc
 

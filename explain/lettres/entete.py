@@ -196,11 +196,11 @@ ACTES = {"attribution": "cette décision", "rejet": "cette décision", "pieces":
          "orientation": "cette orientation"}
 
 
-def contestation(entete: dict[str, Any], acte: str = "cette décision", echeance: dt.date | None = None) -> str:
+def contestation(entete: dict[str, Any], acte: str, date: dt.date) -> str:
     """How to contest (the letterhead's ``contestation``, its variables filled), escaped for Markdown:
-    ``acte`` is what is contested (« cette décision »), ``echeance`` the last day to do it."""
+    ``acte`` is what is contested (« cette décision »), ``date`` the letter's (the time limit runs from it)."""
     lignes = [x for x in (entete.get("direction"), entete.get("agence"), *entete["adresse"]) if x]
-    recours = recours_contexte(entete, echeance or dt.date.today())
+    recours = recours_contexte(entete, date)
     values = {"organisme": entete["organisme"], "bureau": ", ".join(lignes),
               "signataire": entete["signataire"]["fonction"], "acte": acte,
               "echeance": fmt.date_fr(recours["echeance"]), "delai": recours["delai"]}
