@@ -221,7 +221,12 @@ def lettre_page(request: Request, ident: Numero, prestation: str, entete: str = 
     _, dossier, decision = _rouvrir(request, ident)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
-    libelle = catalogue(dossier.regime).libelle_prestation(prestation)
+    from explain.orientation import orientation_config
+
+    # A regime that orients a household writes it one letter, whichever scheme's link was followed.
+    config = orientation_config(decision.base)
+    libelle = (" ".join(config["objet"].split()) if config
+               else catalogue(dossier.regime).libelle_prestation(prestation))
     choix, courant = _entete_choisi(request, dossier.regime, entete)
     # A letter without its addressee is still written, with a blank block: the clerk is told before printing it.
     avertissement = avertissement_destinataire(manques_destinataire(dossier))

@@ -317,6 +317,12 @@ def test_console_offers_the_regimes_letterheads_and_the_offices(tmp_path):
         assert '<option value="guediawaye">Clinique modèle de Guédiawaye</option>' in page
         html = client.get(pmi + "/lettre/suivi_pmi/lettre.html?entete=guediawaye").text
         assert "Guédiawaye, le 15 mars 2026" in html
+        # The household's orientation is one letter, named as such whichever scheme's link was followed.
+        menage = _decider(client, "mali-couverture-maladie", "orientation")
+        page = client.get(menage + "/lettre/amo").text
+        assert "Lettre : Orientation de votre ménage vers la couverture maladie" in page
+        assert "Service d&#39;orientation vers la couverture maladie</option>" in page or \
+            "Service d'orientation vers la couverture maladie</option>" in page
 
 
 def test_serve_refuses_a_bad_office_letterhead_naming_the_field(tmp_path):
