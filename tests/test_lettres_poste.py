@@ -92,6 +92,11 @@ def test_an_office_contestation_text_may_cite_the_limit_from_its_variables():
             "(quarante-cinq (45) jours) pour contester cette décision.") in _plat(lettre.markdown)
 
 
+def test_an_unknown_variable_in_the_contestation_text_is_named_in_french():
+    with pytest.raises(L.LettreError, match=r"« contestation » : variable inconnue .*acte, bureau, delai, echeance"):
+        _letter("mali-inps", "rejet", entete={"contestation": "Écrivez avant le {{ date_limite }}."})
+
+
 @pytest.mark.parametrize(("contenu", "champ"), [
     ({"recours": {"delai_jours": 0}}, "recours.delai_jours"),
     ({"recours": {"delai_jours": "soixante"}}, "recours.delai_jours"),

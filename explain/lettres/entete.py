@@ -206,6 +206,9 @@ def contestation(entete: dict[str, Any], acte: str, date: dt.date) -> str:
               "echeance": fmt.date_fr(recours["echeance"]), "delai": recours["delai"]}
     try:
         text = _CONTESTATION_ENV.from_string(entete["contestation"]).render(values)
+    except jinja2.UndefinedError as exc:  # Jinja's own message is English
+        raise EnteteError(f"en-tête, « contestation » : variable inconnue (variables admises : "
+                          f"{', '.join(sorted(values))})") from exc
     except jinja2.TemplateError as exc:
         raise EnteteError(f"en-tête, « contestation » : {exc}") from exc
     return md(fmt.espaces(text))
