@@ -4,7 +4,7 @@ A clerk opens the letter of a dossier without the applicant's address: the page
 warns before anything is printed, offers the offices' letterheads (the regime's,
 and one given to ``prevoyance serve --entete``), and the preview, once another
 letterhead is chosen, is the letter under that office, with its « Réf. » line and
-the date to contest by. Screenshots go to ``captures/`` (``07-lettre-*``).
+the date to contest by. Screenshots go to ``captures/`` (``17-lettre-*``).
 Skipped like ``tests/test_console_navigateur.py`` without chromium.
 """
 
@@ -85,7 +85,7 @@ def test_letter_page_warns_offers_letterheads_and_previews_the_chosen_one(serveu
         select = driver.find_element(By.ID, "choix-entete")
         assert select.is_displayed() and select.rect["x"] + select.rect["width"] <= width
         assert [o.text for o in Select(select).options] == ["Agence de Bamako", "Agence de Kayes"]
-        capture(driver, f"07-lettre-avertissement-{width}", width)
+        capture(driver, f"17-lettre-avertissement-{width}", width)
 
     driver.set_window_size(1366, 900)
     Select(driver.find_element(By.ID, "choix-entete")).select_by_visible_text("Agence de Kayes")
@@ -99,5 +99,5 @@ def test_letter_page_warns_offers_letterheads_and_previews_the_chosen_one(serveu
     assert "au plus tard le 29 avril 2026" in body and "Commission de recours amiable" in body
     assert "Adresse : ……" in body
     driver.switch_to.default_content()
-    capture(driver, "07-lettre-kayes-1366", 1366)
-    assert (CAPTURES / "07-lettre-kayes-1366.png").exists()
+    capture(driver, "17-lettre-kayes-1366", 1366)
+    assert (CAPTURES / "17-lettre-kayes-1366.png").exists()
