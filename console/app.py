@@ -62,17 +62,20 @@ class Reglages:
     journal: str = "prevoyance.sqlite"
     utilisateurs: str | None = None
     travail: str | None = None  # where caseloads of impact jobs are written (default: a temporary folder)
+    entetes: tuple[str, ...] = ()  # offices' letterhead files offered on the letter page (serve --entete)
 
     @classmethod
     def depuis_environnement(cls) -> Reglages:
         env = os.environ
         return cls(env.get("PREVOYANCE_HOTE", "127.0.0.1"), env.get("PREVOYANCE_JOURNAL", "prevoyance.sqlite"),
-                   env.get("PREVOYANCE_UTILISATEURS") or None, env.get("PREVOYANCE_TRAVAIL") or None)
+                   env.get("PREVOYANCE_UTILISATEURS") or None, env.get("PREVOYANCE_TRAVAIL") or None,
+                   tuple(p for p in env.get("PREVOYANCE_ENTETES", "").split(os.pathsep) if p))
 
     def environnement(self) -> dict[str, str]:
         return {"PREVOYANCE_HOTE": self.hote, "PREVOYANCE_JOURNAL": str(Path(self.journal).resolve()),
                 "PREVOYANCE_UTILISATEURS": str(Path(self.utilisateurs).resolve()) if self.utilisateurs else "",
-                "PREVOYANCE_TRAVAIL": self.travail or ""}
+                "PREVOYANCE_TRAVAIL": self.travail or "",
+                "PREVOYANCE_ENTETES": os.pathsep.join(str(Path(p).resolve()) for p in self.entetes)}
 
 
 def controle_pour(reglages: Reglages) -> Controle:
@@ -89,6 +92,17 @@ def controle_pour(reglages: Reglages) -> Controle:
         raise ServeError(str(exc)) from exc
 
 
+def entetes_configures(reglages: Reglages) -> list[dict[str, Any]]:
+    """The offices' letterheads given to ``serve --entete``, checked: a bad file refuses to start, naming the field."""
+    from console.entetes import lire_configures
+    from explain.lettres.entete import EnteteError
+
+    try:
+        return lire_configures(reglages.entetes)
+    except EnteteError as exc:
+        raise ServeError(f"en-tête d'office : {exc}") from exc
+
+
 class EtatServeur:
     """What every handler of one process shares."""
 
@@ -96,6 +110,7 @@ class EtatServeur:
         self.reglages = reglages
         Path(reglages.journal).parent.mkdir(parents=True, exist_ok=True)
         self.controle = controle_pour(reglages)
+        self.entetes = entetes_configures(reglages)
         self.journal = JournalConsole(reglages.journal)
         folder = Path(reglages.travail) if reglages.travail else Path(tempfile.mkdtemp(prefix="prevoyance-"))
         self.travaux = Travaux(self.journal, folder)

@@ -193,13 +193,14 @@ def rouvrir(etat, ident: int) -> tuple[dict[str, Any], Dossier, Decision] | None
     return demande, found[0], found[1]
 
 
-def lettres_de(dossier: Dossier, decision: Decision, prestation: str):
-    """The letter answering one benefit (what-if searched for a refusal, as the CLI does)."""
+def lettres_de(dossier: Dossier, decision: Decision, prestation: str, entete: dict[str, Any] | None = None):
+    """The letter answering one benefit (what-if searched for a refusal, as the CLI does), under the office's
+    letterhead ``entete`` (its fields over the regime's; None: the regime's own)."""
     import jinja2
 
     from explain.lettres import LettreError, letters
 
     try:
-        return letters(dossier, decision, prestation)
+        return letters(dossier, decision, prestation, entete)
     except (PhraseError, jinja2.TemplateError, LettreError) as exc:
         raise ErreurInterne(f"lettre : {exc}") from exc

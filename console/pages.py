@@ -250,32 +250,63 @@ def _rouvrir_sous(request: Request, ident: int, amendement: str, date_effet: str
     return demande, dossier, decision
 
 
+def _entete_choisi(request: Request, regime, cle: str):
+    """The letterheads offered for a letter of ``regime`` and the one of key ``cle`` (404 if none)."""
+    from console.entetes import choisi, choix_entetes
+
+    choix = choix_entetes(regime, request.app.state.etat.entetes)
+    found = choisi(choix, cle)
+    if found is None:
+        raise HTTPException(404, f"aucun en-tête d'office « {cle} » (en-têtes : "
+                                 f"{', '.join(c.libelle for c in choix)})")
+    return choix, found
+
+
+def _suite(amendement: str, date_effet: str, entete: str) -> str:
+    """The query a letter's links carry on: the amendment it is decided under and the office's letterhead."""
+    return urlencode({k: v for k, v in (("amendement", amendement), ("date_effet", date_effet), ("entete", entete))
+                      if v})
+
+
 @router.get("/decisions/{ident}/lettre/{prestation}", response_class=HTMLResponse)
-def lettre_page(request: Request, ident: Numero, prestation: str, amendement: str = "", date_effet: str = ""):
-    _, _, decision = _rouvrir_sous(request, ident, amendement, date_effet)
+def lettre_page(request: Request, ident: Numero, prestation: str, amendement: str = "", date_effet: str = "",
+                entete: str = ""):
+    from explain.lettres import avertissement_destinataire, manques_destinataire
+    from explain.orientation import orientation_config
+
+    _, dossier, decision = _rouvrir_sous(request, ident, amendement, date_effet)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
-    libelle = catalogue_de(decision).libelle_prestation(prestation)
-    suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""
+    # A regime that orients a household writes it one letter, whichever scheme's link was followed.
+    config = orientation_config(decision.base)
+    libelle = (" ".join(config["objet"].split()) if config
+               else catalogue_de(decision).libelle_prestation(prestation))
+    choix, courant = _entete_choisi(request, dossier.regime, entete)
+    # A letter without its addressee is still written, with a blank block: the clerk is told before printing it.
+    avertissement = avertissement_destinataire(manques_destinataire(dossier))
     return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision,
-                 suite=suite)
+                 choix_entetes=choix, entete=courant.cle, amendement=amendement, date_effet=date_effet,
+                 suite=_suite(amendement, date_effet, entete), retour=_suite(amendement, date_effet, ""),
+                 avertissement=avertissement[:1].upper() + avertissement[1:] + "." if avertissement else None)
 
 
 @router.get("/decisions/{ident}/lettre/{prestation}/{fichier}")
 async def lettre_fichier(request: Request, ident: Numero, prestation: str, fichier: str, amendement: str = "",
-                         date_effet: str = ""):
-    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier, amendement, date_effet)
+                         date_effet: str = "", entete: str = ""):
+    return await run_in_threadpool(_lettre_fichier, request, ident, prestation, fichier, amendement, date_effet,
+                                   entete)
 
 
 def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str, amendement: str = "",
-                    date_effet: str = "") -> Response:
+                    date_effet: str = "", entete: str = "") -> Response:
     if fichier not in ("lettre.html", "lettre.pdf"):
         raise HTTPException(404, "lettre.html ou lettre.pdf")
     _, dossier, decision = _rouvrir_sous(request, ident, amendement, date_effet)
     if prestation not in decision.prestations:
         raise HTTPException(404, f"prestation « {prestation} » non examinée pour ce dossier")
+    _, courant = _entete_choisi(request, dossier.regime, entete)
     try:
-        (lettre,) = lettres_de(dossier, decision, prestation)
+        (lettre,) = lettres_de(dossier, decision, prestation, courant.bureau)
     except ErreurInterne as exc:
         raise HTTPException(500, str(exc)) from exc
     if fichier == "lettre.html":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from console.app import Reglages, ServeError, controle_pour, loopback
+from console.app import Reglages, ServeError, controle_pour, entetes_configures, loopback
 
 
 def address(host: str, port: int) -> str:
@@ -14,12 +14,14 @@ def address(host: str, port: int) -> str:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, journal: str = "prevoyance.sqlite",
-          utilisateurs: str | None = None, workers: int = 1, travail: str | None = None) -> None:
+          utilisateurs: str | None = None, workers: int = 1, travail: str | None = None,
+          entetes: tuple[str, ...] = ()) -> None:
     """Run the console and the API until interrupted; :class:`ServeError` when access would be uncontrolled."""
     import uvicorn
 
-    reglages = Reglages(host, journal, utilisateurs, travail)
+    reglages = Reglages(host, journal, utilisateurs, travail, tuple(entetes))
     controle_pour(reglages)  # refuses open access off loopback, or an unreadable users file, before anything starts
+    entetes_configures(reglages)  # and a bad office letterhead, naming its field
     os.environ.update(reglages.environnement())
     access = "ouvert (boucle locale)" if utilisateurs is None else f"contrôlé ({utilisateurs})"
     print(f"prevoyance serve : ouvrez {address(host, port)} — accès {access}, journal {journal}"

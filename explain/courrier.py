@@ -86,6 +86,13 @@ def dossier_letters(path: str | Path, benefit: str | None, entete_path: str | No
     return render(loaded, decision, benefit, entete, what_if, date, modeles)
 
 
+def avertissements(source: str | Path, lettres: list[Lettre]) -> list[str]:
+    """One line per letter the clerk must complete before posting it (a blank addressee block), in French,
+    naming the dossier file and the letter: never silent, never printed in the letter itself."""
+    return [f"attention : {source}, lettre « {lt.titre} » : {warning}"
+            for lt in lettres for warning in lt.avertissements]
+
+
 def document(lettres: list[Lettre], output_format: str) -> str | bytes:
     """Letters one after the other, as one document: Markdown or HTML text, or the bytes of a PDF."""
     if output_format == "markdown":
@@ -128,6 +135,7 @@ class CaseloadLetters:
     written: int = 0
     rendered: int = 0
     failures: list[str] = field(default_factory=list)
+    avertissements: list[str] = field(default_factory=list)  # letters written that the clerk must complete
 
     @classmethod
     def prepare(cls, caseload: str | Path, out_dir: str | Path, output_format: str, entete_path: str | None,
@@ -177,6 +185,7 @@ class CaseloadLetters:
             folder = str(self.out_dir / path.relative_to(self.caseload).parent) + os.sep
             write_letters(lettres, folder, self.output_format, path.stem, written=self._counted)
             self.rendered += 1
+            self.avertissements += avertissements(path, lettres)
         except EcritureError as exc:
             self.failures.append(f"{path}: écriture impossible ({exc.cause.strerror or exc.cause})")
         except LettreError as exc:

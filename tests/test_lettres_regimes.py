@@ -125,11 +125,11 @@ def test_each_letter_of_each_regime_reads_right_in_the_pdf(lettres, regime, type
     assert "N° d'immatriculation : IMM-1234567" in text
     assert entete["organisme"] in text and entete["etat"] in text
     assert entete["signataire"]["fonction"] in text
-    if type_ == "pieces":
+    if type_ == "pieces":  # every letter says how to contest it (issue 25), a request for documents too
         assert "avant le " in text
-        assert "Contester" not in text
+        assert "Contester cette demande de pièces" in text
     elif type_ == "orientation":  # members oriented (a decision to contest) and one pending (a date to answer by)
-        assert "avant le " in text and "Contester cette décision" in text
+        assert "avant le " in text and "Contester cette orientation" in text
     else:
         assert "Contester cette décision" in text and "réclamation écrite" in text
         assert "copie de cette lettre" in text

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from explain.courrier import CaseloadLetters, document, dossier_letters, write_letters
+from explain.courrier import CaseloadLetters, avertissements, document, dossier_letters, write_letters
 from explain.lettres import FORMATS, LettreError
 
 _OPTIONS_COMMUNES = [
@@ -72,6 +72,8 @@ def letter_command(dossier: str, benefit: str | None, output_format: str, output
     try:
         lettres = dossier_letters(dossier, benefit, entete_path, what_if, date.date() if date else None, modeles,
                                   amendment, date_effet.date() if date_effet else None)
+        for line in avertissements(dossier, lettres):
+            click.echo(line, err=True)
         if output is None:
             _to_stdout(lettres, output_format)
             return
@@ -124,6 +126,8 @@ def letters_command(caseload: str, out_dir: str, output_format: str, entete_path
     with click.progressbar(length=len(job.files), label="Lettres", file=sys.stderr) as bar:
         job.run(bar.update)
     click.echo(job.summary())
+    for line in job.avertissements:
+        click.echo(line, err=True)
     for line in job.failure_lines():
         click.echo(line, err=True)
     if job.failures:

@@ -351,7 +351,11 @@ def journal_command(journal: str, dossier: str | None, prestation: str | None, s
 @click.option("--utilisateurs", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Fichier des utilisateurs (python -m console.acces ajouter FICHIER NOM).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processus serveurs.")
-def serve_command(host: str, port: int, journal: str, utilisateurs: str | None, workers: int) -> None:
+@click.option("--entete", "entetes", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="En-tête d'un office (YAML, comme letter --entete), proposé sur la page de la lettre avec ceux "
+                   "du régime ; répétable.")
+def serve_command(host: str, port: int, journal: str, utilisateurs: str | None, workers: int,
+                  entetes: tuple[str, ...]) -> None:
     """Lance la console des analystes et l'API JSON (/api/v1/, documentation sur /api/v1/docs).
 
     Example:
@@ -363,7 +367,7 @@ def serve_command(host: str, port: int, journal: str, utilisateurs: str | None, 
     except ImportError as exc:  # the server's packages are an extra
         raise click.ClickException(f"{exc.name} manque : pip install 'prevoyance[serve]'") from exc
     try:
-        serve(host, port, journal, utilisateurs, workers)
+        serve(host, port, journal, utilisateurs, workers, entetes=entetes)
     except ServeError as exc:
         raise click.ClickException(str(exc)) from exc
 

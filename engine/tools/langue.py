@@ -111,7 +111,8 @@ def check_french(folder: Path, program_files: Iterable[Path], root: Path) -> lis
     """Every line of a regime's catalogues, letterhead and rule quotations, and of the shared templates, that
     has English words: one French message each, naming the file and the line."""
     out: list[str] = []
-    for path in [*sorted(folder.glob("explications/*.yaml")), folder / "entete.yaml"]:
+    for path in [*sorted(folder.glob("explications/*.yaml")), folder / "entete.yaml",
+                 *sorted(folder.glob("entetes/*.yaml"))]:  # the offices' letterheads a regime ships
         if path.is_file():
             out += _hits(path, _yaml_lines(path.read_text(encoding="utf-8")), root)
     for path in program_files:

@@ -46,10 +46,12 @@ from explain.format import md
 from explain.lettres import rendu_pdf
 from explain.lettres.contexte import (
     LettreError,
+    avertissement_destinataire,
     letter_context,
     letter_type,
     load_bureau_lettres,
     load_entete,
+    manques_destinataire,
     orientation_context,
 )
 from explain.lettres.gabarits import render_markdown
@@ -63,9 +65,9 @@ FORMATS = ("markdown", "html", "pdf")
 EXTENSIONS = {"markdown": ".md", "html": ".html", "pdf": ".pdf"}
 
 __all__ = [
-    "EXTENSIONS", "FORMATS", "Lettre", "LettreError", "citoyen", "en_lettres", "html_document", "letter",
-    "letter_context", "letter_type", "letters", "liste", "load_bureau_lettres", "load_entete", "markdown_html", "md",
-    "pdf_document", "pdf_safe", "render_markdown",
+    "EXTENSIONS", "FORMATS", "Lettre", "LettreError", "avertissement_destinataire", "citoyen", "en_lettres",
+    "html_document", "letter", "letter_context", "letter_type", "letters", "liste", "load_bureau_lettres",
+    "load_entete", "manques_destinataire", "markdown_html", "md", "pdf_document", "pdf_safe", "render_markdown",
 ]
 
 
@@ -81,7 +83,9 @@ class Lettre:
     auteur: str
     version: str = ""
     modeles: str | None = None  # an office's template folder, for the HTML page
-    reference: str = ""  # what the foot of each page cites: the registration number, else the dossier's id
+    reference: str = ""  # what the foot of each page cites: the « Réf. » line (dossier, registration number)
+    # What the clerk must know before posting it (a blank addressee block), in French: never printed in the letter.
+    avertissements: tuple[str, ...] = ()
 
     def html(self) -> str:
         """A standalone HTML page (A4 when printed)."""
@@ -115,7 +119,8 @@ def letter(dossier: Dossier | None, decision: Decision, benefit: str, entete: di
     titre = f"{unescape(ctx['libelle'])} — {ctx['nom_type']}"
     return Lettre(ctx["type"], benefit, decision.dossier, render_markdown(ctx, modeles), titre,
                   ctx["_entete"]["organisme"], decision.version_base, str(modeles) if modeles else None,
-                  f"{ctx['destinataire']['nom_reference']} {unescape(ctx['destinataire']['reference'])}")
+                  f"Réf. : {unescape(ctx['destinataire']['ref'])}",
+                  _avertissements(ctx))
 
 
 def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = None,
@@ -152,7 +157,13 @@ def _orientation_letter(dossier: Dossier | None, decision: Decision, entete: dic
     ctx = orientation_context(dossier, decision, entete, date)
     return Lettre(ctx["type"], ORIENTATION, decision.dossier, render_markdown(ctx, modeles), unescape(ctx["libelle"]),
                   ctx["_entete"]["organisme"], decision.version_base, str(modeles) if modeles else None,
-                  f"{ctx['destinataire']['nom_reference']} {unescape(ctx['destinataire']['reference'])}")
+                  f"Réf. : {unescape(ctx['destinataire']['ref'])}",
+                  _avertissements(ctx))
+
+
+def _avertissements(ctx: dict[str, Any]) -> tuple[str, ...]:
+    warning = avertissement_destinataire(ctx["destinataire"]["manques"])
+    return (warning,) if warning else ()
 
 
 def pdf_document(lettres: list[Lettre]) -> bytes:

@@ -26,9 +26,17 @@ from engine.model import Decision, Etat, Statut
 from engine.regime import load_regime, regime_de_decision
 from explain import format as fmt
 from explain.format import md
-from explain.lettres.entete import EnteteError, contestation, contexte_entete, entete_regime, load_bureau
+from explain.lettres.entete import (
+    ACTES,
+    EnteteError,
+    contestation,
+    contexte_entete,
+    entete_regime,
+    load_bureau,
+    recours_contexte,
+)
 from explain.lettres.entete import entete as merge_entete
-from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste
+from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste, valeur_en_mots
 from explain.phrases import SEXES, Catalogue, PhraseError, catalogue_de, chemin_generique
 from explain.render import amendements, dispositions, ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
@@ -177,26 +185,47 @@ def _salutation(sexes: dict[str, str]) -> str:
     return civilite(sexes) or "Madame, Monsieur"
 
 
-def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Decision) -> dict[str, Any]:
-    """To whom the letter goes (``demandeur.nom``, ``prenoms``, ``adresse``, ``numero_immatriculation``),
-    and the reference it cites: the registration number, else the dossier's id."""
+# The fields an addressee block needs to be posted, and what the clerk is told when they are missing.
+MANQUES = {("nom",): "le dossier ne donne pas le nom du demandeur",
+           ("adresse",): "le dossier ne donne pas l'adresse du demandeur",
+           ("nom", "adresse"): "le dossier ne donne ni le nom ni l'adresse du demandeur"}
+
+
+def manques_destinataire(dossier: Dossier | None) -> list[str]:
+    """What the dossier lacks for the letter's addressee block (``demandeur.nom``, ``demandeur.adresse``):
+    ``["nom", "adresse"]``, ``[]`` when the letter can be posted as it is."""
     demandeur = (dossier.data.get("demandeur") or {}) if dossier else {}
-    nom = " ".join(str(demandeur[k]) for k in ("prenoms", "nom") if demandeur.get(k))
-    ligne = " ".join(x for x in (civilite(sexes), nom) if x) if nom else ""
-    adresse = [part.strip() for part in str(demandeur.get("adresse", "")).splitlines() if part.strip()]
-    numero = demandeur.get("numero_immatriculation")
-    return {"nom": md(ligne), "adresse": [md(a) for a in adresse],
-            "immatriculation": md(numero) if numero else None,
-            "reference": md(numero) if numero else md(decision.dossier),
-            "nom_reference": "N° d'immatriculation :" if numero else "Dossier n°"}
+    return [k for k in ("nom", "adresse") if not str(demandeur.get(k) or "").strip()]
 
 
-def _contestation(entete: dict[str, Any], type_: str) -> str | None:
-    """How to contest a decision: in every decision letter, not in a request for documents."""
-    if type_ == "pieces":
+def avertissement_destinataire(manques: list[str]) -> str | None:
+    """The clerk's warning for a letter without a complete addressee (CLI, console), in French; None if complete."""
+    if not manques:
         return None
+    return (f"lettre sans destinataire complet : {MANQUES[tuple(manques)]} ; le bloc du destinataire est "
+            "laissé en blanc, à remplir à la main avant l'envoi")
+
+
+def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Decision) -> dict[str, Any]:
+    """To whom the letter goes (``demandeur.nom``, ``prenoms``, ``adresse``, ``numero_immatriculation``), what
+    is missing for it to be posted (``manques``: the letter leaves those lines blank), and its reference: the
+    dossier's id, with the registration number when known (``ref``, the « Réf. » line)."""
+    demandeur = (dossier.data.get("demandeur") or {}) if dossier else {}
+    manques = manques_destinataire(dossier)
+    nom = " ".join(str(demandeur[k]) for k in ("prenoms", "nom") if demandeur.get(k)) if "nom" not in manques else ""
+    ligne = " ".join(x for x in (civilite(sexes), nom) if x) if nom else ""
+    adresse = [part.strip() for part in str(demandeur.get("adresse") or "").splitlines() if part.strip()]
+    numero = demandeur.get("numero_immatriculation")
+    ref = f"Dossier n° {md(decision.dossier)}" + (f" — N° d'immatriculation : {md(numero)}" if numero else "")
+    return {"nom": md(ligne), "adresse": [md(a) for a in adresse], "manques": manques,
+            "immatriculation": md(numero) if numero else None, "ref": ref,
+            "reference": md(decision.dossier), "nom_reference": "Dossier n°"}
+
+
+def _contestation(entete: dict[str, Any], type_: str, date: dt.date) -> str:
+    """How to contest: in every letter (a decision, a request for documents, an orientation)."""
     try:
-        return contestation(entete)
+        return contestation(entete, ACTES[type_], date)
     except EnteteError as exc:
         raise LettreError(str(exc)) from exc
 
@@ -294,7 +323,9 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "date": date,
         "dossier": md(decision.dossier),
         "destinataire": _destinataire(dossier, sexes, decision),
-        "contestation": _contestation(entete, type_),
+        "contestation": _contestation(entete, type_, date),
+        "acte": ACTES[type_],
+        "recours": recours_contexte(entete, date),
         "salutation": _salutation(sexes),
         "libelle": md(ctx["libelle"]),
         "statut": md(ctx["statut"]),
@@ -316,9 +347,10 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "pertes": [{"evenement": md(event), "montant": amount, "lettres": en_lettres(amount, monnaie)}
                    for event, amount in ctx["pertes"]],
         # Only the values the catalogue names: a bare key would be an internal id.
-        "informations": [(md(known_labels[k]), md(fmt.valeur(v))) for k, v in prestation.informations.items()
+        # Not amounts (counts, yes/no, labels, dates): printed apart from « Montant », in words.
+        "informations": [(md(known_labels[k]), md(valeur_en_mots(v))) for k, v in prestation.informations.items()
                          if k in known_labels and not isinstance(v, (list, tuple))]
-        + [(md(known_labels[k]), md(liste(fmt.valeur(x) for x in v))) for k, v in prestation.elements.items()
+        + [(md(known_labels[k]), md(liste(valeur_en_mots(x) for x in v))) for k, v in prestation.elements.items()
            if k in known_labels and v],
         "raisons": [_raison(n, notes) for n in ctx["echecs"]],
         "non_dus": [_raison(n, notes) for n in non_dus],
@@ -388,7 +420,9 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
         "date": date,
         "dossier": md(decision.dossier),
         "destinataire": _destinataire(dossier, sexes, decision),
-        "contestation": _contestation(entete, "attribution") if o.regimes else None,
+        "contestation": _contestation(entete, type_, date),
+        "acte": ACTES[type_],
+        "recours": recours_contexte(entete, date),
         "salutation": _salutation(sexes),
         "libelle": md(libelle),
         "statut": "",

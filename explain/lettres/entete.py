@@ -13,7 +13,9 @@ paragraph on how to contest a decision (:func:`contestation`) are made here too.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,10 @@ from engine.dossier import DossierError, apercu, genre, parse_text, read_input
 from engine.regime import Regime
 from explain import format as fmt
 from explain.format import md
-from explain.lettres.mots import au
+from explain.lettres.mots import au, duree
 
 FICHIER = "entete.yaml"
+BUREAUX = "entetes"  # beside it, the letterheads of the regime's other offices, each a partial file as --entete takes
 
 
 class EnteteError(Exception):
@@ -53,9 +56,19 @@ CHAMPS: dict[str, tuple[Any, Any]] = {
     "depot.adresse": (list, []),
     "delai_reponse_jours": (int, 30),
     "contestation": (str, None),
+    # Where and by when to contest a decision: the office's time limit, in days from the letter's date, and the
+    # address of the service that hears the claim (empty: the office's own, above).
+    "recours": (dict, None),
+    "recours.delai_jours": (int, None),
+    "recours.service": (_TEXTE, None),
+    "recours.adresse": (list, []),
     "mentions": (list, []),
 }
-_OBLIGATOIRES = ("organisme", "lieu", "signataire.fonction", "contestation")
+_OBLIGATOIRES = ("organisme", "lieu", "signataire.fonction", "contestation", "recours.delai_jours")
+_JOURS = ("delai_reponse_jours", "recours.delai_jours")
+# A time limit written by hand in the contestation text (« dans un délai de 60 jours ») would not follow the
+# office's ``recours.delai_jours``: refused, the letter writes the limit itself.
+_DELAI_ECRIT = re.compile(r"\d+\s*\)?\s*(?:jours?|mois|semaines?|ans?|années?)\b", re.IGNORECASE)
 
 
 def _check(data: Any, origine: str, prefix: str = "") -> dict[str, Any]:
@@ -77,8 +90,12 @@ def _check(data: Any, origine: str, prefix: str = "") -> dict[str, Any]:
             raise EnteteError(f"{origine}: « {path} » a le mauvais type ({genre(value)} : {apercu(value)})")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise EnteteError(f"{origine}: « {path} » est une liste de lignes de texte")
-        if path == "delai_reponse_jours" and value < 1:
+        if path in _JOURS and value < 1:
             raise EnteteError(f"{origine}: « {path} » doit valoir au moins 1 ; reçu {value}")
+        if path == "contestation" and _DELAI_ECRIT.search(value):
+            raise EnteteError(f"{origine}: « contestation » écrit un délai à la main "
+                              f"(« {_DELAI_ECRIT.search(value).group()} ») : donnez-le en jours dans "
+                              "« recours.delai_jours », la lettre l'écrit avec sa date limite")
         out[key] = value
     return out
 
@@ -97,6 +114,17 @@ def load_bureau(path: str | Path | None) -> dict[str, Any]:
         return {}
     data = _read(Path(path))
     return _check(data if data is not None else {}, str(path))
+
+
+def entetes_livres(regime: Regime) -> list[Path]:
+    """The office letterheads shipped with a regime (``kb/<regime>/entetes/*.yaml``), each read as an
+    office's file over the regime's own; in the order of their file names."""
+    return sorted((regime.folder / BUREAUX).glob("*.yaml"))
+
+
+def nom_bureau(entete: dict[str, Any]) -> str:
+    """How a clerk names a letterhead: its agency, else its office, else the institution."""
+    return entete.get("agence") or entete.get("direction") or entete["organisme"]
 
 
 def _defauts(prefix: str = "") -> dict[str, Any]:
@@ -163,13 +191,36 @@ _CONTESTATION_ENV = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictU
 _CONTESTATION_ENV.filters.update(minuscule=lambda s: s[:1].lower() + s[1:], au=au)
 
 
-def contestation(entete: dict[str, Any]) -> str:
-    """How to contest a decision (the letterhead's ``contestation``, its variables filled), escaped for Markdown."""
+ACTES = {"attribution": "cette décision", "rejet": "cette décision", "pieces": "cette demande de pièces",
+         "orientation": "cette orientation"}
+
+
+def contestation(entete: dict[str, Any], acte: str, date: dt.date) -> str:
+    """How to contest (the letterhead's ``contestation``, its variables filled), escaped for Markdown:
+    ``acte`` is what is contested (« cette décision »), ``date`` the letter's (the time limit runs from it)."""
     lignes = [x for x in (entete.get("direction"), entete.get("agence"), *entete["adresse"]) if x]
+    recours = recours_contexte(entete, date)
     values = {"organisme": entete["organisme"], "bureau": ", ".join(lignes),
-              "signataire": entete["signataire"]["fonction"]}
+              "signataire": entete["signataire"]["fonction"], "acte": acte,
+              "echeance": fmt.date_fr(recours["echeance"]), "delai": recours["delai"]}
     try:
         text = _CONTESTATION_ENV.from_string(entete["contestation"]).render(values)
+    except jinja2.UndefinedError as exc:  # Jinja's own message is English
+        raise EnteteError(f"en-tête, « contestation » : variable inconnue (variables admises : "
+                          f"{', '.join(sorted(values))})") from exc
     except jinja2.TemplateError as exc:
         raise EnteteError(f"en-tête, « contestation » : {exc}") from exc
     return md(fmt.espaces(text))
+
+
+def recours_contexte(entete: dict[str, Any], date: dt.date) -> dict[str, Any]:
+    """Where and by when to contest a letter dated ``date``: the last day (the office's ``recours.delai_jours``
+    after the letter), that time limit in words (« soixante (60) jours »), the address lines (Markdown)."""
+    recours = entete["recours"]
+    jours = recours["delai_jours"]
+    service = recours.get("service") or entete["signataire"]["fonction"]
+    lignes = [service, entete["organisme"], *(recours.get("adresse") or
+                                              [x for x in (entete.get("direction"), entete.get("agence"),
+                                                           *entete["adresse"]) if x])]
+    return {"echeance": date + dt.timedelta(days=jours), "delai": duree(jours, "jour", "jours"),
+            "adresse": [md(x) for x in dict.fromkeys(lignes) if x]}

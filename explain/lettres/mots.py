@@ -44,6 +44,20 @@ def en_lettres(montant: int | Fraction, monnaie: dict[str, str] | None = None) -
     return f"{mots} ({chiffres}) {de}{unite}"
 
 
+def duree(nombre: int, singulier: str, pluriel: str) -> str:
+    """``60, "jour", "jours"`` → ``soixante (60) jours``; ``1`` → ``un (01) jour``: as the guide writes
+    its time limits (« six (06) mois »)."""
+    return f"{num2words(nombre, lang='fr')} ({nombre:02d}) {singulier if nombre < 2 else pluriel}"
+
+
+def valeur_en_mots(value: Any) -> str:
+    """A value the decision reports that is no amount, for a citizen: a count in words and figures
+    (``6`` → ``six (6)``), yes or no, a date, a label (:func:`explain.format.valeur`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{num2words(value, lang='fr')} ({fmt.nombre(value)})"
+    return fmt.valeur(value)
+
+
 def liste(items: Any, conjonction: str = "et") -> str:
     """``["Awa", "Moussa", "Issa"]`` → ``Awa, Moussa et Issa``."""
     items = [str(i) for i in items]

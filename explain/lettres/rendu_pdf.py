@@ -4,8 +4,11 @@ The Markdown is walked by :func:`explain.lettres.markdown.parcourir` and
 each block becomes a Platypus flowable: headings, paragraphs, nested lists,
 tables that repeat their header row, rules. From the ``<!-- signature -->``
 directive to the end of the letter (or to the rule before the office's
-mentions), the flowables are one ``KeepTogether``: the contestation paragraph,
-the closing formula and the signature are never split across pages. A figure
+mentions), the flowables are one ``KeepTogether`` with the paragraph before it:
+the contestation paragraph, the closing formula and the signature are never
+split across pages, nor alone on one. A short paragraph is never split, a long
+one never leaves one line alone at the foot or the head of a page, and a
+heading stays with what follows it. A figure
 is never split at the end of a line (« 2 730 », « 3 000 FCFA »). See
 docs/lettres.md for the choice of ReportLab and of the fonts.
 
@@ -231,14 +234,18 @@ def _styles() -> dict[str, Any]:
     from reportlab.lib.colors import HexColor
     from reportlab.lib.styles import ParagraphStyle
 
-    base = ParagraphStyle("corps", fontName="Vera", bulletFontName="Vera", fontSize=10, leading=14, spaceAfter=6)
+    # No line of a paragraph alone at the foot of a page (orphan) nor at the head of the next one (widow).
+    base = ParagraphStyle("corps", fontName="Vera", bulletFontName="Vera", fontSize=10, leading=14, spaceAfter=6,
+                          allowWidows=0, allowOrphans=0)
     return {
         "corps": base,
-        "titre1": ParagraphStyle("titre1", base, fontName="Vera-Bold", fontSize=13, leading=17, spaceBefore=6,
-                                 spaceAfter=8),
-        "titre2": ParagraphStyle("titre2", base, fontName="Vera-Bold", fontSize=11, leading=15, spaceBefore=8,
-                                 spaceAfter=4, textColor=HexColor("#1f3a5f")),
-        "titre3": ParagraphStyle("titre3", base, fontName="Vera-Bold", fontSize=10, spaceBefore=6, spaceAfter=3),
+        # A heading stays with what follows it (keepWithNext).
+        "titre1": ParagraphStyle("titre1", base, keepWithNext=1, fontName="Vera-Bold", fontSize=13, leading=17,
+                                 spaceBefore=6, spaceAfter=8),
+        "titre2": ParagraphStyle("titre2", base, keepWithNext=1, fontName="Vera-Bold", fontSize=11, leading=15,
+                                 spaceBefore=8, spaceAfter=4, textColor=HexColor("#1f3a5f")),
+        "titre3": ParagraphStyle("titre3", base, keepWithNext=1, fontName="Vera-Bold", fontSize=10, spaceBefore=6,
+                                 spaceAfter=3),
         "droite": ParagraphStyle("droite", base, alignment=2),
         "item": ParagraphStyle("item", base, spaceAfter=3),
         "cellule": ParagraphStyle("cellule", base, fontSize=9, leading=12, spaceAfter=0),
@@ -330,10 +337,11 @@ class _Pdf(Rendu):
                 liste = listes[-1]
                 style = ParagraphStyle(f"item{liste.depth}", styles["item"], leftIndent=16 * (liste.depth + 1),
                                        bulletIndent=16 * liste.depth + 4)
-                story.append(Paragraph(markup, _style_du_texte(markup, style), bulletText=liste.puce))
+                story.append(_entier(markup, _style_du_texte(markup, style), bulletText=liste.puce))
                 liste.puce = None
             else:
-                story.append(Paragraph(markup, _style_du_texte(markup, styles["droite" if self.droite else "corps"])))
+                style = styles["droite" if self.droite else "corps"]
+                story.append(_entier(markup, _style_du_texte(markup, style)))
                 self.droite = False
             return i + 3  # the paragraph, its text and its end
         elif kind == "hr":  # the rule before the office's mentions ends the closing block
@@ -349,11 +357,41 @@ class _Pdf(Rendu):
         self._ferme_signature()
 
     def _ferme_signature(self) -> None:
-        from reportlab.platypus import KeepTogether
+        from reportlab.platypus import KeepTogether, Spacer
 
         if self.signature_debut is not None:
-            self.story[self.signature_debut:] = [KeepTogether(self.story[self.signature_debut:])]
+            # The paragraph before the closing comes with it: the signature is never alone at the top of a page.
+            debut = max(0, self.signature_debut - 1)
+            while debut > 0 and isinstance(self.story[debut], Spacer):  # the space after a list or a table
+                debut -= 1
+            self.story[debut:] = [KeepTogether(self.story[debut:])]
             self.signature_debut = None
+
+
+# A paragraph of up to six lines is never split: moved whole to the next page. A longer one may be split, never
+# leaving a single line on either side (the styles' allowOrphans, allowWidows). Not a KeepTogether: one inside
+# the closing block's KeepTogether would make it measure as endless, and always start a new page.
+COURT = 6
+
+
+def _entier(markup: str, style, **kwargs):
+    """A paragraph of the letter's body, that a page break never splits when it is short (:data:`COURT` lines)."""
+    return _classe_paragraphe()(markup, style, **kwargs)
+
+
+@functools.cache
+def _classe_paragraphe():
+    from reportlab.platypus import Paragraph
+
+    class ParagrapheEntier(Paragraph):
+        def split(self, availWidth, availHeight):
+            self.wrap(availWidth, availHeight)
+            lines = getattr(getattr(self, "blPara", None), "lines", None) or []
+            if len(lines) <= COURT:
+                return []
+            return super().split(availWidth, availHeight)
+
+    return ParagrapheEntier
 
 
 def _story(text: str, styles) -> list[Any]:
