@@ -65,6 +65,11 @@ class JournalConsole:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.lock = threading.Lock()
+        self._ouvrir()
+
+    def _ouvrir(self) -> None:
+        path = self.path
         self.connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         try:
             self.connection.execute("PRAGMA journal_mode=WAL")
@@ -77,11 +82,18 @@ class JournalConsole:
         except journal.JournalError as exc:  # a « decisions » table that is not a journal's
             self.connection.close()
             raise journal.JournalError(f"{path} : {exc}") from exc
-        self.lock = threading.Lock()
+        self.ouvert = True
+
+    def rouvrir(self) -> None:
+        """Open the file again after :meth:`close` (an application started again, as an in-process test does)."""
+        with self.lock:
+            if not self.ouvert:
+                self._ouvrir()
 
     def close(self) -> None:
         with self.lock:
             self.connection.close()
+            self.ouvert = False
 
     # -- decisions ---------------------------------------------------------------------
     def enregistrer(self, decision: Decision, data: dict[str, Any], auteur: str, canal: str) -> int:
