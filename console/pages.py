@@ -9,8 +9,10 @@ edited and taken again.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -350,8 +352,15 @@ def impact_rapport(request: Request, travail: str):
     job = request.app.state.etat.journal.travail(travail)
     if job is None or not job["rapport_html"]:
         raise HTTPException(404, "rapport pas encore prêt")
-    # amounts of the report never split across lines: a non-breaking space between groups of digits
-    return HTMLResponse(re.sub(r"(?<=\d) (?=\d{3}\b|FCFA)", "\u00a0", job["rapport_html"]))
+    # The report is the CLI's page as it is: its figures are formatted where they are rendered (the SVG
+    # charts' coordinates are not text). Its only script is the one it ships (sort, filter): the policy
+    # allows that script by its hash, and nothing else — no markup slipped into a dossier can run.
+    page, aucun = job["rapport_html"], "'none'"
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'"
+                      for m in re.findall(r"<script>(.*?)</script>", page, flags=re.S))
+    politique = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {hashes or aucun}; "
+                 "frame-ancestors 'self'")
+    return HTMLResponse(page, headers={"Content-Security-Policy": politique})
 
 
 # -- API documentation, offline --------------------------------------------------------------

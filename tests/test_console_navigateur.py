@@ -288,10 +288,44 @@ def test_impact_et_documentation(serveur, navigateur):
     capture(driver, "11-impact-en-cours")  # the progress bar, unless the job was quicker than the page
     wait(driver, lambda d: "Terminée" in d.find_element(By.ID, "travail").text, timeout=90)
     frame = driver.find_element(By.CSS_SELECTOR, "iframe.rapport")
+    # The report full height in the console: no short frame scrolled inside the page.
+    wait(driver, lambda d: d.execute_script(
+        "var f = arguments[0]; return f.contentDocument && f.contentDocument.readyState === 'complete' && "
+        "f.clientHeight >= f.contentDocument.documentElement.scrollHeight", frame))
     driver.switch_to.frame(frame)
-    assert "3 500" in driver.find_element(By.TAG_NAME, "body").text or "hausse" in driver.page_source
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "3 500" in body or "hausse" in driver.page_source
+    # The charts draw: no figure formatting inside the SVG's coordinates (the console once put U+00A0 there).
+    coordinates = driver.execute_script(
+        "return Array.from(document.querySelectorAll('svg *')).flatMap(e => Array.from(e.attributes))"
+        ".filter(a => ['d', 'x', 'y', 'points', 'transform', 'width', 'height'].includes(a.name)).map(a => a.value)")
+    assert coordinates and not [c for c in coordinates if "\u00a0" in c]
+    # Plain words for the base; its hash only in the analyst's detail, folded.
+    assert "version de la base du" in body and "mali-inps@" not in body
+    # A word-level diff: a highlighted change starts and ends at a word's edge, never inside a word.
+    cuts = driver.execute_script("""
+        return Array.from(document.querySelectorAll('table.diff ins, table.diff del')).filter(function (e) {
+          var before = e.previousSibling ? e.previousSibling.textContent : '';
+          var after = e.nextSibling ? e.nextSibling.textContent : '';
+          return /[\\p{L}\\p{N}]$/u.test(before) || /^[\\p{L}\\p{N}]/u.test(after);
+        }).map(function (e) { return e.parentNode.textContent; });""")
+    assert driver.find_elements(By.CSS_SELECTOR, "table.diff ins") and not cuts, cuts
+    # The changed dossiers filtered by benefit, direction and condition.
+    from selenium.webdriver.support.ui import Select
+
+    shown = "return Array.from(document.querySelectorAll('#changements tbody tr')).filter(r => !r.hidden).length"
+    everything = driver.execute_script(shown)
+    Select(driver.find_element(By.ID, "sens")).select_by_value("defavorable")  # a rise only: nobody loses
+    assert driver.execute_script(shown) == 0
+    Select(driver.find_element(By.ID, "sens")).select_by_value("favorable")
+    assert driver.execute_script(shown) == everything
+    prestation = Select(driver.find_element(By.ID, "prestation"))
+    prestation.select_by_index(1)
+    assert 0 < driver.execute_script(shown) <= everything
+    assert driver.find_elements(By.CSS_SELECTOR, "#condition option")
     driver.switch_to.default_content()
     capture(driver, "12-impact-rapport")
+    capture(driver, "12-impact-rapport-telephone", width=390)
 
     driver.get(serveur + "/api/v1/docs")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))

@@ -1,4 +1,5 @@
-// The console's only script: fold and unfold justification trees, follow an impact job. Pages work without it.
+// The console's only script: fold and unfold justification trees, follow an impact job, size the impact report
+// to its content. Pages work without it.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-deplier], [data-replier]");
   if (!button) return;
@@ -25,4 +26,21 @@ document.addEventListener("click", function (event) {
       .catch(function () { setTimeout(poll, 2000); });
   }
   setTimeout(poll, 500);
+})();
+
+(function fullHeight() {
+  // The impact report's frame as tall as the report: the page scrolls, never a short frame inside it.
+  var frame = document.getElementById("rapport");
+  if (!frame) return;
+  function fit() {
+    try {
+      var doc = frame.contentDocument;
+      if (doc && doc.documentElement) frame.style.height = (doc.documentElement.scrollHeight + 4) + "px";
+    } catch (e) { /* another origin: the frame keeps its height */ }
+  }
+  frame.addEventListener("load", function () {
+    fit();
+    if (window.ResizeObserver && frame.contentDocument) new ResizeObserver(fit).observe(frame.contentDocument.body);
+  });
+  window.addEventListener("resize", fit);
 })();
