@@ -289,7 +289,8 @@ def journal_ligne(request: Request, ligne: Numero):
 @router.get("/impact", response_class=HTMLResponse)
 def impact(request: Request):
     return _page(request, "impact.html", amendements=list(amendements().values()),
-                 travaux=request.app.state.etat.journal.travaux(), erreurs={}, valeurs={}, maximum=GENERES_MAX)
+                 travaux=request.app.state.etat.journal.travaux(), erreurs={}, valeurs={}, maximum=GENERES_MAX,
+                 titres={a.ident: a.titre for a in amendements().values()})
 
 
 @router.post("/impact", response_class=HTMLResponse)
@@ -325,7 +326,7 @@ async def impact_lancer(request: Request):
             nombre, graine = int(valeurs["nombre"] or 0), int(valeurs["graine"] or 0)
         except ValueError:
             nombre, graine = 0, 0
-            erreurs["nombre"] = "Un nombre entier de dossiers, et une graine entière."
+            erreurs["nombre"] = "Un nombre entier de dossiers, et un numéro de tirage entier."
         if not 1 <= nombre <= GENERES_MAX and "nombre" not in erreurs:
             erreurs["nombre"] = f"De 1 à {GENERES_MAX} dossiers."
         if not erreurs:
@@ -333,7 +334,8 @@ async def impact_lancer(request: Request):
             nom = "dossiers générés"
     if erreurs or caseload is None or choice is None:
         return _page(request, "impact.html", 422, amendements=list(known.values()), travaux=etat.journal.travaux(),
-                     erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX)
+                     erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX,
+                     titres={a.ident: a.titre for a in known.values()})
     ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur, nom)
     return RedirectResponse(f"/impact/{ident}", status_code=303)
 
