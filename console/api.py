@@ -152,13 +152,14 @@ def _letter(request: Request, body: bytes, prestation: str, format: str) -> Resp
 
 
 @router.get("/journal", summary="Chercher dans le journal des décisions")
-def api_journal(request: Request, dossier: str = "", prestation: str = "",
+def api_journal(request: Request, personne: str = "", dossier: str = "", prestation: str = "",
                 statut: StatutFiltre = "", condition: str = "",
                 du: Annotated[str | None, DateQuery] = None, au: Annotated[str | None, DateQuery] = None,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1,
                 par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> Response:
     """Une page des décisions (console, API ou `batch --journal`), des plus récentes aux plus anciennes ;
-    `condition` : une condition non remplie ; `du`, `au` : dates d'évaluation."""
+    `personne` : une partie du nom, des prénoms ou du numéro d'immatriculation du demandeur ; `condition` : une
+    condition non remplie (identifiant, nom ou mots de son libellé) ; `du`, `au` : dates d'évaluation."""
     # A date written AAAA-MM-JJ and nothing else: pydantic would read « 0 » as 1 January 1970 and filter
     # every row out without a word.
     erreurs = [{"champ": f"query.{name}", "message": f"« {name} » : date impossible ou mal écrite {value!r} "
@@ -166,8 +167,12 @@ def api_journal(request: Request, dossier: str = "", prestation: str = "",
                for name, value in (("du", du), ("au", au)) if value is not None and not _date_iso(value)]
     if erreurs:
         return JSONResponse({"erreurs": erreurs}, status_code=422)
-    rows, total = request.app.state.etat.journal.chercher(
-        dossier, prestation, statut, condition, du or "", au or "", page, par_page)
+    from console.pages import conditions_cherchees
+
+    store = request.app.state.etat.journal
+    conditions = conditions_cherchees(condition, store.conditions_connues())
+    rows, total = store.chercher(dossier, prestation, statut, conditions, du or "", au or "", page, par_page,
+                                 personne=personne)
     return JSONResponse({"total": total, "page": page, "par_page": par_page,
                          "decisions": [_ligne_json(r) for r in rows]})
 
@@ -199,7 +204,8 @@ def api_journal_ligne(request: Request, ligne: Annotated[int, FastAPIPath(ge=1, 
 
 
 def _ligne_json(r) -> dict[str, Any]:
-    return {"id": r.rowid, "dossier": r.dossier, "prestation": r.prestation, "statut": r.statut, **r.montants,
+    return {"id": r.rowid, "dossier": r.dossier, **({"personne": r.personne} if r.personne else {}),
+            "prestation": r.prestation, "statut": r.statut, **r.montants,
             **r.conditions, "date_evaluation": r.date_evaluation, "date_reference": r.date_reference,
             "base": r.base, "version_base": r.version_base, "empreinte": r.empreinte, "auteur": r.auteur,
             "canal": r.canal, **({"demande": r.demande} if r.demande else {})}

@@ -39,6 +39,7 @@ from console.journal import PAR_PAGE
 from console.vues import templates
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
+from engine.tools.journal import personne_of
 from explain.phrases import catalogue
 
 router = APIRouter(include_in_schema=False)
@@ -112,8 +113,13 @@ def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[st
                 status_code: int = 200, source: int | None = None) -> HTMLResponse:
     form = Formulaire(regime)
     all_errors = [(m, identifiant(path)) for path, messages in (erreurs or {}).items() for m in messages]
+    # The benefits claimed, by their names: the form shows what their rules read (None: every field).
+    utiles = None if form.champs_utiles(data) is None else [
+        form.phrases.libelle_prestation(d["prestation"]) for d in data.get("demandes") or []
+        if isinstance(d, dict) and isinstance(d.get("prestation"), str)]
     return _page(request, "formulaire.html", status_code, regime=regime, champs=form.champs(data, erreurs),
-                 erreurs=all_errors, source=source, regimes=list(regimes().values()))
+                 erreurs=all_errors, source=source, regimes=list(regimes().values()), utiles=utiles,
+                 aide_regime=form.phrases.data.get("formulaire", {}).get("aide", ""))
 
 
 @router.get("/dossiers/nouveau", response_class=HTMLResponse)
@@ -190,6 +196,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
         answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
+                 personne=personne_of(dossier.data),
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
                  libelle=phrases.libelle_prestation)
 
@@ -236,7 +243,7 @@ def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str)
 # -- the journal ---------------------------------------------------------------------------
 @router.get("/journal", response_class=HTMLResponse)
 def journal(request: Request, dossier: str = "", prestation: str = "", statut: str = "", condition: str = "",
-            du: str = "", au: str = "", page: int = 1):
+            du: str = "", au: str = "", page: int = 1, personne: str = ""):
     erreurs = {}
     for name, value in (("du", du), ("au", au)):
         if value:
@@ -248,17 +255,52 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
         erreurs["statut"] = (f"« statut » : valeur inconnue {statut!r} "
                              f"(valeurs admises : {', '.join(Statut)})")
     store = request.app.state.etat.journal
-    rows, total = ([], 0) if erreurs else store.chercher(dossier, prestation, statut, condition, du, au,
-                                                         max(1, min(page, 100000)))
-    filtres = {"dossier": dossier, "prestation": prestation, "statut": statut, "condition": condition, "du": du,
-               "au": au}
-    prestations = sorted({p for r in regimes().values()
-                          for p in r.schema.get("properties", {}).get("demandes", {}).get("items", {})
-                          .get("properties", {}).get("prestation", {}).get("enum", [])})
+    known = store.conditions_connues()
+    rows, total = ([], 0) if erreurs else store.chercher(dossier, prestation, statut,
+                                                         conditions_cherchees(condition, known), du, au,
+                                                         max(1, min(page, 100000)), personne=personne)
+    filtres = {"personne": personne, "dossier": dossier, "prestation": prestation, "statut": statut,
+               "condition": condition, "du": du, "au": au}
     pages = max(1, -(-total // PAR_PAGE))
     return _page(request, "journal.html", 422 if erreurs else 200, lignes=rows, total=total, page=page, pages=pages,
-                 filtres=filtres, erreurs=erreurs, prestations=prestations, conditions=store.conditions_connues(),
+                 filtres=filtres, erreurs=erreurs, prestations=prestations_et_libelles(),
+                 conditions=sorted({libelle for _, libelle in libelles_conditions(known)}),
                  requete={k: v for k, v in filtres.items() if v})
+
+
+def prestations_et_libelles() -> list[tuple[str, str]]:
+    """Every benefit of the base with its catalogue's name, for a filter: (id, « Allocations familiales »)."""
+    out = {}
+    for regime in regimes().values():
+        phrases = catalogue(regime)
+        for pid in (regime.schema.get("properties", {}).get("demandes", {}).get("items", {}).get("properties", {})
+                    .get("prestation", {}).get("enum", [])):
+            out.setdefault(pid, phrases.libelle_prestation(pid))
+    return sorted(out.items(), key=lambda item: item[1].lower())
+
+
+def libelles_conditions(noms: list[str]) -> list[tuple[str, str]]:
+    """(name, label) of each condition name found in the journal, in every regime's catalogue that names it."""
+    out = []
+    for regime in regimes().values():
+        phrases = catalogue(regime)
+        for nom in noms:
+            with contextlib.suppress(Exception):  # a name this regime's catalogue does not know
+                libelle = phrases.libelle_noeud(nom)
+                if libelle and libelle != nom:
+                    out.append((nom, libelle))
+    return out
+
+
+def conditions_cherchees(texte: str, noms: list[str]) -> str | list[str]:
+    """What the clerk typed as a condition: its id or name (``stage``), or words of its label (« Stage de
+    neuf mois »): the names whose label contains them, with the text itself."""
+    texte = texte.strip()
+    if not texte or texte in noms or "(" in texte:
+        return texte
+    mots = texte.casefold()
+    par_libelle = sorted({nom for nom, libelle in libelles_conditions(noms) if mots in libelle.casefold()})
+    return [texte, *par_libelle]
 
 
 @router.get("/journal/{ligne}", response_class=HTMLResponse)

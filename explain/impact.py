@@ -25,13 +25,13 @@ from typing import Any
 
 from engine.dossier import Dossier
 from engine.files import atomic_writer
-from engine.model import Statut
 from engine.regime import load_regime
 from engine.solver import evaluate_many
 from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
 from engine.tools.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 from explain import format as fmt
+from explain.phrases import STATUTS as STATUTS_GENERAUX
 from explain.phrases import Catalogue, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
@@ -51,8 +51,7 @@ CHANGEMENTS = {
 ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
          "inchange": 5}
 # "absent": the benefit was not examined on one side of the amendment (engine.tools.impact.categorize).
-STATUTS = {Statut.accorde: "accordée", Statut.refuse: "refusée", Statut.incomplet: "incomplète",
-           "absent": "non examinée"}
+STATUTS = {**STATUTS_GENERAUX, "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
                 "montant_apres", "ecart", "conditions_changees")

@@ -140,7 +140,9 @@ class Catalogue:
         return self.benefit(benefit_id).get("libelle", benefit_id)
 
     def statut(self, benefit_id: str, statut: str) -> str:
-        return self.benefit(benefit_id).get(statut, statut)
+        """The status of a benefit as its catalogue says it (« accordées », « accordé »), else the general word
+        (:data:`STATUTS`): the one list every page, chip and letter takes its words from."""
+        return self.benefit(benefit_id).get(statut) or STATUTS.get(statut, statut)
 
     def event(self, term: Any) -> str:
         """An instalment's event (a term such as ``terme_echu(Du, Au)``) in French."""
@@ -157,6 +159,10 @@ class Catalogue:
 
     def label(self, section: str, key: str) -> str:
         return self.data.get(section, {}).get(key, key.replace("_", " "))
+
+
+# A status where no benefit names it (a filter over every benefit): the catalogues' own words, in general.
+STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "en attente d'informations"}
 
 
 @functools.cache

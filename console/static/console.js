@@ -44,3 +44,10 @@ document.addEventListener("click", function (event) {
   });
   window.addEventListener("resize", fit);
 })();
+
+document.addEventListener("change", function (event) {
+  // Choosing a benefit claimed updates the form to what its rules read (the server draws it).
+  var name = event.target.getAttribute("name") || "";
+  var refresh = document.getElementById("actualiser");
+  if (refresh && /^demandes\[\d+\]\.prestation$/.test(name)) refresh.click();
+});
