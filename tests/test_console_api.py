@@ -24,7 +24,7 @@ from console.app import Reglages, ServeError, create_app, loopback
 from console.formulaire import Formulaire, sans_vides
 from engine.cli import main
 from engine.dossier import parse_text
-from engine.regime import regimes
+from engine.regime import load_regime, regimes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -343,9 +343,52 @@ def test_form_has_a_field_for_every_schema_property():
                 yield from paths(sub, path)
 
     for regime in regimes().values():
-        drawn = _drawn(Formulaire(regime).champs({}), set())
+        # every benefit claimed: the form asks every field (with fewer, only what their rules read)
+        benefits = (regime.schema["properties"].get("demandes", {}).get("items", {}).get("properties", {})
+                    .get("prestation", {}).get("enum", []))
+        drawn = _drawn(Formulaire(regime).champs({"demandes": [{"prestation": b} for b in benefits]}), set())
         expected = {p for p in paths(regime.schema)}
         assert expected <= {d.replace("[0]", "") for d in drawn}, expected - drawn
+
+
+def test_form_asks_only_what_the_claimed_benefits_read():
+    """Family allowances alone: no delivery, no maternity leave; the fields of a dossier are kept whatever."""
+    form = Formulaire(load_regime("mali-inps"))
+    drawn = _drawn(form.champs({"demandes": [{"prestation": "allocations_familiales"}]}), set())
+    assert "demandeur.jours_mois" in drawn and "enfants" in drawn and "id" in drawn and "demandeur.adresse" in drawn
+    assert not {d for d in drawn if d.startswith(("accouchement", "conge_maternite"))}, drawn
+    every = _drawn(form.champs({"demandes": [{"prestation": "allocations_maternite"}]}), set())
+    assert "accouchement.date" in every and "conge_maternite.debut" in every
+    kept = _drawn(form.champs({"demandes": [{"prestation": "allocations_familiales"}],
+                               "accouchement": {"date": "2026-01-02"}}), set())
+    assert "accouchement.date" in kept  # a value typed is never hidden, so never lost
+
+
+def test_every_enumeration_has_a_french_label_in_its_catalogue():
+    """No option of any regime's form is a code (F, epouse, femme_salariee, independant)."""
+    def enums(schema, path=""):
+        if "enum" in schema:
+            yield path, schema["enum"]
+        for key, sub in schema.get("properties", {}).items():
+            yield from enums(sub, f"{path}.{key}" if path else key)
+        if isinstance(schema.get("items"), dict):
+            yield from enums(schema["items"], f"{path}[0]")
+        for alternative in schema.get("oneOf", ()):
+            yield from enums(alternative, path)
+
+    from explain.phrases import chemin_generique
+
+    for regime in regimes().values():
+        data = Formulaire(regime).phrases.data
+        choix = data.get("choix", {})
+        for path, values in enums(regime.schema):
+            if path == "base":
+                continue
+            own = choix.get(chemin_generique(path)) or {}
+            for value in map(str, values):
+                named = own.get(value) or (choix.get(value) if isinstance(choix.get(value), str) else None) or \
+                    data.get("prestations", {}).get(value, {}).get("libelle") or data.get("pieces", {}).get(value)
+                assert named, f"{regime.id} {path} : « {value} » sans libellé dans le catalogue"
 
 
 def test_form_posts_errors_next_to_fields_and_decides(client):
