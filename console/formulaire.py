@@ -94,7 +94,7 @@ class Formulaire:
         schema's title or short description, else the field's name; the description as help."""
         generic = chemin_generique(path)
         question = self.phrases.data.get("questions", {}).get(generic)
-        description = schema.get("description", "")
+        description = self._aide(schema.get("description", ""))[0]  # the analyst's notes are not a label
         if question:
             try:
                 return self.phrases.render(question, {"objet": objet or "?"}), description
@@ -170,7 +170,7 @@ class Formulaire:
     def _champ(self, path: str, name: str, schema: dict[str, Any], value: Any, required: bool,
                objet: str | None) -> Champ:
         label, aide = self._libelle(path, name, schema, objet)
-        aide, note = self._aide(aide)
+        note = self._aide(schema.get("description", ""))[1]
         common = {"chemin": path, "nom": name, "libelle": label, "aide": aide, "requis": required, "analyste": note}
         if "oneOf" in schema:
             alternatives = schema["oneOf"]

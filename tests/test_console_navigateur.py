@@ -333,3 +333,84 @@ def test_impact_et_documentation(serveur, navigateur):
     requests = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert all(r.startswith(serveur) for r in requests), requests  # nothing fetched from the network
     capture(driver, "13-api-documentation")
+
+
+def test_mots_du_guichet(serveur, navigateur):
+    """A clerk's words everywhere: no field path or schema note unless asked, a textarea for the address, a
+    half-typed date refused on its field, the applicant named on the decision, one status word, the journal
+    searched by the person, a benefit's name and a condition's label; at a phone's width nothing is hidden."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = navigateur
+    driver.get(serveur + "/dossiers/nouveau?regime=mali-inps")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "Aucune règle ne le lit" not in body and "≥ 0" not in body and "demandeur.jours_mois" not in body
+    assert not any(c.is_displayed() for c in driver.find_elements(By.CSS_SELECTOR, "code.chemin"))
+    driver.find_element(By.CSS_SELECTOR, "label[for='voir-analyste']").click()  # the analyst's detail
+    assert "demandeur.jours_mois" in driver.find_element(By.TAG_NAME, "body").text
+    driver.find_element(By.CSS_SELECTOR, "label[for='voir-analyste']").click()
+    assert field(driver, "demandeur.adresse").tag_name == "textarea"
+    # Only what the benefits claimed read: family allowances ask nothing of a delivery.
+    click(driver, "button[value='ajouter:demandes']")
+    wait(driver, lambda d: d.find_elements(By.NAME, "demandes[0].prestation"))
+    Select(field(driver, "demandes[0].prestation")).select_by_value("allocations_familiales")
+    wait(driver, lambda d: "Allocations familiales" in d.find_element(By.ID, "sections-utiles").text)
+    assert not driver.find_elements(By.NAME, "accouchement.date")
+    assert not driver.find_elements(By.NAME, "conge_maternite.debut")
+    fill(driver, {"id": "guichet-1", "date_reference": "10/01/2026", "demandeur.nom": "Diarra",
+                  "demandeur.prenoms": "Aminata", "demandeur.numero_immatriculation": "INPS-7788",
+                  "demandeur.sexe": "F", "demandeur.residence": "Mali", "demandeur.statut": "salarie",
+                  "demandeur.premiere_demande": "oui", "demandeur.veuve_allocataire": "non",
+                  "demandeur.mois_consecutifs": "7", "demandeur.jours_mois": "20", "demandeur.heures_mois": "160",
+                  "demandeur.salaire_mensuel": "52 000", "mariage.etat_civil": "oui",
+                  "demandes[0].date": "10/01/20"})  # half typed: refused on its field, never dropped
+    field(driver, "demandeur.adresse").send_keys("Rue 12, porte 4\nHamdallaye ACI\nBamako")
+    click(driver, "#decider")
+    message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandes-0--date-erreur"))
+    assert "10/01/20" in message.text
+    assert field(driver, "demandeur.adresse").get_attribute("value") == "Rue 12, porte 4\nHamdallaye ACI\nBamako"
+    capture(driver, "17-formulaire-date-incomplete")
+    capture(driver, "17-formulaire-telephone", width=390)
+    fill(driver, {"demandes[0].date": "10/01/2026"})
+    click(driver, "#decider")
+    wait(driver, lambda d: "/decisions/" in d.current_url)
+
+    # The decision names the applicant; chip and badge say the same word; no documents to bring on a refusal.
+    assert "Aminata Diarra" in driver.find_element(By.TAG_NAME, "h1").text
+    chip = driver.find_element(By.CSS_SELECTOR, ".sommaire .statut").get_attribute("textContent")
+    badge = driver.find_element(By.CSS_SELECTOR, "#allocations_familiales h2 .statut").get_attribute("textContent")
+    assert chip == badge == "refusées"
+    assert "Pièces à fournir" not in driver.find_element(By.ID, "allocations_familiales").text
+    capture(driver, "18-decision-nommee")
+    capture(driver, "18-decision-telephone", width=390)
+
+    # The journal: by the person's name, by registration number, by a condition's label; labels, not codes.
+    driver.get(serveur + "/journal?personne=diarra")
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.lignes tbody tr")
+    assert len(rows) == 1 and "Aminata Diarra" in rows[0].text and "INPS-7788" in rows[0].text
+    driver.get(serveur + "/journal?personne=INPS-7788&condition=Stage de neuf mois")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.lignes tbody tr")) == 1
+    options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#f-prestation option")]
+    assert "Remboursement du congé de naissance" in options and "conge naissance" not in options
+    driver.get(serveur + "/journal")
+    capture(driver, "19-journal")
+    driver.set_window_size(390, 900)
+    first = driver.find_element(By.CSS_SELECTOR, "table.lignes tbody tr")
+    for label in ("Montants", "Conditions non remplies"):
+        cell = first.find_element(By.CSS_SELECTOR, f"td[data-libelle='{label}']")
+        box = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", cell)
+        assert cell.is_displayed() and box[0] >= 0 and box[1] <= 390, (label, box)
+    capture(driver, "19-journal-telephone", width=390)
+    driver.set_window_size(1280, 900)
+
+    # The PMI form: French options, its own help, not the INPS one.
+    driver.get(serveur + "/dossiers/nouveau?regime=senegal-css")
+    options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "select[name='personne.qualite'] option")]
+    assert "épouse d'un travailleur" in options and "epouse" not in options
+    assert "veuvage" not in driver.find_element(By.TAG_NAME, "body").text
+    assert "PMI" in driver.find_element(By.TAG_NAME, "body").text
+    # A page that does not exist answers in French.
+    driver.get(serveur + "/nulle-part")
+    assert "introuvable" in driver.find_element(By.TAG_NAME, "body").text
+    assert "Not Found" not in driver.page_source
