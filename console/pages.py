@@ -112,14 +112,35 @@ def _local(path: str) -> str:
 def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[str, list[str]] | None = None,
                 status_code: int = 200, source: int | None = None) -> HTMLResponse:
     form = Formulaire(regime)
-    all_errors = [(m, identifiant(path)) for path, messages in (erreurs or {}).items() for m in messages]
+    champs = form.champs(data, erreurs)
+    erreurs = {path: [en_mots_du_guichet(m, path, champs) for m in messages]
+               for path, messages in (erreurs or {}).items()}
+    champs = form.champs(data, erreurs)
+    all_errors = [(m, identifiant(path)) for path, messages in erreurs.items() for m in messages]
     # The benefits claimed, by their names: the form shows what their rules read (None: every field).
     utiles = None if form.champs_utiles(data) is None else [
         form.phrases.libelle_prestation(d["prestation"]) for d in data.get("demandes") or []
         if isinstance(d, dict) and isinstance(d.get("prestation"), str)]
-    return _page(request, "formulaire.html", status_code, regime=regime, champs=form.champs(data, erreurs),
+    return _page(request, "formulaire.html", status_code, regime=regime, champs=champs,
                  erreurs=all_errors, source=source, regimes=list(regimes().values()), utiles=utiles,
                  aide_regime=form.phrases.data.get("formulaire", {}).get("aide", ""))
+
+
+def en_mots_du_guichet(message: str, path: str, champs: list) -> str:
+    """An error of the engine as the form shows it: the field named by its label (its path is in the analyst's
+    detail), and dates as the form takes them."""
+    labels: dict[str, str] = {}
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            labels.setdefault(node.chemin, node.libelle)
+            walk(node.enfants)
+
+    walk(champs)
+    for chemin in sorted({path, *re.findall(r"« ([^«»]+) »", message)}, key=len, reverse=True):
+        if labels.get(chemin):
+            message = message.replace(f"« {chemin} »", f"« {labels[chemin].rstrip(' ?')} »")
+    return message.replace("(attendu AAAA-MM-JJ)", "(attendu JJ/MM/AAAA)")
 
 
 @router.get("/dossiers/nouveau", response_class=HTMLResponse)

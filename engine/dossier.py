@@ -127,6 +127,8 @@ def _message(error: jsonschema.ValidationError) -> str:
         return f"« {where} » : forme non reconnue {error.instance!r}"
     if kind == "minLength":
         return f"« {where} » ne peut pas être vide"
+    if kind == "maxLength":  # jsonschema's « '…' is too long »: the limit, not the text again
+        return f"« {where} » : texte trop long ({len(error.instance)} caractères ; au plus {error.validator_value})"
     if kind == "pattern":
         return f"« {where} » : {error.instance!r} ne suit pas la forme {error.validator_value}"
     return f"« {where} » : {error.message}"

@@ -396,7 +396,10 @@ def test_form_posts_errors_next_to_fields_and_decides(client):
             "__n:enfants": "1", "enfants[0].prenom": "", "_action": "decider"}
     answer = client.post("/dossiers", data=form)
     assert answer.status_code == 422
-    assert "« demandeur.jours_mois » doit être un entier ; reçu &#39;trente&#39;" in answer.text
+    # the field named by its label (the path is in the analyst's detail only)
+    assert "« Combien de jours" in answer.text
+    assert "doit être un entier ; reçu &#39;trente&#39;" in answer.text
+    assert "« demandeur.jours_mois »" not in answer.text
     assert 'id="champ-enfants-0--prenom-erreur"' in answer.text
     added = client.post("/dossiers", data={**form, "_action": "ajouter:enfants"})
     assert added.status_code == 200 and 'name="enfants[1].prenom"' in added.text

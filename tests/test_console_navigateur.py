@@ -172,7 +172,8 @@ def test_parcours_analyste(serveur, navigateur):
     click(driver, "#decider")
     # The error, in the CLI's words, next to its field; everything typed is still there.
     message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandeur-mois_consecutifs-erreur"))
-    assert message.text == "« demandeur.mois_consecutifs » doit être un entier ; reçu 'sept'"
+    assert message.text.endswith("» doit être un entier ; reçu 'sept'")  # named by its label, not its path
+    assert message.text.startswith("« Depuis combien de mois") and "demandeur." not in message.text
     assert field(driver, "enfants[0].prenom").get_attribute("value") == "Fatoumata"
     capture(driver, "02-formulaire-erreur")
     capture(driver, "02-formulaire-telephone", width=390)
@@ -368,11 +369,17 @@ def test_mots_du_guichet(serveur, navigateur):
     field(driver, "demandeur.adresse").send_keys("Rue 12, porte 4\nHamdallaye ACI\nBamako")
     click(driver, "#decider")
     message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandes-0--date-erreur"))
-    assert "10/01/20" in message.text
+    assert "10/01/20" in message.text and "JJ/MM/AAAA" in message.text and "demandes[0]" not in message.text
     assert field(driver, "demandeur.adresse").get_attribute("value") == "Rue 12, porte 4\nHamdallaye ACI\nBamako"
     capture(driver, "17-formulaire-date-incomplete")
     capture(driver, "17-formulaire-telephone", width=390)
-    fill(driver, {"demandes[0].date": "10/01/2026"})
+    fill(driver, {"demandes[0].date": "10/01/2026", "demandeur.nom": "D" * 300})
+    click(driver, "#decider")
+    # Too long: said in French, with the limit, on the field named by its label.
+    message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandeur-nom-erreur"))
+    assert "trop long" in message.text and "au plus" in message.text and "is too long" not in message.text
+    assert message.text.startswith("« Nom de famille")
+    fill(driver, {"demandeur.nom": "Diarra"})
     click(driver, "#decider")
     wait(driver, lambda d: "/decisions/" in d.current_url)
 
