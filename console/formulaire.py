@@ -154,6 +154,29 @@ class Formulaire:
         program = build_program(self.regime, Mode.EXPLANATION)
         return frozenset(_generique(f.path) for f in program.inputs.fields.values())
 
+    def libelle_de(self, path: str, data: Mapping[str, Any] | None = None) -> str:
+        """The label of the field at ``path`` (``enfants[0].date_naissance``), as the form shows it (the item
+        named by its first name in ``data``); the path itself when the schema has no such field."""
+        schema: dict[str, Any] = self.schema
+        parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+        for part in parts:
+            if "oneOf" in schema:
+                schema = next((alt for alt in schema["oneOf"] if alt.get("type") == "object"), schema["oneOf"][0])
+            if part.startswith("["):
+                schema = schema.get("items", {})
+            else:
+                schema = schema.get("properties", {}).get(part)
+                if schema is None:
+                    return path
+        objet = None
+        match = re.match(r"([^.\[]+)\[(\d+)\]", path)
+        if match:
+            items = (data or {}).get(match[1]) if isinstance(data, Mapping) else None
+            index = int(match[2])
+            item = items[index] if isinstance(items, list) and index < len(items) else None
+            objet = _objet(match[1], index, item)
+        return self._libelle(path, parts[-1] if parts else path, schema, objet)[0].rstrip(" ?")
+
     # -- drawing -----------------------------------------------------------------------
     def champs(self, data: Mapping[str, Any] | None, erreurs: Mapping[str, list[str]] | None = None) -> list[Champ]:
         """The fields of the root object, filled with ``data``; ``erreurs`` by path land on their field."""

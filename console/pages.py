@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -217,7 +218,7 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
         answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
-                 personne=personne_of(dossier.data),
+                 personne=personne_of(dossier.data), libelle_champ=functools.partial(Formulaire(dossier.regime).libelle_de, data=dossier.data),
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
                  libelle=phrases.libelle_prestation)
 
@@ -266,6 +267,7 @@ def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str)
 def journal(request: Request, dossier: str = "", prestation: str = "", statut: str = "", condition: str = "",
             du: str = "", au: str = "", page: int = 1, personne: str = ""):
     erreurs = {}
+    du, au = date_iso(du), date_iso(au)
     for name, value in (("du", du), ("au", au)):
         if value:
             try:
@@ -287,6 +289,12 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
                  filtres=filtres, erreurs=erreurs, prestations=prestations_et_libelles(),
                  conditions=sorted({libelle for _, libelle in libelles_conditions(known)}),
                  requete={k: v for k, v in filtres.items() if v})
+
+
+def date_iso(text: str) -> str:
+    """A date as a clerk types it (« 14/05/2021 ») in the contract's form (``2021-05-14``); else as typed."""
+    found = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text.strip())
+    return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text.strip()
 
 
 def prestations_et_libelles() -> list[tuple[str, str]]:
@@ -363,6 +371,7 @@ async def impact_lancer(request: Request):
     etat = request.app.state.etat
     known = amendements()
     valeurs = {k: str(form.get(k, "")) for k in ("amendement", "date_effet", "source", "nombre", "graine")}
+    valeurs["date_effet"] = date_iso(valeurs["date_effet"])
     erreurs: dict[str, str] = {}
     choice = known.get(valeurs["amendement"])
     if choice is None:
