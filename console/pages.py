@@ -218,7 +218,8 @@ def _decision_page(request: Request, ident: int, si: str) -> HTMLResponse:
         answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
-                 personne=personne_of(dossier.data), libelle_champ=functools.partial(Formulaire(dossier.regime).libelle_de, data=dossier.data),
+                 personne=personne_of(dossier.data),
+                 libelle_champ=functools.partial(Formulaire(dossier.regime).libelle_de, data=dossier.data),
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
                  libelle=phrases.libelle_prestation)
 
