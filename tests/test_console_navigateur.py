@@ -96,7 +96,7 @@ def navigateur(serveur, tmp_path_factory):
     driver.quit()
 
 
-def capture(driver, name: str, width: int = 1280) -> None:
+def capture(driver, name: str, width: int = 1366) -> None:
     """A screenshot of the whole page (the window is made as tall as the page)."""
     driver.set_window_size(width, 900)
     height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
