@@ -607,3 +607,28 @@ def test_impact_jobs_name_the_caseload_as_the_user_did_never_by_a_server_path(cl
     report = client.get(f"/impact/{ident}/rapport.html").text + client.get(f"/impact/{ident}").text
     assert work not in json.dumps(state, ensure_ascii=False) and work not in report
     assert "ma-charge.jsonl:2" in json.dumps(state, ensure_ascii=False)
+
+
+def test_batch_rows_name_the_person_and_are_searched_by_it(tmp_path):
+    """A batch's rows show the person (not « — (lot …) »), found by name or registration number; the results
+    file keeps the contract's fields only."""
+    import shutil
+
+    folder = tmp_path / "charge"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "examples" / "famille-diarra.yaml", folder)
+    journal = tmp_path / "journal.sqlite"
+    result = CliRunner().invoke(main, ["batch", str(folder), "-o", str(tmp_path / "d.jsonl"), "--journal",
+                                       str(journal), "--processus", "1"])
+    assert result.exit_code == 0, result.output
+    assert "personne" not in (tmp_path / "d.jsonl").read_text(encoding="utf-8")
+    app = create_app(Reglages(journal=str(journal), travail=str(tmp_path / "travail")))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        for query in ("personne=bakary", "personne=INPS-1234567", "personne=Bakary Diarra"):
+            page = client.get(f"/journal?{query}")
+            assert page.status_code == 200 and "Bakary Diarra" in page.text, query
+            assert "(lot (prevoyance batch))" not in page.text and "— (lot" not in page.text
+            assert "Montant mensuel :" in page.text  # amounts with their labels
+        assert client.get("/journal?personne=Traore").text.count("Bakary Diarra") == 0
+        rows = client.get("/api/v1/journal?personne=1234567").json()["decisions"]
+        assert rows and rows[0]["personne"] == {"nom": "Bakary Diarra", "immatriculation": "INPS-1234567"}

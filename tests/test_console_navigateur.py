@@ -352,6 +352,11 @@ def test_mots_du_guichet(serveur, navigateur):
     assert "demandeur.jours_mois" in driver.find_element(By.TAG_NAME, "body").text
     driver.find_element(By.CSS_SELECTOR, "label[for='voir-analyste']").click()
     assert field(driver, "demandeur.adresse").tag_name == "textarea"
+    # On a phone the « Décider » bar is not sticky: it covered the fields beneath it.
+    driver.set_window_size(390, 800)
+    assert driver.execute_script(
+        "return getComputedStyle(document.querySelector('.actions.collant')).position") == "static"
+    driver.set_window_size(1280, 900)
     # Only what the benefits claimed read: family allowances ask nothing of a delivery.
     click(driver, "button[value='ajouter:demandes']")
     wait(driver, lambda d: d.find_elements(By.NAME, "demandes[0].prestation"))
