@@ -632,3 +632,10 @@ def test_batch_rows_name_the_person_and_are_searched_by_it(tmp_path):
         assert client.get("/journal?personne=Traore").text.count("Bakary Diarra") == 0
         rows = client.get("/api/v1/journal?personne=1234567").json()["decisions"]
         assert rows and rows[0]["personne"] == {"nom": "Bakary Diarra", "immatriculation": "INPS-1234567"}
+
+
+def test_a_question_about_a_child_elides_nothing_it_should_not():
+    """« Dans quel pays réside Aminata ? », not « résid'Aminata » (a vowel after the old « rési{{ de }} »)."""
+    form = Formulaire(load_regime("mali-inps"))
+    assert form.libelle_de("enfants[0].residence", {"enfants": [{"prenom": "Aminata"}]}) == \
+        "Dans quel pays réside Aminata"
