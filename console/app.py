@@ -346,6 +346,8 @@ def _openapi_schemas(app: FastAPI) -> None:
         for regime in regimes().values():
             name = f"dossier_{regime.id.replace('-', '_')}"
             schemas[name] = {k: v for k, v in regime.schema.items() if k not in ("$schema", "$id")}
+            if regime.bornes is not None:
+                schemas[name] = _fenetre_des_dates(schemas[name], regime.bornes.date_min, regime.bornes.date_max)
             refs.append({"$ref": f"#/components/schemas/{name}"})
         for path, item in document.get("paths", {}).items():
             post = item.get("post")
@@ -356,6 +358,22 @@ def _openapi_schemas(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _fenetre_des_dates(schema: Any, debut, fin) -> Any:
+    """A copy of a dossier schema whose dates state the regime's window (``regime.yaml``, ``bornes.dates``): the
+    years as a pattern a generator can follow, the days in words (the engine refuses a date outside them)."""
+    if isinstance(schema, list):
+        return [_fenetre_des_dates(item, debut, fin) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _fenetre_des_dates(v, debut, fin) for k, v in schema.items()}
+    if out.get("format") == "date" and out.get("type") == "string":
+        annees = "|".join(str(year) for year in range(debut.year, fin.year + 1))
+        out["pattern"] = f"^({annees})-"
+        window = f"du {debut.isoformat()} au {fin.isoformat()}"
+        out["description"] = f"{out['description']} (entre {window})" if out.get("description") else f"Entre {window}."
+    return out
 
 
 ERREURS = {"type": "object", "required": ["erreurs"], "additionalProperties": False,
