@@ -632,6 +632,9 @@ def test_batch_rows_name_the_person_and_are_searched_by_it(tmp_path):
         assert client.get("/journal?personne=Traore").text.count("Bakary Diarra") == 0
         rows = client.get("/api/v1/journal?personne=1234567").json()["decisions"]
         assert rows and rows[0]["personne"] == {"nom": "Bakary Diarra", "immatriculation": "INPS-1234567"}
+        ligne = client.get(f"/journal/{rows[0]['id']}").text  # a batch row's own page
+        assert "Bakary Diarra" in ligne and "lot de dossiers" in ligne and "— (" not in ligne
+        assert "montant_" not in ligne.replace('class="analyste"', "")
 
 
 def test_a_question_about_a_child_elides_nothing_it_should_not():
