@@ -93,6 +93,9 @@ class Formulaire:
         """(label, help): the catalogue's question for this path (``objet``: the item it is about), else the
         schema's title or short description, else the field's name; the description as help."""
         generic = chemin_generique(path)
+        own = self.phrases.data.get("formulaire", {}).get("libelles", {}).get(generic)
+        if own:  # the form's own words for a field no question asks (the dossier's number)
+            return own, ""
         question = self.phrases.data.get("questions", {}).get(generic)
         description = self._aide(schema.get("description", ""))[0]  # the analyst's notes are not a label
         if question:
@@ -194,6 +197,9 @@ class Formulaire:
                objet: str | None) -> Champ:
         label, aide = self._libelle(path, name, schema, objet)
         note = self._aide(schema.get("description", ""))[1]
+        values = schema.get("enum") or schema.get("items", {}).get("enum") or []
+        if any(f"{v} :" in aide or ("_" in str(v) and str(v) in aide) for v in values):  # it explains the codes
+            aide, note = "", " ".join(x for x in (aide, note) if x)
         common = {"chemin": path, "nom": name, "libelle": label, "aide": aide, "requis": required, "analyste": note}
         if "oneOf" in schema:
             alternatives = schema["oneOf"]

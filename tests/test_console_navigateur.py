@@ -421,7 +421,10 @@ def test_mots_du_guichet(serveur, navigateur):
     options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "select[name='personne.qualite'] option")]
     assert "épouse d'un travailleur" in options and "epouse" not in options
     assert "veuvage" not in driver.find_element(By.TAG_NAME, "body").text
-    assert "PMI" in driver.find_element(By.TAG_NAME, "body").text
+    pmi = driver.find_element(By.TAG_NAME, "body").text
+    assert "PMI" in pmi and "Numéro du dossier" in pmi
+    assert not [code for code in ("femme_salariee", "non_allocataire", "enfant_malade", "epouse :") if code in pmi]
+    capture(driver, "20-formulaire-pmi")
     # A page that does not exist answers in French.
     driver.get(serveur + "/nulle-part")
     assert "introuvable" in driver.find_element(By.TAG_NAME, "body").text
