@@ -425,6 +425,12 @@ def test_mots_du_guichet(serveur, navigateur):
     assert "PMI" in pmi and "Numéro du dossier" in pmi
     assert not [code for code in ("femme_salariee", "non_allocataire", "enfant_malade", "epouse :") if code in pmi]
     capture(driver, "20-formulaire-pmi")
+    # Opening a file: a French button (the browser's own says « Choose File »), the name shown once chosen.
+    assert driver.find_element(By.CSS_SELECTOR, "label[for='fichier']").text == "Choisir un fichier…"
+    driver.find_element(By.ID, "fichier").send_keys(str(ROOT / "examples" / "senegal-pmi.yaml"))
+    assert driver.find_element(By.CSS_SELECTOR, ".nom-fichier[data-pour='fichier']").text == "senegal-pmi.yaml"
+    click(driver, "form[action='/dossiers/televerser'] button")
+    wait(driver, lambda d: "/decisions/" in d.current_url)
     # A page that does not exist answers in French.
     driver.get(serveur + "/nulle-part")
     assert "introuvable" in driver.find_element(By.TAG_NAME, "body").text

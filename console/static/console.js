@@ -51,3 +51,11 @@ document.addEventListener("change", function (event) {
   var refresh = document.getElementById("actualiser");
   if (refresh && /^demandes\[\d+\]\.prestation$/.test(name)) refresh.click();
 });
+
+document.addEventListener("change", function (event) {
+  // The name of the file chosen, beside the French button that hides the browser's own.
+  var input = event.target;
+  if (input.type !== "file") return;
+  var shown = document.querySelector(".nom-fichier[data-pour='" + input.id + "']");
+  if (shown) shown.textContent = input.files.length ? input.files[0].name : "aucun fichier choisi";
+});
