@@ -371,8 +371,10 @@ def _fenetre_des_dates(schema: Any, debut, fin) -> Any:
     if out.get("format") == "date" and out.get("type") == "string":
         annees = "|".join(str(year) for year in range(debut.year, fin.year + 1))
         out["pattern"] = f"^({annees})-"
-        window = f"du {debut.isoformat()} au {fin.isoformat()}"
-        out["description"] = f"{out['description']} (entre {window})" if out.get("description") else f"Entre {window}."
+        from explain import format as fmt
+
+        window = f"entre le {fmt.date_fr(debut)} et le {fmt.date_fr(fin)}"
+        out["description"] = f"{out['description']} ({window})" if out.get("description") else f"Date {window}."
     return out
 
 
@@ -406,6 +408,9 @@ def _promesse_tenue(document: dict[str, Any]) -> None:
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
             for status, response in responses.items():
+                for content in response.get("content", {}).values():  # FastAPI's « Response Api … Get »
+                    if str(content.get("schema", {}).get("title", "")).startswith("Response "):
+                        content["schema"]["title"] = "Réponse"
                 if response.get("description") in ("Successful Response", "Validation Error", ""):
                     response["description"] = _STATUTS_HTTP.get(status, "Réponse")
                 if status not in ("200", "202"):

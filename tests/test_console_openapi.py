@@ -54,7 +54,7 @@ def test_aucun_mot_anglais_dans_le_document_ni_les_refus():
 
     client = TestClient(APP, base_url="http://127.0.0.1")
     text = client.get("/api/v1/openapi.json").text
-    for english in ("Successful Response", "Validation Error", "HTTPValidationError", '"detail"'):
+    for english in ("Successful Response", "Validation Error", "HTTPValidationError", '"detail"', '"Response '):
         assert english not in text
     document = client.get("/api/v1/openapi.json").json()
     assert document["paths"]["/api/v1/evaluate"]["post"]["responses"]["422"]["content"]["application/json"][
