@@ -274,7 +274,8 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
             try:
                 dt.date.fromisoformat(value)
             except ValueError:
-                erreurs[name] = f"« {name} » : date impossible ou mal écrite {value!r} (attendu AAAA-MM-JJ)"
+                label = {"du": "Décidé du", "au": "au"}[name]
+                erreurs[name] = f"« {label} » : date impossible ou mal écrite {value!r} (attendu JJ/MM/AAAA)"
     if statut and statut not in {s.value for s in Statut}:
         erreurs["statut"] = (f"« statut » : valeur inconnue {statut!r} "
                              f"(valeurs admises : {', '.join(Statut)})")
