@@ -422,7 +422,7 @@ def test_mots_du_guichet(serveur, navigateur):
     assert "épouse d'un travailleur" in options and "epouse" not in options
     assert "veuvage" not in driver.find_element(By.TAG_NAME, "body").text
     pmi = driver.find_element(By.TAG_NAME, "body").text
-    assert "PMI" in pmi and "Numéro du dossier" in pmi
+    assert "PMI" in pmi and "Numéro du dossier" in pmi and "Absent ou false" not in pmi
     assert not [code for code in ("femme_salariee", "non_allocataire", "enfant_malade", "epouse :") if code in pmi]
     capture(driver, "20-formulaire-pmi")
     # Opening a file: a French button (the browser's own says « Choose File »), the name shown once chosen.
