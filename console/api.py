@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -23,7 +24,6 @@ from console.dossiers import (
     DossierRefuse,
     Erreur,
     ErreurInterne,
-    dates_filtre,
     decider,
     decider_et_enregistrer,
     decision_bytes,
@@ -44,6 +44,7 @@ JSON = "application/json"
 # The journal filter: empty (every status) or a status; a Literal of the values, so that a wrong value
 # is refused (422) with the message of the validator, which names the values admitted.
 StatutFiltre = Literal[("", *(s.value for s in Statut))]
+DateQuery = Query(description="date AAAA-MM-JJ", json_schema_extra={"format": "date"})
 
 
 def _refus(exc: DossierRefuse) -> JSONResponse:
@@ -88,7 +89,8 @@ def regime_schema(regime: str) -> Response:
     found = regimes().get(regime)
     if found is None:
         raise HTTPException(404, f"régime inconnu « {regime} » (connus : {', '.join(sorted(regimes()))})")
-    return Response(json.dumps(found.schema, ensure_ascii=False, indent=2), media_type="application/schema+json")
+    # application/json, as documented: a JSON Schema document is JSON (the $schema key says its dialect)
+    return Response(json.dumps(found.schema, ensure_ascii=False, indent=2), media_type=JSON)
 
 
 @router.post("/evaluate", summary="Décider un dossier", response_class=Response,
@@ -180,20 +182,47 @@ def _letter(request: Request, body: bytes, prestation: str, format: str, amendem
 
 
 @router.get("/journal", summary="Chercher dans le journal des décisions")
-def api_journal(request: Request, dossier: str = "", prestation: str = "",
+def api_journal(request: Request, personne: str = "", dossier: str = "", prestation: str = "",
                 statut: StatutFiltre = "", condition: str = "",
-                du: str = "", au: str = "",
+                du: Annotated[str | None, DateQuery] = None, au: Annotated[str | None, DateQuery] = None,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1,
-                par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> Any:
+                par_page: Annotated[int, Query(ge=1, le=500)] = 25) -> Response:
     """Une page des décisions (console, API ou `batch --journal`), des plus récentes aux plus anciennes ;
-    `condition` : une condition non remplie ; `du`, `au` : dates d'évaluation, AAAA-MM-JJ."""
-    erreurs = dates_filtre({"du": du, "au": au})
-    if erreurs:  # 20261207 or a week date would match nothing: said, not an empty page
-        return JSONResponse({"erreurs": [{"champ": f"query.{k}", "message": m} for k, m in erreurs.items()]},
-                            status_code=422)  # « query.du », as the validator's own 422s name a parameter
-    rows, total = request.app.state.etat.journal.chercher(
-        dossier, prestation, statut, condition, du, au, page, par_page)
-    return {"total": total, "page": page, "par_page": par_page, "decisions": [_ligne_json(r) for r in rows]}
+    `personne` : une partie du nom, des prénoms ou du numéro d'immatriculation du demandeur ; `condition` : une
+    condition non remplie (identifiant, nom ou mots de son libellé) ; `du`, `au` : dates d'évaluation."""
+    # A date written AAAA-MM-JJ and nothing else: pydantic would read « 0 » as 1 January 1970 and filter
+    # every row out without a word.
+    erreurs = [{"champ": f"query.{name}", "message": f"« {name} » : date impossible ou mal écrite {value!r} "
+                                                      "(attendu AAAA-MM-JJ)"}
+               for name, value in (("du", du), ("au", au)) if value is not None and not _date_iso(value)]
+    if erreurs:
+        return JSONResponse({"erreurs": erreurs}, status_code=422)
+    from console.pages import conditions_cherchees
+
+    store = request.app.state.etat.journal
+    conditions = conditions_cherchees(condition, store.conditions_connues())
+    rows, total = store.chercher(dossier, prestation, statut, conditions, du or "", au or "", page, par_page,
+                                 personne=personne)
+    return JSONResponse({"total": total, "page": page, "par_page": par_page,
+                         "decisions": [_ligne_json(r) for r in rows]})
+
+
+def _entier(value: Any) -> Any:
+    """A whole number as JSON may write it (``1099.0`` is the integer 1099, as JSON Schema reads it)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _date_iso(text: str) -> bool:
+    """True for a real date written AAAA-MM-JJ."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @router.get("/journal/{ligne}", summary="Une décision du journal")
@@ -205,7 +234,8 @@ def api_journal_ligne(request: Request, ligne: Annotated[int, FastAPIPath(ge=1, 
 
 
 def _ligne_json(r) -> dict[str, Any]:
-    return {"id": r.rowid, "dossier": r.dossier, "prestation": r.prestation, "statut": r.statut, **r.montants,
+    return {"id": r.rowid, "dossier": r.dossier, **({"personne": r.personne} if r.personne else {}),
+            "prestation": r.prestation, "statut": r.statut, **r.montants,
             **r.conditions, "date_evaluation": r.date_evaluation, "date_reference": r.date_reference,
             "base": r.base, "version_base": r.version_base, "empreinte": r.empreinte, "auteur": r.auteur,
             "canal": r.canal, **({"demande": r.demande} if r.demande else {})}
@@ -221,12 +251,20 @@ def api_amendements() -> list[dict[str, Any]]:
              responses={202: {"description": "Travail lancé ; suivre `/api/v1/impact/{id}`"},
                         422: {"description": "Demande invalide"}},
              openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": {
-                 "type": "object", "required": ["amendement"], "properties": {
+                 "type": "object", "required": ["amendement"], "additionalProperties": False,
+                 "description": "`dossiers` ou `generer`, l'un des deux ; `date_effet` obligatoire pour un "
+                                "amendement qui n'a pas la sienne",
+                 "oneOf": [{"required": ["dossiers"]}, {"required": ["generer"]}],
+                 "allOf": [{"if": {"properties": {"amendement": {"enum": sorted(
+                     a.ident for a in amendements().values() if a.date_effet is None)}}},
+                     "then": {"required": ["date_effet"]}}],
+                 "properties": {
                      "amendement": {"type": "string", "description": "identifiant (GET /api/v1/amendements)"},
                      "date_effet": {"type": "string", "format": "date"},
-                     "generer": {"type": "object", "properties": {"nombre": {"type": "integer"},
-                                                                  "graine": {"type": "integer"}}},
-                     "dossiers": {"type": "array", "items": {"type": "object"}}}}}}}})
+                     "generer": {"type": "object", "required": ["nombre"], "additionalProperties": False,
+                                 "properties": {"nombre": {"type": "integer", "minimum": 1, "maximum": GENERES_MAX},
+                                                "graine": {"type": "integer"}}},
+                     "dossiers": {"type": "array", "minItems": 1, "items": {"type": "object"}}}}}}}})
 async def api_impact(request: Request) -> JSONResponse:
     """L'amendement est l'un de ceux que livre la base ; la charge est `dossiers` (une liste de dossiers) ou
     `generer` (`nombre` dossiers synthétiques de graine `graine`)."""
@@ -259,8 +297,8 @@ async def api_impact(request: Request) -> JSONResponse:
     if (generer is None) == (dossiers is None):
         erreurs.append(("(racine)", "donnez « dossiers » ou « generer », l'un des deux"))
     elif generer is not None:
-        nombre = generer.get("nombre") if isinstance(generer, dict) else None
-        graine = generer.get("graine", 0) if isinstance(generer, dict) else None
+        nombre = _entier(generer.get("nombre")) if isinstance(generer, dict) else None
+        graine = _entier(generer.get("graine", 0)) if isinstance(generer, dict) else None
         if not isinstance(nombre, int) or isinstance(nombre, bool) or not 1 <= nombre <= GENERES_MAX:
             erreurs.append(("generer.nombre", f"« generer.nombre » doit être un entier de 1 à {GENERES_MAX}"))
         if not isinstance(graine, int) or isinstance(graine, bool):
@@ -270,7 +308,7 @@ async def api_impact(request: Request) -> JSONResponse:
     if erreurs:
         return JSONResponse({"erreurs": [{"champ": c, "message": m} for c, m in erreurs]}, status_code=422)
     if generer is not None:
-        caseload, nom = etat.travaux.caseload_genere(generer["nombre"], generer.get("graine", 0)), "dossiers générés"
+        caseload, nom = etat.travaux.caseload_genere(nombre, graine), "dossiers générés"
     else:  # one line per dossier: « dossiers:3 » is the third of the list
         contenu = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dossiers)
         caseload, nom = etat.travaux.caseload_televerse(contenu.encode()), "dossiers"

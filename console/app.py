@@ -224,6 +224,28 @@ def _erreur_page(request: Request, titre: str, erreurs: list[dict[str, str]], st
 
 
 _LOCAUX = ("127.0.0.1", "localhost", "[::1]")
+# Starlette's own refusals say « Not Found », « Method Not Allowed »: a clerk reads French.
+_REFUS_HTTP = {404: "page introuvable : cette adresse n'existe pas dans la console",
+               405: "méthode non admise à cette adresse", 400: "requête mal formée",
+               401: "authentification requise", 403: "accès refusé", 413: "corps de requête trop volumineux",
+               415: "type de contenu non pris en charge"}
+
+
+def _en_francais(exc: StarletteHTTPException) -> str:
+    """The refusal's message: ours as written, Starlette's English phrases in French (with the methods
+    admitted for a 405)."""
+    import http
+
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    try:
+        english = http.HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        english = ""
+    if detail and detail != english:
+        return detail_fr(detail)  # ours as written; Starlette's own details (« Too many files… ») in French
+    message = _REFUS_HTTP.get(exc.status_code, f"erreur {exc.status_code}")
+    admises = (getattr(exc, "headers", None) or {}).get("Allow")
+    return f"{message} (admises : {admises})" if exc.status_code == 405 and admises else message
 
 
 def _requete_etrangere(request: Request, etat: EtatServeur) -> str | None:
@@ -250,6 +272,7 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        etat.journal.rouvrir()  # closed by a previous shutdown of this same application (in-process tests)
         yield
         etat.journal.close()
 
@@ -299,7 +322,7 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        message = detail_fr(exc.detail) if isinstance(exc.detail, str) else "erreur"
+        message = _en_francais(exc)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"erreurs": [{"champ": "(racine)", "message": message}]},
                                 status_code=exc.status_code, headers=getattr(exc, "headers", None))
@@ -339,15 +362,96 @@ def _openapi_schemas(app: FastAPI) -> None:
         for regime in regimes().values():
             name = f"dossier_{regime.id.replace('-', '_')}"
             schemas[name] = {k: v for k, v in regime.schema.items() if k not in ("$schema", "$id")}
+            if regime.bornes is not None:
+                schemas[name] = _fenetre_des_dates(schemas[name], regime.bornes.date_min, regime.bornes.date_max)
             refs.append({"$ref": f"#/components/schemas/{name}"})
         for path, item in document.get("paths", {}).items():
             post = item.get("post")
             if post is not None and path.startswith(("/api/v1/evaluate", "/api/v1/why", "/api/v1/letter")):
                 post["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"oneOf": refs}}}}
+        _promesse_tenue(document)
         app.openapi_schema = document
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _fenetre_des_dates(schema: Any, debut, fin) -> Any:
+    """A copy of a dossier schema whose dates state the regime's window (``regime.yaml``, ``bornes.dates``): the
+    years as a pattern a generator can follow, the days in words (the engine refuses a date outside them)."""
+    if isinstance(schema, list):
+        return [_fenetre_des_dates(item, debut, fin) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _fenetre_des_dates(v, debut, fin) for k, v in schema.items()}
+    if out.get("format") == "date" and out.get("type") == "string":
+        annees = "|".join(str(year) for year in range(debut.year, fin.year + 1))
+        out["pattern"] = f"^({annees})-"
+        from explain import format as fmt
+
+        window = f"entre le {fmt.date_fr(debut)} et le {fmt.date_fr(fin)}"
+        out["description"] = f"{out['description']} ({window})" if out.get("description") else f"Date {window}."
+    return out
+
+
+ERREURS = {"type": "object", "required": ["erreurs"], "additionalProperties": False,
+           "description": "Chaque erreur : le chemin du champ (« (racine) » pour la requête entière) et le "
+                          "message en français.",
+           "properties": {"erreurs": {"type": "array", "minItems": 1, "items": {
+               "type": "object", "required": ["champ", "message"], "additionalProperties": False,
+               "properties": {"champ": {"type": "string"}, "message": {"type": "string"}}}}}}
+# What each status means, in the words of the document (FastAPI writes « Successful Response »).
+_STATUTS_HTTP = {"200": "Réponse", "202": "Travail accepté", "404": "Introuvable",
+                 "413": "Corps trop volumineux (1 Mio ; 32 Mio pour une charge d'impact)",
+                 "422": "Requête ou dossier invalide : chaque erreur avec le chemin de son champ"}
+
+
+def _promesse_tenue(document: dict[str, Any]) -> None:
+    """The OpenAPI document says what the API does: every status with the body it sends (``{"erreurs": …}``,
+    never FastAPI's ``{"detail": …}``), in French, and every parameter with the values it accepts."""
+    from console.impact import amendements
+    from engine.regime import regimes
+
+    known = regimes()
+    benefits = sorted({p for r in known.values() for p in r.schema.get("properties", {}).get("demandes", {})
+                       .get("items", {}).get("properties", {}).get("prestation", {}).get("enum", [])})
+    schemas = document["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas["Erreurs"] = ERREURS
+    erreurs = {"application/json": {"schema": {"$ref": "#/components/schemas/Erreurs"}}}
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                for content in response.get("content", {}).values():  # FastAPI's « Response Api … Get »
+                    if str(content.get("schema", {}).get("title", "")).startswith("Response "):
+                        content["schema"]["title"] = "Réponse"
+                if response.get("description") in ("Successful Response", "Validation Error", ""):
+                    response["description"] = _STATUTS_HTTP.get(status, "Réponse")
+                if status not in ("200", "202"):
+                    response["content"] = erreurs
+            statuses = ["422"]
+            if "{" in path:
+                statuses.append("404")
+            if method == "post":
+                statuses.append("413")
+            for status in statuses:
+                responses.setdefault(status, {"description": _STATUTS_HTTP[status], "content": erreurs})
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter["name"] == "prestation" and parameter["in"] == "path":
+                    schema["enum"] = benefits
+                elif parameter["name"] == "regime":
+                    schema["enum"] = sorted(known)
+    schema_path = document["paths"].get("/api/v1/regimes/{regime}/schema", {}).get("get")
+    if schema_path is not None:
+        schema_path["responses"]["200"] = {"description": "Le schéma JSON (draft 2020-12) des dossiers du régime",
+                                           "content": {"application/json": {"schema": {"type": "object"}}}}
+    impact = document["paths"].get("/api/v1/impact", {}).get("post")
+    if impact is not None:
+        body = impact["requestBody"]["content"]["application/json"]["schema"]
+        body["properties"]["amendement"]["enum"] = sorted(amendements())
 
 
 def echauffer() -> None:

@@ -16,6 +16,7 @@ error as the command line does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ VARIANTE = "__variante:"  # chosen alternative of a oneOf
 CONTROLE = "__controle:"  # checkbox: a list of choices is given (absent: not checked)
 _ENTIER = re.compile(r"[+-]?\d+")
 _ESPACES = re.compile(r"[\s\u00a0\u202f]")
+_DATE_FR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+# The schema's notes for the analyst: whether rules read a field, how JSON's absent/true/false are read.
+_NOTE_ANALYSTE = re.compile(r"\b(règles?|true|false|absente?s?|JSON|schéma|identifiant)\b", re.I)
 
 
 def chemin(parent: str, part: str | int) -> str:
@@ -57,6 +61,14 @@ class Champ:
     variante: int = 0  # variante: the chosen alternative
     present: bool = False  # choix_multiple: the list is given
     erreurs: list[str] = field(default_factory=list)
+    analyste: str = ""  # what only an analyst reads (bounds, notes of the schema), shown by a toggle
+
+    @property
+    def bornes(self) -> str:
+        """« ≥ 0, ≤ 100000000 »: the bounds an analyst checks (the clerk reads them in the error, if any)."""
+        parts = ([f"≥ {self.minimum}"] if self.minimum is not None else []) + \
+                ([f"≤ {self.maximum}"] if self.maximum is not None else [])
+        return ", ".join(parts)
 
     @property
     def identifiant(self) -> str:
@@ -81,8 +93,11 @@ class Formulaire:
         """(label, help): the catalogue's question for this path (``objet``: the item it is about), else the
         schema's title or short description, else the field's name; the description as help."""
         generic = chemin_generique(path)
+        own = self.phrases.data.get("formulaire", {}).get("libelles", {}).get(generic)
+        if own:  # the form's own words for a field no question asks (the dossier's number)
+            return own, ""
         question = self.phrases.data.get("questions", {}).get(generic)
-        description = schema.get("description", "")
+        description = self._aide(schema.get("description", ""))[0]  # the analyst's notes are not a label
         if question:
             try:
                 return self.phrases.render(question, {"objet": objet or "?"}), description
@@ -95,27 +110,97 @@ class Formulaire:
         readable = str(name).replace("_", " ")
         return readable[:1].upper() + readable[1:], description
 
-    def _choix(self, values: list[Any]) -> list[tuple[str, str]]:
+    def _aide(self, description: str) -> tuple[str, str]:
+        """(clerk's help, analyst's note): the schema's sentences about rules and JSON values (« Aucune règle ne
+        le lit », « Absent ou false ») are for the analyst; the rest helps the clerk."""
+        clerk, analyst = [], []
+        for sentence in re.split(r"(?<=\.)\s+", description.strip()):
+            (analyst if _NOTE_ANALYSTE.search(sentence) else clerk).append(sentence)
+        return " ".join(clerk), " ".join(analyst)
+
+    def _choix(self, values: list[Any], path: str = "") -> list[tuple[str, str]]:
+        """Each value with its label in the regime's catalogue: ``choix`` (under the field's path when two fields
+        name one value differently, then by the value), else the benefit's or the document's name."""
         out = []
+        names = self.phrases.data.get("choix", {})
+        own = names.get(chemin_generique(path)) if path else None
         for value in values:
             text = str(value)
-            label = (self.phrases.data.get("choix", {}).get(text)  # a catalogue may name the values of its schema
-                     or self.phrases.data.get("prestations", {}).get(text, {}).get("libelle")
-                     or self.phrases.data.get("pieces", {}).get(text) or text.replace("_", " "))
+            label = ((own or {}).get(text) if isinstance(own, dict) else None) or \
+                (names.get(text) if isinstance(names.get(text), str) else None) or \
+                self.phrases.data.get("prestations", {}).get(text, {}).get("libelle") or \
+                self.phrases.data.get("pieces", {}).get(text) or text  # tests/test_console_formulaire.py: never
             out.append((text, self.phrases.texte(label)))  # a label may name a parameter in force (today's)
         return out
+
+    def champs_utiles(self, data: Mapping[str, Any] | None) -> frozenset[str] | None:
+        """The fields (generic paths, ``enfants[].date_naissance``) the rules of the benefits claimed read, for
+        a regime whose benefits are independent: the form hides the fields only other benefits' rules read.
+        None: every field (a regime that does not declare its benefits independent)."""
+        if not self.regime.meta.get("prestations_independantes"):
+            return None
+        from engine import slices
+        from engine.program import Mode, build_program
+
+        program = build_program(self.regime, Mode.EXPLANATION)
+        demandes = (data or {}).get("demandes") if isinstance(data, Mapping) else None
+        claimed = frozenset(d["prestation"] for d in demandes or [] if isinstance(d, dict)
+                            and isinstance(d.get("prestation"), str))
+        read = set().union(*(part.reads for part in slices.select(program.parts, claimed)))
+        return frozenset(_generique(program.inputs.fields[p].path) for p in read if p in program.inputs.fields)
+
+    @functools.cached_property
+    def champs_lus(self) -> frozenset[str]:
+        """Every field some rule of the regime reads (generic paths)."""
+        from engine.program import Mode, build_program
+
+        program = build_program(self.regime, Mode.EXPLANATION)
+        return frozenset(_generique(f.path) for f in program.inputs.fields.values())
+
+    def libelle_de(self, path: str, data: Mapping[str, Any] | None = None) -> str:
+        """The label of the field at ``path`` (``enfants[0].date_naissance``), as the form shows it (the item
+        named by its first name in ``data``); the path itself when the schema has no such field."""
+        schema: dict[str, Any] = self.schema
+        parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+        for part in parts:
+            if "oneOf" in schema:
+                schema = next((alt for alt in schema["oneOf"] if alt.get("type") == "object"), schema["oneOf"][0])
+            if part.startswith("["):
+                schema = schema.get("items", {})
+            else:
+                schema = schema.get("properties", {}).get(part)
+                if schema is None:
+                    return path
+        objet = None
+        match = re.match(r"([^.\[]+)\[(\d+)\]", path)
+        if match:
+            items = (data or {}).get(match[1]) if isinstance(data, Mapping) else None
+            index = int(match[2])
+            item = items[index] if isinstance(items, list) and index < len(items) else None
+            objet = _objet(match[1], index, item)
+        return self._libelle(path, parts[-1] if parts else path, schema, objet)[0].rstrip(" ?")
 
     # -- drawing -----------------------------------------------------------------------
     def champs(self, data: Mapping[str, Any] | None, erreurs: Mapping[str, list[str]] | None = None) -> list[Champ]:
         """The fields of the root object, filled with ``data``; ``erreurs`` by path land on their field."""
         root = self._champ("", "", self.schema, data or {}, False, None)
         _attach(root, erreurs or {})
-        return root.enfants
+        utiles = self.champs_utiles(data)
+        if utiles is not None:
+            _elaguer(root, self.champs_lus - utiles)
+        # The benefits claimed first (after the dossier's own fields): they decide what else the form asks.
+        rang = {"demandes": 1}
+        first_group = next((i for i, c in enumerate(root.enfants) if c.genre in ("groupe", "liste")), 0)
+        return sorted(root.enfants, key=lambda c: rang.get(c.chemin, 0 if root.enfants.index(c) < first_group else 2))
 
     def _champ(self, path: str, name: str, schema: dict[str, Any], value: Any, required: bool,
                objet: str | None) -> Champ:
         label, aide = self._libelle(path, name, schema, objet)
-        common = {"chemin": path, "nom": name, "libelle": label, "aide": aide, "requis": required}
+        note = self._aide(schema.get("description", ""))[1]
+        values = schema.get("enum") or schema.get("items", {}).get("enum") or []
+        if any(f"{v} :" in aide or ("_" in str(v) and str(v) in aide) for v in values):  # it explains the codes
+            aide, note = "", " ".join(x for x in (aide, note) if x)
+        common = {"chemin": path, "nom": name, "libelle": label, "aide": aide, "requis": required, "analyste": note}
         if "oneOf" in schema:
             alternatives = schema["oneOf"]
             chosen = next((i for i, alt in enumerate(alternatives) if _fits(alt, value)), 0)
@@ -125,7 +210,7 @@ class Formulaire:
         if "const" in schema:
             return Champ(genre="constante", valeur=schema["const"], **common)
         if "enum" in schema:
-            return Champ(genre="choix", choix=self._choix(schema["enum"]), valeur=value, **common)
+            return Champ(genre="choix", choix=self._choix(schema["enum"], path), valeur=value, **common)
         kind = schema.get("type")
         if kind == "object":
             present = value if isinstance(value, dict) else {}
@@ -137,7 +222,7 @@ class Formulaire:
             items_schema = schema.get("items", {})
             if "enum" in items_schema:
                 given = isinstance(value, list)
-                return Champ(genre="choix_multiple", choix=self._choix(items_schema["enum"]), present=given,
+                return Champ(genre="choix_multiple", choix=self._choix(items_schema["enum"], path), present=given,
                              valeur=[str(v) for v in value] if given else [], **common)
             present_items = value if isinstance(value, list) else []
             children = [self._champ(chemin(path, i), name, items_schema, item, False, _objet(name, i, item))
@@ -151,6 +236,8 @@ class Formulaire:
                          **common)
         if kind == "string" and schema.get("format") == "date":
             return Champ(genre="date", valeur=value, **common)
+        if schema.get("x-multiligne"):  # a postal address: several lines
+            return Champ(genre="texte_long", valeur=value, **common)
         return Champ(genre="texte", valeur=value, **common)
 
     # -- reading -----------------------------------------------------------------------
@@ -220,13 +307,50 @@ def _read(path: str, schema: dict[str, Any], form: Mapping[str, list[str]]) -> A
     raw = _first(form, path)
     if raw is None or raw.strip() == "":
         return None
-    raw = raw.strip()
+    raw = raw.strip() if not schema.get("x-multiligne") else raw.strip().replace("\r\n", "\n")
+    if schema.get("format") == "date":
+        # « 14/05/2021 » as a clerk types it; anything else is sent as typed, and refused on its field
+        found = _DATE_FR.fullmatch(raw)
+        return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else raw
     if kind == "boolean" and "enum" not in schema:
         return {"oui": True, "non": False}.get(raw, raw)
     if kind == "integer":
         compact = _ESPACES.sub("", raw)
         return int(compact) if _ENTIER.fullmatch(compact) and len(compact) <= 30 else raw
     return raw
+
+
+def _generique(path: tuple[str, ...]) -> str:
+    """``("enfants", "[]", "prenom")`` → ``enfants[].prenom`` (:func:`explain.phrases.chemin_generique`'s form)."""
+    out = ""
+    for part in path:
+        out += "[]" if part == "[]" else (f".{part}" if out else part)
+    return out
+
+
+def _elaguer(node: Champ, caches: frozenset[str]) -> bool:
+    """Drop, under ``node``, the fields in ``caches`` (read only by benefits not claimed) that hold no value and
+    no error, and the groups and lists left with nothing to ask; True if ``node`` itself should go. The items
+    of a list are never dropped (their number is the list's), only fields inside them."""
+    empty = node.valeur in (None, "", [], {}) and not node.erreurs and not node.requis
+    if node.genre == "liste":
+        for item in node.enfants:
+            _elaguer(item, caches)
+        leaves = _feuilles(node.modele) if node.modele is not None else [chemin_generique(node.chemin)]
+        return empty and all(leaf in caches for leaf in leaves)
+    if node.genre == "groupe":
+        node.enfants = [child for child in node.enfants if not _elaguer(child, caches)]
+        return bool(node.chemin) and empty and not node.enfants
+    if node.genre == "constante":
+        return False
+    return empty and all(leaf in caches for leaf in _feuilles(node))
+
+
+def _feuilles(node: Champ) -> list[str]:
+    """The generic paths of a field's leaves."""
+    if not node.enfants:
+        return [chemin_generique(node.chemin)]
+    return [leaf for child in node.enfants for leaf in _feuilles(child)]
 
 
 def sans_vides(value: Any) -> Any:

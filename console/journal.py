@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS par_date ON decisions (date_evaluation);
 """
 # A journal row with the request that made it (none for the batch's rows).
 _LIGNES = ("SELECT d.rowid, d.dossier, d.prestation, d.statut, d.montants, d.conditions, d.date_evaluation, "
-           "d.date_reference, d.base, d.version_base, d.empreinte, c.auteur, c.canal, c.id "
+           "d.date_reference, d.base, d.version_base, d.empreinte, c.auteur, c.canal, c.id, d.personne "
            "FROM decisions d LEFT JOIN console_liens l ON l.decision = d.rowid "
            "LEFT JOIN console_demandes c ON c.id = l.demande")
 
@@ -58,6 +58,7 @@ class Ligne:
     auteur: str | None
     canal: str
     demande: int | None
+    personne: dict[str, str]  # the applicant's name and registration number, when the row names them
 
 
 class JournalConsole:
@@ -65,6 +66,11 @@ class JournalConsole:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.lock = threading.Lock()
+        self._ouvrir()
+
+    def _ouvrir(self) -> None:
+        path = self.path
         self.connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         try:
             self.connection.execute("PRAGMA journal_mode=WAL")
@@ -77,11 +83,18 @@ class JournalConsole:
         except journal.JournalError as exc:  # a « decisions » table that is not a journal's
             self.connection.close()
             raise journal.JournalError(f"{path} : {exc}") from exc
-        self.lock = threading.Lock()
+        self.ouvert = True
+
+    def rouvrir(self) -> None:
+        """Open the file again after :meth:`close` (an application started again, as an in-process test does)."""
+        with self.lock:
+            if not self.ouvert:
+                self._ouvrir()
 
     def close(self) -> None:
         with self.lock:
             self.connection.close()
+            self.ouvert = False
 
     # -- decisions ---------------------------------------------------------------------
     def enregistrer(self, decision: Decision, data: dict[str, Any], auteur: str, canal: str) -> int:
@@ -95,7 +108,8 @@ class JournalConsole:
                 (now, auteur, canal, decision.dossier, decision.base, decision.version_base, digest,
                  json.dumps(data, ensure_ascii=False)))
             demande = cursor.lastrowid
-            for row in journal.rows(journal.record_of(decision, digest), now):
+            record = {**journal.record_of(decision, digest), "personne": journal.personne_of(data)}
+            for row in journal.rows(record, now):
                 decided = self.connection.execute(journal.INSERT, row)
                 self.connection.execute("INSERT INTO console_liens VALUES (?, ?)", (decided.lastrowid, demande))
         return int(demande)
@@ -113,11 +127,12 @@ class JournalConsole:
         out["donnees"] = json.loads(out["donnees"])
         return out
 
-    def chercher(self, dossier: str = "", prestation: str = "", statut: str = "", condition: str = "",
-                 du: str = "", au: str = "", page: int = 1, par_page: int = PAR_PAGE) -> tuple[list[Ligne], int]:
+    def chercher(self, dossier: str = "", prestation: str = "", statut: str = "", condition: str | list[str] = "",
+                 du: str = "", au: str = "", page: int = 1, par_page: int = PAR_PAGE,
+                 personne: str = "") -> tuple[list[Ligne], int]:
         """Rows matching every filter given, newest first, one page; and how many match in all."""
         clause, params = journal.filtre(prestation, statut, condition, dossier_contient=dossier, du=du, au=au,
-                                        table="d")
+                                        table="d", personne_contient=personne)
         page = max(1, page)
         with self.lock:
             total = self.connection.execute(f"SELECT count(*) FROM decisions d{clause}", params).fetchone()[0]
@@ -167,6 +182,7 @@ class JournalConsole:
 
 def _ligne(row: tuple) -> Ligne:
     (rowid, dossier, prestation, statut, montants, conditions, when, reference, base, version, digest, auteur,
-     canal, demande) = row
+     canal, demande, personne) = row
     return Ligne(rowid, dossier, prestation, statut, json.loads(montants or "{}"), json.loads(conditions or "{}"),
-                 when, reference, base, version, digest, auteur, canal or "batch", demande)
+                 when, reference, base, version, digest, auteur, canal or "batch", demande,
+                 json.loads(personne or "{}"))

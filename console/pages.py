@@ -9,8 +9,11 @@ edited and taken again.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,6 +45,7 @@ from engine.domaine import iso_date
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
 from engine.tools.amendement import AmendmentError
+from engine.tools.journal import personne_of
 from explain.phrases import catalogue, catalogue_de
 
 router = APIRouter(include_in_schema=False)
@@ -114,9 +118,35 @@ def _local(path: str) -> str:
 def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[str, list[str]] | None = None,
                 status_code: int = 200, source: int | None = None) -> HTMLResponse:
     form = Formulaire(regime)
-    all_errors = [(m, identifiant(path)) for path, messages in (erreurs or {}).items() for m in messages]
-    return _page(request, "formulaire.html", status_code, regime=regime, champs=form.champs(data, erreurs),
-                 erreurs=all_errors, source=source, regimes=list(regimes().values()))
+    champs = form.champs(data, erreurs)
+    erreurs = {path: [en_mots_du_guichet(m, path, champs) for m in messages]
+               for path, messages in (erreurs or {}).items()}
+    champs = form.champs(data, erreurs)
+    all_errors = [(m, identifiant(path)) for path, messages in erreurs.items() for m in messages]
+    # The benefits claimed, by their names: the form shows what their rules read (None: every field).
+    utiles = None if form.champs_utiles(data) is None else [
+        form.phrases.libelle_prestation(d["prestation"]) for d in data.get("demandes") or []
+        if isinstance(d, dict) and isinstance(d.get("prestation"), str)]
+    return _page(request, "formulaire.html", status_code, regime=regime, champs=champs,
+                 erreurs=all_errors, source=source, regimes=list(regimes().values()), utiles=utiles,
+                 aide_regime=form.phrases.data.get("formulaire", {}).get("aide", ""))
+
+
+def en_mots_du_guichet(message: str, path: str, champs: list) -> str:
+    """An error of the engine as the form shows it: the field named by its label (its path is in the analyst's
+    detail), and dates as the form takes them."""
+    labels: dict[str, str] = {}
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            labels.setdefault(node.chemin, node.libelle)
+            walk(node.enfants)
+
+    walk(champs)
+    for chemin in sorted({path, *re.findall(r"« ([^«»]+) »", message)}, key=len, reverse=True):
+        if labels.get(chemin):
+            message = message.replace(f"« {chemin} »", f"« {labels[chemin].rstrip(' ?')} »")
+    return message.replace("(attendu AAAA-MM-JJ)", "(attendu JJ/MM/AAAA)")
 
 
 @router.get("/dossiers/nouveau", response_class=HTMLResponse)
@@ -215,6 +245,8 @@ def _decision_page(request: Request, ident: int, si: str, amendement: str = "", 
     offerts = [a for a in amendements().values() if a.regime == dossier.regime.id]
     suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""
     return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
+                 personne=personne_of(dossier.data),
+                 libelle_champ=functools.partial(Formulaire(dossier.regime).libelle_de, data=dossier.data),
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
                  libelle=phrases.libelle_prestation, orientation=orientation_texte(decision),
                  orientation_resume=" ".join(phrases.data.get("orientation", {}).get("resume", "").split()),
@@ -319,23 +351,72 @@ def _lettre_fichier(request: Request, ident: int, prestation: str, fichier: str,
 # -- the journal ---------------------------------------------------------------------------
 @router.get("/journal", response_class=HTMLResponse)
 def journal(request: Request, dossier: str = "", prestation: str = "", statut: str = "", condition: str = "",
-            du: str = "", au: str = "", page: int = 1):
-    erreurs = dates_filtre({"du": du, "au": au})  # 20261207 would silently match nothing
+            du: str = "", au: str = "", page: int = 1, personne: str = ""):
+    erreurs = {}
+    du, au = date_iso(du), date_iso(au)
+    for name, value in (("du", du), ("au", au)):
+        if value:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                label = {"du": "Décidé du", "au": "au"}[name]
+                erreurs[name] = f"« {label} » : date impossible ou mal écrite {value!r} (attendu JJ/MM/AAAA)"
     if statut and statut not in {s.value for s in Statut}:
         erreurs["statut"] = (f"« statut » : valeur inconnue {statut!r} "
                              f"(valeurs admises : {', '.join(Statut)})")
     store = request.app.state.etat.journal
-    rows, total = ([], 0) if erreurs else store.chercher(dossier, prestation, statut, condition, du, au,
-                                                         max(1, min(page, 100000)))
-    filtres = {"dossier": dossier, "prestation": prestation, "statut": statut, "condition": condition, "du": du,
-               "au": au}
-    prestations = sorted({p for r in regimes().values()
-                          for p in r.schema.get("properties", {}).get("demandes", {}).get("items", {})
-                          .get("properties", {}).get("prestation", {}).get("enum", [])})
+    known = store.conditions_connues()
+    rows, total = ([], 0) if erreurs else store.chercher(dossier, prestation, statut,
+                                                         conditions_cherchees(condition, known), du, au,
+                                                         max(1, min(page, 100000)), personne=personne)
+    filtres = {"personne": personne, "dossier": dossier, "prestation": prestation, "statut": statut,
+               "condition": condition, "du": du, "au": au}
     pages = max(1, -(-total // PAR_PAGE))
     return _page(request, "journal.html", 422 if erreurs else 200, lignes=rows, total=total, page=page, pages=pages,
-                 filtres=filtres, erreurs=erreurs, prestations=prestations, conditions=store.conditions_connues(),
+                 filtres=filtres, erreurs=erreurs, prestations=prestations_et_libelles(),
+                 conditions=sorted({libelle for _, libelle in libelles_conditions(known)}),
                  requete={k: v for k, v in filtres.items() if v})
+
+
+def date_iso(text: str) -> str:
+    """A date as a clerk types it (« 14/05/2021 ») in the contract's form (``2021-05-14``); else as typed."""
+    found = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text.strip())
+    return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text.strip()
+
+
+def prestations_et_libelles() -> list[tuple[str, str]]:
+    """Every benefit of the base with its catalogue's name, for a filter: (id, « Allocations familiales »)."""
+    out = {}
+    for regime in regimes().values():
+        phrases = catalogue(regime)
+        for pid in (regime.schema.get("properties", {}).get("demandes", {}).get("items", {}).get("properties", {})
+                    .get("prestation", {}).get("enum", [])):
+            out.setdefault(pid, phrases.libelle_prestation(pid))
+    return sorted(out.items(), key=lambda item: item[1].lower())
+
+
+def libelles_conditions(noms: list[str]) -> list[tuple[str, str]]:
+    """(name, label) of each condition name found in the journal, in every regime's catalogue that names it."""
+    out = []
+    for regime in regimes().values():
+        phrases = catalogue(regime)
+        for nom in noms:
+            with contextlib.suppress(Exception):  # a name this regime's catalogue does not know
+                libelle = phrases.libelle_noeud(nom)
+                if libelle and libelle != nom:
+                    out.append((nom, libelle))
+    return out
+
+
+def conditions_cherchees(texte: str, noms: list[str]) -> str | list[str]:
+    """What the clerk typed as a condition: its id or name (``stage``), or words of its label (« Stage de
+    neuf mois »): the names whose label contains them, with the text itself."""
+    texte = texte.strip()
+    if not texte or texte in noms or "(" in texte:
+        return texte
+    mots = texte.casefold()
+    par_libelle = sorted({nom for nom, libelle in libelles_conditions(noms) if mots in libelle.casefold()})
+    return [texte, *par_libelle]
 
 
 @router.get("/journal/{ligne}", response_class=HTMLResponse)
@@ -366,7 +447,8 @@ def journal_ligne(request: Request, ligne: Numero):
 @router.get("/impact", response_class=HTMLResponse)
 def impact(request: Request):
     return _page(request, "impact.html", amendements=list(amendements().values()),
-                 travaux=request.app.state.etat.journal.travaux(), erreurs={}, valeurs={}, maximum=GENERES_MAX)
+                 travaux=request.app.state.etat.journal.travaux(), erreurs={}, valeurs={}, maximum=GENERES_MAX,
+                 titres={a.ident: a.titre for a in amendements().values()})
 
 
 @router.post("/impact", response_class=HTMLResponse)
@@ -376,6 +458,7 @@ async def impact_lancer(request: Request):
     etat = request.app.state.etat
     known = amendements()
     valeurs = {k: str(form.get(k, "")) for k in ("amendement", "date_effet", "source", "nombre", "graine")}
+    valeurs["date_effet"] = date_iso(valeurs["date_effet"])
     erreurs: dict[str, str] = {}
     choice = known.get(valeurs["amendement"])
     if choice is None:
@@ -399,7 +482,7 @@ async def impact_lancer(request: Request):
             nombre, graine = int(valeurs["nombre"] or 0), int(valeurs["graine"] or 0)
         except ValueError:
             nombre, graine = 0, 0
-            erreurs["nombre"] = "Un nombre entier de dossiers, et une graine entière."
+            erreurs["nombre"] = "Un nombre entier de dossiers, et un numéro de tirage entier."
         if not 1 <= nombre <= GENERES_MAX and "nombre" not in erreurs:
             erreurs["nombre"] = f"De 1 à {GENERES_MAX} dossiers."
         if not erreurs:
@@ -407,7 +490,8 @@ async def impact_lancer(request: Request):
             nom = "dossiers générés"
     if erreurs or caseload is None or choice is None:
         return _page(request, "impact.html", 422, amendements=list(known.values()), travaux=etat.journal.travaux(),
-                     erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX)
+                     erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX,
+                     titres={a.ident: a.titre for a in known.values()})
     ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur, nom)
     return RedirectResponse(f"/impact/{ident}", status_code=303)
 
@@ -426,8 +510,15 @@ def impact_rapport(request: Request, travail: str):
     job = request.app.state.etat.journal.travail(travail)
     if job is None or not job["rapport_html"]:
         raise HTTPException(404, "rapport pas encore prêt")
-    # amounts of the report never split across lines: a non-breaking space between groups of digits
-    return HTMLResponse(re.sub(r"(?<=\d) (?=\d{3}\b|FCFA)", "\u00a0", job["rapport_html"]))
+    # The report is the CLI's page as it is: its figures are formatted where they are rendered (the SVG
+    # charts' coordinates are not text). Its only script is the one it ships (sort, filter): the policy
+    # allows that script by its hash, and nothing else — no markup slipped into a dossier can run.
+    page, aucun = job["rapport_html"], "'none'"
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'"
+                      for m in re.findall(r"<script>(.*?)</script>", page, flags=re.S))
+    politique = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {hashes or aucun}; "
+                 "frame-ancestors 'self'")
+    return HTMLResponse(page, headers={"Content-Security-Policy": politique})
 
 
 # -- API documentation, offline --------------------------------------------------------------

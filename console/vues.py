@@ -8,11 +8,10 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from console.formulaire import singulier
-from engine.model import Statut
 from explain import format as fmt
+from explain.phrases import STATUTS
 
-STATUTS = {Statut.accorde: "accordée", Statut.refuse: "refusée", Statut.incomplet: "incomplète"}
-CANAUX = {"console": "console", "api": "API", "batch": "lot (prevoyance batch)"}
+CANAUX = {"console": "console", "api": "API", "batch": "lot de dossiers"}
 
 
 def _date_iso(text: str | None) -> str:
@@ -35,11 +34,21 @@ def _fcfa(value) -> str:
     return fmt.fcfa(value).replace(" ", "\u00a0")
 
 
+def _date_saisie(value) -> str:
+    """A date of the dossier as a clerk types it: ``2021-05-14`` → ``14/05/2021``; anything else as it was typed."""
+    import re
+
+    if value is None:
+        return ""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value))
+    return f"{found[3]}/{found[2]}/{found[1]}" if found else str(value)
+
+
 templates = Jinja2Templates(env=jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True))
 templates.env.filters.update(fmt.FILTRES)
-templates.env.filters.update({"singulier": singulier, "fcfa": _fcfa, "date_iso": _date_iso,
+templates.env.filters.update({"date_saisie": _date_saisie, "singulier": singulier, "fcfa": _fcfa, "date_iso": _date_iso,
                               "statut": lambda s: STATUTS.get(s, s), "canal": lambda c: CANAUX.get(c, c)})
 
 
@@ -54,4 +63,41 @@ def libelle_condition(base: str, node: str) -> str:
         return node
 
 
-templates.env.globals["libelle_condition"] = libelle_condition
+def libelle_statut(base: str, prestation: str, statut: str) -> str:
+    """A benefit's status in its catalogue's word (« accordées », « accordé »): the decision page says the same."""
+    from engine.regime import load_regime
+    from explain.phrases import catalogue
+
+    try:
+        return catalogue(load_regime(base)).statut(prestation, statut)
+    except Exception:  # a base this version of kb/ no longer knows: the general word
+        return STATUTS.get(statut, statut)
+
+
+def libelle_prestation(base: str, prestation: str) -> str:
+    """A benefit's name in its regime's catalogue (« Remboursement du congé de naissance »)."""
+    from engine.regime import load_regime
+    from explain.phrases import catalogue
+
+    try:
+        return catalogue(load_regime(base)).libelle_prestation(prestation)
+    except Exception:
+        return prestation
+
+
+def libelle_montant(base: str, prestation: str, key: str) -> str:
+    """An amount of a journal row (``montant_mensuel``) by its catalogue's label (« Montant mensuel »), as the
+    decision page names it."""
+    from engine.regime import load_regime
+    from explain.phrases import catalogue
+
+    name = key.removeprefix("montant_")
+    try:
+        phrases = catalogue(load_regime(base))
+    except Exception:
+        return name
+    return phrases.benefit(prestation).get("montants", {}).get(name) or phrases.label("montants", name)
+
+
+templates.env.globals.update({"libelle_condition": libelle_condition, "libelle_statut": libelle_statut,
+                              "libelle_prestation": libelle_prestation, "libelle_montant": libelle_montant})

@@ -154,6 +154,19 @@ class Regime:
         """The text fields of the schema where a line break is data (engine/domaine.py)."""
         return multiline_paths(self.schema)
 
+    def _version_files(self) -> list[Path]:
+        """Every file that can change a decision or its text."""
+        files = [*self.program_files, *(p.path for p in self.parameters.values() if p.path.is_file())]
+        files += [*sorted(self.folder.glob("explications/*.yaml")), self.folder / self.meta["schema"]]
+        files.append(self.folder / "regime.yaml")  # its bounds decide which dossiers are refused
+        return sorted(set(files))
+
+    @functools.cached_property
+    def date_version(self) -> dt.date:
+        """The day the newest of those files was written: the base « du 26 novembre 2026 » a reader can name,
+        where :attr:`version` is a hash only an analyst compares."""
+        return dt.date.fromtimestamp(max(path.stat().st_mtime for path in self._version_files()))
+
     @functools.cached_property
     def champs_pays(self) -> frozenset[tuple[str, ...]]:
         """The text fields of the schema that name a country (``"x-pays": true``): read as the base names
@@ -170,10 +183,7 @@ class Regime:
         """``<id>@<hash>``: the hash of every file that can change a decision or its text;
         an amended base appends ``+<amendment>@<hash>``."""
         digest = hashlib.sha256()
-        files = [*self.program_files, *(p.path for p in self.parameters.values() if p.path.is_file())]
-        files += [*sorted(self.folder.glob("explications/*.yaml")), self.folder / self.meta["schema"]]
-        files.append(self.folder / "regime.yaml")  # its bounds decide which dossiers are refused
-        for path in sorted(set(files)):
+        for path in self._version_files():
             digest.update(str(path.relative_to(kb_root())).encode())
             digest.update(path.read_bytes())
         return f"{self.id}@{digest.hexdigest()[:12]}{self.amendment_tag or ''}"

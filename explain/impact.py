@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import csv
 import difflib
+import html
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from engine.dossier import Dossier
 from engine.files import atomic_writer
-from engine.model import Statut
 from engine.regime import load_regime
 from engine.solver import evaluate_many
 from engine.tools.amendement import amend
 from engine.tools.caseload import each_alone_on_failure, read_caseload
 from engine.tools.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 from explain import format as fmt
+from explain.phrases import STATUTS as STATUTS_GENERAUX
 from explain.phrases import Catalogue, PhraseError, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
@@ -49,8 +51,7 @@ CHANGEMENTS = {
 ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
          "inchange": 5}
 # "absent": the benefit was not examined on one side of the amendment (engine.tools.impact.categorize).
-STATUTS = {Statut.accorde: "accordée", Statut.refuse: "refusée", Statut.incomplet: "incomplète",
-           "absent": "non examinée"}
+STATUTS = {**STATUTS_GENERAUX, "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
                 "montant_apres", "ecart", "conditions_changees", "montants_changes")
@@ -110,6 +111,16 @@ def _catalogue(impact: Impact) -> Catalogue:
     return catalogue(amended, impact.amendement.date_effet)
 
 
+def version_en_clair(impact: Impact) -> str:
+    """« la version de la base du 26 novembre 2026 » (the hash stays in the analyst's detail)."""
+    regime = load_regime(impact.base)
+    return f"la version de la base du {fmt.date_fr(regime.date_version)}"
+
+
+SENS = {"nouvellement_accorde": "favorable", "hausse": "favorable", "nouvellement_refuse": "defavorable",
+        "baisse": "defavorable", "devenu_incomplet": "defavorable"}
+
+
 def rows(impact: Impact) -> list[dict[str, Any]]:
     """One row per changed dossier and benefit, in French, newly refused first."""
     phrases = _catalogue(impact)
@@ -125,6 +136,7 @@ def rows(impact: Impact) -> list[dict[str, Any]]:
                            for n, x, y in c.conditions],
             "montants": [f"{_montant(phrases, n)} : {_fcfa_ou_aucun(x)} → {_fcfa_ou_aucun(y)}"
                          for n, x, y in c.montants],
+            "sens": SENS.get(c.categorie, ""),
         })
     return out
 
@@ -248,13 +260,71 @@ def distribution_chart(changes: list[DecisionChange]) -> str:
 
 
 # -- explanations, before and after -----------------------------------------------
-def explanation_diff(before: str, after: str) -> str:
-    """The two explanations as a table of lines, what changed highlighted (difflib)."""
-    table = difflib.HtmlDiff().make_table(
-        before.splitlines(), after.splitlines(), "Avant l'amendement", "Après l'amendement",
-        context=True, numlines=2)
-    # difflib names its legend in English and links lines by anchors: neither is wanted in the page.
-    return table.replace(' nowrap="nowrap"', "").replace("&nbsp;", "\u00a0")
+def explanation_diff(before: str, after: str, context: int = 2) -> str:
+    """The two explanations side by side, line against line, the words that changed highlighted.
+
+    Lines are matched as :mod:`difflib` matches them; within a changed pair, whole words (and figures
+    with their non-breaking spaces) are compared, never the characters inside a word: « 117 000 FCFA »
+    against « 126 000 FCFA », not « 1[17] 000 ». Unchanged lines further than ``context`` from a change
+    are left out (« … »).
+    """
+    left, right = before.splitlines(), after.splitlines()
+    rows: list[str] = []
+    groups = difflib.SequenceMatcher(None, left, right, autojunk=False).get_grouped_opcodes(context)
+    for number, group in enumerate(groups):
+        if number:
+            rows.append('<tr class="saut"><td colspan="4">…</td></tr>')
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [_ligne_diff(i + 1, html.escape(left[i]), j + 1, html.escape(right[j]), "")
+                         for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+                continue
+            olds, news = left[i1:i2], right[j1:j2]
+            for k in range(max(len(olds), len(news))):
+                old = olds[k] if k < len(olds) else None
+                new = news[k] if k < len(news) else None
+                if old is not None and new is not None:
+                    marked_old, marked_new = _mots_changes(old, new)
+                    rows.append(_ligne_diff(i1 + k + 1, marked_old, j1 + k + 1, marked_new, "diff_chg"))
+                elif old is not None:
+                    rows.append(_ligne_diff(i1 + k + 1, f'<del class="diff_sub">{html.escape(old)}</del>', None, "",
+                                            "diff_sub"))
+                else:
+                    rows.append(_ligne_diff(None, "", j1 + k + 1, f'<ins class="diff_add">{html.escape(new)}</ins>',
+                                            "diff_add"))
+    if not rows:
+        rows.append('<tr><td colspan="4">Les deux explications sont identiques.</td></tr>')
+    return ('<table class="diff"><colgroup><col class="num"><col><col class="num"><col></colgroup>'
+            '<thead><tr><th colspan="2">Avant l\'amendement</th>'
+            '<th colspan="2">Après l\'amendement</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def _mots(text: str) -> list[str]:
+    """Words and the ordinary spaces between them; a non-breaking space stays inside its figure (« 13 650 »)."""
+    return re.findall(r"[ \t]+|[^ \t]+", text)
+
+
+def _mots_changes(old: str, new: str) -> tuple[str, str]:
+    """Both lines in HTML, the words only one of them has wrapped in <del> / <ins>."""
+    a, b = _mots(old), _mots(new)
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        before, after = html.escape("".join(a[i1:i2])), html.escape("".join(b[j1:j2]))
+        if tag == "equal":
+            left.append(before)
+            right.append(after)
+            continue
+        if before:
+            left.append(f'<del class="diff_sub">{before}</del>')
+        if after:
+            right.append(f'<ins class="diff_add">{after}</ins>')
+    return "".join(left), "".join(right)
+
+
+def _ligne_diff(n_old: int | None, old: str, n_new: int | None, new: str, kind: str) -> str:
+    classe = f' class="{kind}"' if kind else ""
+    return (f'<tr{classe}><td class="diff_header">{n_old or ""}</td><td>{old}</td>'
+            f'<td class="diff_header">{n_new or ""}</td><td>{new}</td></tr>')
 
 
 # -- the report ----------------------------------------------------------------------
@@ -276,6 +346,9 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         })
     lignes = rows(impact)
     return {
+        "version_base": version_en_clair(impact),
+        "prestations_presentes": sorted({r["prestation"] for r in lignes}),
+        "conditions_presentes": sorted({c.split(" : ")[0] for r in lignes for c in r["conditions"]}),
         "impact": impact, "benefits": benefits, "labels": LABELS, "lignes": lignes, "changements": CHANGEMENTS,
         "categories_presentes": [CHANGEMENTS[c] for c in sorted({r["categorie"] for r in lignes}, key=ORDRE.get)],
         "explained": [{**e, "diff": explanation_diff(e["avant"], e["apres"])} for e in explained],

@@ -292,7 +292,9 @@ class Catalogue:
         return self.benefit(benefit_id).get("libelle", benefit_id)
 
     def statut(self, benefit_id: str, statut: str) -> str:
-        return self.benefit(benefit_id).get(statut, statut)
+        """The status of a benefit as its catalogue says it (« accordées », « accordé »), else the general word
+        (:data:`STATUTS`): the one list every page, chip and letter takes its words from."""
+        return self.benefit(benefit_id).get(statut) or STATUTS.get(statut, statut)
 
     def event(self, term: Any) -> str:
         """An instalment's event (a term such as ``terme_echu(Du, Au)``) in French."""
@@ -342,3 +344,7 @@ def catalogue_de(decision: Any) -> Catalogue:
 def amended(version_base: str) -> bool:
     """Whether a decision's ``version_base`` names an amended base (``mali-inps@…+<amendement>@…``)."""
     return "+" in version_base
+
+
+# A status where no benefit names it (a filter over every benefit): the catalogues' own words, in general.
+STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "en attente d'informations"}

@@ -11,14 +11,15 @@ from engine.cli import main
 
 ANGLAIS = re.compile(r"\b(Usage|Error|Missing|argument|Try|No such|Invalid value|Show this|is not one of|"
                      r"does not exist|Commands|Got unexpected|requires an argument|Aborted|Example|"
-                     r"TEXT|INTEGER|FLOAT)\b")
+                     r"TEXT|INTEGER|FLOAT|CASELOAD|OUT_DIR)\b|\w<=?x|x>=?\w|\[\w+\|\w+|%Y")
 
 
 @pytest.mark.parametrize("args", [
     [], ["--help"], ["evaluate"], ["evaluate", "--help"], ["evaluate", "--format", "xml", "x.yaml"],
     ["nope"], ["evaluate", "--nope", "x"], ["evaluate", "a", "b"], ["generate", "zéro"], ["generate", "0"],
     ["letters", "/nulle/part", "-o", "x"], ["why", "--depth"], ["letter", "--help"], ["diff", "--help"],
-    ["journal", "--help"], ["check", "--date", "2026-13-45"],
+    ["journal", "--help"], ["check", "--date", "2026-13-45"], ["batch", "--help"], ["letters", "--help"],
+    ["serve", "--help"], ["why", "--help"], ["generate", "--help"], ["check", "--help"],
 ])
 def test_click_speaks_french(args):
     result = CliRunner().invoke(main, args)

@@ -24,7 +24,7 @@ from console.app import Reglages, ServeError, create_app, loopback
 from console.formulaire import Formulaire, sans_vides
 from engine.cli import main
 from engine.dossier import parse_text
-from engine.regime import regimes
+from engine.regime import load_regime, regimes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -343,9 +343,52 @@ def test_form_has_a_field_for_every_schema_property():
                 yield from paths(sub, path)
 
     for regime in regimes().values():
-        drawn = _drawn(Formulaire(regime).champs({}), set())
+        # every benefit claimed: the form asks every field (with fewer, only what their rules read)
+        benefits = (regime.schema["properties"].get("demandes", {}).get("items", {}).get("properties", {})
+                    .get("prestation", {}).get("enum", []))
+        drawn = _drawn(Formulaire(regime).champs({"demandes": [{"prestation": b} for b in benefits]}), set())
         expected = {p for p in paths(regime.schema)}
         assert expected <= {d.replace("[0]", "") for d in drawn}, expected - drawn
+
+
+def test_form_asks_only_what_the_claimed_benefits_read():
+    """Family allowances alone: no delivery, no maternity leave; the fields of a dossier are kept whatever."""
+    form = Formulaire(load_regime("mali-inps"))
+    drawn = _drawn(form.champs({"demandes": [{"prestation": "allocations_familiales"}]}), set())
+    assert "demandeur.jours_mois" in drawn and "enfants" in drawn and "id" in drawn and "demandeur.adresse" in drawn
+    assert not {d for d in drawn if d.startswith(("accouchement", "conge_maternite"))}, drawn
+    every = _drawn(form.champs({"demandes": [{"prestation": "allocations_maternite"}]}), set())
+    assert "accouchement.date" in every and "conge_maternite.debut" in every
+    kept = _drawn(form.champs({"demandes": [{"prestation": "allocations_familiales"}],
+                               "accouchement": {"date": "2026-01-02"}}), set())
+    assert "accouchement.date" in kept  # a value typed is never hidden, so never lost
+
+
+def test_every_enumeration_has_a_french_label_in_its_catalogue():
+    """No option of any regime's form is a code (F, epouse, femme_salariee, independant)."""
+    def enums(schema, path=""):
+        if "enum" in schema:
+            yield path, schema["enum"]
+        for key, sub in schema.get("properties", {}).items():
+            yield from enums(sub, f"{path}.{key}" if path else key)
+        if isinstance(schema.get("items"), dict):
+            yield from enums(schema["items"], f"{path}[0]")
+        for alternative in schema.get("oneOf", ()):
+            yield from enums(alternative, path)
+
+    from explain.phrases import chemin_generique
+
+    for regime in regimes().values():
+        data = Formulaire(regime).phrases.data
+        choix = data.get("choix", {})
+        for path, values in enums(regime.schema):
+            if path == "base":
+                continue
+            own = choix.get(chemin_generique(path)) or {}
+            for value in map(str, values):
+                named = own.get(value) or (choix.get(value) if isinstance(choix.get(value), str) else None) or \
+                    data.get("prestations", {}).get(value, {}).get("libelle") or data.get("pieces", {}).get(value)
+                assert named, f"{regime.id} {path} : « {value} » sans libellé dans le catalogue"
 
 
 def test_form_posts_errors_next_to_fields_and_decides(client):
@@ -353,7 +396,10 @@ def test_form_posts_errors_next_to_fields_and_decides(client):
             "__n:enfants": "1", "enfants[0].prenom": "", "_action": "decider"}
     answer = client.post("/dossiers", data=form)
     assert answer.status_code == 422
-    assert "« demandeur.jours_mois » doit être un entier ; reçu &#39;trente&#39;" in answer.text
+    # the field named by its label (the path is in the analyst's detail only)
+    assert "« Combien de jours" in answer.text
+    assert "doit être un entier ; reçu &#39;trente&#39;" in answer.text
+    assert "« demandeur.jours_mois »" not in answer.text
     assert 'id="champ-enfants-0--prenom-erreur"' in answer.text
     added = client.post("/dossiers", data={**form, "_action": "ajouter:enfants"})
     assert added.status_code == 200 and 'name="enfants[1].prenom"' in added.text
@@ -561,3 +607,38 @@ def test_impact_jobs_name_the_caseload_as_the_user_did_never_by_a_server_path(cl
     report = client.get(f"/impact/{ident}/rapport.html").text + client.get(f"/impact/{ident}").text
     assert work not in json.dumps(state, ensure_ascii=False) and work not in report
     assert "ma-charge.jsonl:2" in json.dumps(state, ensure_ascii=False)
+
+
+def test_batch_rows_name_the_person_and_are_searched_by_it(tmp_path):
+    """A batch's rows show the person (not « — (lot …) »), found by name or registration number; the results
+    file keeps the contract's fields only."""
+    import shutil
+
+    folder = tmp_path / "charge"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "examples" / "famille-diarra.yaml", folder)
+    journal = tmp_path / "journal.sqlite"
+    result = CliRunner().invoke(main, ["batch", str(folder), "-o", str(tmp_path / "d.jsonl"), "--journal",
+                                       str(journal), "--processus", "1"])
+    assert result.exit_code == 0, result.output
+    assert "personne" not in (tmp_path / "d.jsonl").read_text(encoding="utf-8")
+    app = create_app(Reglages(journal=str(journal), travail=str(tmp_path / "travail")))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        for query in ("personne=bakary", "personne=INPS-1234567", "personne=Bakary Diarra"):
+            page = client.get(f"/journal?{query}")
+            assert page.status_code == 200 and "Bakary Diarra" in page.text, query
+            assert "(lot (prevoyance batch))" not in page.text and "— (lot" not in page.text
+            assert "Montant mensuel :" in page.text  # amounts with their labels
+        assert client.get("/journal?personne=Traore").text.count("Bakary Diarra") == 0
+        rows = client.get("/api/v1/journal?personne=1234567").json()["decisions"]
+        assert rows and rows[0]["personne"] == {"nom": "Bakary Diarra", "immatriculation": "INPS-1234567"}
+        ligne = client.get(f"/journal/{rows[0]['id']}").text  # a batch row's own page
+        assert "Bakary Diarra" in ligne and "lot de dossiers" in ligne and "— (" not in ligne
+        assert "montant_" not in ligne.replace('class="analyste"', "")
+
+
+def test_a_question_about_a_child_elides_nothing_it_should_not():
+    """« Dans quel pays réside Aminata ? », not « résid'Aminata » (a vowel after the old « rési{{ de }} »)."""
+    form = Formulaire(load_regime("mali-inps"))
+    assert form.libelle_de("enfants[0].residence", {"enfants": [{"prenom": "Aminata"}]}) == \
+        "Dans quel pays réside Aminata"

@@ -96,7 +96,7 @@ def navigateur(serveur, tmp_path_factory):
     driver.quit()
 
 
-def capture(driver, name: str, width: int = 1280) -> None:
+def capture(driver, name: str, width: int = 1366) -> None:
     """A screenshot of the whole page (the window is made as tall as the page)."""
     driver.set_window_size(width, 900)
     height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
@@ -172,7 +172,8 @@ def test_parcours_analyste(serveur, navigateur):
     click(driver, "#decider")
     # The error, in the CLI's words, next to its field; everything typed is still there.
     message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandeur-mois_consecutifs-erreur"))
-    assert message.text == "« demandeur.mois_consecutifs » doit être un entier ; reçu 'sept'"
+    assert message.text.endswith("» doit être un entier ; reçu 'sept'")  # named by its label, not its path
+    assert message.text.startswith("« Depuis combien de mois") and "demandeur." not in message.text
     assert field(driver, "enfants[0].prenom").get_attribute("value") == "Fatoumata"
     capture(driver, "02-formulaire-erreur")
     capture(driver, "02-formulaire-telephone", width=390)
@@ -288,10 +289,44 @@ def test_impact_et_documentation(serveur, navigateur):
     capture(driver, "11-impact-en-cours")  # the progress bar, unless the job was quicker than the page
     wait(driver, lambda d: "Terminée" in d.find_element(By.ID, "travail").text, timeout=90)
     frame = driver.find_element(By.CSS_SELECTOR, "iframe.rapport")
+    # The report full height in the console: no short frame scrolled inside the page.
+    wait(driver, lambda d: d.execute_script(
+        "var f = arguments[0]; return f.contentDocument && f.contentDocument.readyState === 'complete' && "
+        "f.clientHeight >= f.contentDocument.documentElement.scrollHeight", frame))
     driver.switch_to.frame(frame)
-    assert "3 500" in driver.find_element(By.TAG_NAME, "body").text or "hausse" in driver.page_source
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "3 500" in body or "hausse" in driver.page_source
+    # The charts draw: no figure formatting inside the SVG's coordinates (the console once put U+00A0 there).
+    coordinates = driver.execute_script(
+        "return Array.from(document.querySelectorAll('svg *')).flatMap(e => Array.from(e.attributes))"
+        ".filter(a => ['d', 'x', 'y', 'points', 'transform', 'width', 'height'].includes(a.name)).map(a => a.value)")
+    assert coordinates and not [c for c in coordinates if "\u00a0" in c]
+    # Plain words for the base; its hash only in the analyst's detail, folded.
+    assert "version de la base du" in body and "mali-inps@" not in body
+    # A word-level diff: a highlighted change starts and ends at a word's edge, never inside a word.
+    cuts = driver.execute_script("""
+        return Array.from(document.querySelectorAll('table.diff ins, table.diff del')).filter(function (e) {
+          var before = e.previousSibling ? e.previousSibling.textContent : '';
+          var after = e.nextSibling ? e.nextSibling.textContent : '';
+          return /[\\p{L}\\p{N}]$/u.test(before) || /^[\\p{L}\\p{N}]/u.test(after);
+        }).map(function (e) { return e.parentNode.textContent; });""")
+    assert driver.find_elements(By.CSS_SELECTOR, "table.diff ins") and not cuts, cuts
+    # The changed dossiers filtered by benefit, direction and condition.
+    from selenium.webdriver.support.ui import Select
+
+    shown = "return Array.from(document.querySelectorAll('#changements tbody tr')).filter(r => !r.hidden).length"
+    everything = driver.execute_script(shown)
+    Select(driver.find_element(By.ID, "sens")).select_by_value("defavorable")  # a rise only: nobody loses
+    assert driver.execute_script(shown) == 0
+    Select(driver.find_element(By.ID, "sens")).select_by_value("favorable")
+    assert driver.execute_script(shown) == everything
+    prestation = Select(driver.find_element(By.ID, "prestation"))
+    prestation.select_by_index(1)
+    assert 0 < driver.execute_script(shown) <= everything
+    assert driver.find_elements(By.CSS_SELECTOR, "#condition option")
     driver.switch_to.default_content()
     capture(driver, "12-impact-rapport")
+    capture(driver, "12-impact-rapport-telephone", width=390)
 
     driver.get(serveur + "/api/v1/docs")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
@@ -299,3 +334,104 @@ def test_impact_et_documentation(serveur, navigateur):
     requests = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert all(r.startswith(serveur) for r in requests), requests  # nothing fetched from the network
     capture(driver, "13-api-documentation")
+
+
+def test_mots_du_guichet(serveur, navigateur):
+    """A clerk's words everywhere: no field path or schema note unless asked, a textarea for the address, a
+    half-typed date refused on its field, the applicant named on the decision, one status word, the journal
+    searched by the person, a benefit's name and a condition's label; at a phone's width nothing is hidden."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = navigateur
+    driver.get(serveur + "/dossiers/nouveau?regime=mali-inps")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "Aucune règle ne le lit" not in body and "≥ 0" not in body and "demandeur.jours_mois" not in body
+    assert not any(c.is_displayed() for c in driver.find_elements(By.CSS_SELECTOR, "code.chemin"))
+    driver.find_element(By.CSS_SELECTOR, "label[for='voir-analyste']").click()  # the analyst's detail
+    assert "demandeur.jours_mois" in driver.find_element(By.TAG_NAME, "body").text
+    driver.find_element(By.CSS_SELECTOR, "label[for='voir-analyste']").click()
+    assert field(driver, "demandeur.adresse").tag_name == "textarea"
+    # On a phone the « Décider » bar is not sticky: it covered the fields beneath it.
+    driver.set_window_size(390, 800)
+    assert driver.execute_script(
+        "return getComputedStyle(document.querySelector('.actions.collant')).position") == "static"
+    driver.set_window_size(1280, 900)
+    # Only what the benefits claimed read: family allowances ask nothing of a delivery.
+    click(driver, "button[value='ajouter:demandes']")
+    wait(driver, lambda d: d.find_elements(By.NAME, "demandes[0].prestation"))
+    Select(field(driver, "demandes[0].prestation")).select_by_value("allocations_familiales")
+    wait(driver, lambda d: "Allocations familiales" in d.find_element(By.ID, "sections-utiles").text)
+    assert not driver.find_elements(By.NAME, "accouchement.date")
+    assert not driver.find_elements(By.NAME, "conge_maternite.debut")
+    fill(driver, {"id": "guichet-1", "date_reference": "10/01/2026", "demandeur.nom": "Diarra",
+                  "demandeur.prenoms": "Aminata", "demandeur.numero_immatriculation": "INPS-7788",
+                  "demandeur.sexe": "F", "demandeur.residence": "Mali", "demandeur.statut": "salarie",
+                  "demandeur.premiere_demande": "oui", "demandeur.veuve_allocataire": "non",
+                  "demandeur.mois_consecutifs": "7", "demandeur.jours_mois": "20", "demandeur.heures_mois": "160",
+                  "demandeur.salaire_mensuel": "52 000", "mariage.etat_civil": "oui",
+                  "demandes[0].date": "10/01/20"})  # half typed: refused on its field, never dropped
+    field(driver, "demandeur.adresse").send_keys("Rue 12, porte 4\nHamdallaye ACI\nBamako")
+    click(driver, "#decider")
+    message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandes-0--date-erreur"))
+    assert "10/01/20" in message.text and "JJ/MM/AAAA" in message.text and "demandes[0]" not in message.text
+    assert field(driver, "demandeur.adresse").get_attribute("value") == "Rue 12, porte 4\nHamdallaye ACI\nBamako"
+    capture(driver, "17-formulaire-date-incomplete")
+    capture(driver, "17-formulaire-telephone", width=390)
+    fill(driver, {"demandes[0].date": "10/01/2026", "demandeur.nom": "D" * 300})
+    click(driver, "#decider")
+    # Too long: said in French, with the limit, on the field named by its label.
+    message = wait(driver, lambda d: d.find_element(By.ID, "champ-demandeur-nom-erreur"))
+    assert "trop long" in message.text and "au plus" in message.text and "is too long" not in message.text
+    assert message.text.startswith("« Nom de famille")
+    fill(driver, {"demandeur.nom": "Diarra"})
+    click(driver, "#decider")
+    wait(driver, lambda d: "/decisions/" in d.current_url)
+
+    # The decision names the applicant; chip and badge say the same word; no documents to bring on a refusal.
+    assert "Aminata Diarra" in driver.find_element(By.TAG_NAME, "h1").text
+    chip = driver.find_element(By.CSS_SELECTOR, ".sommaire .statut").get_attribute("textContent")
+    badge = driver.find_element(By.CSS_SELECTOR, "#allocations_familiales h2 .statut").get_attribute("textContent")
+    assert chip == badge == "refusées"
+    assert "Pièces à fournir" not in driver.find_element(By.ID, "allocations_familiales").text
+    capture(driver, "18-decision-nommee")
+    capture(driver, "18-decision-telephone", width=390)
+
+    # The journal: by the person's name, by registration number, by a condition's label; labels, not codes.
+    driver.get(serveur + "/journal?personne=diarra")
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.lignes tbody tr")
+    assert len(rows) == 1 and "Aminata Diarra" in rows[0].text and "INPS-7788" in rows[0].text
+    driver.get(serveur + "/journal?personne=INPS-7788&condition=Stage de neuf mois")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.lignes tbody tr")) == 1
+    options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#f-prestation option")]
+    assert "Remboursement du congé de naissance" in options and "conge naissance" not in options
+    driver.get(serveur + "/journal")
+    capture(driver, "19-journal")
+    driver.set_window_size(390, 900)
+    first = driver.find_element(By.CSS_SELECTOR, "table.lignes tbody tr")
+    for label in ("Montants", "Conditions non remplies"):
+        cell = first.find_element(By.CSS_SELECTOR, f"td[data-libelle='{label}']")
+        box = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", cell)
+        assert cell.is_displayed() and box[0] >= 0 and box[1] <= 390, (label, box)
+    capture(driver, "19-journal-telephone", width=390)
+    driver.set_window_size(1280, 900)
+
+    # The PMI form: French options, its own help, not the INPS one.
+    driver.get(serveur + "/dossiers/nouveau?regime=senegal-css")
+    options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "select[name='personne.qualite'] option")]
+    assert "épouse d'un travailleur" in options and "epouse" not in options
+    assert "veuvage" not in driver.find_element(By.TAG_NAME, "body").text
+    pmi = driver.find_element(By.TAG_NAME, "body").text
+    assert "PMI" in pmi and "Numéro du dossier" in pmi and "Absent ou false" not in pmi
+    assert not [code for code in ("femme_salariee", "non_allocataire", "enfant_malade", "epouse :") if code in pmi]
+    capture(driver, "20-formulaire-pmi")
+    # Opening a file: a French button (the browser's own says « Choose File »), the name shown once chosen.
+    assert driver.find_element(By.CSS_SELECTOR, "label[for='fichier']").text == "Choisir un fichier…"
+    driver.find_element(By.ID, "fichier").send_keys(str(ROOT / "examples" / "senegal-pmi.yaml"))
+    assert driver.find_element(By.CSS_SELECTOR, ".nom-fichier[data-pour='fichier']").text == "senegal-pmi.yaml"
+    click(driver, "form[action='/dossiers/televerser'] button")
+    wait(driver, lambda d: "/decisions/" in d.current_url)
+    # A page that does not exist answers in French.
+    driver.get(serveur + "/nulle-part")
+    assert "introuvable" in driver.find_element(By.TAG_NAME, "body").text
+    assert "Not Found" not in driver.page_source

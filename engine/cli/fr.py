@@ -73,7 +73,8 @@ PLURIELS: dict[str, tuple[str, str]] = {
     "Option {name!r} requires an argument.": ("L'option « {name} » demande une valeur.",
                                               "L'option « {name} » demande {nargs} valeurs."),
     "{value!r} is not {choice}.": ("« {value} » n'est pas {choice}.", "« {value} » n'est pas parmi {choices}."),
-    "{value!r} does not match the format {format}.": ("« {value} » ne suit pas le format {format}.",
+    # every date of this CLI is written %Y-%m-%d, which a clerk reads AAAA-MM-JJ
+    "{value!r} does not match the format {format}.": ("« {value} » n'est pas une date AAAA-MM-JJ.",
                                                       "« {value} » ne suit aucun des formats {formats}."),
     "Did you mean {possibility}?": ("Vouliez-vous dire {possibility} ?",
                                     "(Vouliez-vous dire l'une de : {possibilities} ?)"),
@@ -110,9 +111,28 @@ class Formateur(click.HelpFormatter):
         super().write_text(re.sub(r"^(\s*)Examples?:\s*$", r"\1Exemple :", text, flags=re.M))
 
 
+def _intervalle(self) -> str:
+    """A range as a clerk reads it: « au moins 1 », « de 1 à 65535 » (Click writes ``1<=x<=65535``)."""
+    if self.min is None:
+        return f"{'moins de' if self.max_open else 'au plus'} {self.max}"
+    if self.max is None:
+        return f"{'plus de' if self.min_open else 'au moins'} {self.min}"
+    return f"de {self.min} à {self.max}"
+
+
+def _metavar_choix(self, param: click.Parameter, ctx: click.Context) -> str:
+    """A choice's values as French lists them (« text, json, html ou csv »), not ``[text|json|html|csv]``."""
+    values = [str(v) for v in self.choices]
+    listed = ", ".join(values[:-1]) + f" ou {values[-1]}" if len(values) > 1 else "".join(values)
+    return f"{{{listed}}}" if param.required and param.param_type_name == "argument" else f"[{listed}]"
+
+
 def installer() -> None:
     """Put the French catalogue in Click's modules, and the French help formatter (idempotent)."""
     click.Context.formatter_class = Formateur
+    click.types._NumberRangeBase._describe_range = _intervalle
+    click.Choice.get_metavar = _metavar_choix
+    click.DateTime.get_metavar = lambda self, param, ctx: "AAAA-MM-JJ"
     # The type names Click prints as metavars (TEXT, INTEGER) and in its messages.
     for kind, name in ((click.STRING, "texte"), (click.INT, "entier"), (click.FLOAT, "décimal"),
                        (click.BOOL, "booléen"), (click.UUID, "UUID")):

@@ -96,7 +96,7 @@ def _to_stdout(lettres, output_format: str) -> None:
 
 
 @click.command("letters")
-@click.argument("caseload", type=click.Path(exists=True, file_okay=False))
+@click.argument("caseload", metavar="CHARGE", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Dossier où écrire les lettres (créé au besoin).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="pdf", show_default=True,
@@ -105,10 +105,10 @@ def _to_stdout(lettres, output_format: str) -> None:
 def letters_command(caseload: str, out_dir: str, output_format: str, entete_path: str | None,
                     modeles: str | None, date: dt.datetime | None, what_if: bool, amendment: str | None,
                     date_effet: dt.datetime | None) -> None:
-    """Écrit les lettres de tous les dossiers (YAML, JSON) du dossier CASELOAD dans OUT_DIR.
+    """Écrit les lettres de tous les dossiers (YAML, JSON) du dossier CHARGE dans SORTIE.
 
     Chaque dossier donne une lettre par prestation décidée,
-    OUT_DIR/<sous-dossier>/<nom du fichier>-<prestation>.<ext>. Un dossier
+    SORTIE/<sous-dossier>/<nom du fichier>-<prestation>.<ext>. Un dossier
     invalide ou impossible à rendre est signalé, avec le champ en cause, sans
     arrêter les autres ; il n'écrit rien. Le code de sortie est non nul si un
     dossier au moins n'a pas été rendu.

@@ -207,7 +207,7 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
 @main.command("diff")
 @click.option("--amendment", "--amendement", "amendment", required=True, type=click.Path(exists=True, dir_okay=False),
               help="Fichier YAML de l'amendement (le dossier amendements/ de chaque régime en donne des exemples).")
-@click.argument("caseload", type=click.Path(exists=True))
+@click.argument("caseload", metavar="CHARGE", type=click.Path(exists=True))
 @click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date d'effet, pour un amendement qui la laisse ouverte.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "html", "csv"]), default="text",
@@ -219,7 +219,7 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
 @click.option("--processus", type=click.IntRange(min=1), default=None, help="Processus (défaut : un par cœur).")
 def diff_command(amendment: str, caseload: str, date_effet, output_format: str, output: str | None,
                  explications: int, processus: int | None) -> None:
-    """Mesure ce qu'un amendement change dans CASELOAD (dossier de YAML/JSON, ou fichier .jsonl).
+    """Mesure ce qu'un amendement change dans CHARGE (dossier de YAML/JSON, ou fichier .jsonl).
 
     Par prestation : dossiers nouvellement accordés, refusés, montants en
     hausse ou en baisse, inchangés ; coût mensuel et annuel ; pour chaque
@@ -257,7 +257,7 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
 
 @main.command("batch")
-@click.argument("caseload", type=click.Path(exists=True))
+@click.argument("caseload", metavar="CHARGE", type=click.Path(exists=True))
 @click.option("-o", "--output", "results", required=True, type=click.Path(dir_okay=False),
               help="Fichier JSON Lines des décisions (les erreurs vont dans <nom>.erreurs.jsonl).")
 @click.option("--parquet", type=click.Path(dir_okay=False), default=None, help="Écrit aussi une table Parquet.")
@@ -268,7 +268,7 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 @click.option("--lot", type=click.IntRange(min=1), default=250, show_default=True, help="Dossiers par lot.")
 def batch_command(caseload: str, results: str, parquet: str | None, journal: str | None, scheduler: str | None,
                   processus: int | None, lot: int) -> None:
-    """Décide tous les dossiers de CASELOAD (dossier de YAML/JSON, ou fichier .jsonl), par lots, sur tous les cœurs.
+    """Décide tous les dossiers de CHARGE (dossier de YAML/JSON, ou fichier .jsonl), par lots, sur tous les cœurs.
 
     Chaque dossier donne une ligne : sa décision, avec les conditions non
     remplies et inconnues et leurs sources, ou son erreur. Interrompu, un

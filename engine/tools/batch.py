@@ -50,7 +50,7 @@ from engine.tools.caseload import (
     read_caseload,
     worker_pool,
 )
-from engine.tools.journal import Journal, JournalError, fingerprint, sqlite_message
+from engine.tools.journal import Journal, JournalError, fingerprint, personne_of, sqlite_message
 
 _SOURCES: dict[str, tuple[str, str]] = {}
 STATE_VERSION = 2  # 2: the journal's rows are the run's own (run id, lots), no longer a row id
@@ -384,7 +384,7 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
             state: dict[str, Any], report: BatchReport, results: Path, errors: Path) -> None:
     """Write one lot: results and errors synced, then the journal, then the state that names them."""
     by_origin = iter(records)
-    decided, lines, failures = [], [], []
+    decided, lines, failures, journal_records = [], [], [], []
     for entry in chunk:
         if entry.dossier is None:
             failures.append({"origine": entry.origine, "message": entry.erreur})
@@ -394,6 +394,8 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
             failures.append({"origine": entry.origine, "dossier": entry.dossier.id, "message": record["erreur"]})
             continue
         decided.append(record)
+        # the journal names the person (the results file keeps the contract's fields only)
+        journal_records.append({**record, "personne": personne_of(entry.dossier.data)})
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
     _checkpoint("avant", lot)
     for handle, path, text in ((out, results, "".join(lines)),
@@ -408,7 +410,7 @@ def _commit(lot: int, chunk: list[Entry], records: list[dict[str, Any]], out, er
     written = 0
     if book is not None:
         try:  # numbered by the run's count of committed lots: a resumed run goes on numbering
-            written = book.record(decided, state["execution"], state["lots"])
+            written = book.record(journal_records, state["execution"], state["lots"])
         except JournalError as exc:
             raise BatchError(str(exc)) from exc
         _checkpoint("journal", lot)

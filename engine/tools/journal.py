@@ -17,6 +17,7 @@ sentences of the guide behind it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -47,13 +48,16 @@ COLONNES = ("dossier", "empreinte", "version_base", "base", "date_evaluation", "
 # so that a resumed run removes its own uncommitted rows and nothing else (:meth:`Journal.cut`).
 SCHEMA = ("CREATE TABLE IF NOT EXISTS decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, dossier TEXT, "
           "empreinte TEXT, version_base TEXT, base TEXT, date_evaluation TEXT, date_reference TEXT, prestation TEXT, "
-          "statut TEXT, montants TEXT, conditions TEXT, execution TEXT, lot INTEGER)",
+          "statut TEXT, montants TEXT, conditions TEXT, execution TEXT, lot INTEGER, personne TEXT)",
           "CREATE INDEX IF NOT EXISTS par_dossier ON decisions (dossier)",
           "CREATE INDEX IF NOT EXISTS par_empreinte ON decisions (empreinte)",
           "CREATE INDEX IF NOT EXISTS par_execution ON decisions (execution, lot)")
-INSERT = f"INSERT INTO decisions ({', '.join(COLONNES)}) VALUES ({', '.join('?' * len(COLONNES))})"
-INSERT_LOT = (f"INSERT INTO decisions ({', '.join(COLONNES)}, execution, lot) "
-              f"VALUES ({', '.join('?' * (len(COLONNES) + 2))})")
+# Each row also names the person (``personne``: the applicant's name and registration number, JSON), so that
+# the journal is searched as a clerk thinks, by the person; a row written before it has none.
+INSERT = (f"INSERT INTO decisions ({', '.join(COLONNES)}, personne) "
+          f"VALUES ({', '.join('?' * (len(COLONNES) + 1))})")
+INSERT_LOT = (f"INSERT INTO decisions ({', '.join(COLONNES)}, personne, execution, lot) "
+              f"VALUES ({', '.join('?' * (len(COLONNES) + 3))})")
 _CONDITIONS = ("conditions_non_remplies", "conditions_inconnues")
 
 
@@ -69,6 +73,11 @@ def creer(connection: sqlite3.Connection) -> None:
         _migrer(connection)
     for statement in SCHEMA:
         connection.execute(statement)
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(decisions)")]
+    if "personne" not in columns:  # a journal written before rows named the person: its rows keep none
+        with contextlib.suppress(sqlite3.OperationalError):  # another process added it a moment ago
+            connection.execute("ALTER TABLE decisions ADD COLUMN personne TEXT")
+            connection.commit()
 
 
 def _migrer(connection: sqlite3.Connection) -> None:
@@ -125,8 +134,21 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def personne_of(data: dict[str, Any]) -> dict[str, str]:
+    """Who a dossier is about, as the contract names the applicant (``demandeur``: ``nom``, ``prenoms``,
+    ``numero_immatriculation``, each optional): what the journal shows and searches instead of an id."""
+    demandeur = data.get("demandeur") if isinstance(data, dict) else None
+    if not isinstance(demandeur, dict):
+        return {}
+    out = {"nom": " ".join(str(demandeur[k]).strip() for k in ("prenoms", "nom")
+                          if isinstance(demandeur.get(k), str) and demandeur[k].strip()),
+           "immatriculation": str(demandeur.get("numero_immatriculation") or "").strip()}
+    return {k: v for k, v in out.items() if v}
+
+
 def rows(record: dict[str, Any], date_evaluation: str) -> list[tuple]:
-    """The journal's rows of one decided dossier, one per benefit, in :data:`COLONNES` order.
+    """The journal's rows of one decided dossier, one per benefit, in :data:`COLONNES` order then the person
+    (``record["personne"]``, see :func:`personne_of`; none when the record does not carry it).
 
     ``record`` is a dossier's decision as the batch writes it (``dossier``, ``empreinte``, ``version_base``,
     ``base``, ``date_reference``, and ``prestations``: each benefit's ``statut``, ``montant_*`` and
@@ -138,7 +160,8 @@ def rows(record: dict[str, Any], date_evaluation: str) -> list[tuple]:
         conditions = {k: p[k] for k in _CONDITIONS if k in p}
         out.append((record["dossier"], record["empreinte"], record["version_base"], record["base"], date_evaluation,
                     record["date_reference"], pid, p["statut"], json.dumps(montants),
-                    json.dumps(conditions, ensure_ascii=False)))
+                    json.dumps(conditions, ensure_ascii=False),
+                    json.dumps(record["personne"], ensure_ascii=False) if record.get("personne") else None))
     return out
 
 
@@ -238,28 +261,39 @@ def _entree(row: tuple) -> Entree:
                   inconnues=conditions.get("conditions_inconnues", []))
 
 
-def filtre(prestation: str | None = None, statut: str | None = None, condition: str | None = None,
+def filtre(prestation: str | None = None, statut: str | None = None, condition: str | list[str] | None = None,
            dossier_contient: str | None = None, du: str | None = None, au: str | None = None,
-           table: str = "decisions") -> tuple[str, list[Any]]:
+           table: str = "decisions", personne_contient: str | None = None) -> tuple[str, list[Any]]:
     """The ``WHERE`` clause (empty when no filter) and its parameters for the rows matching every filter given.
 
     ``condition`` is a condition not met, by its id (``age(enfant(0))``) or its name (``age`` finds every
     child's); ``dossier_contient`` a part of the dossier's id; ``du`` and ``au`` bound the day of the
-    decision (``AAAA-MM-JJ``). ``table`` is the name or alias the clause refers to.
+    decision (``AAAA-MM-JJ``). ``table`` is the name or alias the clause refers to. ``condition`` may be a
+    list (any of them: the ids whose label a clerk typed); ``personne_contient`` a part of the person's name
+    or registration number.
     """
     where, params = [], []
     if dossier_contient:
         where.append(f"{table}.dossier LIKE ? ESCAPE '\\'")
         params.append("%" + _like(dossier_contient) + "%")
+    if personne_contient:
+        where.append(f"{table}.personne LIKE ? ESCAPE '\\'")
+        params.append("%" + _like(personne_contient.strip()) + "%")
     for column, value in (("prestation", prestation), ("statut", statut)):
         if value:
             where.append(f"{table}.{column} = ?")
             params.append(value)
-    if condition:
+    if condition is not None and not isinstance(condition, str) and not condition:
+        where.append("0")  # a label that names no condition: nothing matches
+    elif condition:
         # The id itself, or the name before its arguments: « age » finds age(enfant(0)) too.
+        ids = [condition] if isinstance(condition, str) else list(condition)
+        tests = " OR ".join("json_extract(j.value, '$.id') = ? OR substr(json_extract(j.value, '$.id'), 1, ?) = ?"
+                            for _ in ids)
         where.append(f"EXISTS (SELECT 1 FROM json_each({table}.conditions, '$.conditions_non_remplies') j "
-                     "WHERE json_extract(j.value, '$.id') = ? OR substr(json_extract(j.value, '$.id'), 1, ?) = ?)")
-        params += [condition, len(condition) + 1, condition + "("]
+                     f"WHERE {tests})")
+        for one in ids:
+            params += [one, len(one) + 1, one + "("]
     for bound, value in ((">=", du), ("<=", au)):
         if value:
             where.append(f"substr({table}.date_evaluation, 1, 10) {bound} ?")
