@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -194,7 +193,7 @@ def api_journal(request: Request, personne: str = "", dossier: str = "", prestat
     # every row out without a word.
     erreurs = [{"champ": f"query.{name}", "message": f"« {name} » : date impossible ou mal écrite {value!r} "
                                                       "(attendu AAAA-MM-JJ)"}
-               for name, value in (("du", du), ("au", au)) if value is not None and not _date_iso(value)]
+               for name, value in (("du", du), ("au", au)) if value is not None and iso_date(value) is None]
     if erreurs:
         return JSONResponse({"erreurs": erreurs}, status_code=422)
     from console.pages import conditions_cherchees
@@ -212,17 +211,6 @@ def _entier(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _date_iso(text: str) -> bool:
-    """True for a real date written AAAA-MM-JJ."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 @router.get("/journal/{ligne}", summary="Une décision du journal")

@@ -355,12 +355,10 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
     erreurs = {}
     du, au = date_iso(du), date_iso(au)
     for name, value in (("du", du), ("au", au)):
-        if value:
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                label = {"du": "Décidé du", "au": "au"}[name]
-                erreurs[name] = f"« {label} » : date impossible ou mal écrite {value!r} (attendu JJ/MM/AAAA)"
+        if value and iso_date(value) is None:  # not fromisoformat, which reads 20261207 and week dates
+            label = {"du": "Décidé du", "au": "au"}[name]
+            erreurs[name] = (f"« {label} » : date impossible ou mal écrite {value!r} "
+                             "(attendu JJ/MM/AAAA ou AAAA-MM-JJ)")
     if statut and statut not in {s.value for s in Statut}:
         erreurs["statut"] = (f"« statut » : valeur inconnue {statut!r} "
                              f"(valeurs admises : {', '.join(Statut)})")

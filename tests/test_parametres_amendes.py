@@ -320,8 +320,12 @@ def test_every_parameter_amended_leaves_no_superseded_number(regime_id, tmp_path
     for key in phrases.data.get("conditions", {}):
         fautes += _fautes(phrases.libelle(key.split("(")[0], key), depasses, set(), f"libellé {key}")
     for section in ("pieces", "informations", "montants", "choix"):
-        for key in phrases.data.get(section, {}):
-            fautes += _fautes(phrases.label(section, key), depasses, set(), f"{section}.{key}")
+        for key, value in phrases.data.get(section, {}).items():
+            # A value named differently by two fields is named under each field's path (choix: {champ: {…}}).
+            labels = ([phrases.texte(v) for v in value.values()] if isinstance(value, dict)
+                      else [phrases.label(section, key)])
+            for label in labels:
+                fautes += _fautes(label, depasses, set(), f"{section}.{key}")
     for key, question in phrases.data.get("questions", {}).items():
         fautes += _fautes(phrases.render(question, {"objet": "Awa"}), depasses, set(), f"question {key}")
     # The impact report of the amendment on these dossiers.
