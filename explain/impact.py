@@ -300,7 +300,7 @@ def explanation_diff(before: str, after: str, context: int = 2) -> str:
 
 
 def _mots(text: str) -> list[str]:
-    """Words and the ordinary spaces between them; a non-breaking space stays inside its figure (« 13 650 »)."""
+    """Words and the ordinary spaces between them; a non-breaking space stays inside its figure (« 1 234 »)."""
     return re.findall(r"[ \t]+|[^ \t]+", text)
 
 
