@@ -300,10 +300,14 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
     app.add_middleware(_Limites)  # added last: the outermost, it sees a body before anything reads it
 
     from console.api import router as api_router
+    from console.entretien import api as entretien_api
+    from console.entretien import pages as entretien_pages
     from console.pages import router as pages_router
 
     app.include_router(api_router)
+    app.include_router(entretien_api)
     app.include_router(pages_router)
+    app.include_router(entretien_pages)
     _openapi_schemas(app)
     return app
 

@@ -105,12 +105,13 @@ def _blocked(champ: str, closed: set[str]) -> bool:
     return any(champ == c or champ.startswith(c + ".") or champ.startswith(c + "[") for c in closed)
 
 
-def _absent(data: Any, champ: str) -> bool:
+def _absent(data: Any, champ: str, regime: Regime | None = None) -> bool:
     """Whether the dossier lacks the field (an item that does not exist is not a lack: nothing can be asked
     there; a sub-field of a scalar, a child's residence given as a country, is one: the answer makes it an
     object, :func:`repondre`)."""
     node = data
-    for part in _parts(champ):
+    parts = _parts(champ)
+    for position, part in enumerate(parts):
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 return False
@@ -120,8 +121,21 @@ def _absent(data: Any, champ: str) -> bool:
                 return True
             node = node[part]
         else:
-            return isinstance(node, str | int | bool)
+            if not isinstance(node, str | int | bool):
+                return False
+            if regime is not None and position == len(parts) - 1:  # the field the scalar already stands for
+                parent = _field_schema(regime, _display(parts[:position]))
+                objects = [b for b in _branches(regime.schema, parent) if "properties" in b]
+                return not (objects and objects[0].get("required") == [part])
+            return True
     return False
+
+
+def _display(parts: list[str | int]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
 
 
 # -- the schema: type and choices of a field ----------------------------------------
@@ -327,7 +341,7 @@ class _Recherche:
     def add(self, champ: str, prestation: str, condition: Condition, niveau_demande: bool,
             confirmation: bool = False) -> bool:
         """Record a field the decision waits on; True when it can be asked."""
-        if not _absent(self.data, champ):
+        if not _absent(self.data, champ, self.dossier.regime):
             return False
         if _blocked(champ, self.inconnus):
             if champ not in self.en_attente:
@@ -353,13 +367,13 @@ class _Recherche:
         an exception the dossier's silence fails (the widow's, read as « no » when the dossier says nothing)."""
         key = node.noeud if node.noeud in self.program.reads else node.id
         indices = tuple(int(i) for i in _ENTITE.findall(node.noeud))
-        out = [c for c in node.champs_lus if _absent(self.data, c)]
+        out = [c for c in node.champs_lus if _absent(self.data, c, self.dossier.regime)]
         for predicate in sorted(self.program.fields_read(key)):
             f = self.program.inputs.fields[predicate]
             if f.kind != "valeur" or f.path.count("[]") not in (0, len(indices)):
                 continue
             champ = f.display(indices if f.path.count("[]") else ())
-            if "[]" not in champ and champ not in out and _absent(self.data, champ):
+            if "[]" not in champ and champ not in out and _absent(self.data, champ, self.dossier.regime):
                 out.append(champ)
         return out
 
@@ -400,6 +414,10 @@ class _Recherche:
         # A leaf: its own missing facts, else those of its exceptions that could meet it.
         for champ in node.champs_lus:
             asked |= self.add(champ, pid, node, top and node.objet is None)
+        for x in node.exceptions:  # an exception already invoked that could settle it (the widow's sex)
+            if x.etat == Etat.inconnu:
+                for champ in self.champs_absents(x):
+                    asked |= self.add(champ, pid, node, top and node.objet is None)
         if not asked:
             for champ in self.champs_absents(node):
                 asked |= self.add(champ, pid, node, top and node.objet is None)
@@ -621,3 +639,52 @@ def _field_schema(regime: Regime, champ: str) -> dict[str, Any]:
         node = (next(b for b in branches if b.get("type") == "array").get("items", {}) if isinstance(part, int)
                 else next(b for b in branches if part in b.get("properties", {}))["properties"][part])
     return node
+
+
+def retirer(data: dict[str, Any], champ: str) -> dict[str, Any]:
+    """A copy of the dossier without the answer at ``champ`` (« précédent »); an object left empty goes too."""
+    out = copy.deepcopy(data)
+    parts = _parts(champ)
+    chain: list[Any] = [out]
+    node: Any = out
+    for part in parts[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return out
+        chain.append(node)
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)
+    for parent, part, child in zip(reversed(chain[:-1]), reversed(parts[:-1]), reversed(chain[1:]), strict=True):
+        if isinstance(child, dict) and not child and isinstance(part, str):
+            parent.pop(part, None)
+    return out
+
+
+@dataclass(frozen=True)
+class ListeNommee:
+    """A list of the dossier whose items a counter names before the questions (the children, by first name)."""
+
+    cle: str
+    titre: str
+    nom: str  # the field that names an item
+
+
+def listes_nommees(regime: Regime) -> list[ListeNommee]:
+    """The schema's lists of people: arrays of objects that require one text field (``enfants``, ``membres``)."""
+    out = []
+    for key, node in regime.schema.get("properties", {}).items():
+        if node.get("type") != "array" or key == "demandes":
+            continue
+        items = _resolve(regime.schema, node.get("items", {}))
+        required = items.get("required") or []
+        if len(required) == 1 and items.get("properties", {}).get(required[0], {}).get("type") == "string":
+            out.append(ListeNommee(key, node.get("title", key), required[0]))
+    return out
+
+
+def prestations(regime: Regime) -> list[str]:
+    """The benefits a dossier of this regime may claim (the schema's ``demandes[].prestation``)."""
+    node = regime.schema.get("properties", {}).get("demandes", {})
+    items = _resolve(regime.schema, node.get("items", {}))
+    return list(items.get("properties", {}).get("prestation", {}).get("enum", []))
