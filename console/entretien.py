@@ -17,7 +17,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -31,7 +30,6 @@ from console.dossiers import (
     decider_et_enregistrer,
     decision_bytes,
     parse_json,
-    regime_of,
     valider,
 )
 from console.vues import templates
@@ -41,8 +39,10 @@ from engine.tools.entretien import (
     EntretienError,
     Etape,
     Question,
+    dossier_yaml,
     lire_reponse,
     listes_nommees,
+    nouveau_dossier,
     prestations,
     prochaine_etape,
     repondre,
@@ -248,23 +248,11 @@ def _commencer(request: Request, form) -> Response:
                "prestations": chosen, **{f"liste_{li.cle}": str(form.get(f"liste_{li.cle}", ""))
                                          for li in listes_nommees(regime)},
                "nom": str(form.get("nom", "")), "prenoms": str(form.get("prenoms", ""))}
-    erreurs = []
-    if not chosen:
-        erreurs.append("Cochez au moins une prestation demandée.")
-    data: dict[str, Any] = {"id": f"entretien-{dt.date.today().isoformat()}", "base": regime.id}
-    if valeurs["date_reference"]:
-        data["date_reference"] = valeurs["date_reference"]
-    data["demandes"] = [{"prestation": p, **({"date": valeurs["date_demande"]} if valeurs["date_demande"] else {})}
-                        for p in chosen]
-    identite = {k: valeurs[k].strip() for k in ("nom", "prenoms") if valeurs[k].strip()}
-    demandeur = regime.schema.get("properties", {}).get("demandeur", {}).get("properties", {})
-    identite = {k: v for k, v in identite.items() if k in demandeur}
-    if identite:
-        data["demandeur"] = identite
-    for liste in listes_nommees(regime):
-        noms = [n.strip() for n in valeurs[f"liste_{liste.cle}"].replace(",", "\n").splitlines() if n.strip()]
-        if noms:
-            data[liste.cle] = [{liste.nom: n} for n in noms]
+    erreurs = [] if chosen else ["Cochez au moins une prestation demandée."]
+    noms = {li.cle: valeurs[f"liste_{li.cle}"].replace(",", "\n").splitlines() for li in listes_nommees(regime)}
+    data = nouveau_dossier(regime, chosen, valeurs["date_demande"] or None, valeurs["date_reference"] or None, noms,
+                           {"nom": valeurs["nom"], "prenoms": valeurs["prenoms"]},
+                           f"entretien-{dt.date.today().isoformat()}")
     if erreurs:
         return _debut(request, regime, erreurs, valeurs, 422)
     try:
@@ -344,17 +332,17 @@ def _valeur_choix(choix: Choix) -> str:
 
 
 @pages.get("/decisions/{ident}/dossier.yaml")
-def dossier_yaml(request: Request, ident: int) -> Response:
+def telecharger_dossier(request: Request, ident: int) -> Response:
     """The dossier a decision was taken on, as YAML: the one an interview completed, to keep or reopen."""
     if not 1 <= ident <= 2**62:
         raise HTTPException(404, f"aucune décision n°{ident}")
     demande = request.app.state.etat.journal.demande(ident)
     if demande is None:
         raise HTTPException(404, f"aucune décision n°{ident}")
-    text = yaml.safe_dump(demande["donnees"], allow_unicode=True, sort_keys=False)
+    text = dossier_yaml(demande["donnees"])
     name = str(demande["donnees"].get("id", ident)).replace('"', "")
     return Response(text.encode(), media_type="application/yaml; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'})
 
 
-__all__ = ["api", "pages", "regime_of"]
+__all__ = ["api", "pages"]

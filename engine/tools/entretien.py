@@ -688,3 +688,31 @@ def prestations(regime: Regime) -> list[str]:
     node = regime.schema.get("properties", {}).get("demandes", {})
     items = _resolve(regime.schema, node.get("items", {}))
     return list(items.get("properties", {}).get("prestation", {}).get("enum", []))
+
+
+def nouveau_dossier(regime: Regime, demandees: list[str], date_demande: str | None = None,
+                    date_reference: str | None = None, noms: dict[str, list[str]] | None = None,
+                    identite: dict[str, str] | None = None, ident: str = "entretien") -> dict[str, Any]:
+    """The dossier an interview starts from: the claims and their date, the reference date, the applicant's
+    identity (the schema's ``x-identite`` fields only), and the people of each named list by their names."""
+    data: dict[str, Any] = {"id": ident, "base": regime.id}
+    if date_reference:
+        data["date_reference"] = date_reference
+    data["demandes"] = [{"prestation": p, **({"date": date_demande} if date_demande else {})} for p in demandees]
+    demandeur = regime.schema.get("properties", {}).get("demandeur", {}).get("properties", {})
+    kept = {k: v.strip() for k, v in (identite or {}).items()
+            if v and v.strip() and demandeur.get(k, {}).get("x-identite")}
+    if kept:
+        data["demandeur"] = kept
+    for liste in listes_nommees(regime):
+        names = [n.strip() for n in (noms or {}).get(liste.cle, []) if n and n.strip()]
+        if names:
+            data[liste.cle] = [{liste.nom: n} for n in names]
+    return data
+
+
+def dossier_yaml(data: dict[str, Any]) -> str:
+    """A dossier as the YAML a clerk keeps and ``prevoyance evaluate`` reads."""
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
