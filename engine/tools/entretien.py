@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -435,8 +436,11 @@ class _Recherche:
         if node.sous_conditions:
             return any([self.confirmer(pid, k) for k in node.sous_conditions if k.etat == Etat.rempli])
         asked = False
+        negated = lectures_par_defaut(self.dossier.regime).get(node.id, set())
         for champ in self.champs_absents(node):
-            asked |= self.add(champ, pid, node, False, confirmation=True)
+            predicate = re.sub(r"\[\d+\]", "", champ).replace(".", "_")
+            if predicate in negated:
+                asked |= self.add(champ, pid, node, False, confirmation=True)
         return asked
 
     def echec(self, pid: str, node: Condition) -> bool:
@@ -513,6 +517,38 @@ class _Recherche:
         if not self.candidats:
             return None
         return max(self.candidats.values(), key=_Candidat.score).champ
+
+
+@functools.cache
+def lectures_par_defaut(regime: Regime) -> dict[str, set[str]]:
+    """For each condition, the dossier facts a rule that meets it reads under ``not``: a condition met on the
+    dossier's silence (a child of the marriage while nothing says the marriage was not declared) that the
+    fact, once said, could fail. Read once per regime from the rules' AST."""
+    from clingo import ast
+
+    inputs = build_program(regime, Mode.EXPLANATION).inputs.fields
+    out: dict[str, set[str]] = {}
+
+    def visit(statement: ast.AST) -> None:
+        if statement.ast_type != ast.ASTType.Rule or statement.head.ast_type != ast.ASTType.Literal:
+            return
+        head = statement.head.atom
+        if head.ast_type != ast.ASTType.SymbolicAtom or head.symbol.ast_type != ast.ASTType.Function:
+            return
+        if head.symbol.name != "rempli" or len(head.symbol.arguments) != 2:
+            return
+        condition = head.symbol.arguments[1]
+        name = getattr(condition, "name", None) or str(condition)
+        for literal in statement.body:
+            if literal.ast_type == ast.ASTType.Literal and literal.sign != ast.Sign.NoSign \
+                    and literal.atom.ast_type == ast.ASTType.SymbolicAtom \
+                    and literal.atom.symbol.ast_type == ast.ASTType.Function \
+                    and literal.atom.symbol.name in inputs:
+                out.setdefault(name, set()).add(literal.atom.symbol.name)
+
+    for _, text in regime.program_texts():
+        ast.parse_string(text, visit)
+    return out
 
 
 def _dossier(regime: Regime, data: dict[str, Any], origine: str) -> Dossier:
@@ -600,14 +636,16 @@ class Simulation:
     durees: list[float] = field(default_factory=list)  # seconds per step
 
 
-def simuler(regime: Regime, complet: dict[str, Any], limite: int = 200) -> Simulation:
-    """Run an interview whose answers come from ``complet``; a field it lacks is answered « je ne sais pas »."""
+def simuler(regime: Regime, complet: dict[str, Any], limite: int = 200,
+            inconnus_depart: list[str] | tuple[str, ...] = ()) -> Simulation:
+    """Run an interview whose answers come from ``complet``; a field it lacks is answered « je ne sais pas »
+    (``inconnus_depart``: fields the claimant says at once they do not know)."""
     import time
 
     data = depart(regime, complet)
     nombre = len(faits(complet) - faits(data))
     posees: list[str] = []
-    inconnus: list[str] = []
+    inconnus: list[str] = list(inconnus_depart)
     durees: list[float] = []
     for _ in range(limite):
         started = time.perf_counter()
@@ -616,8 +654,8 @@ def simuler(regime: Regime, complet: dict[str, Any], limite: int = 200) -> Simul
         if etape.question is None:
             return Simulation(posees, nombre, etape, inconnus, durees)
         champ = etape.question.champ
-        if champ in posees or champ in inconnus:
-            raise AssertionError(f"question posée deux fois : {champ}")
+        if champ in posees or _blocked(champ, set(inconnus)):
+            raise AssertionError(f"question posée deux fois, ou déclarée inconnue : {champ}")
         posees.append(champ)
         known, value = _value_at(complet, champ)
         if not known:
