@@ -38,7 +38,7 @@ from engine.tools.entretien import (
     Choix,
     EntretienError,
     Etape,
-    Question,
+    ProchaineQuestion,
     dossier_yaml,
     lire_reponse,
     listes_nommees,
@@ -144,7 +144,7 @@ def etape(dossier: dict[str, Any], inconnus: list[str]) -> Etape:
         raise ErreurInterne(f"erreur interne de la base de règles : {exc}") from exc
 
 
-def question_json(q: Question) -> dict[str, Any]:
+def question_json(q: ProchaineQuestion) -> dict[str, Any]:
     return {"champ": q.champ, "libelle": q.libelle, "type": q.type,
             "choix": [{"valeur": c.valeur, "libelle": c.libelle} for c in q.choix]}
 

@@ -19,7 +19,7 @@ from engine.regime import RegimeError, default_regime_id, load_regime
 from engine.solver import EvaluationError
 from engine.tools.entretien import (
     EntretienError,
-    Question,
+    ProchaineQuestion,
     dossier_yaml,
     lire_reponse,
     listes_nommees,
@@ -58,7 +58,7 @@ def _choisir_prestations(regime, demandees: tuple[str, ...]) -> list[str]:
         click.echo(f"Réponse invalide : donnez des numéros de 1 à {len(known)}.", err=True)
 
 
-def _poser(q: Question) -> str:
+def _poser(q: ProchaineQuestion) -> str:
     """The question as the prompt shows it: its wording, and its choices numbered."""
     lines = [q.libelle]
     for position, choix in enumerate(q.choix, start=1):

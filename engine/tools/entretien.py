@@ -67,7 +67,7 @@ class Choix:
 
 
 @dataclass(frozen=True)
-class Question:
+class ProchaineQuestion:
     """The next question: the dossier path it fills, its French wording, its type and its choices."""
 
     champ: str
@@ -83,7 +83,7 @@ class Etape:
 
     dossier: Dossier
     decision: Decision
-    question: Question | None = None
+    question: ProchaineQuestion | None = None
     ouvertes: list[str] = field(default_factory=list)  # claimed benefits an answer could still change
     en_attente: list[str] = field(default_factory=list)  # fields the decision waits on that the claimant ignores
 
@@ -193,7 +193,7 @@ def _type(node: dict[str, Any]) -> str:
     return TEXTE
 
 
-def question(regime: Regime, data: dict[str, Any], champ: str) -> Question:
+def question(regime: Regime, data: dict[str, Any], champ: str) -> ProchaineQuestion:
     """The question that fills ``champ``, worded by the catalogue for the person it names."""
     node = schema_node(regime, champ)
     kind = _type(node)
@@ -213,7 +213,7 @@ def question(regime: Regime, data: dict[str, Any], champ: str) -> Question:
     else:  # a regime without a question for this field: its schema's own description
         text = (node.get("description") or node.get("title") or champ.rsplit(".", 1)[-1].replace("_", " "))
         text = text.rstrip(". ") + (f" ({objet})" if objet else "") + " ?"
-    return Question(champ, text, kind, choices, objet)
+    return ProchaineQuestion(champ, text, kind, choices, objet)
 
 
 def _libelle_objet(data: dict[str, Any], champ: str) -> str | None:
@@ -242,7 +242,7 @@ def _date(text: str) -> dt.date:
     raise EntretienError(f"« {text} » n'est pas une date : écrivez-la JJ/MM/AAAA (par exemple 15/03/2026)")
 
 
-def lire_reponse(q: Question, text: str) -> Any:
+def lire_reponse(q: ProchaineQuestion, text: str) -> Any:
     """The value a typed answer gives the dossier, or EntretienError with a French message to ask again."""
     text = str(text).strip()
     if not text:
