@@ -513,21 +513,65 @@ class _Recherche:
                 asked |= self.add(champ, pid, node, False)
         return asked
 
-    def meilleur(self) -> str | None:
+    def meilleur(self, decision: Decision) -> str | None:
+        """The best candidate. A field asked only to confirm a met condition is kept when one of the values its
+        schema allows (yes and no, each choice, a number's bounds) changes a claimed benefit's status or
+        amounts: all such trials in one batch, and only once nothing unknown is left to ask."""
         if not self.candidats:
             return None
-        return max(self.candidats.values(), key=_Candidat.score).champ
+        best = max(self.candidats.values(), key=_Candidat.score)
+        if best.inconnue:
+            return best.champ
+        trials: list[tuple[str, Dossier]] = []
+        for candidat in self.candidats.values():
+            node = schema_node(self.dossier.regime, candidat.champ)
+            if node.get("enum"):
+                values = list(node["enum"])
+            elif node.get("type") == "boolean":
+                values = [True, False]
+            elif node.get("type") == "integer":
+                values = [node.get("minimum", 0), node.get("maximum", node.get("minimum", 0) + 10**6)]
+            else:
+                return best.champ  # a date or a text: nothing to try, the best is asked
+            for value in values:
+                try:
+                    changed = repondre(self.dossier.regime, self.data, candidat.champ, value)
+                    trials.append((candidat.champ, validate(changed, self.dossier.origine, regime=self.dossier.regime)))
+                except (EntretienError, DossierError):
+                    continue
+        before = _resume(decision)
+        decisive = {champ for (champ, _), after in zip(trials, evaluate_many([d for _, d in trials]), strict=True)
+                    if _resume(after) != before}
+        kept = [c for c in self.candidats.values() if c.champ in decisive]
+        return max(kept, key=_Candidat.score).champ if kept else None
+
+
+def _resume(decision: Decision) -> dict[str, tuple[str, dict[str, int]]]:
+    return {p: (x.statut, x.montants) for p, x in decision.prestations.items()}
+
+
+# Predicates through which a rule depends on another condition: that condition is confirmed on its own.
+_ETATS = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "evalue"}
 
 
 @functools.cache
 def lectures_par_defaut(regime: Regime) -> dict[str, set[str]]:
-    """For each condition, the dossier facts a rule that meets it reads under ``not``: a condition met on the
-    dossier's silence (a child of the marriage while nothing says the marriage was not declared) that the
-    fact, once said, could fail. Read once per regime from the rules' AST."""
+    """For each condition, the dossier facts that a rule meeting it reads under ``not``, directly or through
+    the predicates its body uses (the mother is the applicant's wife when the dossier does not say who is
+    pregnant): a condition met on the dossier's silence, which the fact, once said, could fail. Read once per
+    regime from the rules' AST."""
     from clingo import ast
 
     inputs = build_program(regime, Mode.EXPLANATION).inputs.fields
-    out: dict[str, set[str]] = {}
+    negated: dict[str, set[str]] = {}  # predicate -> inputs its own rules read under « not »
+    uses: dict[str, set[str]] = {}  # predicate -> predicates its rules' bodies use positively
+    conditions: dict[str, set[str]] = {}  # condition -> predicates of its « rempli » rules' bodies (« not » too)
+
+    def atom_name(literal: ast.AST) -> str | None:
+        if literal.ast_type != ast.ASTType.Literal or literal.atom.ast_type != ast.ASTType.SymbolicAtom:
+            return None
+        symbol = literal.atom.symbol
+        return symbol.name if symbol.ast_type == ast.ASTType.Function else None
 
     def visit(statement: ast.AST) -> None:
         if statement.ast_type != ast.ASTType.Rule or statement.head.ast_type != ast.ASTType.Literal:
@@ -535,20 +579,31 @@ def lectures_par_defaut(regime: Regime) -> dict[str, set[str]]:
         head = statement.head.atom
         if head.ast_type != ast.ASTType.SymbolicAtom or head.symbol.ast_type != ast.ASTType.Function:
             return
-        if head.symbol.name != "rempli" or len(head.symbol.arguments) != 2:
-            return
-        condition = head.symbol.arguments[1]
-        name = getattr(condition, "name", None) or str(condition)
-        for literal in statement.body:
-            if literal.ast_type == ast.ASTType.Literal and literal.sign != ast.Sign.NoSign \
-                    and literal.atom.ast_type == ast.ASTType.SymbolicAtom \
-                    and literal.atom.symbol.ast_type == ast.ASTType.Function \
-                    and literal.atom.symbol.name in inputs:
-                out.setdefault(name, set()).add(literal.atom.symbol.name)
+        name = head.symbol.name
+        body_neg = {atom_name(b) for b in statement.body if atom_name(b) and b.sign != ast.Sign.NoSign}
+        body_pos = {atom_name(b) for b in statement.body if atom_name(b) and b.sign == ast.Sign.NoSign}
+        negated.setdefault(name, set()).update(p for p in body_neg if p in inputs)
+        uses.setdefault(name, set()).update(p for p in body_pos if p not in inputs and p not in _ETATS)
+        if name == "rempli" and len(head.symbol.arguments) == 2:
+            condition = head.symbol.arguments[1]
+            key = getattr(condition, "name", None) or str(condition)
+            conditions.setdefault(key, set()).update(p for p in body_neg if p in inputs)
+            conditions[key].update(p for p in body_pos if p not in inputs and p not in _ETATS)
 
     for _, text in regime.program_texts():
         ast.parse_string(text, visit)
-    return out
+
+    reach = {p: set(v) for p, v in negated.items()}  # grown to a fixed point along the positive uses
+    changed = True
+    while changed:
+        changed = False
+        for predicate, used in uses.items():
+            before = len(reach.setdefault(predicate, set()))
+            for other in used:
+                reach[predicate] |= reach.get(other, set())
+            changed |= len(reach[predicate]) != before
+    return {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds if p not in inputs))
+            for key, preds in conditions.items()}
 
 
 def _dossier(regime: Regime, data: dict[str, Any], origine: str) -> Dossier:
@@ -572,7 +627,7 @@ def prochaine_etape(regime: Regime, data: dict[str, Any], inconnus: list[str] | 
     recherche = _Recherche(dossier, closed)
     for pid, prestation in decision.prestations.items():
         recherche.prestation(pid, prestation)
-    champ = recherche.meilleur()
+    champ = recherche.meilleur(decision)
     etape = Etape(dossier, decision, ouvertes=recherche.ouvertes, en_attente=recherche.en_attente)
     if champ is not None:
         etape.question = question(regime, dossier.data, champ)
