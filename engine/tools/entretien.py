@@ -467,11 +467,16 @@ class _Recherche:
         asked of a woman refused for want of a salaried activity, never of a man.
         """
         statiques: list[str] = []
+        defauts = lectures_par_defaut(self.dossier.regime, "non_rempli")
         for node in prestation.failed():
-            for x in node.exceptions:
-                for champ in self.champs_absents(x):
-                    if champ not in statiques and not _blocked(champ, self.inconnus):
-                        statiques.append(champ)
+            champs = [c for x in node.exceptions for c in self.champs_absents(x)]
+            # A failing condition decided on a default (the presumed end of a pregnancy, for want of its
+            # presumed term): the fact that replaces the default.
+            champs += [c for c in self.champs_absents(node)
+                       if re.sub(r"\[\d+\]", "", c).replace(".", "_") in defauts.get(node.id, set())]
+            for champ in champs:
+                if champ not in statiques and not _blocked(champ, self.inconnus):
+                    statiques.append(champ)
         kept: list[str] = []
         trials: list[tuple[str, Dossier]] = []
         for champ in statiques:
@@ -555,8 +560,9 @@ _ETATS = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "eval
 
 
 @functools.cache
-def lectures_par_defaut(regime: Regime) -> dict[str, set[str]]:
-    """For each condition, the dossier facts that a rule meeting it reads under ``not``, directly or through
+def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[str]]:
+    """For each condition, the dossier facts that a rule putting it in ``etat`` (``rempli``, ``non_rempli``)
+    reads under ``not``, directly or through
     the predicates its body uses (the mother is the applicant's wife when the dossier does not say who is
     pregnant): a condition met on the dossier's silence, which the fact, once said, could fail. Read once per
     regime from the rules' AST."""
@@ -584,7 +590,7 @@ def lectures_par_defaut(regime: Regime) -> dict[str, set[str]]:
         body_pos = {atom_name(b) for b in statement.body if atom_name(b) and b.sign == ast.Sign.NoSign}
         negated.setdefault(name, set()).update(p for p in body_neg if p in inputs)
         uses.setdefault(name, set()).update(p for p in body_pos if p not in inputs and p not in _ETATS)
-        if name == "rempli" and len(head.symbol.arguments) == 2:
+        if name == etat and len(head.symbol.arguments) == 2:
             condition = head.symbol.arguments[1]
             key = getattr(condition, "name", None) or str(condition)
             conditions.setdefault(key, set()).update(p for p in body_neg if p in inputs)
