@@ -343,10 +343,12 @@ def echauffer() -> None:
     build them at the same time (the engine's cache is per process, not locked)."""
     from engine.program import Mode, build_program
     from engine.regime import regimes
+    from engine.tools.entretien import lectures_par_defaut
 
     for regime in regimes().values():
         build_program(regime, Mode.EXPLANATION)
         build_program(regime, Mode.DECISION)
+        lectures_par_defaut(regime)  # the interview's reading of the rules, once per process
 
 
 def application() -> FastAPI:

@@ -559,19 +559,24 @@ def _resume(decision: Decision) -> dict[str, tuple[str, dict[str, int]]]:
 _ETATS = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "evalue"}
 
 
-@functools.cache
 def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[str]]:
     """For each condition, the dossier facts that a rule putting it in ``etat`` (``rempli``, ``non_rempli``)
     reads under ``not``, directly or through
     the predicates its body uses (the mother is the applicant's wife when the dossier does not say who is
     pregnant): a condition met on the dossier's silence, which the fact, once said, could fail. Read once per
     regime from the rules' AST."""
+    return _lectures_par_defaut(regime)[etat]
+
+
+@functools.cache
+def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
+    """Both states at once: one pass over the rules' AST per regime and process."""
     from clingo import ast
 
     inputs = build_program(regime, Mode.EXPLANATION).inputs.fields
     negated: dict[str, set[str]] = {}  # predicate -> inputs its own rules read under « not »
     uses: dict[str, set[str]] = {}  # predicate -> predicates its rules' bodies use positively
-    conditions: dict[str, set[str]] = {}  # condition -> predicates of its « rempli » rules' bodies (« not » too)
+    conditions: dict[str, dict[str, set[str]]] = {"rempli": {}, "non_rempli": {}}  # state -> condition -> body
 
     def atom_name(literal: ast.AST) -> str | None:
         if literal.ast_type != ast.ASTType.Literal or literal.atom.ast_type != ast.ASTType.SymbolicAtom:
@@ -590,11 +595,12 @@ def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[s
         body_pos = {atom_name(b) for b in statement.body if atom_name(b) and b.sign == ast.Sign.NoSign}
         negated.setdefault(name, set()).update(p for p in body_neg if p in inputs)
         uses.setdefault(name, set()).update(p for p in body_pos if p not in inputs and p not in _ETATS)
-        if name == etat and len(head.symbol.arguments) == 2:
+        if name in conditions and len(head.symbol.arguments) == 2:
             condition = head.symbol.arguments[1]
             key = getattr(condition, "name", None) or str(condition)
-            conditions.setdefault(key, set()).update(p for p in body_neg if p in inputs)
-            conditions[key].update(p for p in body_pos if p not in inputs and p not in _ETATS)
+            bodies = conditions[name].setdefault(key, set())
+            bodies.update(p for p in body_neg if p in inputs)
+            bodies.update(p for p in body_pos if p not in inputs and p not in _ETATS)
 
     for _, text in regime.program_texts():
         ast.parse_string(text, visit)
@@ -608,8 +614,10 @@ def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[s
             for other in used:
                 reach[predicate] |= reach.get(other, set())
             changed |= len(reach[predicate]) != before
-    return {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds if p not in inputs))
-            for key, preds in conditions.items()}
+    return {etat: {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds
+                                                                  if p not in inputs))
+                   for key, preds in by_condition.items()}
+            for etat, by_condition in conditions.items()}
 
 
 def _dossier(regime: Regime, data: dict[str, Any], origine: str) -> Dossier:
