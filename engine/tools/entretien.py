@@ -322,6 +322,7 @@ class _Candidat:
     prestations_niveau_demande: set[str] = field(default_factory=set)
     conditions: set[str] = field(default_factory=set)
     inconnue: bool = False  # an unknown condition waits on it (not only a met one resting on silence)
+    montant: bool = True  # only an amount reads it (kept when a value the schema allows changes an amount)
 
     def score(self) -> tuple[bool, int, int, int]:
         return (self.inconnue, len(self.prestations_niveau_demande), len(self.conditions), -self.ordre)
@@ -340,7 +341,7 @@ class _Recherche:
         self.ouvertes: list[str] = []
 
     def add(self, champ: str, prestation: str, condition: Condition, niveau_demande: bool,
-            confirmation: bool = False) -> bool:
+            confirmation: bool = False, montant: bool = False) -> bool:
         """Record a field the decision waits on; True when it can be asked."""
         if not _absent(self.data, champ, self.dossier.regime):
             return False
@@ -355,7 +356,9 @@ class _Recherche:
             for longer in [c for c in self.candidats if c.startswith(champ + ".")]:
                 self.candidats.pop(longer)  # the parent is asked first
             candidat = self.candidats[champ] = _Candidat(champ, len(self.candidats))
-        if not confirmation:
+        if not montant:
+            candidat.montant = False
+        if not confirmation and not montant:
             candidat.inconnue = True
         if niveau_demande:
             candidat.prestations_niveau_demande.add(prestation)
@@ -386,6 +389,12 @@ class _Recherche:
             root = Condition(id="droit", noeud=pid, etat=prestation.droit.etat, mode="toutes",
                              sous_conditions=prestation.conditions)
             asked = self.ouverte(pid, root, top=True)
+            # Facts only an amount reads (the number of consultations): kept if a value changes an amount.
+            fields = self.program.inputs.fields
+            for predicate in sorted(lectures_par_defaut(self.dossier.regime, "montant").get(pid, ())):
+                f = fields[predicate]
+                if f.kind == "valeur" and "[]" not in f.path and f.path != ("date_reference",):
+                    asked |= self.add(f.display(), pid, prestation.droit, False, montant=True)
         if asked:
             self.ouvertes.append(pid)
 
@@ -395,6 +404,8 @@ class _Recherche:
         asked = False
         if kids:
             failing = [k for k in kids if k.etat == Etat.non_rempli]
+            if node.mode is None:  # a composite whose kind the decision does not show: its states tell
+                node.mode = _mode(node)
             if node.mode == "une_parmi" or not failing:
                 for k in kids:
                     # A met « one of » (the children who open the right) still waits on its unknown members.
@@ -402,7 +413,10 @@ class _Recherche:
                                                   and k.etat == Etat.rempli):
                         asked |= self.ouverte(pid, k, top and node.mode != "une_parmi")
                     elif k.etat == Etat.non_rempli and node.mode == "une_parmi":
-                        asked |= self.echec(pid, k)  # one child that fails among others: its exceptions
+                        # One child that fails among others: its exceptions, and its unknown facts, since a
+                        # child whose right has ended may still be owed the months before.
+                        asked |= self.echec(pid, k)
+                        asked |= self.pendants(pid, k)
             elif not top:
                 for k in failing:
                     asked |= self.echec(pid, k)
@@ -528,7 +542,7 @@ class _Recherche:
         if best.inconnue:
             return best.champ
         trials: list[tuple[str, Dossier]] = []
-        for candidat in self.candidats.values():
+        for candidat in sorted(self.candidats.values(), key=_Candidat.score, reverse=True):
             node = schema_node(self.dossier.regime, candidat.champ)
             if node.get("enum"):
                 values = list(node["enum"])
@@ -536,8 +550,10 @@ class _Recherche:
                 values = [True, False]
             elif node.get("type") == "integer":
                 values = [node.get("minimum", 0), node.get("maximum", node.get("minimum", 0) + 10**6)]
+            elif candidat.montant:
+                continue  # a date or a text only an amount reads: nothing to try, not asked
             else:
-                return best.champ  # a date or a text: nothing to try, the best is asked
+                return candidat.champ  # a date or a text a met condition reads by default: asked
             for value in values:
                 try:
                     changed = repondre(self.dossier.regime, self.data, candidat.champ, value)
@@ -551,6 +567,16 @@ class _Recherche:
         return max(kept, key=_Candidat.score).champ if kept else None
 
 
+def _mode(node: Condition) -> str:
+    """« toutes » or « une_parmi » for a composite node, from its state and its members' (Kleene's logic)."""
+    states = {k.etat for k in node.sous_conditions}
+    if Etat.non_rempli in states and node.etat != Etat.non_rempli:
+        return "une_parmi"
+    if Etat.rempli in states and node.etat != Etat.rempli:
+        return "toutes"
+    return "une_parmi" if all(k.objet for k in node.sous_conditions) else "toutes"
+
+
 def _resume(decision: Decision) -> dict[str, tuple[str, dict[str, int]]]:
     return {p: (x.statut, x.montants) for p, x in decision.prestations.items()}
 
@@ -559,7 +585,7 @@ def _resume(decision: Decision) -> dict[str, tuple[str, dict[str, int]]]:
 _ETATS = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "evalue"}
 
 
-def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[str]]:
+def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[str]]:  # or "montant"
     """For each condition, the dossier facts that a rule putting it in ``etat`` (``rempli``, ``non_rempli``)
     reads under ``not``, directly or through
     the predicates its body uses (the mother is the applicant's wife when the dossier does not say who is
@@ -577,6 +603,8 @@ def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
     negated: dict[str, set[str]] = {}  # predicate -> inputs its own rules read under « not »
     uses: dict[str, set[str]] = {}  # predicate -> predicates its rules' bodies use positively
     conditions: dict[str, dict[str, set[str]]] = {"rempli": {}, "non_rempli": {}}  # state -> condition -> body
+    reads: dict[str, set[str]] = {}  # predicate -> inputs its rules read, under « not » or not
+    amounts: dict[str, set[str]] = {}  # benefit -> predicates the bodies of its « montant » rules use
 
     def atom_name(literal: ast.AST) -> str | None:
         if literal.ast_type != ast.ASTType.Literal or literal.atom.ast_type != ast.ASTType.SymbolicAtom:
@@ -595,6 +623,10 @@ def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
         body_pos = {atom_name(b) for b in statement.body if atom_name(b) and b.sign == ast.Sign.NoSign}
         negated.setdefault(name, set()).update(p for p in body_neg if p in inputs)
         uses.setdefault(name, set()).update(p for p in body_pos if p not in inputs and p not in _ETATS)
+        reads.setdefault(name, set()).update(p for p in body_pos | body_neg if p in inputs)
+        if name == "montant" and len(head.symbol.arguments) >= 2 \
+                and head.symbol.arguments[1].ast_type == ast.ASTType.SymbolicTerm:
+            amounts.setdefault(str(head.symbol.arguments[1].symbol), set()).update(body_pos | body_neg)
         if name in conditions and len(head.symbol.arguments) == 2:
             condition = head.symbol.arguments[1]
             key = getattr(condition, "name", None) or str(condition)
@@ -614,10 +646,24 @@ def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
             for other in used:
                 reach[predicate] |= reach.get(other, set())
             changed |= len(reach[predicate]) != before
-    return {etat: {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds
-                                                                  if p not in inputs))
-                   for key, preds in by_condition.items()}
-            for etat, by_condition in conditions.items()}
+    out = {etat: {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds
+                                                                 if p not in inputs))
+                  for key, preds in by_condition.items()}
+           for etat, by_condition in conditions.items()}
+    # The facts an amount reads, through every predicate its rules use (not through other conditions).
+    read = {p: set(v) for p, v in reads.items()}
+    changed = True
+    while changed:
+        changed = False
+        for predicate, used in uses.items():
+            before = len(read.setdefault(predicate, set()))
+            for other in used:
+                read[predicate] |= read.get(other, set())
+            changed |= len(read[predicate]) != before
+    out["montant"] = {benefit: {p for p in preds if p in inputs}.union(*(read.get(p, set()) for p in preds
+                                                                       if p not in inputs))
+                      for benefit, preds in amounts.items()}
+    return out
 
 
 def _dossier(regime: Regime, data: dict[str, Any], origine: str) -> Dossier:
