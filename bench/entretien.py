@@ -70,7 +70,11 @@ def mesurer() -> dict:
     posees = sum(p for p, _, _ in par_cas)
     faits = sum(f for _, f, _ in par_cas)
     pire = max(par_cas, key=lambda c: (c[0] / max(c[1], 1), c[0]))
+    # A case that holds a handful of facts says little (four « je ne sais pas » for one fact): the worst of
+    # those that hold at least ten is named too.
+    pire_grand = max((c for c in par_cas if c[1] >= 10), key=lambda c: (c[0] / c[1], c[0]), default=pire)
     return {"cas": len(par_cas), "ecarts": ecarts, "posees": posees, "faits": faits, "pire": pire,
+            "pire_grand": pire_grand,
             "etapes": len(etapes), "etape_p50": _p(etapes, .5), "etape_p95": _p(etapes, .95),
             "eval_p50": _p(evaluations, .5), "eval_p95": _p(evaluations, .95)}
 
@@ -88,7 +92,9 @@ def texte(m: dict) -> str:
         f"d'`evaluate` du cas entier" + (f" ; écarts : {'; '.join(m['ecarts'])}" if m["ecarts"] else "") + ".",
         f"- questions posées : {m['posees']} pour {m['faits']} faits que tiennent les cas, soit "
         f"{100 * m['posees'] / max(m['faits'], 1):.1f} % (objectif : au plus 70 %) ; pire cas : {pire_nom} "
-        f"({pire_posees} questions pour {pire_faits} faits).",
+        f"({pire_posees} questions pour {pire_faits} fait{'s' if pire_faits > 1 else ''}) ; pire des cas d'au "
+        f"moins dix faits : {m['pire_grand'][2]} ({m['pire_grand'][0]} questions pour {m['pire_grand'][1]} "
+        "faits).",
         f"- une étape (la question suivante, ou la décision) : p50 {m['etape_p50']:.1f} ms, p95 "
         f"{m['etape_p95']:.1f} ms sur {m['etapes']} étapes (objectif : p95 sous 100 ms) ; un `evaluate` du cas "
         f"entier dans le même passage : p50 {m['eval_p50']:.1f} ms, p95 {m['eval_p95']:.1f} ms.",
