@@ -339,10 +339,14 @@ def create_app(reglages: Reglages | None = None) -> FastAPI:
     app.add_middleware(_Limites)  # added last: the outermost, it sees a body before anything reads it
 
     from console.api import router as api_router
+    from console.entretien import api as entretien_api
+    from console.entretien import pages as entretien_pages
     from console.pages import router as pages_router
 
     app.include_router(api_router)
+    app.include_router(entretien_api)
     app.include_router(pages_router)
+    app.include_router(entretien_pages)
     _openapi_schemas(app)
     return app
 
@@ -459,10 +463,12 @@ def echauffer() -> None:
     build them at the same time (the engine's cache is per process, not locked)."""
     from engine.program import Mode, build_program
     from engine.regime import regimes
+    from engine.tools.entretien import lectures_par_defaut
 
     for regime in regimes().values():
         build_program(regime, Mode.EXPLANATION)
         build_program(regime, Mode.DECISION)
+        lectures_par_defaut(regime)  # the interview's reading of the rules, once per process
 
 
 def application() -> FastAPI:

@@ -59,7 +59,8 @@ class _LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
 
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "letter": ("engine.cli.lettres", "letter_command"), "letters": ("engine.cli.lettres", "letters_command")}
+        "letter": ("engine.cli.lettres", "letter_command"), "letters": ("engine.cli.lettres", "letters_command"),
+        "entretien": ("engine.cli.entretien", "entretien_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
