@@ -121,7 +121,7 @@ _SEPARATEUR = "[ .\u00a0\u202f]?"
 
 @functools.lru_cache(maxsize=1024)
 def _formes(value: Any) -> tuple[re.Pattern, ...]:
-    """The ways a source may write a value: digits (« 9 », « 09 », « 1 500 », « 1500 »), words followed by
+    """The ways a source may write a value: digits (« 9 », « 09 », « 2 750 », « 2750 »), words followed by
     digits in brackets (« neuf (09) »), a fraction or a percentage."""
     if isinstance(value, Fraction) and value.denominator != 1:
         pct = value * 100
@@ -130,7 +130,7 @@ def _formes(value: Any) -> tuple[re.Pattern, ...]:
             out.append(rf"\b{pct.numerator}\s*%")
         return tuple(re.compile(p, re.I) for p in out)
     n = int(value)
-    groups = f"{n:,}".split(",")  # 1500 → 1 500, 1500 or 1.500: any separator, or none
+    groups = f"{n:,}".split(",")  # 2750 → 2 750, 2750 or 2.750: any separator, or none
     zero = "0?" if n < 10 else ""
     out = [rf"(?<![\d/,]){zero}{_SEPARATEUR.join(groups)}(?![\d/])"]
     out.append(rf"\b{re.escape(fmt.lettres(n))}\s*\(")

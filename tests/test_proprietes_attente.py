@@ -78,7 +78,21 @@ ETUDIANT = {**copy.deepcopy(TROIS_ENFANTS), "id": "etudiant"}
 ETUDIANT["enfants"][1].update(date_naissance="2010-01-02", situation="etudes")
 
 
+# Found under the default profile: an older student past the age limit on the date of reference, whose arrears
+# months were due; without her category the benefit was refused with her arrears dropped in silence.
+ETUDIANTE_HORS_AGE = {
+    "id": "etudiante-hors-age", "date_reference": "2004-07-05",
+    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,
+                  "premiere_demande": False, "jours_mois": 18, "heures_mois": 119, "salaire_mensuel": 28460,
+                  "paiement_salaire": "mois"},
+    "enfants": [{"prenom": "Awa", "date_naissance": "1983-06-30", "categorie": "mariage", "declare_etat_civil": True,
+                 "a_charge": True, "residence": "Mali", "situation": "etudes", "visite_medicale": True}],
+    "demandes": [{"prestation": "allocations_familiales"}],
+}
+
+
 @reglages
+@example(dossier=ETUDIANTE_HORS_AGE, index=0, champ="categorie")
 @example(dossier=ETUDIANT, index=1, champ="situation")
 @example(dossier=TROIS_ENFANTS, index=2, champ="date_naissance")
 @example(dossier=TROIS_ENFANTS, index=1, champ="visite_medicale")
