@@ -171,6 +171,16 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
+def _texte(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """A text holding a character YAML reads as a line break (NEL, U+2028, U+2029) is written double-quoted,
+    where the emitter escapes it: plain or folded, it would read back as a space."""
+    style = '"' if any(ch in text for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _texte)
+
+
 def dump_yaml(data: Any) -> str:
     """``data`` as YAML that :func:`parse_text` reads back equal (a dossier written as a caseload file)."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)

@@ -467,6 +467,7 @@ def test_a_hostile_scalar_in_json_is_read_as_written_or_refused_with_its_field(s
 @settings(max_examples=100, deadline=None)
 @given(textes=st.lists(scalaires_hostiles().map(lambda s: s.texte) | st.text(max_size=8), min_size=1, max_size=5))
 @example(textes=["1e3", "0o17", "yes", "010", ".5", "+1"])  # strings YAML 1.2 reads as numbers unless quoted
+@example(textes=["\x85", "a\u2028b"])  # line breaks to YAML: a plain or folded text read them back as a space
 def test_a_caseload_written_as_yaml_reads_back_its_texts_as_texts(textes):
     """``write_caseload`` wrote YAML for a 1.1 reader: a prénom « 1e3 » left plain would read back as 1000."""
     from engine.dossier import dump_yaml
