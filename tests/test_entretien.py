@@ -211,17 +211,6 @@ LIMITES = {
         "le montant perdu d'un refus pour demande tardive n'est pas poursuivi",
     "prime_premier_etablissement/mariage:champs contradictoires, célibataire mais pas un premier mariage":
         "le second de deux champs contradictoires n'est pas demandé",
-    # Facts the institution establishes, not the claimant: its own error, delay or failure (a recall without
-    # limit) and the finding that the allowances are not used for the child. A date has no value to try, so
-    # the interview cannot find that it changes the amount; the office enters them in the form.
-    "allocations_familiales/rappel_sans_limite:retard de l'INPS depuis le 1er mars 2022":
-        "un fait de l'institution (rappel sans limite) n'est pas demandé",
-    "issue22/rappel_sans_limite:erreur de l'INPS depuis le 1er mars 2024":
-        "un fait de l'institution (rappel sans limite) n'est pas demandé",
-    "allocations_familiales/allocations_non_utilisees:suspension constatée le 10 février 2026":
-        "un constat de l'institution (allocations non utilisées) n'est pas demandé",
-    "issue22/allocations_non_utilisees:versement suspendu depuis le constat du 10 février 2026":
-        "un constat de l'institution (allocations non utilisées) n'est pas demandé",
 }
 
 

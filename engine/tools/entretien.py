@@ -389,6 +389,25 @@ class _Recherche:
             root = Condition(id="droit", noeud=pid, etat=prestation.droit.etat, mode="toutes",
                              sous_conditions=prestation.conditions)
             asked = self.ouverte(pid, root, top=True)
+            if prestation.droit.etat == Etat.non_rempli:
+                # Incomplete though its right fails today: arrears wait on its unknown conditions (the worker's
+                # salary, a child's category), asked though a sibling fails.
+                for k in prestation.conditions:
+                    if k.etat == Etat.inconnu:
+                        asked |= self.ouverte(pid, k)
+            if prestation.droit.etat == Etat.non_rempli and prestation.statut == Statut.accorde:
+                # Granted for arrears alone: an exception of a child who no longer opens the right (studies)
+                # could still raise the amount.
+                for k in prestation.conditions:
+                    if k.etat == Etat.non_rempli and k.mode == "une_parmi":
+                        for child in k.sous_conditions:
+                            if child.etat == Etat.non_rempli:
+                                asked |= self.echec(pid, child)
+            # What the decision itself lists as pending: a child past the age limit whose arrears months wait
+            # on a fact keeps the claim incomplete though no condition above it is unknown.
+            for item in prestation.en_attente:
+                for champ in item.informations_manquantes:  # one child's fact: after those that decide the claim
+                    asked |= self.add(champ, pid, prestation.droit, False)
             # Facts only an amount reads (the number of consultations): kept if a value changes an amount.
             fields = self.program.inputs.fields
             for predicate in sorted(lectures_par_defaut(self.dossier.regime, "montant").get(pid, ())):
@@ -697,15 +716,20 @@ def prochaine_etape(regime: Regime, data: dict[str, Any], inconnus: list[str] | 
 # -- an interview driven by a complete dossier (the benchmark and the tests) --------------------
 def depart(regime: Regime, complet: dict[str, Any]) -> dict[str, Any]:
     """What a counter knows before the first question: the claims and their dates, the reference date, the
-    applicant's identity, the documents handed in, and each listed person by the fields the schema requires
-    (a child's first name)."""
+    applicant's identity, the documents handed in, what the institution itself established, and each listed
+    person by the fields the schema requires (a child's first name)."""
     props = regime.schema.get("properties", {})
     start: dict[str, Any] = {k: copy.deepcopy(complet[k]) for k in ("id", "base", "date_reference", "demandes",
                                                                      "pieces") if k in complet}
     demandeur = props.get("demandeur", {}).get("properties", {})
     identite = {k: v for k, v in (complet.get("demandeur") or {}).items() if demandeur.get(k, {}).get("x-identite")}
+    # What the institution itself established (its own error or delay, a finding that the allowances are not
+    # used for the child: the schema's ``x-institution``) is on the office's record, never asked at the counter.
+    identite.update({k: copy.deepcopy(v) for k, v in (complet.get("demandeur") or {}).items()
+                     if demandeur.get(k, {}).get("x-institution")})
     if identite:
         start["demandeur"] = identite
+    start.update({k: copy.deepcopy(v) for k, v in complet.items() if props.get(k, {}).get("x-institution")})
     for key, value in complet.items():
         node = props.get(key, {})
         if key in start or node.get("type") != "array" or not isinstance(value, list):
