@@ -342,6 +342,23 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
         "etats_enfants": {e["prenom"]: etat(b) for e, b in zip(enfants or [], beneficiaires, strict=True)},
         "enfants_en_attente": en_attente,
     }
+    # Un droit éteint aujourd'hui (l'âge) peut laisser des mois du rappel dus : si, l'un de ces mois, un
+    # enfant avait l'âge admis et que rien ne l'écarte, mais que sa condition hors âge ou celle du travailleur
+    # reste inconnue, ces mois attendent le fait : incomplet, jamais refusé (l'argent peut-être dû n'est pas
+    # caché) ; l'enfant est en attente quand c'est l'un de ses faits qui manque.
+    if droit is False and travailleur is not False and enfants:
+        debut = rang_mois(date_demande(dossier)) - parametre("af_rappel_mois", reference)
+        for i, enfant in enumerate(enfants):
+            mois = [conditions_enfant(enfant, dossier, premier_jour(r)) for r in range(debut, rang_reference)]
+            hors_age = [v for k, v in (mois[0] if mois else {}).items() if k not in ("age", "_regime_etranger")]
+            if not mois or False in hors_age or not any(c["age"] is True for c in mois):
+                continue
+            if None in hors_age and travailleur is True:
+                resultat["statut"] = "incomplet"
+                resultat["enfants_en_attente"].append((enfant.get("prenom"), faits_manquants(enfant, i, mois[0],
+                                                                                              dossier)))
+            elif travailleur is None:
+                resultat["statut"] = "incomplet"
     if travailleur is not True:
         return resultat
 

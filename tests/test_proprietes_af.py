@@ -333,11 +333,18 @@ SEXE_ET_FAITS_D_ENFANTS = {
 }
 
 
+# Found under the default profile on a fresh clone: a child who reached the age limit the month before, the
+# worker's facts all unknown: the arrears months wait on them (incomplete), never a refusal.
+RAPPEL_EN_ATTENTE_DU_TRAVAILLEUR = {"id": "dossier-001", "date_reference": "2004-07-05",
+                                    "enfants": [{"prenom": "Awa", "date_naissance": "1990-06-30"}],
+                                    "demandes": [{"prestation": "allocations_familiales"}]}
+
 @reglages
 @exemples_bornes
 @example(lot=[JOURS_ASSIMILES_SEULS])
 @example(lot=[VEUVE_ENFANTS_PRENOMS])
 @example(lot=[SEXE_ET_FAITS_D_ENFANTS])
+@example(lot=[RAPPEL_EN_ATTENTE_DU_TRAVAILLEUR])
 @given(lot=lots(dossiers(), max_size=LOT))
 def test_differentiel(lot):
     """La base et le modèle indépendant décident de même : statut, montants, enfants, états."""
