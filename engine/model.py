@@ -115,6 +115,15 @@ class Echeance:
     suspendue: bool = False  # due, but its payment is suspended (not paid, not lost)
     verse_a: Personne | None = None  # paid to this person rather than to the worker
 
+    def paiement(self) -> dict[str, Any]:
+        """How it is paid, as the JSON and the cases write it: ``suspendu: true``, ``verse_a: Prénoms Nom``."""
+        out: dict[str, Any] = {}
+        if self.suspendue:
+            out["suspendu"] = True
+        if self.verse_a is not None:
+            out["verse_a"] = str(self.verse_a)
+        return out
+
 
 @dataclass(frozen=True)
 class Personne:

@@ -121,7 +121,7 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
     if prestation.echeancier:
         out["echeancier"] = [
             {"date": e.date.isoformat(), "evenement": phrases.event(e.evenement), "montant": e.montant,
-             **paiement_echeance_json(e)}
+             **e.paiement()}
             for e in prestation.echeancier
         ]
     if prestation.mensualites:
@@ -140,16 +140,6 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
 
 
 # -- To whom and how a benefit is paid (the guide's provisions on payment) -----------
-def paiement_echeance_json(echeance) -> dict[str, Any]:
-    """What an instalment says of its payment: suspended, or paid to someone other than the worker."""
-    out: dict[str, Any] = {}
-    if echeance.suspendue:
-        out["suspendu"] = True
-    if echeance.verse_a is not None:
-        out["verse_a"] = str(echeance.verse_a)
-    return out
-
-
 def verse_a_json(prestation: Prestation) -> list[dict[str, Any]]:
     """``verse_a``: per child, the person who receives its allowance instead of the worker."""
     return [v.as_dict() for v in prestation.verse_a]

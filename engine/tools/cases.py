@@ -163,7 +163,7 @@ def observed(prestation: Prestation) -> dict[str, Any]:
         "pieces_manquantes": prestation.pieces_manquantes,
         "pertes": [p.montant for p in prestation.pertes],
         "echeancier": [
-            {"date": e.date.isoformat(), "montant": e.montant, **_paiement_echeance(e)} for e in prestation.echeancier
+            {"date": e.date.isoformat(), "montant": e.montant, **e.paiement()} for e in prestation.echeancier
         ],
         "verse_a": _verse_a(prestation),
         "echeances_suspendues": [e.date.isoformat() for e in prestation.echeancier if e.suspendue],
@@ -322,16 +322,6 @@ def _pending_got(key: str, actual: dict[str, Any], prestation: Prestation) -> An
             if other.endswith(_EN_ATTENTE) and isinstance(value, dict):
                 return value
     return _plain(getattr(prestation, key, None))
-
-
-def _paiement_echeance(echeance) -> dict[str, Any]:
-    """How an instalment is paid, as a case writes it: ``suspendu: true``, ``verse_a: Prénoms Nom``."""
-    out: dict[str, Any] = {}
-    if echeance.suspendue:
-        out["suspendu"] = True
-    if echeance.verse_a is not None:
-        out["verse_a"] = str(echeance.verse_a)
-    return out
 
 
 def _verse_a(prestation: Prestation) -> list[dict[str, Any]]:
