@@ -32,8 +32,8 @@ from console.dossiers import (
     parse_json,
     valider,
 )
-from console.vues import templates
-from engine.regime import RegimeError, default_regime_id, load_regime, regimes
+from console.vues import regime_demande, rendre_page
+from engine.regime import default_regime_id, regimes
 from engine.tools.entretien import (
     Choix,
     EntretienError,
@@ -195,24 +195,11 @@ def decoder_etat(text: str) -> dict[str, Any]:
     return etat
 
 
-def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("auteur", getattr(request.state, "auteur", None))
-    context.setdefault("ouvert", request.app.state.etat.controle.ouvert)
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
-
-
-def _regime(regime_id: str | None):
-    try:
-        return load_regime(regime_id or None)
-    except RegimeError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 def _debut(request: Request, regime, erreurs: list[str] | None = None, valeurs: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     phrases = catalogue(regime)
     today = dt.date.today().isoformat()
-    return _page(request, "entretien_debut.html", status_code, regime=regime, regimes=list(regimes().values()),
+    return rendre_page(request, "entretien_debut.html", status_code, regime=regime, regimes=list(regimes().values()),
                  prestations=[(p, phrases.libelle_prestation(p)) for p in prestations(regime)],
                  listes=listes_nommees(regime), erreurs=erreurs or [],
                  valeurs=valeurs or {"date_reference": today, "date_demande": today})
@@ -220,7 +207,7 @@ def _debut(request: Request, regime, erreurs: list[str] | None = None, valeurs: 
 
 @pages.get("/entretien", response_class=HTMLResponse)
 def entretien_debut(request: Request, regime: str = ""):
-    return _debut(request, _regime(regime or default_regime_id()))
+    return _debut(request, regime_demande(regime or default_regime_id()))
 
 
 @pages.post("/entretien", response_class=HTMLResponse)
@@ -242,7 +229,7 @@ async def entretien_reponse(request: Request):
 
 
 def _commencer(request: Request, form) -> Response:
-    regime = _regime(str(form.get("regime", "")) or default_regime_id())
+    regime = regime_demande(str(form.get("regime", "")) or default_regime_id())
     chosen = [str(p) for p in form.getlist("prestations")]
     valeurs = {"date_reference": str(form.get("date_reference", "")), "date_demande": str(form.get("date_demande", "")),
                "prestations": chosen, **{f"liste_{li.cle}": str(form.get(f"liste_{li.cle}", ""))
@@ -314,7 +301,7 @@ def _ecran(request: Request, step: Etape, etat: dict[str, Any], erreur: str | No
     phrases = catalogue(step.dossier.regime)
     demandees = [d["prestation"] for d in step.dossier.data.get("demandes", [])]
     q = step.question
-    return _page(request, "entretien_question.html", status_code, question=q, etat=encoder_etat(etat),
+    return rendre_page(request, "entretien_question.html", status_code, question=q, etat=encoder_etat(etat),
                  erreur=erreur, saisie=saisie, numero=len(etat.get("historique", [])) + 1,
                  precedent=bool(etat.get("historique")),
                  ouvertes=[phrases.libelle_prestation(p) for p in step.ouvertes],

@@ -40,7 +40,7 @@ from console.dossiers import (
 from console.formulaire import Formulaire, appliquer, identifiant, sans_vides
 from console.impact import GENERES_MAX, amendements, sous_amendement
 from console.journal import PAR_PAGE
-from console.vues import templates
+from console.vues import regime_demande, rendre_page
 from engine.domaine import iso_date
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
@@ -53,30 +53,17 @@ Numero = Annotated[int, FastAPIPath(ge=1, le=2**62)]  # a row of the journal: SQ
 FORM_LIMITS = {"max_files": 2, "max_fields": 5000, "max_part_size": 1 << 20}
 
 
-def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("auteur", getattr(request.state, "auteur", None))
-    context.setdefault("ouvert", request.app.state.etat.controle.ouvert)
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
-
-
-def _regime(regime_id: str | None):
-    try:
-        return load_regime(regime_id or None)
-    except RegimeError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 # -- home, sign-in ---------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 def accueil(request: Request):
     rows, _ = request.app.state.etat.journal.chercher(par_page=8)
-    return _page(request, "accueil.html", regimes=list(regimes().values()), recentes=rows,
+    return rendre_page(request, "accueil.html", regimes=list(regimes().values()), recentes=rows,
                  defaut=default_regime_id())
 
 
 @router.get("/connexion", response_class=HTMLResponse)
 def connexion(request: Request, suite: str = "/"):
-    return _page(request, "connexion.html", suite=_local(suite), erreur=None)
+    return rendre_page(request, "connexion.html", suite=_local(suite), erreur=None)
 
 
 @router.post("/connexion", response_class=HTMLResponse)
@@ -91,11 +78,11 @@ async def connexion_envoi(request: Request):
     try:
         good = await run_in_threadpool(controle.verifier, nom, mot, client)
     except TropDEssais as exc:
-        response = _page(request, "connexion.html", 429, suite=suite, erreur=str(exc))
+        response = rendre_page(request, "connexion.html", 429, suite=suite, erreur=str(exc))
         response.headers["Retry-After"] = str(exc.attente)
         return response
     if not good:
-        return _page(request, "connexion.html", 401, suite=suite, erreur="Nom ou mot de passe incorrect.")
+        return rendre_page(request, "connexion.html", 401, suite=suite, erreur="Nom ou mot de passe incorrect.")
     response = RedirectResponse(suite, status_code=303)
     response.set_cookie("prevoyance_session", controle.jeton_session(nom), max_age=DUREE_SESSION, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
@@ -127,7 +114,7 @@ def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[st
     utiles = None if form.champs_utiles(data) is None else [
         form.phrases.libelle_prestation(d["prestation"]) for d in data.get("demandes") or []
         if isinstance(d, dict) and isinstance(d.get("prestation"), str)]
-    return _page(request, "formulaire.html", status_code, regime=regime, champs=champs,
+    return rendre_page(request, "formulaire.html", status_code, regime=regime, champs=champs,
                  erreurs=all_errors, source=source, regimes=list(regimes().values()), utiles=utiles,
                  aide_regime=form.phrases.data.get("formulaire", {}).get("aide", ""))
 
@@ -151,7 +138,7 @@ def en_mots_du_guichet(message: str, path: str, champs: list) -> str:
 
 @router.get("/dossiers/nouveau", response_class=HTMLResponse)
 def nouveau(request: Request, regime: str = ""):
-    chosen = _regime(regime)
+    chosen = regime_demande(regime)
     return _formulaire(request, chosen, {"date_reference": dt.date.today().isoformat()})
 
 
@@ -160,7 +147,7 @@ async def envoyer(request: Request):
     form = await request.form(**FORM_LIMITS)
     verifier_taille(request)
     values = {key: [str(v) for v in form.getlist(key)] for key in form}
-    regime = _regime(values.get("__regime", [""])[0])
+    regime = regime_demande(values.get("__regime", [""])[0])
     source = values.get("__source", [""])[0]
     data = Formulaire(regime).lire(values)
     action = values.get("_action", ["decider"])[0]
@@ -180,14 +167,14 @@ async def televerser(request: Request):
     verifier_taille(request)
     upload = form.get("fichier")
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return _formulaire(request, _regime(str(form.get("__regime", ""))), {},
+        return _formulaire(request, regime_demande(str(form.get("__regime", ""))), {},
                            {"(racine)": ["Choisissez un fichier YAML ou JSON."]}, 422)
     content = await upload.read()
     try:
         data = parse_fichier(content, upload.filename)
     except DossierRefuse as exc:
-        return _formulaire(request, _regime(str(form.get("__regime", ""))), {}, exc.par_champ(), 422)
-    regime = _regime(regime_of(data))
+        return _formulaire(request, regime_demande(str(form.get("__regime", ""))), {}, exc.par_champ(), 422)
+    regime = regime_demande(regime_of(data))
     try:
         ident, _, _ = await run_in_threadpool(decider_et_enregistrer, request.app.state.etat, data, None,
                                               request.state.auteur, "console")
@@ -244,7 +231,8 @@ def _decision_page(request: Request, ident: int, si: str, amendement: str = "", 
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     offerts = [a for a in amendements().values() if a.regime == dossier.regime.id]
     suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""
-    return _page(request, "decision.html", demande=demande, dossier=dossier, decision=decision, prestations=benefits,
+    return rendre_page(request, "decision.html", demande=demande, dossier=dossier, decision=decision,
+                       prestations=benefits,
                  personne=personne_of(dossier.data),
                  libelle_champ=functools.partial(Formulaire(dossier.regime).libelle_de, data=dossier.data),
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),
@@ -268,7 +256,7 @@ def modifier(request: Request, ident: Numero):
     demande = request.app.state.etat.journal.demande(ident)
     if demande is None:
         raise HTTPException(404, f"aucune décision n°{ident}")
-    return _formulaire(request, _regime(demande["base"]), demande["donnees"], source=ident)
+    return _formulaire(request, regime_demande(demande["base"]), demande["donnees"], source=ident)
 
 
 def _rouvrir_sous(request: Request, ident: int, amendement: str, date_effet: str):
@@ -316,7 +304,7 @@ def lettre_page(request: Request, ident: Numero, prestation: str, amendement: st
     choix, courant = _entete_choisi(request, dossier.regime, entete)
     # A letter without its addressee is still written, with a blank block: the clerk is told before printing it.
     avertissement = avertissement_destinataire(manques_destinataire(dossier))
-    return _page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision,
+    return rendre_page(request, "lettre.html", ident=ident, prestation=prestation, libelle=libelle, decision=decision,
                  choix_entetes=choix, entete=courant.cle, amendement=amendement, date_effet=date_effet,
                  suite=_suite(amendement, date_effet, entete), retour=_suite(amendement, date_effet, ""),
                  avertissement=avertissement[:1].upper() + avertissement[1:] + "." if avertissement else None)
@@ -370,7 +358,8 @@ def journal(request: Request, dossier: str = "", prestation: str = "", statut: s
     filtres = {"personne": personne, "dossier": dossier, "prestation": prestation, "statut": statut,
                "condition": condition, "du": du, "au": au}
     pages = max(1, -(-total // PAR_PAGE))
-    return _page(request, "journal.html", 422 if erreurs else 200, lignes=rows, total=total, page=page, pages=pages,
+    return rendre_page(request, "journal.html", 422 if erreurs else 200, lignes=rows, total=total, page=page,
+                       pages=pages,
                  filtres=filtres, erreurs=erreurs, prestations=prestations_et_libelles(),
                  conditions=sorted({libelle for _, libelle in libelles_conditions(known)}),
                  requete={k: v for k, v in filtres.items() if v})
@@ -436,7 +425,7 @@ def journal_ligne(request: Request, ligne: Numero):
         except Exception:
             return node
 
-    return _page(request, "journal_ligne.html", ligne=found, libelle=libelle,
+    return rendre_page(request, "journal_ligne.html", ligne=found, libelle=libelle,
                  prestation_libelle=phrases.libelle_prestation(found.prestation)
                  if phrases else found.prestation)
 
@@ -444,7 +433,7 @@ def journal_ligne(request: Request, ligne: Numero):
 # -- amendment impact ----------------------------------------------------------------------
 @router.get("/impact", response_class=HTMLResponse)
 def impact(request: Request):
-    return _page(request, "impact.html", amendements=list(amendements().values()),
+    return rendre_page(request, "impact.html", amendements=list(amendements().values()),
                  travaux=request.app.state.etat.journal.travaux(), erreurs={}, valeurs={}, maximum=GENERES_MAX,
                  titres={a.ident: a.titre for a in amendements().values()})
 
@@ -487,7 +476,8 @@ async def impact_lancer(request: Request):
             caseload = await run_in_threadpool(etat.travaux.caseload_genere, nombre, graine)
             nom = "dossiers générés"
     if erreurs or caseload is None or choice is None:
-        return _page(request, "impact.html", 422, amendements=list(known.values()), travaux=etat.journal.travaux(),
+        return rendre_page(request, "impact.html", 422, amendements=list(known.values()),
+                           travaux=etat.journal.travaux(),
                      erreurs=erreurs, valeurs=valeurs, maximum=GENERES_MAX,
                      titres={a.ident: a.titre for a in known.values()})
     ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur, nom)
@@ -500,7 +490,7 @@ def impact_travail(request: Request, travail: str):
     if job is None:
         raise HTTPException(404, f"aucun travail « {travail} »")
     titre = amendements().get(job["amendement"])
-    return _page(request, "travail.html", travail=job, titre=titre.titre if titre else job["amendement"])
+    return rendre_page(request, "travail.html", travail=job, titre=titre.titre if titre else job["amendement"])
 
 
 @router.get("/impact/{travail}/rapport.html")
@@ -522,4 +512,4 @@ def impact_rapport(request: Request, travail: str):
 # -- API documentation, offline --------------------------------------------------------------
 @router.get("/api/v1/docs", response_class=HTMLResponse)
 def documentation(request: Request):
-    return _page(request, "docs.html")
+    return rendre_page(request, "docs.html")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from console.formulaire import singulier
+from engine.regime import Regime, RegimeError, load_regime
 from explain import format as fmt
 from explain.phrases import STATUTS
 
@@ -101,3 +105,18 @@ def libelle_montant(base: str, prestation: str, key: str) -> str:
 
 templates.env.globals.update({"libelle_condition": libelle_condition, "libelle_statut": libelle_statut,
                               "libelle_prestation": libelle_prestation, "libelle_montant": libelle_montant})
+
+
+def rendre_page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A console page, with who is signed in and whether the console is open to all (every page's header)."""
+    context.setdefault("auteur", getattr(request.state, "auteur", None))
+    context.setdefault("ouvert", request.app.state.etat.controle.ouvert)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def regime_demande(regime_id: str | None) -> Regime:
+    """The regime a page asks for (the default one when none), 404 when the base has none of that name."""
+    try:
+        return load_regime(regime_id or None)
+    except RegimeError as exc:
+        raise HTTPException(404, str(exc)) from exc
