@@ -39,7 +39,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def _dossiers(count: int) -> list[bytes]:
     """Generated dossiers, each asking for the family allowances only (the case-management system's usual call)."""
-    from engine.tools.generation import generate
+    from usecases.generation import generate
 
     out = []
     for data in generate(count, 16):
@@ -65,7 +65,7 @@ def _start_server(journal: Path, workers: int = 1) -> tuple[subprocess.Popen, in
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--journal",
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--journal",
                                 str(journal), "--workers", str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

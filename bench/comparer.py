@@ -83,7 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporaire:
         dossier = Path(temporaire)
         charge = dossier / "charge.jsonl"
-        subprocess.run([sys.executable, "-m", "engine.cli", "generate", str(args.taille), "--seed", "3", "-o",
+        subprocess.run([sys.executable, "-m", "cli", "generate", str(args.taille), "--seed", "3", "-o",
                         str(charge)], cwd=ROOT, check=True, capture_output=True)
         arbres = {nom: extraire(nom, dossier) for nom in (args.avant, args.apres)}
         mesures: dict[str, list[dict[str, float]]] = {nom: [] for nom in arbres}

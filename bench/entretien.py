@@ -6,7 +6,7 @@
 Each golden case of ``tests/cas`` (cases that expect an error or an amendment left out) is the claimant:
 the interview starts from its claims, reference date, identity and children's names, and each question is
 answered from the case, « je ne sais pas » when the case lacks the fact. Measured in one process on the
-warm path, as a served console or API runs (engine/warm.py):
+warm path, as a served console or API runs (engine/speedups/warm.py):
 
 - whether every interview ends on the statuses and amounts ``evaluate`` gives the whole case;
 - questions asked against facts the case holds (beyond what the counter starts from), in all and per case
@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from engine import evaluate, warm  # noqa: E402
 from engine.dossier import DossierError, validate  # noqa: E402
-from engine.tools.cases import load_cases  # noqa: E402
-from engine.tools.entretien import simuler  # noqa: E402
+from usecases.cases import load_cases  # noqa: E402
+from usecases.entretien import simuler  # noqa: E402
 
 SECTION = "## Entretien au guichet (issue 26)"
 
@@ -85,7 +85,7 @@ def texte(m: dict) -> str:
         f"{SECTION} — {dt.date.today().isoformat()}",
         "",
         f"Machine : {platform.machine()}, Python {platform.python_version()} ; un processus, chemin à chaud "
-        "(`engine/warm.py`), comme la console et l'API servies. `python bench/entretien.py --ecrire`.",
+        "(`engine/speedups/warm.py`), comme la console et l'API servies. `python bench/entretien.py --ecrire`.",
         "",
         f"- {m['cas']} cas de `tests/cas` menés en entretien (réponses tirées du cas, « je ne sais pas » pour un "
         f"fait qu'il n'a pas) : {m['cas'] - len(m['ecarts'])} finissent sur les statuts et montants "

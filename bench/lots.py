@@ -36,7 +36,7 @@ def main() -> None:
 
     from engine.dossier import validate
     from engine.program import build_program
-    from engine.tools.generation import generate
+    from usecases.generation import generate
 
     def summary_program(regime):
         try:  # after issue 15, the mode is an enum

@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from engine.dossier import load_dossier, validate  # noqa: E402
 from engine.program import Mode  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
-from engine.tools.batch import run_batch  # noqa: E402
-from engine.tools.generation import generate  # noqa: E402
-from engine.tools.impact import compute_impact  # noqa: E402
-from engine.tools.whatif import what_if  # noqa: E402
 from explain.why import why  # noqa: E402
+from usecases.batch import run_batch  # noqa: E402
+from usecases.generation import generate  # noqa: E402
+from usecases.impact import compute_impact  # noqa: E402
+from usecases.whatif import what_if  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -164,7 +164,7 @@ def single_latency(decided_before: int) -> tuple[float, float]:
 def in_fresh_process(mimalloc: bool, *options: str) -> str:
     """What this script prints with ``options``, run in a new process, under mimalloc (when installed) or
     under the system allocator."""
-    from engine.tools.allocator import library_path
+    from usecases.allocator import library_path
 
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     path = library_path()
@@ -177,7 +177,7 @@ def in_fresh_process(mimalloc: bool, *options: str) -> str:
 
 def single_latency_in(allocator: str, decided_before: int) -> str:
     """The same measure in a fresh process under the system allocator or under mimalloc."""
-    from engine.tools.allocator import library_path
+    from usecases.allocator import library_path
 
     if allocator == "mimalloc" and library_path() is None:
         return "mimalloc indisponible"
@@ -196,7 +196,7 @@ def floors(size: int = 4000, chunk: int = 250) -> list[str]:
     from engine.program import build_program
     from engine.regime import load_regime
     from engine.resume import summarize_many
-    from engine.tools.allocator import in_use
+    from usecases.allocator import in_use
 
     program = build_program(load_regime(None), Mode.DECISION)
 
@@ -288,7 +288,7 @@ def warm_vs_cold(runs: int = 40) -> dict[str, float]:
     out = {"froid": percentiles(timed(lambda: evaluate(single, Mode.DECISION), runs))[0],
            "froid_explication": percentiles(timed(lambda: why(evaluate(refusal), "allocations_familiales"), runs))[0]}
     try:
-        from engine import warm
+        from engine.speedups import warm
     except ImportError:  # a tree before issue 18
         return out
     out["chaud"] = percentiles(timed(lambda: warm.evaluate(single, Mode.DECISION), runs))[0]
@@ -475,7 +475,7 @@ def main() -> None:
     cold = []
     for _ in range(5):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "engine.cli", "evaluate", str(ROOT / "examples" / "famille-diarra.yaml")],
+        subprocess.run([sys.executable, "-m", "cli", "evaluate", str(ROOT / "examples" / "famille-diarra.yaml")],
                        check=True, capture_output=True, cwd=ROOT)
         cold.append(time.perf_counter() - start)
     aged = 2000
@@ -509,7 +509,7 @@ def main() -> None:
         shares = status_shares(folder / f"decisions-{args.tailles[0]}.jsonl")
         lines += ["", f"### Statuts d'une charge générée ({args.tailles[0]} dossiers, graine 1)", "", *shares]
         print("\n".join(shares), flush=True)
-        from engine.tools.allocator import library_path
+        from usecases.allocator import library_path
 
         lines += ["", f"Processus de calcul : allocateur {'mimalloc' if library_path() else 'du système'}."]
         rate, sample = plain_python_ratio(caseload(args.tailles[0], folder), args.tailles[0])

@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from engine.dossier import validate  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
-from engine.tools.whatif import what_if  # noqa: E402
 from explain.lettres import letters  # noqa: E402
+from usecases.whatif import what_if  # noqa: E402
 
 
 def refusal(children: int) -> dict:

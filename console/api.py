@@ -35,8 +35,8 @@ from engine.domaine import iso_date
 from engine.dossier import apercu
 from engine.model import Statut
 from engine.regime import regimes
-from engine.tools.amendement import AmendmentError
 from explain.phrases import PhraseError
+from usecases.amendement import AmendmentError
 
 router = APIRouter(prefix="/api/v1", tags=["API"])
 JSON = "application/json"
@@ -134,8 +134,8 @@ def _non_examinee(prestation: str, decision) -> JSONResponse:
 
 def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None,
          amendement: str | None = None, date_effet: dt.date | None = None) -> Response:
-    from engine.tools.whatif import what_if as search
     from explain.why import why
+    from usecases.whatif import what_if as search
 
     try:
         _, dossier, decision = _decide(request, body, amendement, date_effet)

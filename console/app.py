@@ -463,7 +463,7 @@ def echauffer() -> None:
     build them at the same time (the engine's cache is per process, not locked)."""
     from engine.program import Mode, build_program
     from engine.regime import regimes
-    from engine.tools.entretien import lectures_par_defaut
+    from usecases.entretien import lectures_par_defaut
 
     for regime in regimes().values():
         build_program(regime, Mode.EXPLANATION)
@@ -474,9 +474,9 @@ def echauffer() -> None:
 def application() -> FastAPI:
     """The factory uvicorn's workers call (``console.app:application``, settings from the environment).
 
-    A served process is long-lived: single dossiers take the warm path (engine/warm.py), whose
+    A served process is long-lived: single dossiers take the warm path (engine/speedups/warm.py), whose
     decisions are the cold path's (tests/test_warm.py) for a fraction of the grounding."""
-    from engine import warm
+    from engine.speedups import warm
 
     app = create_app(Reglages.depuis_environnement())
     echauffer()

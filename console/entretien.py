@@ -4,7 +4,7 @@ Both are stateless: the client (a phone app, the console's page) holds the
 partial dossier and the fields the claimant does not know, and sends them
 back with each answer; the server validates them again every time, exactly
 as it validates a dossier sent to ``/api/v1/evaluate``. The next question
-comes from :mod:`engine.tools.entretien`; the decision, once no answer can
+comes from :mod:`usecases.entretien`; the decision, once no answer can
 change it, is the JSON of ``evaluate`` (the API) or the console's decision
 page, recorded in the journal like any decision the console takes.
 """
@@ -34,7 +34,8 @@ from console.dossiers import (
 )
 from console.vues import regime_demande, rendre_page
 from engine.regime import default_regime_id, regimes
-from engine.tools.entretien import (
+from explain.phrases import catalogue
+from usecases.entretien import (
     Choix,
     EntretienError,
     Etape,
@@ -48,7 +49,6 @@ from engine.tools.entretien import (
     repondre,
     retirer,
 )
-from explain.phrases import catalogue
 
 api = APIRouter(prefix="/api/v1", tags=["API"])
 pages = APIRouter(include_in_schema=False)

@@ -139,8 +139,8 @@ class Formulaire:
         None: every field (a regime that does not declare its benefits independent)."""
         if not self.regime.meta.get("prestations_independantes"):
             return None
-        from engine import slices
         from engine.program import Mode, build_program
+        from engine.speedups import slices
 
         program = build_program(self.regime, Mode.EXPLANATION)
         demandes = (data or {}).get("demandes") if isinstance(data, Mapping) else None

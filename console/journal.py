@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.model import Decision
-from engine.tools import journal
+from usecases import journal
 
 PAR_PAGE = 25
 

@@ -44,9 +44,9 @@ from console.vues import regime_demande, rendre_page
 from engine.domaine import iso_date
 from engine.model import Statut
 from engine.regime import RegimeError, default_regime_id, load_regime, regimes
-from engine.tools.amendement import AmendmentError
-from engine.tools.journal import personne_of
 from explain.phrases import catalogue, catalogue_de
+from usecases.amendement import AmendmentError
+from usecases.journal import personne_of
 
 router = APIRouter(include_in_schema=False)
 Numero = Annotated[int, FastAPIPath(ge=1, le=2**62)]  # a row of the journal: SQLite's integers are 64 bits
@@ -215,10 +215,10 @@ def _sous_amendement(dossier, amendement: str, date_effet: str):
 
 
 def _decision_page(request: Request, ident: int, si: str, amendement: str = "", date_effet: str = "") -> HTMLResponse:
-    from engine.tools.whatif import what_if
     from explain.render import amendements as amendements_de
     from explain.render import orientation_texte
     from explain.why import context
+    from usecases.whatif import what_if
 
     demande, dossier, decision = _rouvrir(request, ident)
     dossier, erreur_amendement = _sous_amendement(dossier, amendement, date_effet)

@@ -6,15 +6,15 @@ The path of a dossier, one module per arrow:
 - :mod:`engine.dossier`: a YAML/JSON dossier read and validated against the regime's schema;
 - :mod:`engine.facts`: the dossier as facts, the parameters as symbols;
 - :mod:`engine.program`: the regime's program in a :class:`~engine.program.Mode` (decision,
-  explanation, summary), with the optimisations behind it (:mod:`engine.slices`,
-  :mod:`engine.summary_cut`, :mod:`engine.cache`, :mod:`engine.firings`);
+  explanation, summary), with the optimisations behind it (:mod:`engine.speedups.slices`,
+  :mod:`engine.speedups.summary_cut`, :mod:`engine.speedups.cache`, :mod:`engine.firings`);
 - :mod:`engine.solver`: the program grounded with the dossiers' facts, its answer set;
 - :mod:`engine.read`: the answer set read into typed decisions (:mod:`engine.model`) through
   one record per shown atom (:mod:`engine.atomes`); :mod:`engine.resume` reads summaries.
 
 The public API: :func:`load_regime`, :func:`load_dossier`, :func:`evaluate` and
 :func:`evaluate_many` (one grounding per batch), :class:`Mode`. The tools above the
-core live in :mod:`engine.tools`, the command line in :mod:`engine.cli`.
+core live in :mod:`usecases`, the command line in :mod:`cli`.
 """
 
 from engine.dossier import DossierError, load_dossier

@@ -1,8 +1,8 @@
 """Static analysis of clingo's AST: which atoms and predicates a piece of program names.
 
-Shared by the program builder (dependencies of a file, :mod:`engine.slices`),
-the summary cut (:mod:`engine.summary_cut`), the warm path (:mod:`engine.warm`)
-and the impact of an amendment (:mod:`engine.tools.impact`).
+Shared by the program builder (dependencies of a file, :mod:`engine.speedups.slices`),
+the summary cut (:mod:`engine.speedups.summary_cut`), the warm path (:mod:`engine.speedups.warm`)
+and the impact of an amendment (:mod:`usecases.impact`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The atoms read back from clingo, declared once: one record per shown predicate, one reader each.
 
 Every predicate the programs show (``kb/commun/sortie.lp``, the shows of each
-mode in :mod:`engine.program`, the summary's in :mod:`engine.summary_cut`) has
+mode in :mod:`engine.program`, the summary's in :mod:`engine.speedups.summary_cut`) has
 here a record naming its arguments in order, each with its kind: how its term
 becomes a Python value. ``AtomeMontant.read(symbol.arguments)``, or
 :func:`read` for any shown symbol, gives the record; readers of answer sets
@@ -160,7 +160,7 @@ AtomeLibelle = _atome("libelle", dossier=NUMBER, entite=TERM, libelle=VALUE)
 AtomeApplique = _atome("applique", dossier=NUMBER, condition=TERM, etat=ETAT, bloc=NAME, atomes=ARGUMENTS)
 # How a composite condition combines its parts (toutes, une_parmi; explanation mode).
 AtomeMode = _atome("mode", dossier=NUMBER, condition=TERM, mode=NAME)
-# The state of one of a benefit's own conditions (summary mode, engine.summary_cut).
+# The state of one of a benefit's own conditions (summary mode, engine.speedups.summary_cut).
 AtomeEtatResume = _atome("etat_resume", dossier=NUMBER, prestation=NAME, condition=TERM, etat=ETAT)
 
 # -- about the base, not a dossier ------------------------------------------------
@@ -177,7 +177,7 @@ def read(symbol: clingo.Symbol) -> Any:
     return READERS[symbol.name](symbol.arguments)
 
 
-# -- the what-if search's own shows (engine/tools/whatif.py): its mode/3 is not a decision's --------------
+# -- the what-if search's own shows (usecases/whatif.py): its mode/3 is not a decision's --------------
 SEARCH_READERS: dict[str, Callable[[Args], Any]] = {}
 # A fact of the dossier the search changes; Cle is the tuple (D, I1, …) of its dossier and list indices.
 AtomeModification = _atome("modification", SEARCH_READERS, champ=NAME, cle=TERM, valeur=VALUE)

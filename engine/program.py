@@ -8,12 +8,12 @@ parameters as symbols, and what the explanations need to know of the rules. The
 - ``DECISION``: the decisions, read into a :class:`engine.model.Decision` without the rules that fired;
 - ``EXPLANATION``: the same, and every rule deciding a condition records its firing (:mod:`engine.firings`);
 - ``SUMMARY``: statuses, amounts and the state of each benefit's conditions, for caseloads
-  (:mod:`engine.summary_cut`, read by :mod:`engine.resume`).
+  (:mod:`engine.speedups.summary_cut`, read by :mod:`engine.resume`).
 
 The optimisations plug in behind the builder, each in its own module:
-:mod:`engine.slices` (one part per file; a batch is grounded with the files of
-the benefits it demands), :mod:`engine.summary_cut` (a summary grounds only
-what its shows depend on), :mod:`engine.cache` (the built program kept on disk
+:mod:`engine.speedups.slices` (one part per file; a batch is grounded with the files of
+the benefits it demands), :mod:`engine.speedups.summary_cut` (a summary grounds only
+what its shows depend on), :mod:`engine.speedups.cache` (the built program kept on disk
 per base version), and :mod:`engine.firings` (firings recorded in explanation
 mode only).
 """
@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 import clingo
 from clingo import ast
 
-from engine import slices
 from engine.analysis import names
 from engine.blocks import RuleBlock, block_locator, read_blocks
 from engine.facts import SchemaFacts, parameter_facts
 from engine.firings import FiringRecorder
 from engine.regime import Regime, kb_root
-from engine.slices import Part, make_part
-from engine.summary_cut import SUMMARY_SHOWS, serves_explanations, shown_only
+from engine.speedups import slices
+from engine.speedups.slices import Part, make_part
+from engine.speedups.summary_cut import SUMMARY_SHOWS, serves_explanations, shown_only
 
 
 class Mode(enum.Enum):
@@ -62,7 +62,7 @@ _SHOWS = {
 class Program:
     """A regime's program, ready to be given facts and grounded.
 
-    ``parts`` are its files (:mod:`engine.slices`): a dossier that demands some
+    ``parts`` are its files (:mod:`engine.speedups.slices`): a dossier that demands some
     benefits only is grounded with the files of those benefits and the shared
     ones (:meth:`text_for`).
     """
@@ -131,13 +131,13 @@ class Program:
 
 def build_program(regime: Regime, mode: Mode = Mode.EXPLANATION) -> Program:
     """The regime's program, built once per process and mode, and kept on disk per base version
-    (:mod:`engine.cache`)."""
+    (:mod:`engine.speedups.cache`)."""
     return _cached(regime, Mode(mode))
 
 
 @functools.cache
 def _cached(regime: Regime, mode: Mode) -> Program:
-    from engine import cache  # the cache imports this module
+    from engine.speedups import cache  # the cache imports this module
 
     path = cache.cache_file(regime, mode)
     if path is not None and path.exists():

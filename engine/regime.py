@@ -108,7 +108,7 @@ class Regime:
     rewritten: dict[Path, str] = field(default_factory=dict)
     added: list[tuple[Path, str]] = field(default_factory=list)
     amendment_tag: str | None = None  # "+<slug>@<hash>" for an amended base
-    amendements: tuple[Any, ...] = ()  # the amendments applied (engine.tools.amendement.Amendment), in order
+    amendements: tuple[Any, ...] = ()  # the amendments applied (usecases.amendement.Amendment), in order
     bornes: Bornes | None = None  # the domain of dates and text (regime.yaml, engine/domaine.py)
     # The bounds of parameters by unit (regime.yaml, bornes.parametres), for an amendment's new parameters.
     bornes_parametres: dict[str, BornesParametre] = field(default_factory=dict)
@@ -364,7 +364,7 @@ def load_regime(regime_id: str | None = None) -> Regime:
     return known[regime_id]
 
 
-# Amended regimes (engine/tools/amendement.py) by their version, so that a decision taken under one is put
+# Amended regimes (usecases/amendement.py) by their version, so that a decision taken under one is put
 # into words with the amended parameters (:func:`regime_de_decision`). Bounded: a long-lived process (the
 # console, the API) may amend many times; the oldest are forgotten, and their decisions are then worded
 # under the base on disk rather than kept alive forever.

@@ -1,7 +1,7 @@
 """Decisions in summary, for caseloads: status, amounts and the state of each benefit's conditions.
 
 The same knowledge base as :mod:`engine.solver`, built in :attr:`engine.program.Mode.SUMMARY`
-(:mod:`engine.summary_cut`): no condition tree, no rule firings. Its symbols are
+(:mod:`engine.speedups.summary_cut`): no condition tree, no rule firings. Its symbols are
 read with the same records as a full decision (:mod:`engine.atomes`). A caseload
 of many thousand dossiers is decided in batches of this form; a dossier worth
 explaining is then evaluated again in full.

@@ -37,8 +37,8 @@ def decision_mode(mode: Mode) -> Mode:
 
 
 def evaluate(dossier: Dossier, mode: Mode = Mode.EXPLANATION) -> Decision:
-    """The decision on one dossier; by the warm path in a process that enabled it (:mod:`engine.warm`)."""
-    from engine import warm  # warm imports this module
+    """The decision on one dossier; by the warm path in a process that enabled it (:mod:`engine.speedups.warm`)."""
+    from engine.speedups import warm  # warm imports this module
 
     if warm.enabled():
         return warm.evaluate(dossier, mode=mode)
@@ -79,7 +79,7 @@ def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = 
                   prestations: frozenset[str] | None = None) -> list[clingo.Symbol]:
     """The shown symbols of the unique answer set of ``program`` given the dossiers' facts.
 
-    ``sliced``: ground only the files of the benefits the batch demands (:mod:`engine.slices`),
+    ``sliced``: ground only the files of the benefits the batch demands (:mod:`engine.speedups.slices`),
     when the regime declares its benefits independent; ``prestations``, only those of these benefits
     (the others are then not examined at all).
     """

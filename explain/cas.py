@@ -1,6 +1,6 @@
 """The report of ``prevoyance test``: each regression case that failed, what differs, and the decision obtained.
 
-A failed case (:class:`engine.tools.cases.CaseResult`) is shown with its file,
+A failed case (:class:`usecases.cases.CaseResult`) is shown with its file,
 its name and description, each difference between the expected and the
 obtained decision, then the explanation (:func:`explain.why.why`) of every
 expected benefit as it was decided; a last line counts the cases passed and
@@ -9,8 +9,8 @@ failed.
 
 from __future__ import annotations
 
-from engine.tools.cases import CaseResult
 from explain.why import why
+from usecases.cases import CaseResult
 
 
 def cases_text(results: list[CaseResult]) -> str:

@@ -28,10 +28,10 @@ from engine.files import write_atomic
 from engine.model import Decision
 from engine.regime import RegimeError
 from engine.solver import EvaluationError, evaluate, evaluate_many
-from engine.tools.amendement import AmendmentError, load_amendment, under_amendment
-from engine.tools.caseload import dossier_files, each_alone_on_failure
 from explain.lettres import EXTENSIONS, Lettre, LettreError, html_document, letters, load_bureau_lettres, pdf_document
 from explain.phrases import PhraseError
+from usecases.amendement import AmendmentError, load_amendment, under_amendment
+from usecases.caseload import dossier_files, each_alone_on_failure
 
 TAILLE_LOT = 20  # dossiers decided per clingo grounding: big enough to be quick, small enough for the bar to move
 

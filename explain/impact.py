@@ -27,14 +27,14 @@ from engine.dossier import Dossier
 from engine.files import atomic_writer
 from engine.regime import load_regime
 from engine.solver import evaluate_many
-from engine.tools.amendement import amend
-from engine.tools.caseload import each_alone_on_failure, read_caseload
-from engine.tools.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 from explain import format as fmt
 from explain.phrases import STATUTS as STATUTS_GENERAUX
 from explain.phrases import Catalogue, PhraseError, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
+from usecases.amendement import amend
+from usecases.caseload import each_alone_on_failure, read_caseload
+from usecases.impact import CATEGORIES, DecisionChange, Impact, compute_impact
 
 LABELS = {
     "nouvellement_accorde": "nouvellement accordées", "nouvellement_refuse": "nouvellement refusées",
@@ -50,7 +50,7 @@ CHANGEMENTS = {
 # The order of the table of changed dossiers: what a policy team looks at first.
 ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
          "inchange": 5}
-# "absent": the benefit was not examined on one side of the amendment (engine.tools.impact.categorize).
+# "absent": the benefit was not examined on one side of the amendment (usecases.impact.categorize).
 STATUTS = {**STATUTS_GENERAUX, "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
@@ -414,7 +414,7 @@ def impact_json(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, An
 def impact_report(caseload: str | Path, amendment: str | Path, date_effet=None, output_format: str = "text",
                   explications: int = 10, workers: int | None = None, progress=None) -> tuple[Impact, str]:
     """What ``prevoyance diff`` reports: the impact of ``amendment`` on ``caseload``
-    (:func:`engine.tools.impact.compute_impact`), with its first ``explications`` changed dossiers explained
+    (:func:`usecases.impact.compute_impact`), with its first ``explications`` changed dossiers explained
     before and after, in ``output_format`` (text, json, html, csv)."""
     impact = compute_impact(caseload, amendment, date_effet, workers=workers, progress=progress)
     return impact, impact_text(impact, side_by_side(impact, caseload, explications), output_format)

@@ -1,6 +1,6 @@
 """``prevoyance journal`` in French: which conditions and which rules decided a dossier, or a list of decisions.
 
-The journal (:mod:`engine.tools.journal`) keeps each decision's status, amounts and
+The journal (:mod:`usecases.journal`) keeps each decision's status, amounts and
 the conditions not met or unknown; this module words them with the regime's
 phrase catalogue (the condition's label, the benefit's name and status) and
 names, for each condition, the ``@regle`` blocks that decide it, with their
@@ -17,9 +17,9 @@ from typing import Any
 
 from engine.model import Etat
 from engine.regime import RegimeError, load_regime
-from engine.tools.journal import Entree, JournalError, decisions_du_dossier, rechercher, regles
 from explain import format as fmt
 from explain.phrases import PhraseError, catalogue
+from usecases.journal import Entree, JournalError, decisions_du_dossier, rechercher, regles
 
 
 def _phrases(base: str, date_reference: str | None = None):

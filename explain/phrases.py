@@ -21,7 +21,7 @@ concerns no decision) and every template of it — sentences, labels, questions,
 events, letters' phrases — sees each parameter of the regime in force at that
 date by its name (``{{ stage_duree_mois | lettres_chiffres }} mois`` → « neuf (09)
 mois »), under the values the condition itself applied. An amended regime
-(engine/tools/amendement.py) has its own catalogue, with the amended values.
+(usecases/amendement.py) has its own catalogue, with the amended values.
 A quotation of the source that a parameter in force supersedes is marked
 (:meth:`Catalogue.citation`).
 """

@@ -16,10 +16,10 @@ import jinja2
 
 from engine.model import Condition, Decision, EnAttente, Etat, Prestation, RegleAppliquee
 from engine.regime import regime_de_decision
-from engine.tools.check import Report
 from explain import attente
 from explain import format as fmt
 from explain.phrases import Catalogue, PhraseError, catalogue_de
+from usecases.check import Report
 
 # The templates of ``why``, ``evaluate``, ``check`` and ``diff`` (explain/templates).
 TEMPLATES = jinja2.Environment(

@@ -253,7 +253,7 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
 def why(decision: Decision, benefit_id: str, output_format: str = "text", depth: int | None = None,
         answer=None) -> str:
     """The explanation of one benefit's decision in ``text``, ``json``, ``markdown`` or ``html``;
-    ``answer`` is a what-if search (:func:`engine.tools.whatif.what_if`) to show with it."""
+    ``answer`` is a what-if search (:func:`usecases.whatif.what_if`) to show with it."""
     if output_format == "json":
         return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
     template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]
@@ -306,13 +306,13 @@ class WhyError(ValueError):
 def why_dossier(dossier: Dossier, decision: Decision, benefit_id: str, output_format: str = "text",
                 depth: int | None = None, what_if: bool = False) -> str:
     """What ``prevoyance why`` prints: :func:`why` for ``benefit_id``; for a refusal and ``what_if``, with the
-    smallest changes of ``dossier`` that would grant it (:func:`engine.tools.whatif.what_if`)."""
+    smallest changes of ``dossier`` that would grant it (:func:`usecases.whatif.what_if`)."""
     if benefit_id not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"
         raise WhyError(f"prestation « {benefit_id} » non examinée pour ce dossier (examinées : {known})")
     answer = None
     if what_if and decision.prestations[benefit_id].statut == Statut.refuse:
-        from engine.tools.whatif import what_if as search  # the search grounds a program: only when asked
+        from usecases.whatif import what_if as search  # the search grounds a program: only when asked
 
         answer = search(dossier, benefit_id)
     return why(decision, benefit_id, output_format, depth, answer)

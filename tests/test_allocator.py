@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from engine.tools import allocator
-from engine.tools.caseload import worker_pool
+from usecases import allocator
+from usecases.caseload import worker_pool
 
 mimalloc_shipped = pytest.mark.skipif(
     not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "aarch64"),

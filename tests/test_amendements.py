@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli.main import EXIT_DOSSIERS_EN_ERREUR, main
+from cli.main import EXIT_DOSSIERS_EN_ERREUR, main
 from engine.dossier import validate
 from engine.files import umask
 from engine.regime import load_regime
 from engine.solver import evaluate
-from engine.tools.amendement import AmendmentError, amend, load_amendment
-from engine.tools.generation import generate
-from engine.tools.impact import compute_impact
+from usecases.amendement import AmendmentError, amend, load_amendment
+from usecases.generation import generate
+from usecases.impact import compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 AMENDEMENTS = ROOT / "kb" / "mali" / "inps" / "amendements"
@@ -136,13 +136,13 @@ def test_generate_is_reproducible_and_valid(tmp_path):
 
 
 def test_generate_interrupted_leaves_nothing(tmp_path, monkeypatch):
-    import engine.tools.generation
+    import usecases.generation
 
     def failing(*args, **kwargs):
         yield next(generate(1))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine.tools.generation, "generate", failing)
+    monkeypatch.setattr(usecases.generation, "generate", failing)
     result = CliRunner().invoke(main, ["generate", "30", "-o", str(tmp_path / "charge.jsonl")])
     assert result.exit_code != 0
     assert list(tmp_path.iterdir()) == []

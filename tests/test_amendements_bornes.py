@@ -13,15 +13,15 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.dossier import validate
 from engine.facts import ImpossibleDate, to_python
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
-from engine.tools import verification
-from engine.tools.amendement import AmendmentError, amend, load_amendment
-from engine.tools.impact import compute_impact
 from explain.impact import impact_csv, impact_json, impact_text
+from usecases import verification
+from usecases.amendement import AmendmentError, amend, load_amendment
+from usecases.impact import compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "famille-diarra.yaml"

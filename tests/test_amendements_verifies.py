@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.dossier import load_dossier
 from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import EvaluationError, evaluate
-from engine.tools.amendement import AmendmentError, amend, load_amendment
-from engine.tools.whatif import what_if
+from usecases.amendement import AmendmentError, amend, load_amendment
+from usecases.whatif import what_if
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "famille-diarra.yaml"

@@ -16,13 +16,14 @@ import clingo
 import pytest
 from clingo import ast
 
-from engine import atomes, cache
+from engine import atomes
 from engine.atomes import READERS, SEARCH_READERS, AtomeApplique, AtomeMontant, read
 from engine.dossier import load_dossier
 from engine.model import Etat, Statut
 from engine.program import Mode, build_program
 from engine.regime import regimes
 from engine.solver import evaluate_many
+from engine.speedups import cache
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "famille-diarra.yaml"
@@ -103,7 +104,9 @@ def _imported(module: str) -> set[str]:
         if isinstance(node, python_ast.ImportFrom) and node.module == "engine":
             out |= {f"{alias.name}.py" for alias in node.names}
         elif isinstance(node, python_ast.ImportFrom) and (node.module or "").startswith("engine."):
-            out.add(node.module.split(".")[1] + ".py")
+            out.add("/".join(node.module.split(".")[1:]) + ".py")
+            if node.module == "engine.speedups":
+                out |= {f"speedups/{alias.name}.py" for alias in node.names}
     return {name for name in out if (ENGINE / name).is_file()}
 
 
@@ -123,7 +126,7 @@ def test_the_cache_key_changes_with_the_code_and_the_mode(tmp_path, monkeypatch)
     keys = {mode: cache.cache_file(regime, mode) for mode in Mode}
     assert len(set(keys.values())) == 3
     copy = tmp_path / "engine"
-    copy.mkdir()
+    (copy / "speedups").mkdir(parents=True)
     for name in cache.BUILDER_MODULES:
         (copy / name).write_bytes((ENGINE / name).read_bytes())
     monkeypatch.setattr(cache, "_ENGINE", copy)

@@ -8,12 +8,12 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from engine.cli.main import EXIT_DOSSIERS_EN_ERREUR, main
+from cli.main import EXIT_DOSSIERS_EN_ERREUR, main
 from engine.dossier import validate
 from engine.program import Mode
 from engine.solver import evaluate_many
-from engine.tools.batch import run_batch, write_parquet
-from engine.tools.generation import generate
+from usecases.batch import run_batch, write_parquet
+from usecases.generation import generate
 
 
 @pytest.fixture
@@ -58,14 +58,14 @@ def test_an_interrupted_run_resumes_where_it_stopped(caseload, tmp_path):
         if (where, lot) == ("resultats", 2):
             raise KeyboardInterrupt
 
-    import engine.tools.batch
+    import usecases.batch
 
-    real, engine.tools.batch._checkpoint = engine.tools.batch._checkpoint, stop_at_third_lot
+    real, usecases.batch._checkpoint = usecases.batch._checkpoint, stop_at_third_lot
     try:
         with pytest.raises(KeyboardInterrupt):
             run_batch(caseload, cut, workers=1, chunk_size=8)
     finally:
-        engine.tools.batch._checkpoint = real
+        usecases.batch._checkpoint = real
     with cut.open("a", encoding="utf-8") as torn:
         torn.write('{"dossier": "moit')  # and a torn line past it
     report = run_batch(caseload, cut, workers=1, chunk_size=8)
@@ -78,7 +78,7 @@ def test_processes_give_the_same_lines(caseload, tmp_path, monkeypatch):
     one, two = tmp_path / "un.jsonl", tmp_path / "deux.jsonl"
     run_batch(caseload, one, workers=1, chunk_size=8)
     # Each worker replaced after every batch: fresh processes decide the same way, in the same order.
-    monkeypatch.setattr("engine.tools.caseload.BATCHES_PER_WORKER", 1)
+    monkeypatch.setattr("usecases.caseload.BATCHES_PER_WORKER", 1)
     run_batch(caseload, two, workers=2, chunk_size=8)
     assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
 

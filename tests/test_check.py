@@ -9,9 +9,9 @@ from fractions import Fraction
 
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.regime import load_regime
-from engine.tools.check import _exception_names, check_regime
+from usecases.check import _exception_names, check_regime
 
 REGIME = load_regime("mali-inps")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GRANT = str(EXAMPLES / "famille-diarra.yaml")

@@ -1,4 +1,4 @@
-"""The CLI speaks French throughout, Click's own messages included (engine/cli_fr.py)."""
+"""The CLI speaks French throughout, Click's own messages included (cli/fr.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 
 ANGLAIS = re.compile(r"\b(Usage|Error|Missing|argument|Try|No such|Invalid value|Show this|is not one of|"
                      r"does not exist|Commands|Got unexpected|requires an argument|Aborted|Example|"

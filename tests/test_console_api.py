@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from cli import main
 from console.acces import hacher, lire_utilisateurs, verifier_hache
 from console.app import Reglages, ServeError, create_app, loopback
 from console.formulaire import Formulaire, sans_vides
-from engine.cli import main
 from engine.dossier import parse_text
 from engine.regime import load_regime, regimes
 
@@ -248,7 +248,7 @@ def test_journal_condition_search_finds_conditions_about_a_child(client):
 
 
 def test_journal_reads_batch_decisions(client, tmp_path):
-    from engine.tools.batch import run_batch
+    from usecases.batch import run_batch
 
     journal = client.app.state.etat.reglages.journal
     caseload = tmp_path / "charge.jsonl"

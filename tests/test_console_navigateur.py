@@ -49,7 +49,7 @@ def serveur(tmp_path_factory):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--journal",
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--journal",
                                 str(folder / "journal.sqlite")], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"

@@ -18,10 +18,10 @@ import pytest
 from engine.dossier import load_dossier
 from engine.regime import load_regime
 from engine.solver import evaluate
-from engine.tools.check import check_regime
 from explain import lettres as L
 from explain.render import check_text, decision_json
 from explain.why import why, why_json
+from usecases.check import check_regime
 
 DOSSIERS = Path(__file__).parent / "lettres" / "dossiers"
 NB_AF = "Guide INPS, Les allocations familiales, N.B."

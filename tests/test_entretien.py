@@ -1,4 +1,4 @@
-"""The counter interview (engine/tools/entretien.py): which question comes next, and when it stops.
+"""The counter interview (usecases/entretien.py): which question comes next, and when it stops.
 
 Driven by the golden cases as the claimant's answers (a fact the case lacks is answered « je ne sais
 pas »), every interview must end on the statuses and amounts ``evaluate`` gives the whole case, without
@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from engine import evaluate
 from engine.dossier import DossierError, validate
 from engine.regime import load_regime
-from engine.tools.cases import load_cases
-from engine.tools.entretien import (
+from tests.strategies import dossiers
+from usecases.cases import load_cases
+from usecases.entretien import (
     BOOLEEN,
     CHOIX,
     DATE,
@@ -33,7 +34,6 @@ from engine.tools.entretien import (
     retirer,
     simuler,
 )
-from tests.strategies import dossiers
 
 CAS = Path(__file__).parent / "cas"
 INPS = load_regime("mali-inps")

@@ -1,5 +1,5 @@
 """The counter interview through its three doors: ``POST /api/v1/entretien``, the console's screens and
-``prevoyance entretien`` at the prompt. Each drives the same engine (engine/tools/entretien.py)."""
+``prevoyance entretien`` at the prompt. Each drives the same engine (usecases/entretien.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from cli.main import main
 from console.app import Reglages, create_app
-from engine.cli.main import main
 
 AF = [{"prestation": "allocations_familiales", "date": "2026-03-15"}]
 SALARIE = {"sexe": "F", "residence": "Mali", "statut": "salarie", "premiere_demande": False, "jours_mois": 22,

@@ -19,10 +19,10 @@ from strategies import dossiers, lots
 
 from engine.dossier import validate
 from engine.solver import evaluate, evaluate_many
-from engine.tools.whatif import what_if
 from explain.phrases import catalogue
 from explain.render import decision_json
 from explain.why import why, why_json
+from usecases.whatif import what_if
 
 AF = "allocations_familiales"
 

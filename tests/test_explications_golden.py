@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 
 FOLDER = Path(__file__).parent / "explications"
 DOSSIERS = sorted(FOLDER.glob("*.yaml"))

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from engine.regime import default_regime_id, load_regime
-from engine.tools.impact import compute_impact
 from explain.impact import impact_json, impact_text, rows, side_by_side
 from explain.phrases import catalogue
+from usecases.impact import compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 SENEGAL = "senegal-css"

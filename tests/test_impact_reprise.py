@@ -1,6 +1,6 @@
 """The diff carries over what an amendment cannot change, and what it carries over is what a full evaluation says.
 
-``engine.tools.impact.affected_benefits`` reads, from the summary programs of both
+``usecases.impact.affected_benefits`` reads, from the summary programs of both
 bases, which benefits an amendment can affect; a dossier that demands none of
 them is decided once, under the base, and its decision carried over. Here a
 generated caseload, where some dossiers demand other benefits than the family
@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 
 from engine.regime import load_regime
-from engine.tools import impact as impact_module
-from engine.tools.amendement import amend, load_amendment
-from engine.tools.generation import generate
-from engine.tools.impact import affected_benefits, compute_impact
+from usecases import impact as impact_module
+from usecases.amendement import amend, load_amendment
+from usecases.generation import generate
+from usecases.impact import affected_benefits, compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 AF_3500 = ROOT / "kb" / "mali" / "inps" / "amendements" / "af_3500.yaml"

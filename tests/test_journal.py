@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.regime import load_regime
-from engine.tools.generation import generate
-from engine.tools.journal import decisions_du_dossier, rechercher, regles
+from usecases.generation import generate
+from usecases.journal import decisions_du_dossier, rechercher, regles
 
 
 @pytest.fixture(scope="module")

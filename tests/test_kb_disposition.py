@@ -19,7 +19,7 @@ from engine.program import read_blocks
 from engine.regime import AUXILIAIRES_DE_GROUNDING as AUXILIAIRES
 from engine.regime import RegimeError, kb_root, parameter_files, regimes
 from engine.solver import evaluate
-from engine.tools.amendement import amend, load_amendment
+from usecases.amendement import amend, load_amendment
 
 ROOT = Path(__file__).resolve().parent.parent
 TETE_DE_DROIT = re.compile(r"^\s*(non_rempli|rempli)\s*\(")

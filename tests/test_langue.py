@@ -1,6 +1,6 @@
 """No English where a person reads (issue 22, point 3): ``prevoyance check`` names each file and line.
 
-The stop-list (engine/tools/langue.py) has no false hit on the shipped French text of the three regimes and of
+The stop-list (usecases/langue.py) has no false hit on the shipped French text of the three regimes and of
 the templates, and finds English in a catalogue value, a rule quotation and a template, never in a YAML
 comment or in Jinja code.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.regime import kb_root, load_regime
-from engine.tools.langue import check_french, mots_anglais
+from usecases.langue import check_french, mots_anglais
 
 
 @pytest.mark.parametrize("regime", ["mali-inps", "senegal-css", "mali-couverture-maladie"])
@@ -55,7 +55,7 @@ def test_french_words_that_look_english_are_not_hits():
 
 
 def test_check_exits_nonzero_on_english(monkeypatch):
-    import engine.tools.check as check
+    import usecases.check as check
 
     monkeypatch.setattr(check, "check_french", lambda *a: ["kb/x.yaml:1 : mots anglais (the) là où une personne "
                                                              "lit du français"])

@@ -174,7 +174,7 @@ def test_names_in_nko_and_arabic_script_are_accepted(prenom):
 # -- point 12: special files -----------------------------------------------------------------------------
 def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=ROOT)
 
 
@@ -236,8 +236,8 @@ def test_read_input_refuses_special_files_and_reads_at_most_the_limit(fifo, tmp_
 
 
 def test_a_letterhead_and_an_amendment_are_read_as_dossiers_are(fifo, tmp_path):
-    from engine.tools.amendement import AmendmentError, load_amendment
     from explain.lettres.entete import EnteteError, load_bureau
+    from usecases.amendement import AmendmentError, load_amendment
 
     with pytest.raises(EnteteError, match="tube nommé"):
         load_bureau(fifo)
@@ -478,7 +478,7 @@ def test_a_caseload_written_as_yaml_reads_back_its_texts_as_texts(textes):
 
 def test_an_amendment_new_parameter_dated_by_a_week_date_is_refused(tmp_path):
     from engine.regime import load_regime
-    from engine.tools.amendement import AmendmentError, amend, load_amendment
+    from usecases.amendement import AmendmentError, amend, load_amendment
 
     path = tmp_path / "nouveau.yaml"
     path.write_text('titre: t\nsource: s\nnouveaux_parametres:\n  p_test:\n    description: d\n    reference: r\n'

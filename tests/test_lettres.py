@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from strategies import dossiers, lots
 
-from engine.cli.lettres import letter_command, letters_command
+from cli.lettres import letter_command, letters_command
 from engine.dossier import load_dossier, parse_text, validate
 from engine.files import umask, write_atomic
 from engine.solver import evaluate, evaluate_many
@@ -49,7 +49,7 @@ IDS_NUS = re.compile(r"\b(salarie|smig|non_salarie|anterieur_mariage|accorde|ref
 
 @click.group()
 def cli() -> None:
-    """The two commands on a group of their own, as engine/cli.py registers them."""
+    """The two commands on a group of their own, as cli.py registers them."""
 
 
 cli.add_command(letter_command)

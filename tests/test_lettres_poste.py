@@ -17,7 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.dossier import validate
 from engine.solver import evaluate
 from explain import lettres as L

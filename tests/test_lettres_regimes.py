@@ -17,7 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from engine.dossier import DossierError, validate
 from engine.regime import load_regime
 from engine.solver import evaluate

@@ -8,9 +8,9 @@ import json
 import sqlite3
 
 from engine.regime import load_regime
-from engine.tools import journal
-from engine.tools.caseload import count_dossiers, dossier_files, read_caseload, write_caseload
-from engine.tools.generation import TablePieces, generate
+from usecases import journal
+from usecases.caseload import count_dossiers, dossier_files, read_caseload, write_caseload
+from usecases.generation import TablePieces, generate
 
 
 def test_one_list_of_dossier_files(tmp_path):

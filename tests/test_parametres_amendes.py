@@ -35,14 +35,14 @@ from num2words import num2words
 from engine.dossier import DossierError, parse_text, validate
 from engine.regime import Parameter, regimes
 from engine.solver import evaluate_many
-from engine.tools.amendement import amended_regime
-from engine.tools.cases import load_cases
-from engine.tools.impact import compute_impact
 from explain.impact import impact_text
 from explain.lettres import letters, pdf_document
 from explain.phrases import catalogue
 from explain.render import decision_json, evaluate_text
 from explain.why import why
+from usecases.amendement import amended_regime
+from usecases.cases import load_cases
+from usecases.impact import compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 CAS_PAR_FICHIER = 1

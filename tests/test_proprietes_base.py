@@ -20,8 +20,8 @@ from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import solve_symbols
-from engine.tools.amendement import amend, load_amendment
-from engine.tools.generation import generate
+from usecases.amendement import amend, load_amendment
+from usecases.generation import generate
 
 BASE = load_regime("mali-inps")
 seeds = st.integers(min_value=0, max_value=10**6)

@@ -185,9 +185,9 @@ def test_une_charge_generee_accorde_chaque_prestation_et_nomme_ce_qui_manque():
     """Une charge écrite comme au guichet (engine/generation.py) accorde chaque prestation, congé de
     naissance compris ; toute demande incomplète y nomme une information à demander ou une pièce."""
     from engine.regime import load_regime
-    from engine.tools.generation import generate
     from explain.phrases import catalogue
     from explain.why import questions
+    from usecases.generation import generate
 
     datas = list(generate(600, seed=3))
     phrases = catalogue(load_regime("mali-inps"))

@@ -53,15 +53,15 @@ import yaml
 from click.testing import CliRunner
 from jinja2 import meta
 
-from engine.cli import main
+from cli import main
 from engine.dossier import load_dossier, validate
 from engine.program import Mode, build_program
 from engine.regime import kb_root, load_regime, regimes
 from engine.solver import evaluate, evaluate_many, solve_symbols
-from engine.tools.cases import load_cases, run_cases
-from engine.tools.check import check_regime
 from explain.phrases import environment
 from explain.render import decision_json
+from usecases.cases import load_cases, run_cases
+from usecases.check import check_regime
 
 ROOT = Path(__file__).resolve().parent.parent
 CAS = Path(__file__).parent / "cas"
@@ -73,7 +73,7 @@ EXEMPLES = {"senegal-css": ROOT / "examples" / "senegal-pmi.yaml",
 # was written: file → the words found there. Reported, not rewritten here.
 DETTE: dict[str, set[str]] = {
     # `prevoyance generate`: synthetic dossiers of the INPS schema, its benefits and field values.
-    "engine/tools/generation.py": {
+    "usecases/generation.py": {
         "allocations_familiales", "allocations_maternite", "allocations_prenatales", "apprenti", "beneficiaire",
         "categorie", "conge_naissance", "convention_reciprocite", "indemnites_journalieres_maternite", "mali",
         "premier_mariage", "prime_premier_etablissement", "residence", "salarie", "senegal", "veuve_allocataire",

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import engine.tools.batch
-from engine.cli.main import EXIT_DOSSIERS_EN_ERREUR, main
-from engine.tools.batch import BatchError, errors_path, run_batch
-from engine.tools.generation import generate
+import usecases.batch
+from cli.main import EXIT_DOSSIERS_EN_ERREUR, main
+from usecases.batch import BatchError, errors_path, run_batch
+from usecases.generation import generate
 
 STAGES = ("avant", "resultats", "erreurs", "journal", "etat")
 
@@ -74,7 +74,7 @@ def _killed_at(caseload: Path, results: Path, journal: Path, stage: str, lot: in
             if (where, number) == (stage, lot):
                 os._exit(9)
 
-        engine.tools.batch._checkpoint = checkpoint
+        usecases.batch._checkpoint = checkpoint
         run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
         os._exit(0)
 
@@ -98,7 +98,7 @@ def test_a_kill_at_any_stage_of_a_lot_then_a_resume_gives_the_uninterrupted_run(
 
 def test_a_sigkill_at_random_instants_then_a_resume_gives_the_uninterrupted_run(caseload, reference, tmp_path):
     results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
-    command = [sys.executable, "-m", "engine.cli", "batch", str(caseload), "-o", str(results), "--journal",
+    command = [sys.executable, "-m", "cli", "batch", str(caseload), "-o", str(results), "--journal",
                str(journal), "--processus", "2", "--lot", "2"]
     rng = random.Random(7)
     for _ in range(2):
@@ -143,7 +143,7 @@ def test_a_second_writer_is_refused(caseload, tmp_path):
                 started.set()
                 time.sleep(30)
 
-        engine.tools.batch._checkpoint = checkpoint
+        usecases.batch._checkpoint = checkpoint
         run_batch(caseload, results, workers=1, chunk_size=4)
 
     process = multiprocessing.get_context("fork").Process(target=first)
@@ -163,7 +163,7 @@ def test_a_second_writer_is_refused(caseload, tmp_path):
 def test_workers_end_with_their_parent(caseload, tmp_path):
     code = (
         "import os, sys, time\n"
-        "from engine.tools.caseload import worker_pool\n"
+        "from usecases.caseload import worker_pool\n"
         "pool = worker_pool(2)\n"
         "pids = [pool.submit(os.getpid).result() for _ in range(4)]\n"
         "print(' '.join(map(str, set(pids))), flush=True)\n"
@@ -192,18 +192,18 @@ def _alive(pid: int) -> bool:
 def test_a_full_disk_ends_with_a_french_message_and_a_resume_completes(caseload, reference, tmp_path, monkeypatch):
     results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
     calls = {"n": 0}
-    real = engine.tools.batch._checkpoint
+    real = usecases.batch._checkpoint
 
     def full(where: str, number: int) -> None:
         if where == "avant" and number == 3:
             calls["n"] += 1
-            raise BatchError(engine.tools.batch._os_message(results, OSError(28, "No space left on device")))
+            raise BatchError(usecases.batch._os_message(results, OSError(28, "No space left on device")))
         real(where, number)
 
-    monkeypatch.setattr(engine.tools.batch, "_checkpoint", full)
+    monkeypatch.setattr(usecases.batch, "_checkpoint", full)
     with pytest.raises(BatchError, match="disque plein"):
         run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
-    monkeypatch.setattr(engine.tools.batch, "_checkpoint", real)
+    monkeypatch.setattr(usecases.batch, "_checkpoint", real)
     run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
     _assert_invariant(results, journal, reference)
 
@@ -257,7 +257,7 @@ def test_a_dossier_that_breaks_its_lot_costs_only_itself(caseload, tmp_path, mon
             raise RuntimeError("panne simulée")
         return real(dossiers, *args, **kwargs)
 
-    monkeypatch.setattr(engine.tools.batch, "summarize_many", fragile)
+    monkeypatch.setattr(usecases.batch, "summarize_many", fragile)
     results = tmp_path / "d.jsonl"
     report = run_batch(caseload, results, workers=1, chunk_size=8)
     errors = [json.loads(line) for line in errors_path(results).read_text(encoding="utf-8").splitlines()]
@@ -269,17 +269,17 @@ def test_a_dossier_that_breaks_its_lot_costs_only_itself(caseload, tmp_path, mon
 
 
 def test_a_dossier_that_breaks_its_lot_in_diff_costs_only_itself(caseload, tmp_path, monkeypatch):
-    import engine.tools.impact
-    from engine.tools.impact import compute_impact
+    import usecases.impact
+    from usecases.impact import compute_impact
 
-    real = engine.tools.impact.summarize_many
+    real = usecases.impact.summarize_many
 
     def fragile(dossiers, *args, **kwargs):
         if any(d.id == "synthetique-0000005" for d in dossiers):
             raise RuntimeError("panne simulée")
         return real(dossiers, *args, **kwargs)
 
-    monkeypatch.setattr(engine.tools.impact, "summarize_many", fragile)
+    monkeypatch.setattr(usecases.impact, "summarize_many", fragile)
     amendment = Path(__file__).resolve().parent.parent / "kb/mali/inps/amendements/af_3500.yaml"
     impact = compute_impact(caseload, amendment, __import__("datetime").date(2026, 1, 1), workers=1, chunk_size=8)
     failed = [m for o, m in impact.erreurs if "panne simulée" in m]
@@ -412,7 +412,7 @@ def test_a_second_writer_through_a_symbolic_link_is_refused(caseload, tmp_path):
                 started.set()
                 time.sleep(30)
 
-        engine.tools.batch._checkpoint = checkpoint
+        usecases.batch._checkpoint = checkpoint
         run_batch(caseload, results, workers=1, chunk_size=4)
 
     process = multiprocessing.get_context("fork").Process(target=first)
@@ -436,7 +436,7 @@ def test_a_second_writer_through_a_symbolic_link_is_refused(caseload, tmp_path):
 _DISQUE_PLEIN = """
 import os, sys
 if __name__ == "__main__":
-    import engine.tools.batch as batch
+    import usecases.batch as batch
 
     def fsync(fd):
         raise OSError(28, "No space left on device")
@@ -444,7 +444,7 @@ if __name__ == "__main__":
     batch.os = type(sys)("os_sans_place")  # this module's os only: the workers and Python itself keep theirs
     batch.os.__dict__.update(os.__dict__)
     batch.os.fsync = fsync
-    from engine.cli.main import main
+    from cli.main import main
     main(sys.argv[1:])
 """
 

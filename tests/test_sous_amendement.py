@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from cli import main
 from console.app import Reglages, create_app
-from engine.cli import main
 from engine.dossier import parse_text
 from engine.regime import load_regime, regimes
-from engine.tools.check import hand_written_numbers
 from explain import format as fmt
+from usecases.check import hand_written_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 REFUS_STAGE = str(ROOT / "examples" / "refus-stage.yaml")  # 7 consecutive months, a first claim: refused
@@ -156,7 +156,7 @@ def test_check_lets_numbers_that_are_not_the_laws_pass(tmp_path):
 
 
 def test_prevoyance_check_fails_on_a_literal(tmp_path, monkeypatch):
-    import engine.tools.check as check
+    import usecases.check as check
 
     folder = tmp_path / "inps"
     (folder / "explications").mkdir(parents=True)

@@ -1,6 +1,6 @@
 """A dossier is decided by the slice of the program its demands need exactly as by the whole program.
 
-``Program.text_for`` (``engine.slices``) grounds, for a batch whose dossiers all name their
+``Program.text_for`` (``engine.speedups.slices``) grounds, for a batch whose dossiers all name their
 demands, only the shared files and the files of the benefits demanded (and the
 benefit files they build on). That is only an optimisation if nothing else
 changes: for INPS dossiers demanding any subset of the benefits, the decision,
@@ -9,7 +9,7 @@ the documents are the same, as the contract's JSON says them. The orientation
 regime, whose benefits read each other, must not declare itself sliceable.
 
 The summary program of caseloads (``batch``, ``diff``) is a slice too: it keeps
-only the rules that what it shows depends on (``engine.summary_cut``). Its
+only the rules that what it shows depends on (``engine.speedups.summary_cut``). Its
 statuses, amounts and condition states must be those of the full decision.
 """
 
@@ -28,8 +28,8 @@ from engine.read import AnswerReader
 from engine.regime import Regime, load_regime
 from engine.resume import summarize_many
 from engine.solver import demanded, evaluate_many, solve_program
-from engine.tools.generation import generate
 from explain.render import decision_json
+from usecases.generation import generate
 
 INPS = load_regime("mali-inps")
 PRESTATIONS = ("allocations_familiales", "allocations_prenatales", "allocations_maternite", "conge_naissance",

@@ -1,4 +1,4 @@
-"""The warm single-dossier path (engine/warm.py) decides as the cold path, and never across base versions.
+"""The warm single-dossier path (engine/speedups/warm.py) decides as the cold path, and never across base versions.
 
 Every golden case (amended ones under their amended base) and a sample of
 generated dossiers are decided by both paths, in decision and in explanation
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from engine import warm
 from engine.dossier import DossierError, validate
 from engine.program import Mode, build_program
 from engine.regime import load_regime
 from engine.solver import evaluate, evaluate_many
-from engine.tools.amendement import AmendmentError, amend, load_amendment
-from engine.tools.cases import case_regime, load_cases
-from engine.tools.generation import generate
+from engine.speedups import warm
 from explain.render import decision_json
+from usecases.amendement import AmendmentError, amend, load_amendment
+from usecases.cases import case_regime, load_cases
+from usecases.generation import generate
 
 CAS = Path(__file__).parent / "cas"
 TODAY = dt.date(2026, 6, 15)

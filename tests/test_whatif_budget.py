@@ -1,5 +1,5 @@
 """The what-if search is bounded (issue 23, point 11): a budget of time, candidates and proposals, set in one
-place (engine/tools/whatif.py), and the answer says when it stopped early. Letters run it by default: with
+place (usecases/whatif.py), and the answer says when it stopped early. Letters run it by default: with
 30 children, the letter's search stays within its budget. No wall time is asserted here (bench/whatif.py
 measures it); the budget is checked by counting candidates.
 """
@@ -11,8 +11,8 @@ import json
 
 from engine.dossier import validate
 from engine.solver import evaluate
-from engine.tools.whatif import BUDGET_LETTRE, Budget, what_if
 from explain.why import why
+from usecases.whatif import BUDGET_LETTRE, Budget, what_if
 
 AF = "allocations_familiales"
 

@@ -7,7 +7,7 @@ A decision on a benefit becomes one of three letters, after its status:
   payments to go on;
 - ``refuse`` → **rejet**: every failed condition in a plain sentence with its
   source, and what would change the decision when the what-if search
-  (:func:`engine.tools.whatif.what_if`) finds it;
+  (:func:`usecases.whatif.what_if`) finds it;
 - ``incomplet`` → **demande de pièces**: the missing documents and the
   missing information, where to send them and by when.
 
@@ -131,8 +131,8 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
     With ``what_if`` (and the dossier), a refusal says what would change it.
     """
     # imported late: only refusals need clingo's search; a letter shows the first proposals, quickly
-    from engine.tools.whatif import BUDGET_LETTRE
-    from engine.tools.whatif import what_if as search
+    from usecases.whatif import BUDGET_LETTRE
+    from usecases.whatif import what_if as search
 
     benefits = [benefit] if benefit else list(decision.prestations)
     if orientation_config(decision.base) and benefits:

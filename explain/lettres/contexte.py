@@ -265,7 +265,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
 
     ``entete`` is the office's fields over the regime's letterhead (:func:`load_bureau_lettres`;
     ``None``: the regime's own); ``answer`` a what-if search for a refusal
-    (:func:`engine.tools.whatif.what_if`); ``date`` the date of the letter (default: the date of the decision).
+    (:func:`usecases.whatif.what_if`); ``date`` the date of the letter (default: the date of the decision).
     """
     if benefit not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"

@@ -25,7 +25,7 @@ from engine.atomes import AtomeSource
 from engine.facts import date_symbol, to_python
 from engine.program import Mode, build_program
 from engine.regime import Parameter, Regime, default_regime_id, kb_root
-from engine.tools.langue import check_french
+from usecases.langue import check_french
 
 STATES = ("libelle", "rempli", "non_rempli", "inconnu")
 
@@ -128,7 +128,7 @@ def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
     """Decide ``size`` generated dossiers: each must get exactly one answer set and no incoherence."""
     from engine.dossier import validate
     from engine.solver import EvaluationError, evaluate_many
-    from engine.tools.generation import generate
+    from usecases.generation import generate
 
     problems = []
     batch = [validate(data, "échantillon", regime=regime) for data in generate(size, seed)]
@@ -310,7 +310,7 @@ def check_regime(regime: Regime, date: dt.date | None = None, sample: int = 0) -
     if sample and regime.id == default_regime_id():
         report.defauts += check_sample(regime, sample)
         report.echantillon = sample
-    # What a person reads is French: catalogues, letterhead, rule quotations, templates (engine/tools/langue.py).
+    # What a person reads is French: catalogues, letterhead, rule quotations, templates (usecases/langue.py).
     report.defauts += check_french(regime.folder, regime.program_files, kb_root())
     # No number of the law written by hand: each comes from the parameter in force.
     report.defauts += hand_written_numbers(regime)

@@ -50,8 +50,8 @@ from engine.dossier import DossierError, parse_text, read_input, validate
 from engine.model import Decision, Prestation
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate_many
-from engine.tools.amendement import AmendmentError, amend, load_amendment
-from engine.tools.caseload import each_alone_on_failure
+from usecases.amendement import AmendmentError, amend, load_amendment
+from usecases.caseload import each_alone_on_failure
 
 
 @dataclass

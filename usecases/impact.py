@@ -36,8 +36,8 @@ from engine.program import Mode, build_program
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
 from engine.solver import demanded
-from engine.tools.amendement import Amendment, amend, load_amendment
-from engine.tools.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
+from usecases.amendement import Amendment, amend, load_amendment
+from usecases.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
 
 CATEGORIES = ("nouvellement_accorde", "nouvellement_refuse", "devenu_incomplet", "hausse", "baisse", "inchange")
 

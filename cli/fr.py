@@ -3,7 +3,7 @@
 Click writes its messages through :mod:`gettext` (``_`` and ``ngettext``,
 imported by each of its modules). Without a compiled catalogue to install,
 this module puts a French catalogue in their place, in Click's modules only:
-:func:`installer` is called once by :mod:`engine.cli`. A message the catalogue
+:func:`installer` is called once by :mod:`cli`. A message the catalogue
 does not know stays as Click writes it (``tests/test_cli_fr.py`` fails if a
 message the CLI can print is missing).
 """

@@ -41,7 +41,7 @@ from engine.files import atomic_writer, write_atomic
 from engine.model import Etat
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
-from engine.tools.caseload import (
+from usecases.caseload import (
     Entry,
     chunks,
     dossier_files,
@@ -50,7 +50,7 @@ from engine.tools.caseload import (
     read_caseload,
     worker_pool,
 )
-from engine.tools.journal import Journal, JournalError, fingerprint, personne_of, sqlite_message
+from usecases.journal import Journal, JournalError, fingerprint, personne_of, sqlite_message
 
 _SOURCES: dict[str, tuple[str, str]] = {}
 STATE_VERSION = 2  # 2: the journal's rows are the run's own (run id, lots), no longer a row id

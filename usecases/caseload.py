@@ -22,7 +22,7 @@ from engine.domaine import MAX_BYTES
 from engine.dossier import Dossier, DossierError, dump_yaml, load_dossier, parse_json, validate
 from engine.files import atomic_writer, write_atomic
 from engine.regime import Regime
-from engine.tools.allocator import PreloadedContext
+from usecases.allocator import PreloadedContext
 
 SUFFIXES = (".yaml", ".yml", ".json")
 T = TypeVar("T")
@@ -159,7 +159,7 @@ def worker_pool(workers: int, initializer: Callable[..., None] | None = None, in
                 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, each replaced after :data:`BATCHES_PER_WORKER` batches.
 
-    The workers start with mimalloc preloaded when it is installed (:mod:`engine.tools.allocator`), and end
+    The workers start with mimalloc preloaded when it is installed (:mod:`usecases.allocator`), and end
     with the process that started them (:func:`_bind_to_parent`).
     """
     return ProcessPoolExecutor(max_workers=workers, initializer=_bind_to_parent,

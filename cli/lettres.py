@@ -1,6 +1,6 @@
 """``prevoyance letter`` and ``prevoyance letters``: the decisions as letters to citizens.
 
-Two click commands, registered on the main group by :mod:`engine.cli`. They
+Two click commands, registered on the main group by :mod:`cli`. They
 parse options and print; the letters are decided, rendered and written by
 :mod:`explain.courrier` (its docstring gives the output naming rule).
 """

@@ -50,7 +50,7 @@ from engine.regime import (
     load_parameter,
     parse_value,
 )
-from engine.tools.verification import (
+from usecases.verification import (
     CheckError,
     check_comment_text,
     check_identifier,

@@ -15,16 +15,16 @@ from typing import ClassVar
 
 import click
 
-from engine.cli import fr as cli_fr
+from cli import fr as cli_fr
 from engine.dossier import Dossier, DossierError, load_dossier
 from engine.facts import ImpossibleDate
 from engine.model import Decision, Statut
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
-from engine.tools.check import check_regime
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
 from explain.why import FORMATS, WhyError, why_dossier
+from usecases.check import check_regime
 
 cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : ») in French
 
@@ -32,7 +32,7 @@ cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : »)
 def _decide(path: str, amendment: str | None = None, date_effet=None) -> tuple[Dossier, Decision]:
     """The dossier of ``path`` and its decision (under ``amendment`` when given, as ``diff`` applies it); a user's
     error or a defect of the base as a French message."""
-    from engine.tools.amendement import AmendmentError, under_amendment
+    from usecases.amendement import AmendmentError, under_amendment
 
     try:
         dossier = under_amendment(load_dossier(path), amendment, date_effet.date() if date_effet else None)
@@ -59,8 +59,8 @@ class _LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
 
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "letter": ("engine.cli.lettres", "letter_command"), "letters": ("engine.cli.lettres", "letters_command"),
-        "entretien": ("engine.cli.entretien", "entretien_command")}
+        "letter": ("cli.lettres", "letter_command"), "letters": ("cli.lettres", "letters_command"),
+        "entretien": ("cli.entretien", "entretien_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -160,8 +160,8 @@ def test_command(chemin: str, today) -> None:
 
         prevoyance test tests/cas/amendements
     """
-    from engine.tools.cases import run_case_files
     from explain.cas import cases_text
+    from usecases.cases import run_case_files
 
     try:
         results = run_case_files(chemin, today=today.date() if today else None)
@@ -190,8 +190,8 @@ def generate_command(nombre: int, seed: int, output: str | None, debut, fin) -> 
 
         prevoyance generate 10000 --seed 7 -o charge.jsonl
     """
-    from engine.tools.caseload import jsonl_line, write_caseload
-    from engine.tools.generation import generate
+    from usecases.caseload import jsonl_line, write_caseload
+    from usecases.generation import generate
 
     dossiers = generate(nombre, seed, debut=debut.date(), fin=fin.date())
     if output is None:
@@ -231,8 +231,8 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
         prevoyance diff --amendment kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
     """
-    from engine.tools.amendement import AmendmentError
     from explain.impact import impact_report, write_report
+    from usecases.amendement import AmendmentError
 
     if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
         raise click.ClickException(f"{output} : le rapport écraserait la charge ou l'amendement : choisissez un "
@@ -279,8 +279,8 @@ def batch_command(caseload: str, results: str, parquet: str | None, journal: str
 
         prevoyance batch charge.jsonl -o decisions.jsonl --journal journal.sqlite
     """
-    from engine.tools.batch import BatchError, run_batch
-    from engine.tools.caseload import count_dossiers
+    from usecases.batch import BatchError, run_batch
+    from usecases.caseload import count_dossiers
 
     try:
         total = count_dossiers(caseload)
@@ -333,8 +333,8 @@ def journal_command(journal: str, dossier: str | None, prestation: str | None, s
         prevoyance journal journal.sqlite synthetique-0000042
         prevoyance journal journal.sqlite --statut refuse --condition stage
     """
-    from engine.tools.journal import JournalError
     from explain.journal import journal_text
+    from usecases.journal import JournalError
 
     try:
         text = journal_text(journal, dossier, prestation, statut, condition, limite)

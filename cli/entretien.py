@@ -1,6 +1,6 @@
 """``prevoyance entretien``: the counter interview at the prompt.
 
-The command asks what :mod:`engine.tools.entretien` says to ask, one question
+The command asks what :mod:`usecases.entretien` says to ask, one question
 at a time, and checks each answer by its type (a French message and the
 question again when it does not fit); « ? » means the claimant does not know.
 It ends on the decision, printed as ``evaluate`` prints it, and writes the
@@ -17,7 +17,9 @@ from engine.dossier import DossierError, validate
 from engine.files import atomic_writer
 from engine.regime import RegimeError, default_regime_id, load_regime
 from engine.solver import EvaluationError
-from engine.tools.entretien import (
+from explain.phrases import PhraseError, catalogue
+from explain.render import evaluate_text
+from usecases.entretien import (
     EntretienError,
     ProchaineQuestion,
     dossier_yaml,
@@ -28,8 +30,6 @@ from engine.tools.entretien import (
     prochaine_etape,
     repondre,
 )
-from explain.phrases import PhraseError, catalogue
-from explain.render import evaluate_text
 
 JE_NE_SAIS_PAS = "?"
 

@@ -26,13 +26,13 @@ from engine.blocks import RuleBlock
 from engine.facts import SchemaFacts, parameter_facts
 from engine.program import Mode, Program
 from engine.regime import Regime, kb_root
-from engine.slices import Part
+from engine.speedups.slices import Part
 
-_ENGINE = Path(__file__).parent
+_ENGINE = Path(__file__).parent.parent
 # Every module whose code shapes a built program (its text, blocks, analyses) or its form on disk: the
 # modules engine.program imports, directly or not, and this one (tests/test_atomes.py checks the list).
 BUILDER_MODULES = ("program.py", "analysis.py", "blocks.py", "domaine.py", "facts.py", "firings.py", "regime.py",
-                   "slices.py", "summary_cut.py", "cache.py")
+                   "speedups/slices.py", "speedups/summary_cut.py", "speedups/cache.py")
 
 
 def cache_file(regime: Regime, mode: Mode) -> Path | None:

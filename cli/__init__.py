@@ -1,5 +1,5 @@
 """The ``prevoyance`` command line: a thin layer over the library; each command parses, calls one function, prints."""
 
-from engine.cli.main import main
+from cli.main import main
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ mimalloc it stays flat, and a batch is about 13 % faster (measured in docs/perfo
 An allocator has to be in place before a process starts, so this module only serves processes that the
 engine launches itself: the batch and diff workers are started with ``LD_PRELOAD`` naming the library
 that the ``cmeel-mimalloc`` package ships. A long-lived process that decides dossiers one by one (a
-service) is started the same way by whoever runs it; ``python -m engine.tools.allocator`` prints the path.
+service) is started the same way by whoever runs it; ``python -m usecases.allocator`` prints the path.
 ``PREVOYANCE_ALLOCATEUR=systeme`` keeps the system allocator everywhere.
 """
 

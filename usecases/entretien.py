@@ -12,7 +12,7 @@ or amount:
   child while others open the right, the facts of the exceptions that could
   still meet it (the raised age limit, a child abroad under a convention);
 - a refused benefit: only facts the search « qu'est-ce qui changerait la
-  décision ? » (:mod:`engine.tools.whatif`) names in a set of changes that makes
+  décision ? » (:mod:`usecases.whatif`) names in a set of changes that makes
   it a grant and that answers alone can bring (every change is to a field the
   dossier lacks). The search runs only when a failing condition has an
   exception whose facts the dossier lacks: it is the one costly step.
