@@ -73,7 +73,8 @@ class Instantane:
             base = f"exemples/{exemple.stem}"
             self.prevoyance(f"{base}/evaluate.txt", "evaluate", exemple)
             decision = json.loads(self.prevoyance(f"{base}/evaluate.json", "evaluate", exemple, "--format", "json"))
-            self.prevoyance(f"{base}/evaluate-amende.txt", "evaluate", exemple, "--amendment", AMENDEMENT, "--date-effet", "2026-01-01")
+            self.prevoyance(f"{base}/evaluate-amende.txt", "evaluate", exemple, "--amendment", AMENDEMENT,
+                            "--date-effet", "2026-01-01")
             for ident, prestation in decision.get("prestations", {}).items():
                 for fmt in ("text", "json", "markdown", "html"):
                     self.prevoyance(f"{base}/why/{ident}.{fmt}", "why", exemple, ident, "--format", fmt)
@@ -96,8 +97,8 @@ class Instantane:
                 self.ecrire(f"charge/{nom}", "\n".join(lignes) + "\n")
         self.prevoyance("charge/generate-petite.log", "generate", "300", "--seed", "11", "-o", petite)
         for fmt in ("text", "json"):
-            self.prevoyance(f"impact/diff.{fmt}", "diff", petite, "--amendment", AMENDEMENT, "--date-effet", "2026-01-01",
-                            "--format", fmt,
+            self.prevoyance(f"impact/diff.{fmt}", "diff", petite, "--amendment", AMENDEMENT,
+                            "--date-effet", "2026-01-01", "--format", fmt,
                             "--processus", "2")
         self.prevoyance("impact/diff-html.log", "diff", petite, "--amendment", AMENDEMENT, "--date-effet", "2026-01-01",
                         "--format", "html",

@@ -135,15 +135,13 @@ def _non_examinee(prestation: str, decision) -> JSONResponse:
 def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None,
          amendement: str | None = None, date_effet: dt.date | None = None) -> Response:
     from explain.why import why
-    from usecases.whatif import what_if as search
+    from usecases.whatif import pistes
 
     try:
         _, dossier, decision = _decide(request, body, amendement, date_effet)
         if prestation not in decision.prestations:
             return _non_examinee(prestation, decision)
-        answer = None
-        if what_if and decision.prestations[prestation].statut == Statut.refuse:
-            answer = search(dossier, prestation)
+        answer = pistes(dossier, decision, prestation) if what_if else None
         return Response(why(decision, prestation, "json", profondeur, answer).encode(), media_type=JSON)
     except DossierRefuse as exc:
         return _refus(exc)

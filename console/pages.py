@@ -218,7 +218,7 @@ def _decision_page(request: Request, ident: int, si: str, amendement: str = "", 
     from explain.render import amendements as amendements_de
     from explain.render import orientation_texte
     from explain.why import context
-    from usecases.whatif import what_if
+    from usecases.whatif import pistes
 
     demande, dossier, decision = _rouvrir(request, ident)
     dossier, erreur_amendement = _sous_amendement(dossier, amendement, date_effet)
@@ -227,7 +227,7 @@ def _decision_page(request: Request, ident: int, si: str, amendement: str = "", 
     phrases = catalogue_de(decision)
     benefits = []
     for pid, prestation in decision.prestations.items():
-        answer = what_if(dossier, pid) if si == pid and prestation.statut == Statut.refuse else None
+        answer = pistes(dossier, decision, pid) if si == pid else None
         benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     offerts = [a for a in amendements().values() if a.regime == dossier.regime.id]
     suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""

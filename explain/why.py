@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.dossier import Dossier
-from engine.model import Condition, Decision, Etat, Prestation, Statut
+from engine.model import Condition, Decision, Etat, Prestation
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue_de, chemin_generique
 from explain.render import (
@@ -311,8 +311,8 @@ def why_dossier(dossier: Dossier, decision: Decision, benefit_id: str, output_fo
         known = ", ".join(decision.prestations) or "aucune"
         raise WhyError(f"prestation « {benefit_id} » non examinée pour ce dossier (examinées : {known})")
     answer = None
-    if what_if and decision.prestations[benefit_id].statut == Statut.refuse:
-        from usecases.whatif import what_if as search  # the search grounds a program: only when asked
+    if what_if:
+        from usecases.whatif import pistes  # the search grounds a program: only when asked
 
-        answer = search(dossier, benefit_id)
+        answer = pistes(dossier, decision, benefit_id)
     return why(decision, benefit_id, output_format, depth, answer)

@@ -38,7 +38,7 @@ from clingo import ast
 from engine.atomes import AtomeModification, AtomeVoie
 from engine.dossier import Dossier, DossierError, validate
 from engine.facts import InputField, to_python
-from engine.model import Statut
+from engine.model import Decision, Statut
 from engine.program import Mode, build_program
 from engine.resume import Summary, summarize_many
 
@@ -171,6 +171,16 @@ def _decomposed_list(dossier: Dossier, fields: dict[str, InputField]) -> str | N
     sizes = {name: len(dossier.data.get(name) or []) for name in lists if isinstance(dossier.data.get(name), list)}
     longest = max(sorted(sizes), key=sizes.get, default=None)
     return longest if longest is not None and sizes[longest] >= 2 else None
+
+
+def pistes(dossier: Dossier, decision: Decision, benefit: str, budget: Budget = BUDGET_EXPLICATION,
+           deadline: float | None = None) -> WhatIf | None:
+    """The one what-if policy of every interface: what would change the decision is searched for a refused
+    benefit only (a grant has nothing to change, an incomplete claim a question to answer first); None else."""
+    prestation = decision.prestations.get(benefit)
+    if prestation is None or prestation.statut != Statut.refuse:
+        return None
+    return what_if(dossier, benefit, budget=budget, deadline=deadline)
 
 
 def what_if(dossier: Dossier, benefit: str, limit: int | None = None, rounds: int = 3,

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.dossier import Dossier
-from engine.model import Decision, Statut
+from engine.model import Decision
 from explain.format import md
 from explain.lettres import rendu_pdf
 from explain.lettres.contexte import (
@@ -131,8 +131,7 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
     With ``what_if`` (and the dossier), a refusal says what would change it.
     """
     # imported late: only refusals need clingo's search; a letter shows the first proposals, quickly
-    from usecases.whatif import BUDGET_LETTRE
-    from usecases.whatif import what_if as search
+    from usecases.whatif import BUDGET_LETTRE, pistes
 
     benefits = [benefit] if benefit else list(decision.prestations)
     if orientation_config(decision.base) and benefits:
@@ -142,9 +141,8 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
     out = []
     for pid in benefits:
         answer = None
-        prestation = decision.prestations.get(pid)
-        if what_if and dossier is not None and prestation is not None and prestation.statut == Statut.refuse:
-            answer = search(dossier, pid, budget=BUDGET_LETTRE, deadline=deadline)
+        if what_if and dossier is not None:
+            answer = pistes(dossier, decision, pid, budget=BUDGET_LETTRE, deadline=deadline)
         out.append(letter(dossier, decision, pid, entete, answer, date, modeles))
     return out
 
