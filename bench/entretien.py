@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import evaluate, warm  # noqa: E402
+from engine import evaluate  # noqa: E402
 from engine.dossier import DossierError, validate  # noqa: E402
+from engine.speedups.warm import WarmSolver  # noqa: E402
 from usecases.cases import load_cases  # noqa: E402
 from usecases.entretien import simuler  # noqa: E402
 
@@ -46,7 +47,7 @@ def _resume(decision) -> dict:
 
 
 def mesurer() -> dict:
-    warm.enable()
+    chaud = WarmSolver()  # the interview runs in the served console, whose solver is the warm one
     dossiers = []
     for case in load_cases(ROOT / "tests" / "cas"):
         if case.erreur_attendue or case.amendement or case.erreur_lecture:
@@ -56,12 +57,12 @@ def mesurer() -> dict:
         except DossierError:
             continue
     for _, dossier in dossiers[:5]:  # warm every slice and the regime's analysis before measuring
-        simuler(dossier.regime, dossier.data)
+        simuler(dossier.regime, dossier.data, solver=chaud)
     etapes, evaluations, ecarts, par_cas = [], [], [], []
     for case, dossier in dossiers:
-        simulation = simuler(dossier.regime, dossier.data)
+        simulation = simuler(dossier.regime, dossier.data, solver=chaud)
         started = time.perf_counter()
-        attendu = evaluate(dossier)
+        attendu = evaluate(dossier, solver=chaud)
         evaluations.append(time.perf_counter() - started)
         etapes += simulation.durees
         if _resume(simulation.etape.decision) != _resume(attendu):

@@ -288,12 +288,13 @@ def warm_vs_cold(runs: int = 40) -> dict[str, float]:
     out = {"froid": percentiles(timed(lambda: evaluate(single, Mode.DECISION), runs))[0],
            "froid_explication": percentiles(timed(lambda: why(evaluate(refusal), "allocations_familiales"), runs))[0]}
     try:
-        from engine.speedups import warm
-    except ImportError:  # a tree before issue 18
+        from engine.speedups.warm import WarmSolver
+    except ImportError:  # a tree before issue 24
         return out
-    out["chaud"] = percentiles(timed(lambda: warm.evaluate(single, Mode.DECISION), runs))[0]
+    chaud = WarmSolver()
+    out["chaud"] = percentiles(timed(lambda: evaluate(single, Mode.DECISION, solver=chaud), runs))[0]
     out["chaud_explication"] = percentiles(
-        timed(lambda: why(warm.evaluate(refusal), "allocations_familiales"), runs))[0]
+        timed(lambda: why(evaluate(refusal, solver=chaud), "allocations_familiales"), runs))[0]
     return out
 
 

@@ -65,7 +65,7 @@ def _decide(request: Request, body: bytes, amendement: str | None = None, date_e
         dossier = sous_amendement(dossier, amendement, date_effet)
     except AmendmentError as exc:
         raise DossierRefuse([Erreur("amendement" if amendement else "date_effet", str(exc))]) from exc
-    return None, dossier, decider(dossier)
+    return None, dossier, decider(dossier, request.app.state.etat.solver)
 
 
 # Optional on evaluate, why and letter: decide under an amendment the base ships (GET /amendements).

@@ -32,6 +32,7 @@ from console.erreurs import message as message_fr
 from console.impact import Travaux
 from console.journal import JournalConsole
 from console.vues import templates
+from engine.speedups.warm import WarmSolver
 
 ICI = Path(__file__).parent
 TAILLE_MAX = 1 << 20  # a dossier: 1 MiB is a hundred times the largest real one
@@ -114,6 +115,9 @@ class EtatServeur:
         self.journal = JournalConsole(reglages.journal)
         folder = Path(reglages.travail) if reglages.travail else Path(tempfile.mkdtemp(prefix="prevoyance-"))
         self.travaux = Travaux(self.journal, folder)
+        # A server lives long: single dossiers take the warm path, whose decisions are the cold path's
+        # (tests/test_warm.py) for a fraction of the grounding.
+        self.solver = WarmSolver()
         self._decisions: OrderedDict[int, Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -472,13 +476,7 @@ def echauffer() -> None:
 
 
 def application() -> FastAPI:
-    """The factory uvicorn's workers call (``console.app:application``, settings from the environment).
-
-    A served process is long-lived: single dossiers take the warm path (engine/speedups/warm.py), whose
-    decisions are the cold path's (tests/test_warm.py) for a fraction of the grounding."""
-    from engine.speedups import warm
-
+    """The factory uvicorn's workers call (``console.app:application``, settings from the environment)."""
     app = create_app(Reglages.depuis_environnement())
     echauffer()
-    warm.enable()
     return app

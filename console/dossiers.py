@@ -19,7 +19,7 @@ from engine.dossier import Dossier, DossierError, apercu, parse_text, validate
 from engine.dossier import parse_json as parse_json_text
 from engine.model import Decision
 from engine.regime import RegimeError, load_regime, regimes
-from engine.solver import EvaluationError, evaluate
+from engine.solver import COLD, EvaluationError, Solver, evaluate
 from explain.phrases import PhraseError
 from explain.render import decision_json
 
@@ -148,10 +148,10 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
     return dossier
 
 
-def decider(dossier: Dossier) -> Decision:
-    """The decision on a validated dossier (the engine's, unchanged)."""
+def decider(dossier: Dossier, solver: Solver = COLD) -> Decision:
+    """The decision on a validated dossier (the engine's, unchanged; ``solver``: the server's warm one)."""
     try:
-        return evaluate(dossier)
+        return evaluate(dossier, solver=solver)
     except (EvaluationError, RuntimeError) as exc:
         raise ErreurInterne(f"erreur interne de la base de règles : {exc}") from exc
 
@@ -175,7 +175,7 @@ def decider_et_enregistrer(etat, data: Any, regime_id: str | None, auteur: str, 
                            ) -> tuple[int, Dossier, Decision]:
     """Validate, decide, and record who asked: (request id, dossier, decision)."""
     dossier = valider(data, regime_id)
-    decision = decider(dossier)
+    decision = decider(dossier, etat.solver)
     ident = etat.journal.enregistrer(decision, dossier.data, auteur, canal)
     etat.memo(ident, (dossier, decision))
     return ident, dossier, decision
@@ -189,7 +189,7 @@ def rouvrir(etat, ident: int) -> tuple[dict[str, Any], Dossier, Decision] | None
     found = etat.memo(ident)
     if found is None:
         dossier = valider(demande["donnees"], demande["base"])
-        found = etat.memo(ident, (dossier, decider(dossier)))
+        found = etat.memo(ident, (dossier, decider(dossier, etat.solver)))
     return demande, found[0], found[1]
 
 

@@ -34,6 +34,7 @@ from console.dossiers import (
 )
 from console.vues import regime_demande, rendre_page
 from engine.regime import default_regime_id, regimes
+from engine.solver import Solver
 from explain.phrases import catalogue
 from usecases.entretien import (
     Choix,
@@ -132,12 +133,13 @@ def lire_demande(body: Any) -> tuple[dict[str, Any], list[str]]:
     return dossier, inconnus
 
 
-def etape(dossier: dict[str, Any], inconnus: list[str]) -> Etape:
-    """The interview's next step for a raw partial dossier (validated here: DossierRefuse when it fails)."""
+def etape(dossier: dict[str, Any], inconnus: list[str], solver: Solver) -> Etape:
+    """The interview's next step for a raw partial dossier (validated here: DossierRefuse when it fails),
+    decided by the server's ``solver``."""
     data = {"id": "entretien", **dossier}
     valide = valider(data)
     try:
-        return prochaine_etape(valide.regime, valide.data, inconnus)
+        return prochaine_etape(valide.regime, valide.data, inconnus, solver=solver)
     except EntretienError as exc:
         raise DossierRefuse([Erreur("inconnus", f"« inconnus » : {exc}")]) from None
     except (RuntimeError, ValueError) as exc:
@@ -158,13 +160,13 @@ async def api_entretien(request: Request) -> Response:
     réponse peut encore changer une prestation demandée (la plus décisive d'abord), ou, quand plus rien ne peut
     la changer, la décision. Ajoutez la réponse au dossier (au chemin `champ`), ou le chemin à `inconnus` si le
     demandeur ne sait pas, et renvoyez."""
-    return await run_in_threadpool(_entretien, await corps(request))
+    return await run_in_threadpool(_entretien, await corps(request), request.app.state.etat.solver)
 
 
-def _entretien(body: bytes) -> Response:
+def _entretien(body: bytes, solver: Solver) -> Response:
     try:
         dossier, inconnus = lire_demande(parse_json(body))
-        step = etape(dossier, inconnus)
+        step = etape(dossier, inconnus, solver)
         if step.question is None:
             text = decision_bytes(step.decision).decode("utf-8")
             return Response(f'{{"decision": {text.rstrip()}}}\n'.encode(), media_type=JSON)
@@ -261,7 +263,7 @@ def _repondre(request: Request, etat: dict[str, Any], form, action: str) -> Resp
         return _suite(request, {"dossier": data, "inconnus": inconnus, "historique": historique})
     champ = str(form.get("champ", ""))
     try:
-        step = etape(data, inconnus)
+        step = etape(data, inconnus, request.app.state.etat.solver)
     except DossierRefuse as exc:
         raise HTTPException(422, f"dossier de l'entretien invalide : {exc}") from None
     if step.question is None or step.question.champ != champ:
@@ -286,7 +288,7 @@ def _repondre(request: Request, etat: dict[str, Any], form, action: str) -> Resp
 def _suite(request: Request, etat: dict[str, Any]) -> Response:
     """The next screen: a question, or the decision recorded in the journal and its page."""
     try:
-        step = etape(etat["dossier"], etat.get("inconnus", []))
+        step = etape(etat["dossier"], etat.get("inconnus", []), request.app.state.etat.solver)
     except DossierRefuse as exc:
         raise HTTPException(422, f"dossier de l'entretien invalide : {exc}") from None
     if step.question is not None:

@@ -223,7 +223,7 @@ def _decision_page(request: Request, ident: int, si: str, amendement: str = "", 
     demande, dossier, decision = _rouvrir(request, ident)
     dossier, erreur_amendement = _sous_amendement(dossier, amendement, date_effet)
     if dossier.regime.amendment_tag:  # decided again, under the amended law (a simulation: not recorded)
-        decision = decider(dossier)
+        decision = decider(dossier, request.app.state.etat.solver)
     phrases = catalogue_de(decision)
     benefits = []
     for pid, prestation in decision.prestations.items():
@@ -266,7 +266,7 @@ def _rouvrir_sous(request: Request, ident: int, amendement: str, date_effet: str
     if erreur is not None:
         raise HTTPException(422, erreur)
     if dossier.regime.amendment_tag:
-        decision = decider(dossier)
+        decision = decider(dossier, request.app.state.etat.solver)
     return demande, dossier, decision
 
 

@@ -7,12 +7,19 @@ one grounding per regime present in the batch (every predicate of the knowledge
 base carries the dossier as first argument); :func:`evaluate` is the same path
 for one dossier. The program is stratified, so grounding alone decides it and
 the answer set is unique.
+
+How a program meets its facts is a :class:`Solver`, injected by whoever calls: the
+:class:`ColdSolver` (the default) gives clingo the program's text at each call; a long-lived
+process (the console, the API, ``letters``) passes a
+:class:`engine.speedups.warm.WarmSolver`, which decides the same. Both run clingo through
+:func:`run_control`, so both say clingo's own messages when it refuses a program.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import clingo
 
@@ -36,16 +43,32 @@ def decision_mode(mode: Mode) -> Mode:
     return mode
 
 
-def evaluate(dossier: Dossier, mode: Mode = Mode.EXPLANATION) -> Decision:
-    """The decision on one dossier; by the warm path in a process that enabled it (:mod:`engine.speedups.warm`)."""
-    from engine.speedups import warm  # warm imports this module
+class Solver(Protocol):
+    """How a program is grounded and solved with the facts of some dossiers: the shown symbols of its
+    unique answer set (``prestations``: only the files of these benefits, None: those the batch claims)."""
 
-    if warm.enabled():
-        return warm.evaluate(dossier, mode=mode)
-    return evaluate_many([dossier], mode=mode)[0]
+    def solve(self, program: Program, dossiers: Sequence[Dossier],
+              prestations: frozenset[str] | None = None) -> list[clingo.Symbol]: ...
 
 
-def evaluate_many(dossiers: Sequence[Dossier], mode: Mode = Mode.EXPLANATION) -> list[Decision]:
+class ColdSolver:
+    """The program's text given to a new ``Control`` at each call: nothing kept between calls."""
+
+    def solve(self, program: Program, dossiers: Sequence[Dossier],
+              prestations: frozenset[str] | None = None) -> list[clingo.Symbol]:
+        return solve_program(program, dossiers, prestations=prestations)
+
+
+COLD = ColdSolver()
+
+
+def evaluate(dossier: Dossier, mode: Mode = Mode.EXPLANATION, solver: Solver = COLD) -> Decision:
+    """The decision on one dossier."""
+    return evaluate_many([dossier], mode=mode, solver=solver)[0]
+
+
+def evaluate_many(dossiers: Sequence[Dossier], mode: Mode = Mode.EXPLANATION,
+                  solver: Solver = COLD) -> list[Decision]:
     """Decisions for many dossiers; one grounding per regime present in the batch."""
     mode = decision_mode(mode)
     by_regime: dict[int, list[int]] = defaultdict(list)  # by regime object: an amended base shares its id
@@ -54,7 +77,7 @@ def evaluate_many(dossiers: Sequence[Dossier], mode: Mode = Mode.EXPLANATION) ->
     results: list[Decision | None] = [None] * len(dossiers)
     for positions in by_regime.values():
         batch = [dossiers[p] for p in positions]
-        for position, decision in zip(positions, _evaluate_batch(batch, mode), strict=True):
+        for position, decision in zip(positions, _evaluate_batch(batch, mode, solver), strict=True):
             results[position] = decision
     return [r for r in results if r is not None]
 
@@ -84,13 +107,21 @@ def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = 
     (the others are then not examined at all).
     """
     regime = program.regime
+    wanted = prestations if prestations is not None else demanded(dossiers)
+    facts = "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers))
+    return run_control(regime, lambda control: (
+        program.load_into(control, wanted if sliced and regime.prestations_independantes else None),
+        control.add("base", [], facts)))
+
+
+def run_control(regime: Regime, load: Callable[[clingo.Control], object]) -> list[clingo.Symbol]:
+    """A new ``Control`` given its program and facts by ``load``, grounded and solved: the shown symbols of
+    its unique answer set. Every solver runs clingo here, so that a refusal always says clingo's messages."""
     messages: list[str] = []
     # Two models asked: a base that claims a unique answer set is caught when it has a second one.
     control = clingo.Control(["--warn=none", "--models=2"], logger=lambda _code, text: messages.append(text))
-    wanted = prestations if prestations is not None else demanded(dossiers)
     try:
-        program.load_into(control, wanted if sliced and regime.prestations_independantes else None)
-        control.add("base", [], "".join(program.inputs.facts_text(i, d.data) for i, d in enumerate(dossiers)))
+        load(control)
         control.ground([("base", [])])
         models: list[list[clingo.Symbol]] = []
         control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
@@ -106,11 +137,11 @@ def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = 
     return models[0]
 
 
-def _evaluate_batch(dossiers: Sequence[Dossier], mode: Mode) -> list[Decision]:
+def _evaluate_batch(dossiers: Sequence[Dossier], mode: Mode, solver: Solver) -> list[Decision]:
     program = build_program(dossiers[0].regime, mode)
-    reader = AnswerReader(program, solve_program(program, dossiers))
+    reader = AnswerReader(program, solver.solve(program, dossiers))
     return [reader.decision(index, dossier) for index, dossier in enumerate(dossiers)]
 
 
-__all__ = ["EvaluationError", "Mode", "decision_mode", "demanded", "evaluate", "evaluate_many", "solve_program",
-           "solve_symbols"]
+__all__ = ["COLD", "ColdSolver", "EvaluationError", "Mode", "Solver", "decision_mode", "demanded", "evaluate",
+           "evaluate_many", "run_control", "solve_program", "solve_symbols"]

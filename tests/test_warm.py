@@ -8,6 +8,7 @@ included), and so their contract's JSON.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -16,8 +17,8 @@ import pytest
 from engine.dossier import DossierError, validate
 from engine.program import Mode, build_program
 from engine.regime import load_regime
-from engine.solver import evaluate, evaluate_many
-from engine.speedups import warm
+from engine.solver import COLD, EvaluationError, evaluate, evaluate_many
+from engine.speedups.warm import WarmSolver
 from explain.render import decision_json
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.cases import case_regime, load_cases
@@ -50,24 +51,38 @@ DOSSIERS = _dossiers()
 def test_warm_decides_as_cold(mode: Mode) -> None:
     assert len(DOSSIERS) > 100
     cold = [evaluate_many([d], mode)[0] for d in DOSSIERS]
+    chaud = WarmSolver()
     for dossier, expected in zip(DOSSIERS, cold, strict=True):
-        got = warm.evaluate(dossier, mode)
+        got = evaluate(dossier, mode, solver=chaud)
         assert got == expected, dossier.origine  # the whole decision: trees, rules applied, data, amounts
         if mode is Mode.EXPLANATION:
             assert decision_json(got) == decision_json(expected), dossier.origine
 
 
-def test_enabled_warm_path_is_taken_by_evaluate(monkeypatch) -> None:
+def test_the_injected_warm_solver_is_the_one_that_decides(monkeypatch) -> None:
     dossier = DOSSIERS[0]
     calls = []
-    original = warm.solve_warm
-    monkeypatch.setattr(warm, "solve_warm", lambda *a: calls.append(1) or original(*a))
-    warm.enable()
-    try:
-        decision = evaluate(dossier)
-    finally:
-        warm.enable(False)
+    chaud = WarmSolver()
+    original = chaud.solve_one
+    monkeypatch.setattr(chaud, "solve_one", lambda *a: calls.append(1) or original(*a))
+    decision = evaluate(dossier, solver=chaud)
     assert calls and decision_json(decision) == decision_json(evaluate(dossier))
+    calls.clear()
+    evaluate(dossier)  # no global switch: a call that passes no solver takes the cold path
+    assert not calls
+
+
+def test_both_solvers_say_clingo_s_own_message_when_it_refuses_a_program() -> None:
+    base = load_regime("mali-inps")
+    program = build_program(base, Mode.DECISION)
+    # An unsafe rule in every file, so that whichever slice a solver grounds holds it; its body reads a
+    # parameter, so that the warm solver cannot leave it out as a rule that never fires.
+    unsafe = f"\ncasse(X) :- {program.parameter_symbols[0].name}(Y).\n"
+    broken = dataclasses.replace(program, _slices={}, parts=[
+        dataclasses.replace(part, text=part.text + unsafe) for part in program.parts])
+    for solver in (COLD, WarmSolver()):
+        with pytest.raises(EvaluationError, match="unsafe"):
+            solver.solve(broken, [DOSSIERS[0]])
 
 
 def test_an_amended_base_is_never_served_the_slice_of_another_version() -> None:
@@ -77,10 +92,11 @@ def test_an_amended_base_is_never_served_the_slice_of_another_version() -> None:
     assert amended.version != base.version
     data = next(d for d in generate(200, seed=2)
                 if evaluate(validate(d, "x")).prestations["allocations_familiales"].statut == "accorde")
-    under_base = warm.evaluate(validate(data, "x"))
-    under_amended = warm.evaluate(validate(data, "x", regime=amended))
+    chaud = WarmSolver()
+    under_base = evaluate(validate(data, "x"), solver=chaud)
+    under_amended = evaluate(validate(data, "x", regime=amended), solver=chaud)
     assert under_amended.version_base == amended.version != under_base.version_base
     assert decision_json(under_amended) == decision_json(evaluate_many([validate(data, "x", regime=amended)])[0])
     assert decision_json(under_amended)["prestations"] != decision_json(under_base)["prestations"]
     with pytest.raises(ValueError):
-        warm.solve_warm(build_program(base, Mode.EXPLANATION), validate(data, "x", regime=amended))
+        chaud.solve_one(build_program(base, Mode.EXPLANATION), validate(data, "x", regime=amended))

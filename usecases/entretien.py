@@ -43,7 +43,7 @@ from engine.dossier import Dossier, DossierError, validate
 from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.program import Mode, build_program
 from engine.regime import Regime
-from engine.solver import evaluate, evaluate_many
+from engine.solver import COLD, Solver, evaluate, evaluate_many
 from explain.phrases import catalogue, chemin_generique
 
 # Types of questions, as an interface shows them (one input per type).
@@ -692,17 +692,18 @@ def _dossier(regime: Regime, data: dict[str, Any], origine: str) -> Dossier:
 
 
 def prochaine_etape(regime: Regime, data: dict[str, Any], inconnus: list[str] | set[str] = (),
-                    origine: str = "entretien") -> Etape:
+                    origine: str = "entretien", solver: Solver = COLD) -> Etape:
     """The next question for the partial dossier ``data``, or its decision when no answer can change it.
 
-    ``inconnus`` are the paths the claimant does not know: never asked, listed as pending.
+    ``inconnus`` are the paths the claimant does not know: never asked, listed as pending; ``solver``
+    decides the partial dossier (a served console passes its warm one).
     Raises :class:`engine.dossier.DossierError` for a dossier the schema refuses.
     """
     closed = {str(c) for c in inconnus}
     for champ in closed:
         _parts(champ)  # an unreadable path is an error, not a silent no-op
     dossier = _dossier(regime, data, origine)
-    decision = evaluate(dossier)
+    decision = evaluate(dossier, solver=solver)
     recherche = _Recherche(dossier, closed)
     for pid, prestation in decision.prestations.items():
         recherche.prestation(pid, prestation)
@@ -776,7 +777,7 @@ class Simulation:
 
 
 def simuler(regime: Regime, complet: dict[str, Any], limite: int = 200,
-            inconnus_depart: list[str] | tuple[str, ...] = ()) -> Simulation:
+            inconnus_depart: list[str] | tuple[str, ...] = (), solver: Solver = COLD) -> Simulation:
     """Run an interview whose answers come from ``complet``; a field it lacks is answered « je ne sais pas »
     (``inconnus_depart``: fields the claimant says at once they do not know)."""
     import time
@@ -788,7 +789,7 @@ def simuler(regime: Regime, complet: dict[str, Any], limite: int = 200,
     durees: list[float] = []
     for _ in range(limite):
         started = time.perf_counter()
-        etape = prochaine_etape(regime, data, inconnus)
+        etape = prochaine_etape(regime, data, inconnus, solver=solver)
         durees.append(time.perf_counter() - started)
         if etape.question is None:
             return Simulation(posees, nombre, etape, inconnus, durees)

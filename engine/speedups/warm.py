@@ -1,6 +1,8 @@
-"""A warm path for single dossiers in long-lived processes (the console, an API, ``letters``).
+"""The warm solver: single dossiers in long-lived processes (the console, an API, ``letters``).
 
-The cold path (:func:`engine.solver.evaluate`) gives clingo the text of the
+A process that lives long creates one :class:`WarmSolver` and passes it to
+:func:`engine.solver.evaluate` (``solver=``); nothing else changes how a dossier is decided.
+The cold solver (:class:`engine.solver.ColdSolver`) gives clingo the text of the
 benefit slice at every call: clingo parses it, then the grounder visits every
 rule, whether or not the dossier could ever make it fire. A long-lived process
 can do both things once:
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import clingo
@@ -42,24 +45,10 @@ from clingo import ast
 
 from engine.analysis import names
 from engine.dossier import Dossier
-from engine.model import Decision
-from engine.program import Mode, Program, build_program
-from engine.read import AnswerReader
-from engine.solver import EvaluationError, decision_mode, demanded
+from engine.program import Mode, Program
+from engine.solver import demanded, run_control, solve_program
 
 _PREDICATE = re.compile(r"([a-z_][A-Za-z0-9_']*)\(")
-_enabled = False
-_lock = threading.Lock()
-
-
-def enable(on: bool = True) -> None:
-    """Declare this process long-lived: :func:`engine.solver.evaluate` then takes the warm path."""
-    global _enabled
-    _enabled = on
-
-
-def enabled() -> bool:
-    return _enabled
 
 
 def _required(rule: ast.AST) -> frozenset[str]:
@@ -119,45 +108,46 @@ class _Slice:
         return kept
 
 
-_slices: dict[tuple[str, Mode, frozenset[str] | None], _Slice] = {}
+class WarmSolver:
+    """Single dossiers by the warm path; a batch of several, as the cold solver does (grounding them together
+    already shares the work). One instance per long-lived process: it keeps the parsed slices, keyed by the
+    base version (``version_base``), the mode and the slice, so that no dossier is ever decided by the rules of
+    another version of the base."""
 
+    def __init__(self) -> None:
+        self._slices: dict[tuple[str, Mode, frozenset[str] | None], _Slice] = {}
+        self._lock = threading.Lock()
 
-def _slice(program: Program, prestations: frozenset[str] | None) -> _Slice:
-    # The key names the base version: a slice is never shared between two versions of the base.
-    key = (program.regime.version, program.mode, prestations)
-    with _lock:
-        found = _slices.get(key)
-        if found is None:
-            found = _slices[key] = _Slice.parse(program.text_for(prestations))
-    return found
+    def solve(self, program: Program, dossiers: Sequence[Dossier],
+              prestations: frozenset[str] | None = None) -> list[clingo.Symbol]:
+        if len(dossiers) != 1 or prestations is not None:
+            return solve_program(program, dossiers, prestations=prestations)
+        return self.solve_one(program, dossiers[0])
 
+    def _slice(self, program: Program, prestations: frozenset[str] | None) -> _Slice:
+        key = (program.regime.version, program.mode, prestations)
+        with self._lock:
+            found = self._slices.get(key)
+            if found is None:
+                found = self._slices[key] = _Slice.parse(program.text_for(prestations))
+        return found
 
-def solve_warm(program: Program, dossier: Dossier) -> list[clingo.Symbol]:
-    """The shown symbols of the unique answer set for one dossier, as :func:`engine.solver.solve_program`."""
-    if dossier.regime.version != program.regime.version:
-        raise ValueError(f"dossier de la base {dossier.regime.version}, programme de {program.regime.version}")
-    prestations = demanded([dossier]) if program.regime.prestations_independantes else None
-    facts = program.inputs.facts_text(0, dossier.data)
-    inputs = frozenset(_PREDICATE.findall(facts)) | {s.name for s in program.parameter_symbols}
-    statements = _slice(program, prestations).for_inputs(inputs)
-    # Two models asked, as the cold path does: a second answer set is a defect of the base, caught here too.
-    control = clingo.Control(["--warn=none", "--models=2"])
-    with ast.ProgramBuilder(control) as builder:
-        for statement in statements:
-            builder.add(statement)
-    with control.backend() as backend:
-        for symbol in program.parameter_symbols:
-            backend.add_rule([backend.add_atom(symbol)])
-    control.add("base", [], facts)
-    control.ground([("base", [])])
-    models: list[list[clingo.Symbol]] = []
-    control.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
-    if len(models) != 1:
-        raise EvaluationError(f"{len(models)} modèles au lieu d'un : la base {program.regime.version} est défectueuse")
-    return models[0]
+    def solve_one(self, program: Program, dossier: Dossier) -> list[clingo.Symbol]:
+        """The shown symbols of the unique answer set for one dossier, as the cold solver gives them."""
+        if dossier.regime.version != program.regime.version:
+            raise ValueError(f"dossier de la base {dossier.regime.version}, programme de {program.regime.version}")
+        prestations = demanded([dossier]) if program.regime.prestations_independantes else None
+        facts = program.inputs.facts_text(0, dossier.data)
+        inputs = frozenset(_PREDICATE.findall(facts)) | {s.name for s in program.parameter_symbols}
+        statements = self._slice(program, prestations).for_inputs(inputs)
 
+        def load(control: clingo.Control) -> None:
+            with ast.ProgramBuilder(control) as builder:
+                for statement in statements:
+                    builder.add(statement)
+            with control.backend() as backend:
+                for symbol in program.parameter_symbols:
+                    backend.add_rule([backend.add_atom(symbol)])
+            control.add("base", [], facts)
 
-def evaluate(dossier: Dossier, mode: Mode = Mode.EXPLANATION) -> Decision:
-    """The decision on one dossier, by the warm path: the same decision as the cold path."""
-    program = build_program(dossier.regime, decision_mode(mode))
-    return AnswerReader(program, solve_warm(program, dossier)).decision(0, dossier)
+        return run_control(program.regime, load)
