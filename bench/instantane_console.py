@@ -26,6 +26,7 @@ from engine.dossier import parse_text
 _JETONS = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), "<horodatage>"),
     (re.compile(r'name="_jeton" value="[^"]*"'), 'name="_jeton" value="<jeton>"'),
+    (re.compile(r"à \d{1,2}:\d{2} UTC"), "à <heure> UTC"),
     (re.compile(re.escape(dt.date.today().isoformat())), "<aujourd'hui>"),
 ]
 
