@@ -13,6 +13,7 @@ import datetime as dt
 
 import click
 
+from cli.fr import option
 from engine.dossier import DossierError, validate
 from engine.files import atomic_writer
 from engine.regime import RegimeError, default_regime_id, load_regime
@@ -70,16 +71,16 @@ def _poser(q: ProchaineQuestion) -> str:
 
 
 @click.command("entretien")
-@click.option("--base", "base", default=None, help="Le régime (défaut : celui de la base par défaut).")
-@click.option("--prestation", "demandees", multiple=True,
-              help="Une prestation demandée (son identifiant) ; répétez l'option pour plusieurs. Sans elle, la "
-                   "liste est proposée.")
-@click.option("--date", "date_demande", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date de la demande (défaut : aujourd'hui).")
-@click.option("--date-reference", "date_reference", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date d'appréciation des droits (défaut : aujourd'hui).")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Fichier YAML où écrire le dossier complété.")
+@option("--base", "base", default=None, help="Le régime (défaut : celui de la base par défaut).")
+@option("--prestation", "demandees", multiple=True,
+        help="Une prestation demandée (son identifiant) ; répétez l'option pour plusieurs. Sans elle, la "
+             "liste est proposée.")
+@option("--date", "date_demande", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        help="Date de la demande (défaut : aujourd'hui).")
+@option("--date-reference", "date_reference", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        help="Date d'appréciation des droits (défaut : aujourd'hui).")
+@option("-o", "--sortie", "--output", "output", type=click.Path(dir_okay=False), default=None,
+        help="Fichier YAML où écrire le dossier complété.")
 def entretien_command(base: str | None, demandees: tuple[str, ...], date_demande: dt.datetime | None,
                       date_reference: dt.datetime | None, output: str | None) -> None:
     """Mène l'entretien au guichet : ne pose, une à une, que les questions dont la réponse peut encore changer

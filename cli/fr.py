@@ -1,11 +1,17 @@
-"""Click's own messages in French: « Utilisation : », « Erreur : », « Argument manquant ».
+"""The command line in French: Click's own messages (« Utilisation : », « Erreur : »), and options
+spelled in French whose English spellings still work, unseen.
 
 Click writes its messages through :mod:`gettext` (``_`` and ``ngettext``,
 imported by each of its modules). Without a compiled catalogue to install,
 this module puts a French catalogue in their place, in Click's modules only:
-:func:`installer` is called once by :mod:`cli`. A message the catalogue
+:func:`installer` runs when this module is first imported, before any command declares an option
+(Click names a type, « FICHIER », when the type is made). A message the catalogue
 does not know stays as Click writes it (``tests/test_cli_fr.py`` fails if a
 message the CLI can print is missing).
+
+Every option of the CLI is declared with :func:`option`: its French spelling first, then the English
+spelling scripts already use (``option("-o", "--sortie", "--output", "output")``). Both work; ``--help``
+and the error messages name only the French one (:class:`Option`).
 """
 
 from __future__ import annotations
@@ -111,6 +117,35 @@ class Formateur(click.HelpFormatter):
         super().write_text(re.sub(r"^(\s*)Examples?:\s*$", r"\1Exemple :", text, flags=re.M))
 
 
+class Option(click.Option):
+    """An option whose help and error messages show its short spelling and its first long one (the French
+    one); the other long spellings (English, kept so that scripts written before do not break) still work,
+    unseen."""
+
+    def _seen(self, spellings: list[str]) -> list[str]:
+        longs = [s for s in spellings if s.startswith("--")]
+        return [s for s in spellings if not s.startswith("--") or s == longs[0]]
+
+    def _shown(self, method, ctx):
+        opts, secondary = self.opts, self.secondary_opts
+        self.opts, self.secondary_opts = self._seen(opts), self._seen(secondary)
+        try:
+            return method(ctx)
+        finally:
+            self.opts, self.secondary_opts = opts, secondary
+
+    def get_help_spec(self, ctx: click.Context) -> str:
+        return self._shown(super().get_help_spec, ctx)
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return self._shown(super().get_error_hint, ctx)
+
+
+def option(*declarations: str, **attributes):
+    """``click.option`` with :class:`Option`: the French spelling first, the English ones after it, hidden."""
+    return click.option(*declarations, cls=Option, **attributes)
+
+
 def _intervalle(self) -> str:
     """A range as a clerk reads it: « au moins 1 », « de 1 à 65535 » (Click writes ``1<=x<=65535``)."""
     if self.min is None:
@@ -145,3 +180,6 @@ def installer() -> None:
             module._ = gettext
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+
+
+installer()  # on import: every command module imports this one before it declares its options

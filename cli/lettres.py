@@ -13,43 +13,44 @@ from pathlib import Path
 
 import click
 
+from cli.fr import option
 from explain.courrier import CaseloadLetters, avertissements, document, dossier_letters, write_letters
 from explain.lettres import FORMATS, LettreError
 
 _OPTIONS_COMMUNES = [
-    click.option("--entete", "entete_path", type=click.Path(dir_okay=False), default=None,
-                 help="En-tête de l'office (YAML) : ses champs remplacent ceux de l'en-tête du régime "
-                      "(kb/<régime>/entete.yaml)."),
-    click.option("--modeles", "modeles", type=click.Path(file_okay=False, exists=True), default=None,
-                 help="Dossier de gabarits de l'office : ses fichiers *.j2 remplacent ceux du paquet."),
-    click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                 help="Date de la lettre (défaut : la date de la décision, date_reference du dossier)."),
-    click.option("--what-if/--no-what-if", "what_if", default=True, show_default=True,
-                 help="Pour un rejet, chercher ce qui changerait la décision."),
-    click.option("--amendment", "--amendement", "amendment", default=None, type=click.Path(exists=True, dir_okay=False),
-                 help="Décider sous cet amendement (YAML, comme `diff`) : la lettre suit la loi amendée et le dit."),
-    click.option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                 help="Date d'effet de l'amendement, s'il la laisse ouverte (ou pour la remplacer)."),
+    option("--entete", "entete_path", type=click.Path(dir_okay=False), default=None,
+           help="En-tête de l'office (YAML) : ses champs remplacent ceux de l'en-tête du régime "
+                "(kb/<régime>/entete.yaml)."),
+    option("--modeles", "modeles", type=click.Path(file_okay=False, exists=True), default=None,
+           help="Dossier de gabarits de l'office : ses fichiers *.j2 remplacent ceux du paquet."),
+    option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+           help="Date de la lettre (défaut : la date de la décision, date_reference du dossier)."),
+    option("--ce-qui-changerait/--sans-ce-qui-changerait", "--what-if/--no-what-if", "what_if", default=True,
+           show_default=True, help="Pour un rejet, chercher ce qui changerait la décision."),
+    option("--amendement", "--amendment", "amendment", default=None, type=click.Path(exists=True, dir_okay=False),
+           help="Décider sous cet amendement (YAML, comme `diff`) : la lettre suit la loi amendée et le dit."),
+    option("--date-effet", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+           help="Date d'effet de l'amendement, s'il la laisse ouverte (ou pour la remplacer)."),
 ]
 
 
 def _options_communes(command):
-    for option in reversed(_OPTIONS_COMMUNES):
-        command = option(command)
+    for decorate in reversed(_OPTIONS_COMMUNES):
+        command = decorate(command)
     return command
 
 
 @click.command("letter")
 @click.argument("dossier", type=click.Path(dir_okay=False))
-@click.option("--benefit", "benefit", default=None,
-              help="Une seule prestation (son identifiant, comme dans le JSON de `evaluate`) ; défaut : une "
-                   "lettre par prestation décidée.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="markdown", show_default=True,
-              help="Markdown, page HTML autonome, ou PDF A4.")
-@click.option("-o", "--output", "output", type=click.Path(), default=None,
-              help="Fichier, ou dossier (se terminant par /) : une lettre par fichier. Sans -o : la sortie standard.")
+@option("--prestation", "--benefit", "prestation", default=None,
+        help="Une seule prestation (son identifiant, comme dans le JSON de `evaluate`) ; défaut : une "
+             "lettre par prestation décidée.")
+@option("--format", "output_format", type=click.Choice(FORMATS), default="markdown", show_default=True,
+        help="Markdown, page HTML autonome, ou PDF A4.")
+@option("-o", "--sortie", "--output", "output", type=click.Path(), default=None,
+        help="Fichier, ou dossier (se terminant par /) : une lettre par fichier. Sans -o : la sortie standard.")
 @_options_communes
-def letter_command(dossier: str, benefit: str | None, output_format: str, output: str | None,
+def letter_command(dossier: str, prestation: str | None, output_format: str, output: str | None,
                    entete_path: str | None, modeles: str | None, date: dt.datetime | None, what_if: bool,
                    amendment: str | None, date_effet: dt.datetime | None) -> None:
     """Écrit la lettre qui notifie à l'assuré la décision sur DOSSIER (YAML ou JSON).
@@ -70,7 +71,7 @@ def letter_command(dossier: str, benefit: str | None, output_format: str, output
         prevoyance letter examples/refus-stage.yaml --format pdf -o refus.pdf
     """
     try:
-        lettres = dossier_letters(dossier, benefit, entete_path, what_if, date.date() if date else None, modeles,
+        lettres = dossier_letters(dossier, prestation, entete_path, what_if, date.date() if date else None, modeles,
                                   amendment, date_effet.date() if date_effet else None)
         for line in avertissements(dossier, lettres):
             click.echo(line, err=True)
@@ -97,10 +98,10 @@ def _to_stdout(lettres, output_format: str) -> None:
 
 @click.command("letters")
 @click.argument("caseload", metavar="CHARGE", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Dossier où écrire les lettres (créé au besoin).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="pdf", show_default=True,
-              help="PDF A4 (pour l'impression), Markdown ou HTML.")
+@option("-o", "--sortie", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+        help="Dossier où écrire les lettres (créé au besoin).")
+@option("--format", "output_format", type=click.Choice(FORMATS), default="pdf", show_default=True,
+        help="PDF A4 (pour l'impression), Markdown ou HTML.")
 @_options_communes
 def letters_command(caseload: str, out_dir: str, output_format: str, entete_path: str | None,
                     modeles: str | None, date: dt.datetime | None, what_if: bool, amendment: str | None,
