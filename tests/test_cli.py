@@ -166,3 +166,26 @@ def test_every_command_help_has_an_example(run):
         result = run(command, "--help")
         assert result.exit_code == 0, command
         assert "Exemple :" in result.output, command
+
+
+@pytest.mark.parametrize(("francais", "anglais"), [
+    (["why", GRANT, "allocations_familiales", "--profondeur", "1"],
+     ["why", GRANT, "allocations_familiales", "--depth", "1"]),
+    (["evaluate", GRANT, "--amendement", str(EXAMPLES.parent / "kb/mali/inps/amendements/af_3500.yaml"),
+      "--date-effet", "2026-01-01"],
+     ["evaluate", GRANT, "--amendment", str(EXAMPLES.parent / "kb/mali/inps/amendements/af_3500.yaml"),
+      "--date-effet", "2026-01-01"]),
+    (["letter", REFUSAL, "--prestation", "allocations_familiales", "--sans-ce-qui-changerait"],
+     ["letter", REFUSAL, "--benefit", "allocations_familiales", "--no-what-if"]),
+    (["generate", "3", "--graine", "5"], ["generate", "3", "--seed", "5"]),
+])
+def test_the_english_spellings_of_earlier_scripts_give_the_same_output(run, francais, anglais):
+    ours, theirs = run(*francais), run(*anglais)
+    assert ours.exit_code == theirs.exit_code == 0, ours.output + theirs.output
+    assert ours.output == theirs.output
+
+
+def test_output_files_under_either_spelling_are_the_same(run, tmp_path):
+    assert run("generate", "4", "--graine", "2", "--sortie", str(tmp_path / "fr.jsonl")).exit_code == 0
+    assert run("generate", "4", "--seed", "2", "--output", str(tmp_path / "en.jsonl")).exit_code == 0
+    assert (tmp_path / "fr.jsonl").read_bytes() == (tmp_path / "en.jsonl").read_bytes()
