@@ -26,7 +26,7 @@ install: $(TEST_STAMP)
 demo: $(DEMO_STAMP)
 	$(BIN)/prevoyance evaluate examples/famille-diarra.yaml
 	$(BIN)/prevoyance why examples/famille-diarra.yaml allocations_familiales
-	$(BIN)/prevoyance why examples/refus-stage.yaml allocations_familiales --what-if
+	$(BIN)/prevoyance why examples/refus-stage.yaml allocations_familiales --ce-qui-changerait
 	@echo "Console et API : $(BIN)/prevoyance serve, puis ouvrez http://127.0.0.1:8000/"
 
 lint: $(TEST_STAMP)
