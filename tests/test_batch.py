@@ -1,4 +1,4 @@
-"""Batch evaluation (issue 7): one line per dossier, errors apart, resumable, journal, Parquet, Dask."""
+"""Batch evaluation (issue 7): one line per dossier, errors apart, reprise, journal, Parquet, Dask."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_every_dossier_gives_one_line_and_errors_go_apart(caseload, tmp_path):
                 assert c["source"]
 
 
-def test_an_interrupted_run_resumes_where_it_stopped(caseload, tmp_path):
+def test_an_interrupted_run_is_taken_up_where_it_stopped(caseload, tmp_path):
     complete = tmp_path / "complet.jsonl"
     run_batch(caseload, complete, workers=1, chunk_size=8)
     cut = tmp_path / "coupe.jsonl"

@@ -1,6 +1,6 @@
-"""Batch runs lose nothing and mix nothing (issue 14, point 3): resume by identity, kills, locks, full disks.
+"""Batch runs lose nothing and mix nothing (issue 14, point 3): reprise by identity, kills, locks, full disks.
 
-The invariant checked after every kill and resume: every entry of the caseload
+The invariant checked after every kill and reprise: every entry of the caseload
 is once in the results or once in the errors, in order, exactly as an
 uninterrupted run writes them, and the journal holds one row per benefit of
 each result, no more.
@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 import usecases.batch
+import usecases.reprise
 from cli.main import EXIT_DOSSIERS_EN_ERREUR, main
 from usecases.batch import BatchError, errors_path, run_batch
 from usecases.generation import generate
@@ -84,19 +85,19 @@ def _killed_at(caseload: Path, results: Path, journal: Path, stage: str, lot: in
     return process.exitcode
 
 
-def test_a_kill_at_any_stage_of_a_lot_then_a_resume_gives_the_uninterrupted_run(caseload, reference, tmp_path):
+def test_a_kill_at_any_stage_of_a_lot_then_a_reprise_gives_the_uninterrupted_run(caseload, reference, tmp_path):
     rng = random.Random(14)
     for stage in STAGES:
         results, journal = tmp_path / stage / "d.jsonl", tmp_path / stage / "j.sqlite"
         results.parent.mkdir()
-        for lot in sorted(rng.sample(range(8), 2)):  # killed twice, at two random lots, then resumed
+        for lot in sorted(rng.sample(range(8), 2)):  # killed twice, at two random lots, then taken up (reprise)
             assert _killed_at(caseload, results, journal, stage, lot) in (9, 0)
         report = run_batch(caseload, results, workers=1, chunk_size=4, journal=journal)
         assert report.repris > 0
         _assert_invariant(results, journal, reference)
 
 
-def test_a_sigkill_at_random_instants_then_a_resume_gives_the_uninterrupted_run(caseload, reference, tmp_path):
+def test_a_sigkill_at_random_instants_then_a_reprise_gives_the_uninterrupted_run(caseload, reference, tmp_path):
     results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
     command = [sys.executable, "-m", "cli", "batch", str(caseload), "-o", str(results), "--journal",
                str(journal), "--processus", "2", "--lot", "2"]
@@ -112,7 +113,7 @@ def test_a_sigkill_at_random_instants_then_a_resume_gives_the_uninterrupted_run(
     _assert_invariant(results, journal, reference)
 
 
-def test_resume_is_by_identity_not_by_count(caseload, tmp_path):
+def test_a_reprise_is_by_identity_not_by_count(caseload, tmp_path):
     results = tmp_path / "d.jsonl"
     run_batch(caseload, results, workers=1, chunk_size=4)
     other = _caseload(tmp_path / "autre.jsonl", seed=4)
@@ -120,7 +121,7 @@ def test_resume_is_by_identity_not_by_count(caseload, tmp_path):
         run_batch(other, results, workers=1)
     with pytest.raises(BatchError, match="la charge elle-même"):
         run_batch(caseload, caseload, workers=1)
-    # A results file that does not say where it comes from is not resumed either.
+    # A results file that does not say where it comes from is not taken up either.
     stray = tmp_path / "ancien.jsonl"
     stray.write_text('{"dossier": "x"}\n', encoding="utf-8")
     with pytest.raises(BatchError, match="ne dit pas de quelle charge"):
@@ -189,7 +190,7 @@ def _alive(pid: int) -> bool:
     return status != "Z"
 
 
-def test_a_full_disk_ends_with_a_french_message_and_a_resume_completes(caseload, reference, tmp_path, monkeypatch):
+def test_a_full_disk_ends_with_a_french_message_and_a_reprise_completes(caseload, reference, tmp_path, monkeypatch):
     results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
     calls = {"n": 0}
     real = usecases.batch._checkpoint
@@ -197,7 +198,7 @@ def test_a_full_disk_ends_with_a_french_message_and_a_resume_completes(caseload,
     def full(where: str, number: int) -> None:
         if where == "avant" and number == 3:
             calls["n"] += 1
-            raise BatchError(usecases.batch._os_message(results, OSError(28, "No space left on device")))
+            raise BatchError(usecases.reprise.os_message(results, OSError(28, "No space left on device")))
         real(where, number)
 
     monkeypatch.setattr(usecases.batch, "_checkpoint", full)
@@ -310,9 +311,9 @@ def _ids(journal: Path) -> dict[int, tuple]:
                                                         "FROM decisions")}
 
 
-def test_a_resume_keeps_the_rows_other_writers_added_and_never_reuses_an_id(caseload, reference, tmp_path):
+def test_a_reprise_keeps_the_rows_other_writers_added_and_never_reuses_an_id(caseload, reference, tmp_path):
     """Killed after lot 2 reached the journal but before the state named it; three requests to the API on the
-    same journal; the resume removes lot 2's rows and nothing else, and its new rows take new ids."""
+    same journal; the reprise removes lot 2's rows and nothing else, and its new rows take new ids."""
     from fastapi.testclient import TestClient
 
     from console.app import Reglages, create_app
@@ -344,7 +345,7 @@ def test_two_batches_sharing_a_journal_lose_no_row(caseload, reference, tmp_path
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     assert _killed_at(caseload, first, journal, "journal", 3) == 9  # lot 3 written, not committed
     run_batch(caseload, second, workers=1, chunk_size=4, journal=journal)  # another run, start to end
-    assert _killed_at(caseload, first, journal, "etat", 5) == 9  # the first resumes, killed again
+    assert _killed_at(caseload, first, journal, "etat", 5) == 9  # the first is taken up, killed again
     run_batch(caseload, first, workers=1, chunk_size=4, journal=journal)
     expected = _journal_rows(reference.with_name("j.sqlite"))
     assert _journal_rows(journal) == sorted(expected * 2)
@@ -363,7 +364,7 @@ def test_a_journal_restored_from_an_older_copy_is_refused(caseload, tmp_path):
     result = CliRunner().invoke(main, ["batch", str(caseload), "-o", str(results), "--journal", str(journal),
                                        "--processus", "1", "--lot", "4"])
     assert result.exit_code == 1 and "Reprise refusée" in result.output and "Traceback" not in result.output
-    assert (results.read_bytes(), errors_path(results).read_bytes()) == kept  # a refused resume changes nothing
+    assert (results.read_bytes(), errors_path(results).read_bytes()) == kept  # a refused reprise changes nothing
 
 
 _FIRST_SCHEMA = ("CREATE TABLE decisions (dossier TEXT, empreinte TEXT, version_base TEXT, base TEXT, "
@@ -428,7 +429,7 @@ def test_a_second_writer_through_a_symbolic_link_is_refused(caseload, tmp_path):
     finally:
         process.kill()
         process.join()
-    run_batch(caseload, link, workers=1, chunk_size=4)  # the same output, resumed under its other name
+    run_batch(caseload, link, workers=1, chunk_size=4)  # the same output, taken up under its other name
     lines = results.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len({json.loads(line)["dossier"] for line in lines}) == 30
 
@@ -460,9 +461,9 @@ def test_a_full_disk_with_two_processes_ends_in_french_and_nothing_else(caseload
     assert "Exception ignored" not in finished.stderr and "Traceback" not in finished.stderr, finished.stderr
 
 
-def test_a_state_of_the_first_format_is_resumed_without_a_journal_and_refused_with_one(caseload, reference, tmp_path):
+def test_a_state_of_the_first_format_is_taken_up_without_a_journal_and_refused_with_one(caseload, reference, tmp_path):
     """A first-format state named its journal rows by row id: with a journal, its rows cannot be told from
-    other writers' rows, and resuming could erase them."""
+    other writers' rows, and a reprise could erase them."""
     for with_journal in (False, True):
         folder = tmp_path / f"journal-{with_journal}"
         folder.mkdir()

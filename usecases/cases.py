@@ -149,7 +149,7 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def observed(prestation: Prestation) -> dict[str, Any]:
-    """The comparable outputs of one benefit."""
+    """The comparable outputs of one prestation."""
     conditions = {}
     for node in prestation.droit.walk():
         if node is prestation.droit:
@@ -353,7 +353,7 @@ def compare(decision: Decision, attendu: dict[str, Any]) -> list[str]:
         for key, want in expected.items():
             compare_with = _structured(key, want)
             if compare_with is not None:
-                # An output the decision keeps outside its informations is read from the benefit itself.
+                # An output the decision keeps outside its informations is read from the prestation itself.
                 diffs += compare_with(pid, key, want, _pending_got(key, actual, prestation))
                 continue
             if key == "echeances_suspendues":
