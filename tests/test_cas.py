@@ -109,7 +109,7 @@ def test_a_case_appends_to_its_models_list():
 
 def test_pending_children_compared_by_name_and_missing_paths():
     """Issue 22: « enfants_en_attente » compares names exactly, missing paths by inclusion, in any container."""
-    from usecases.cases import _compare_pending
+    from usecases.attendu import _compare_pending
 
     as_list = [{"prenom": "Kadiatou", "informations_manquantes": ["enfants[2].date_naissance"], "pieces": ["acte"]}]
     want = {"Kadiatou": ["enfants[2].date_naissance"]}
@@ -124,7 +124,7 @@ def test_pending_children_compared_by_name_and_missing_paths():
 
 def test_entries_compared_on_the_keys_written():
     """``fractions_en_attente`` and ``verse_a``: each written entry matches one of the decision's, and back."""
-    from usecases.cases import _compare_entries
+    from usecases.attendu import _compare_entries
 
     fractions = [{"date": "2026-12-01", "montant": 4095, "evenement": "sixième mois"}]
     assert _compare_entries("m", "fractions_en_attente", [{"date": "2026-12-01", "montant": 4095}], fractions) == []
@@ -141,7 +141,7 @@ def test_entries_compared_on_the_keys_written():
 
 
 def test_suspended_instalments_read_from_the_schedule():
-    from usecases.cases import _plain, _suspended_dates
+    from usecases.attendu import _plain, _suspended_dates
 
     echeancier = [{"date": dt.date(2026, 1, 1), "montant": 4500}, {"date": dt.date(2026, 4, 1), "montant": 4500,
                                                                      "suspendu": True}]
@@ -151,7 +151,7 @@ def test_suspended_instalments_read_from_the_schedule():
 
 
 def test_name_lists_compared_in_any_order():
-    from usecases.cases import _compare_names
+    from usecases.attendu import _compare_names
 
     assert _compare_names("amo", "membres_orientes", ["Rokia", "Adama"], ["Adama", "Rokia"]) == []
     assert _compare_names("amo", "membres_orientes", ["Rokia"], ["Adama", "Rokia"])

@@ -50,14 +50,8 @@ from engine.regime import (
     load_parameter,
     parse_value,
 )
-from usecases.verification import (
-    CheckError,
-    check_comment_text,
-    check_identifier,
-    check_rules,
-    unbounded_recursions,
-    unstratified,
-)
+from usecases.predicate_graph import unbounded_recursions, unstratified
+from usecases.verification import CheckError, check_comment_text, check_identifier, check_rules
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$", re.M)
 
