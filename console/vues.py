@@ -10,6 +10,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from console.dependances import auteur_de, etat_de
 from console.formulaire import singulier
 from engine.regime import Regime, RegimeError, load_regime
 from explain import format as fmt
@@ -109,8 +110,8 @@ templates.env.globals.update({"libelle_condition": libelle_condition, "libelle_s
 
 def rendre_page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A console page, with who is signed in and whether the console is open to all (every page's header)."""
-    context.setdefault("auteur", getattr(request.state, "auteur", None))
-    context.setdefault("ouvert", request.app.state.etat.controle.ouvert)
+    context.setdefault("auteur", auteur_de(request))
+    context.setdefault("ouvert", etat_de(request).controle.ouvert)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
