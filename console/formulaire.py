@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.saisie import chemin, lire
+from engine.program import Mode, build_program
 from engine.regime import Regime
+from engine.speedups import slices
 from explain.phrases import catalogue, chemin_generique
 
 _NOTE_ANALYSTE = re.compile(r"\b(règles?|true|false|absente?s?|JSON|schéma|identifiant)\b", re.I)
@@ -124,9 +126,6 @@ class Formulaire:
         None: every field (a regime that does not declare its benefits independent)."""
         if not self.regime.meta.get("prestations_independantes"):
             return None
-        from engine.program import Mode, build_program
-        from engine.speedups import slices
-
         program = build_program(self.regime, Mode.EXPLANATION)
         demandes = (data or {}).get("demandes") if isinstance(data, Mapping) else None
         claimed = frozenset(d["prestation"] for d in demandes or [] if isinstance(d, dict)
@@ -137,8 +136,6 @@ class Formulaire:
     @functools.cached_property
     def champs_lus(self) -> frozenset[str]:
         """Every field some rule of the regime reads (generic paths)."""
-        from engine.program import Mode, build_program
-
         program = build_program(self.regime, Mode.EXPLANATION)
         return frozenset(_generique(f.path) for f in program.inputs.fields.values())
 
