@@ -40,12 +40,13 @@ class EtatServeur:
         several times (its page, each benefit's what-if, its letters, their files), and each opening would
         otherwise validate the kept dossier and decide it again.
 
-        Measured (2026-12-07, 2 shared cores, TestClient, median of 20, /tmp/i24c/memo.py, alternating
-        with and without in the same run): a decision page opened just after it was recorded takes 65 ms with
-        the memo and 140 ms without for famille-diarra (64 / 129 ms for refus-stage, 150 / 216 ms for
-        mali-orientation), the second opening likewise — the memo saves the 65-75 ms of validating and
-        deciding again, about half the page. What it caches is the decision of one request; the warm solver
-        (:class:`engine.speedups.warm.WarmSolver`) caches grounding, which no request owns: one layer each.
+        Measured (2026-12-07, 2 shared cores, TestClient, median of 20, ``bench/memo_console.py``,
+        alternating with and without in the same run): a decision page opened just after it was recorded
+        takes 65 ms with the memo and 140 ms without for famille-diarra (64 / 129 ms for refus-stage,
+        150 / 216 ms for mali-orientation), the second opening likewise — the memo saves the 65-75 ms of
+        validating and deciding again, about half the page. What it caches is the decision of one request;
+        the warm solver (:class:`engine.speedups.warm.WarmSolver`) caches grounding, which no request owns:
+        one layer each.
         """
         with self._lock:
             if value is None:
