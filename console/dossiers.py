@@ -14,15 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from engine.domaine import MAX_BYTES, iso_date
 from engine.dossier import Dossier, DossierError, apercu, parse_text, validate
 from engine.dossier import parse_json as parse_json_text
 from engine.model import Decision
 from engine.regime import RegimeError, load_regime, regimes
 from engine.solver import COLD, EvaluationError, Solver, evaluate
-from explain.lettres import LettreError, letters
 from explain.phrases import PhraseError
 from explain.render import decision_json
 
@@ -199,6 +196,10 @@ def rouvrir(etat, ident: int) -> tuple[dict[str, Any], Dossier, Decision] | None
 def lettres_de(dossier: Dossier, decision: Decision, prestation: str, entete: dict[str, Any] | None = None):
     """The letter answering one benefit (what-if searched for a refusal, as the CLI does), under the office's
     letterhead ``entete`` (its fields over the regime's; None: the regime's own)."""
+    import jinja2
+
+    from explain.lettres import LettreError, letters
+
     try:
         return letters(dossier, decision, prestation, entete)
     except (PhraseError, jinja2.TemplateError, LettreError) as exc:
