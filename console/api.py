@@ -18,7 +18,7 @@ from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from console.app import TAILLE_MAX_CHARGE, corps
+from console.dependances import Auteur, Etat, Journal
 from console.dossiers import (
     DossierRefuse,
     Erreur,
@@ -30,13 +30,18 @@ from console.dossiers import (
     parse_json,
     valider,
 )
-from console.impact import GENERES_MAX, amendements, sous_amendement
+from console.etat import EtatServeur
+from console.filtres import conditions_cherchees
+from console.requetes import TAILLE_MAX_CHARGE, corps
+from console.travaux import GENERES_MAX, amendements, sous_amendement
 from engine.domaine import iso_date
 from engine.dossier import apercu
 from engine.model import Statut
 from engine.regime import regimes
 from explain.phrases import PhraseError
+from explain.why import why
 from usecases.amendement import AmendmentError
+from usecases.whatif import pistes
 
 router = APIRouter(prefix="/api/v1", tags=["API"])
 JSON = "application/json"
@@ -55,17 +60,18 @@ def _interne(exc: Exception) -> JSONResponse:
     return JSONResponse({"erreurs": [{"champ": "(racine)", "message": str(exc)}]}, status_code=500)
 
 
-def _decide(request: Request, body: bytes, amendement: str | None = None, date_effet: dt.date | None = None):
+def _decide(etat: EtatServeur, auteur: str, body: bytes, amendement: str | None = None,
+            date_effet: dt.date | None = None):
     """Runs in the thread pool: grounding must not block the event loop. Under a shipped ``amendement`` the
     dossier is decided under the amended law and not recorded in the journal (a simulation, not a decision)."""
     if not amendement and date_effet is None:
-        return decider_et_enregistrer(request.app.state.etat, parse_json(body), None, request.state.auteur, "api")
+        return decider_et_enregistrer(etat, parse_json(body), None, auteur, "api")
     dossier = valider(parse_json(body), None)
     try:
         dossier = sous_amendement(dossier, amendement, date_effet)
     except AmendmentError as exc:
         raise DossierRefuse([Erreur("amendement" if amendement else "date_effet", str(exc))]) from exc
-    return None, dossier, decider(dossier, request.app.state.etat.solver)
+    return None, dossier, decider(dossier, etat.solver)
 
 
 # Optional on evaluate, why and letter: decide under an amendment the base ships (GET /amendements).
@@ -96,16 +102,17 @@ def regime_schema(regime: str) -> Response:
              responses={200: {"content": {JSON: {}}, "description": "La décision, JSON du contrat"},
                         422: {"description": "Dossier invalide : chaque erreur avec le chemin de son champ"},
                         413: {"description": "Corps trop volumineux"}})
-async def api_evaluate(request: Request, amendement: Amendement = None, date_effet: DateEffet = None) -> Response:
+async def api_evaluate(request: Request, etat: Etat, auteur: Auteur, amendement: Amendement = None,
+                       date_effet: DateEffet = None) -> Response:
     """La décision sur le dossier du corps (JSON), octet pour octet celle de `prevoyance evaluate --format json`
     (avec `amendement`, celle de `--amendment` : la décision sous la loi amendée)."""
-    return await run_in_threadpool(_evaluate, request, await corps(request), amendement, date_effet)
+    return await run_in_threadpool(_evaluate, etat, auteur, await corps(request), amendement, date_effet)
 
 
-def _evaluate(request: Request, body: bytes, amendement: str | None = None,
+def _evaluate(etat: EtatServeur, auteur: str, body: bytes, amendement: str | None = None,
               date_effet: dt.date | None = None) -> Response:
     try:
-        _, _, decision = _decide(request, body, amendement, date_effet)
+        _, _, decision = _decide(etat, auteur, body, amendement, date_effet)
         return Response(decision_bytes(decision), media_type=JSON)
     except DossierRefuse as exc:
         return _refus(exc)
@@ -116,13 +123,13 @@ def _evaluate(request: Request, body: bytes, amendement: str | None = None,
 @router.post("/why/{prestation}", summary="Pourquoi une prestation est accordée, refusée ou incomplète",
              response_class=Response,
              responses={200: {"content": {JSON: {}}}, 422: {"description": "Dossier invalide"}})
-async def api_why(request: Request, prestation: str, what_if: bool = False,
+async def api_why(request: Request, etat: Etat, auteur: Auteur, prestation: str, what_if: bool = False,
                   profondeur: Annotated[int | None, Query(ge=1, le=50)] = None, amendement: Amendement = None,
                   date_effet: DateEffet = None) -> Response:
     """L'arbre de justification (`prevoyance why --format json`) ; `what_if=true` ajoute, pour un refus, les plus
     petits changements du dossier qui feraient accorder la prestation ; `amendement`, la loi amendée."""
-    return await run_in_threadpool(_why, request, await corps(request), prestation, what_if, profondeur, amendement,
-                                   date_effet)
+    return await run_in_threadpool(_why, etat, auteur, await corps(request), prestation, what_if, profondeur,
+                                   amendement, date_effet)
 
 
 def _non_examinee(prestation: str, decision) -> JSONResponse:
@@ -132,13 +139,10 @@ def _non_examinee(prestation: str, decision) -> JSONResponse:
                                       f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
 
 
-def _why(request: Request, body: bytes, prestation: str, what_if: bool, profondeur: int | None,
+def _why(etat: EtatServeur, auteur: str, body: bytes, prestation: str, what_if: bool, profondeur: int | None,
          amendement: str | None = None, date_effet: dt.date | None = None) -> Response:
-    from explain.why import why
-    from usecases.whatif import pistes
-
     try:
-        _, dossier, decision = _decide(request, body, amendement, date_effet)
+        _, dossier, decision = _decide(etat, auteur, body, amendement, date_effet)
         if prestation not in decision.prestations:
             return _non_examinee(prestation, decision)
         answer = pistes(dossier, decision, prestation) if what_if else None
@@ -152,18 +156,19 @@ def _why(request: Request, body: bytes, prestation: str, what_if: bool, profonde
 @router.post("/letter/{prestation}", summary="La lettre à l'assuré (PDF ou HTML)", response_class=Response,
              responses={200: {"content": {"application/pdf": {}, "text/html": {}}},
                         422: {"description": "Dossier invalide"}})
-async def api_letter(request: Request, prestation: str, format: Literal["pdf", "html"] = "pdf",
+async def api_letter(request: Request, etat: Etat, auteur: Auteur, prestation: str,
+                     format: Literal["pdf", "html"] = "pdf",
                      amendement: Amendement = None, date_effet: DateEffet = None) -> Response:
     """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --benefit … --format …`) ; avec
     `amendement`, sous la loi amendée, et elle le dit."""
-    return await run_in_threadpool(_letter, request, await corps(request), prestation, format, amendement,
+    return await run_in_threadpool(_letter, etat, auteur, await corps(request), prestation, format, amendement,
                                    date_effet)
 
 
-def _letter(request: Request, body: bytes, prestation: str, format: str, amendement: str | None = None,
-            date_effet: dt.date | None = None) -> Response:
+def _letter(etat: EtatServeur, auteur: str, body: bytes, prestation: str, format: str,
+            amendement: str | None = None, date_effet: dt.date | None = None) -> Response:
     try:
-        _, dossier, decision = _decide(request, body, amendement, date_effet)
+        _, dossier, decision = _decide(etat, auteur, body, amendement, date_effet)
         if prestation not in decision.prestations:
             return _non_examinee(prestation, decision)
         (lettre,) = lettres_de(dossier, decision, prestation)
@@ -179,7 +184,7 @@ def _letter(request: Request, body: bytes, prestation: str, format: str, amendem
 
 
 @router.get("/journal", summary="Chercher dans le journal des décisions")
-def api_journal(request: Request, personne: str = "", dossier: str = "", prestation: str = "",
+def api_journal(store: Journal, personne: str = "", dossier: str = "", prestation: str = "",
                 statut: StatutFiltre = "", condition: str = "",
                 du: Annotated[str | None, DateQuery] = None, au: Annotated[str | None, DateQuery] = None,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1,
@@ -194,9 +199,6 @@ def api_journal(request: Request, personne: str = "", dossier: str = "", prestat
                for name, value in (("du", du), ("au", au)) if value is not None and iso_date(value) is None]
     if erreurs:
         return JSONResponse({"erreurs": erreurs}, status_code=422)
-    from console.pages import conditions_cherchees
-
-    store = request.app.state.etat.journal
     conditions = conditions_cherchees(condition, store.conditions_connues())
     rows, total = store.chercher(dossier, prestation, statut, conditions, du or "", au or "", page, par_page,
                                  personne=personne)
@@ -212,8 +214,8 @@ def _entier(value: Any) -> Any:
 
 
 @router.get("/journal/{ligne}", summary="Une décision du journal")
-def api_journal_ligne(request: Request, ligne: Annotated[int, FastAPIPath(ge=1, le=2**62)]) -> dict[str, Any]:
-    found = request.app.state.etat.journal.ligne(ligne)
+def api_journal_ligne(store: Journal, ligne: Annotated[int, FastAPIPath(ge=1, le=2**62)]) -> dict[str, Any]:
+    found = store.ligne(ligne)
     if found is None:
         raise HTTPException(404, f"aucune décision n°{ligne} dans le journal")
     return _ligne_json(found)
@@ -251,10 +253,9 @@ def api_amendements() -> list[dict[str, Any]]:
                                  "properties": {"nombre": {"type": "integer", "minimum": 1, "maximum": GENERES_MAX},
                                                 "graine": {"type": "integer"}}},
                      "dossiers": {"type": "array", "minItems": 1, "items": {"type": "object"}}}}}}}})
-async def api_impact(request: Request) -> JSONResponse:
+async def api_impact(request: Request, etat: Etat, auteur: Auteur) -> JSONResponse:
     """L'amendement est l'un de ceux que livre la base ; la charge est `dossiers` (une liste de dossiers) ou
     `generer` (`nombre` dossiers synthétiques de graine `graine`)."""
-    etat = request.app.state.etat
     try:
         body = parse_json(await corps(request), TAILLE_MAX_CHARGE)
     except DossierRefuse as exc:
@@ -298,13 +299,13 @@ async def api_impact(request: Request) -> JSONResponse:
     else:  # one line per dossier: « dossiers:3 » is the third of the list
         contenu = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dossiers)
         caseload, nom = etat.travaux.caseload_televerse(contenu.encode()), "dossiers"
-    ident = etat.travaux.lancer(choice, caseload, date_effet, request.state.auteur, nom)
+    ident = etat.travaux.lancer(choice, caseload, date_effet, auteur, nom)
     return JSONResponse({"id": ident, "suivi": f"/api/v1/impact/{ident}"}, status_code=202)
 
 
 @router.get("/impact/{travail}", summary="L'état d'une mesure d'impact, et son rapport une fois terminée")
-def api_impact_etat(request: Request, travail: str) -> dict[str, Any]:
-    job = request.app.state.etat.journal.travail(travail)
+def api_impact_etat(store: Journal, travail: str) -> dict[str, Any]:
+    job = store.travail(travail)
     if job is None:
         raise HTTPException(404, f"aucun travail « {travail} »")
     out = {k: job[k] for k in ("id", "date", "auteur", "amendement", "etat", "fait", "total")}

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from console.app import corps, verifier_taille
+from console.dependances import Auteur, Etat, Journal, Solveur
 from console.dossiers import (
     DossierRefuse,
     Erreur,
@@ -32,6 +32,8 @@ from console.dossiers import (
     parse_json,
     valider,
 )
+from console.etat import EtatServeur
+from console.requetes import corps, verifier_taille
 from console.vues import regime_demande, rendre_page
 from engine.regime import default_regime_id, regimes
 from engine.solver import Solver
@@ -155,12 +157,12 @@ def question_json(q: ProchaineQuestion) -> dict[str, Any]:
           response_model=ReponseQuestion | ReponseDecision, openapi_extra=_CORPS,
           responses={422: {"description": "Dossier ou chemins invalides : chaque erreur avec le chemin de son "
                                           "champ"}})
-async def api_entretien(request: Request) -> Response:
+async def api_entretien(request: Request, solveur: Solveur) -> Response:
     """Sans état : envoyez le dossier partiel et les chemins inconnus ; la réponse est la question dont la
     réponse peut encore changer une prestation demandée (la plus décisive d'abord), ou, quand plus rien ne peut
     la changer, la décision. Ajoutez la réponse au dossier (au chemin `champ`), ou le chemin à `inconnus` si le
     demandeur ne sait pas, et renvoyez."""
-    return await run_in_threadpool(_entretien, await corps(request), request.app.state.etat.solver)
+    return await run_in_threadpool(_entretien, await corps(request), solveur)
 
 
 def _entretien(body: bytes, solver: Solver) -> Response:
@@ -213,24 +215,24 @@ def entretien_debut(request: Request, regime: str = ""):
 
 
 @pages.post("/entretien", response_class=HTMLResponse)
-async def entretien_envoi(request: Request):
+async def entretien_envoi(request: Request, serveur: Etat, auteur: Auteur):
     form = await request.form(**FORM_LIMITS)
     verifier_taille(request)
-    return await run_in_threadpool(_commencer, request, form)
+    return await run_in_threadpool(_commencer, request, serveur, auteur, form)
 
 
 @pages.post("/entretien/reponse", response_class=HTMLResponse)
-async def entretien_reponse(request: Request):
+async def entretien_reponse(request: Request, serveur: Etat, auteur: Auteur):
     form = await request.form(**FORM_LIMITS)
     verifier_taille(request)
     etat = decoder_etat(str(form.get("etat", "")))
     action = str(form.get("_action") or "repondre")
     if action not in ("repondre", "inconnu", "precedent"):
         raise HTTPException(422, f"action inconnue « {action} »")
-    return await run_in_threadpool(_repondre, request, etat, form, action)
+    return await run_in_threadpool(_repondre, request, serveur, auteur, etat, form, action)
 
 
-def _commencer(request: Request, form) -> Response:
+def _commencer(request: Request, serveur: EtatServeur, auteur: str, form) -> Response:
     regime = regime_demande(str(form.get("regime", "")) or default_regime_id())
     chosen = [str(p) for p in form.getlist("prestations")]
     valeurs = {"date_reference": str(form.get("date_reference", "")), "date_demande": str(form.get("date_demande", "")),
@@ -248,10 +250,11 @@ def _commencer(request: Request, form) -> Response:
         valider(data)
     except DossierRefuse as exc:
         return _debut(request, regime, [e.message for e in exc.erreurs], valeurs, 422)
-    return _suite(request, {"dossier": data, "inconnus": [], "historique": []})
+    return _suite(request, serveur, auteur, {"dossier": data, "inconnus": [], "historique": []})
 
 
-def _repondre(request: Request, etat: dict[str, Any], form, action: str) -> Response:
+def _repondre(request: Request, serveur: EtatServeur, auteur: str, etat: dict[str, Any], form,
+              action: str) -> Response:
     data, inconnus, historique = etat["dossier"], list(etat.get("inconnus", [])), list(etat.get("historique", []))
     if action == "precedent":
         if historique:
@@ -260,18 +263,18 @@ def _repondre(request: Request, etat: dict[str, Any], form, action: str) -> Resp
                 inconnus.remove(champ)
             else:
                 data = retirer(data, champ)
-        return _suite(request, {"dossier": data, "inconnus": inconnus, "historique": historique})
+        return _suite(request, serveur, auteur, {"dossier": data, "inconnus": inconnus, "historique": historique})
     champ = str(form.get("champ", ""))
     try:
-        step = etape(data, inconnus, request.app.state.etat.solver)
+        step = etape(data, inconnus, serveur.solver)
     except DossierRefuse as exc:
         raise HTTPException(422, f"dossier de l'entretien invalide : {exc}") from None
     if step.question is None or step.question.champ != champ:
-        return _suite(request, etat)  # a stale page (a double post): show the current question
+        return _suite(request, serveur, auteur, etat)  # a stale page (a double post): show the current question
     if action == "inconnu":
         inconnus.append(champ)
         historique.append(champ)
-        return _suite(request, {"dossier": data, "inconnus": inconnus, "historique": historique})
+        return _suite(request, serveur, auteur, {"dossier": data, "inconnus": inconnus, "historique": historique})
     texte = str(form.get("reponse", ""))
     try:
         valeur = lire_reponse(step.question, texte)
@@ -282,19 +285,19 @@ def _repondre(request: Request, etat: dict[str, Any], form, action: str) -> Resp
     except DossierRefuse as exc:
         return _ecran(request, step, etat, "; ".join(e.message for e in exc.erreurs), texte, 422)
     historique.append(champ)
-    return _suite(request, {"dossier": completed, "inconnus": inconnus, "historique": historique})
+    return _suite(request, serveur, auteur, {"dossier": completed, "inconnus": inconnus, "historique": historique})
 
 
-def _suite(request: Request, etat: dict[str, Any]) -> Response:
+def _suite(request: Request, serveur: EtatServeur, auteur: str, etat: dict[str, Any]) -> Response:
     """The next screen: a question, or the decision recorded in the journal and its page."""
     try:
-        step = etape(etat["dossier"], etat.get("inconnus", []), request.app.state.etat.solver)
+        step = etape(etat["dossier"], etat.get("inconnus", []), serveur.solver)
     except DossierRefuse as exc:
         raise HTTPException(422, f"dossier de l'entretien invalide : {exc}") from None
     if step.question is not None:
         return _ecran(request, step, etat)
-    ident, _, _ = decider_et_enregistrer(request.app.state.etat, {"id": "entretien", **etat["dossier"]}, None,
-                                         request.state.auteur, "console")
+    ident, _, _ = decider_et_enregistrer(serveur, {"id": "entretien", **etat["dossier"]}, None, auteur,
+                                         "console")
     return RedirectResponse(f"/decisions/{ident}", status_code=303)
 
 
@@ -321,11 +324,11 @@ def _valeur_choix(choix: Choix) -> str:
 
 
 @pages.get("/decisions/{ident}/dossier.yaml")
-def telecharger_dossier(request: Request, ident: int) -> Response:
+def telecharger_dossier(journal: Journal, ident: int) -> Response:
     """The dossier a decision was taken on, as YAML: the one an interview completed, to keep or reopen."""
     if not 1 <= ident <= 2**62:
         raise HTTPException(404, f"aucune décision n°{ident}")
-    demande = request.app.state.etat.journal.demande(ident)
+    demande = journal.demande(ident)
     if demande is None:
         raise HTTPException(404, f"aucune décision n°{ident}")
     text = dossier_yaml(demande["donnees"])

@@ -1,4 +1,10 @@
-"""Request validation errors in French: what FastAPI's validator (pydantic) refuses in a query, a path or a form.
+"""Errors in French: the application's exception handlers, their pages, and the validator's messages translated.
+
+The handlers (:func:`requete_invalide`, :func:`erreur_http`, :func:`erreur_interne`) answer the API with
+``{"erreurs": [{"champ", "message"}]}`` and a page with the console's error page; no error ends as a
+traceback.
+
+Request validation errors: what FastAPI's validator (pydantic) refuses in a query, a path or a form.
 
 The dossier itself is validated by the engine (:mod:`engine.dossier`), in French already; what reaches
 here is the shape of a request (a filter, a page number, a format). Pydantic writes its messages in
@@ -9,9 +15,17 @@ keyed by pydantic's error type, with pydantic's own message kept only for a type
 
 from __future__ import annotations
 
+import http
 import re
 from typing import Any
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from console.dependances import auteur_de, etat_de
+from console.vues import templates
 from engine.dossier import apercu
 
 _ALTERNATIVES = re.compile(r"'((?:[^'\\]|\\.)*)'")
@@ -84,3 +98,58 @@ def detail(texte: str) -> str:
         if trouve:
             return francais.format(*trouve.groups())
     return texte
+
+
+# Starlette's own refusals say « Not Found », « Method Not Allowed »: a clerk reads French.
+_REFUS_HTTP = {404: "page introuvable : cette adresse n'existe pas dans la console",
+               405: "méthode non admise à cette adresse", 400: "requête mal formée",
+               401: "authentification requise", 403: "accès refusé", 413: "corps de requête trop volumineux",
+               415: "type de contenu non pris en charge"}
+
+
+def en_francais(exc: StarletteHTTPException) -> str:
+    """The refusal's message: ours as written, Starlette's English phrases in French (with the methods
+    admitted for a 405)."""
+    texte = exc.detail if isinstance(exc.detail, str) else ""
+    try:
+        english = http.HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        english = ""
+    if texte and texte != english:
+        return detail(texte)  # ours as written; Starlette's own details (« Too many files… ») in French
+    refus = _REFUS_HTTP.get(exc.status_code, f"erreur {exc.status_code}")
+    admises = (getattr(exc, "headers", None) or {}).get("Allow")
+    return f"{refus} (admises : {admises})" if exc.status_code == 405 and admises else refus
+
+
+def _erreur_page(request: Request, titre: str, erreurs: list[dict[str, str]], status_code: int) -> HTMLResponse:
+    context = {"titre": titre, "erreurs": erreurs, "auteur": auteur_de(request),
+               "ouvert": etat_de(request).controle.ouvert}
+    return templates.TemplateResponse(request, "erreur.html", context, status_code=status_code)
+
+
+async def requete_invalide(request: Request, exc: RequestValidationError):
+    """422: each field the validator refused, with its message in French."""
+    erreurs = [{"champ": ".".join(str(p) for p in e.get("loc", ())), "message": message(e)}
+               for e in exc.errors()]
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"erreurs": erreurs}, status_code=422)
+    return _erreur_page(request, "Requête invalide", erreurs, 422)
+
+
+async def erreur_http(request: Request, exc: StarletteHTTPException):
+    """A refusal (404, 405, 413…) in French."""
+    texte = en_francais(exc)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"erreurs": [{"champ": "(racine)", "message": texte}]},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    return _erreur_page(request, texte, [], exc.status_code)
+
+
+async def erreur_interne(request: Request, exc: Exception):
+    """A defect of the server: said plainly, no traceback."""
+    texte = f"erreur interne ({type(exc).__name__})"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"erreurs": [{"champ": "(racine)", "message": texte}]}, status_code=500)
+    return HTMLResponse(f"<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Erreur</title>"
+                        f"<p>{texte}. <a href=\"/\">Revenir à l'accueil</a></p></html>", status_code=500)

@@ -9,9 +9,7 @@ path) and the schema's descriptions.
 
 Every input is named by the field's path as the engine writes it in its
 messages (``enfants[0].date_naissance``), so that an error lands next to its
-field. An empty input is an absent field (unknown, never « non »). Values are
-kept as typed: a wrong value reaches the engine's validation, which words the
-error as the command line does.
+field. Reading the submitted form back is :mod:`console.saisie`'s job.
 """
 
 from __future__ import annotations
@@ -22,24 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.saisie import chemin, lire
+from engine.program import Mode, build_program
 from engine.regime import Regime
+from engine.speedups import slices
 from explain.phrases import catalogue, chemin_generique
 
-LISTE = "__n:"  # hidden input: number of items of a list
-VARIANTE = "__variante:"  # chosen alternative of a oneOf
-CONTROLE = "__controle:"  # checkbox: a list of choices is given (absent: not checked)
-_ENTIER = re.compile(r"[+-]?\d+")
-_ESPACES = re.compile(r"[\s\u00a0\u202f]")
-_DATE_FR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-# The schema's notes for the analyst: whether rules read a field, how JSON's absent/true/false are read.
 _NOTE_ANALYSTE = re.compile(r"\b(règles?|true|false|absente?s?|JSON|schéma|identifiant)\b", re.I)
-
-
-def chemin(parent: str, part: str | int) -> str:
-    """The path of a child field: ``enfants`` + 0 → ``enfants[0]``; ``demandeur`` + ``sexe`` → ``demandeur.sexe``."""
-    if isinstance(part, int):
-        return f"{parent}[{part}]"
-    return f"{parent}.{part}" if parent else part
 
 
 @dataclass
@@ -139,9 +126,6 @@ class Formulaire:
         None: every field (a regime that does not declare its benefits independent)."""
         if not self.regime.meta.get("prestations_independantes"):
             return None
-        from engine.program import Mode, build_program
-        from engine.speedups import slices
-
         program = build_program(self.regime, Mode.EXPLANATION)
         demandes = (data or {}).get("demandes") if isinstance(data, Mapping) else None
         claimed = frozenset(d["prestation"] for d in demandes or [] if isinstance(d, dict)
@@ -152,8 +136,6 @@ class Formulaire:
     @functools.cached_property
     def champs_lus(self) -> frozenset[str]:
         """Every field some rule of the regime reads (generic paths)."""
-        from engine.program import Mode, build_program
-
         program = build_program(self.regime, Mode.EXPLANATION)
         return frozenset(_generique(f.path) for f in program.inputs.fields.values())
 
@@ -243,7 +225,7 @@ class Formulaire:
     # -- reading -----------------------------------------------------------------------
     def lire(self, form: Mapping[str, list[str]]) -> dict[str, Any]:
         """The dossier a submitted form describes (``form``: each input name with its values)."""
-        value = _read("", self.schema, form)
+        value = lire("", self.schema, form)
         return value if isinstance(value, dict) else {}
 
 
@@ -265,59 +247,6 @@ def _objet(name: str, index: int, item: Any) -> str:
 def _fits(schema: dict[str, Any], value: Any) -> bool:
     kind = schema.get("type")
     return (kind == "object" and isinstance(value, dict)) or (kind == "string" and isinstance(value, str))
-
-
-def _first(form: Mapping[str, list[str]], name: str) -> str | None:
-    values = form.get(name)
-    return values[0] if values else None
-
-
-def _read(path: str, schema: dict[str, Any], form: Mapping[str, list[str]]) -> Any:
-    """The value of the field at ``path``; None when absent."""
-    if "oneOf" in schema:
-        try:
-            chosen = int(_first(form, VARIANTE + path) or 0)
-        except ValueError:
-            chosen = 0
-        alternatives = schema["oneOf"]
-        return _read(path, alternatives[chosen if 0 <= chosen < len(alternatives) else 0], form)
-    if "const" in schema:
-        return schema["const"]
-    kind = schema.get("type")
-    if kind == "object":
-        out = {}
-        for key, sub in schema.get("properties", {}).items():
-            value = _read(chemin(path, key), sub, form)
-            if value is not None:
-                out[key] = value
-        return out or (None if path else out)
-    if kind == "array":
-        items = schema.get("items", {})
-        if "enum" in items:
-            return list(form.get(path, [])) if _first(form, CONTROLE + path) else None
-        try:
-            count = max(0, min(int(_first(form, LISTE + path) or 0), 500))
-        except ValueError:
-            count = 0
-        values = []
-        for index in range(count):
-            value = _read(chemin(path, index), items, form)
-            values.append({} if value is None and items.get("type") == "object" else value)
-        return values or None
-    raw = _first(form, path)
-    if raw is None or raw.strip() == "":
-        return None
-    raw = raw.strip() if not schema.get("x-multiligne") else raw.strip().replace("\r\n", "\n")
-    if schema.get("format") == "date":
-        # « 14/05/2021 » as a clerk types it; anything else is sent as typed, and refused on its field
-        found = _DATE_FR.fullmatch(raw)
-        return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else raw
-    if kind == "boolean" and "enum" not in schema:
-        return {"oui": True, "non": False}.get(raw, raw)
-    if kind == "integer":
-        compact = _ESPACES.sub("", raw)
-        return int(compact) if _ENTIER.fullmatch(compact) and len(compact) <= 30 else raw
-    return raw
 
 
 def _generique(path: tuple[str, ...]) -> str:
@@ -353,15 +282,6 @@ def _feuilles(node: Champ) -> list[str]:
     return [leaf for child in node.enfants for leaf in _feuilles(child)]
 
 
-def sans_vides(value: Any) -> Any:
-    """The data with empty items of scalar lists dropped (a date field added and left empty)."""
-    if isinstance(value, dict):
-        return {k: sans_vides(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [sans_vides(v) for v in value if v is not None]
-    return value
-
-
 def _attach(root: Champ, erreurs: Mapping[str, list[str]]) -> None:
     """Each error on the deepest field whose path is its own or a parent of it."""
     index: dict[str, Champ] = {}
@@ -380,50 +300,3 @@ def _attach(root: Champ, erreurs: Mapping[str, list[str]]) -> None:
         node = index.get(target)
         if node is not None and node is not root:
             node.erreurs.extend(messages)
-
-
-def appliquer(data: dict[str, Any], action: str) -> dict[str, Any]:
-    """Add an item to a list (``ajouter:enfants``) or remove one (``retirer:enfants[1]``), in place."""
-    verb, _, path = action.partition(":")
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    if not parts:
-        return data
-    keys: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p for p in parts]
-    if verb == "retirer" and isinstance(keys[-1], int):
-        container = _at(data, keys[:-1], create=False)
-        if isinstance(container, list) and 0 <= keys[-1] < len(container):
-            del container[keys[-1]]
-            if not container:
-                _remove(data, keys[:-1])
-    elif verb == "ajouter":
-        container = _at(data, keys, create=True)
-        if isinstance(container, list):
-            container.append(None)
-    return data
-
-
-def _at(data: Any, keys: list[str | int], create: bool) -> Any:
-    node = data
-    for position, key in enumerate(keys):
-        last = position == len(keys) - 1
-        if isinstance(key, int):
-            if not isinstance(node, list) or key >= len(node):
-                return None
-            if node[key] is None and create:
-                node[key] = {}
-            node = node[key]
-            continue
-        if not isinstance(node, dict):
-            return None
-        if key not in node or node[key] is None:
-            if not create:
-                return None
-            node[key] = [] if last else {}
-        node = node[key]
-    return node
-
-
-def _remove(data: dict[str, Any], keys: list[str | int]) -> None:
-    parent = _at(data, keys[:-1], create=False) if len(keys) > 1 else data
-    if isinstance(parent, dict) and isinstance(keys[-1], str):
-        parent.pop(keys[-1], None)

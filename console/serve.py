@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from console.app import Reglages, ServeError, controle_pour, entetes_configures, loopback
+from console.reglages import Reglages, ServeError, controle_pour, entetes_configures, loopback
 
 
 def address(host: str, port: int) -> str:

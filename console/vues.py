@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +12,17 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from console.dependances import auteur_de, etat_de
 from console.formulaire import singulier
 from engine.regime import Regime, RegimeError, load_regime
 from explain import format as fmt
-from explain.phrases import STATUTS
+from explain.phrases import STATUTS, catalogue
 
 CANAUX = {"console": "console", "api": "API", "batch": "lot de dossiers"}
 
 
 def _date_iso(text: str | None) -> str:
     """``2026-01-10`` or ``2026-01-10T08:00:00+00:00`` → ``10 janvier 2026`` (time kept when given)."""
-    import datetime as dt
-
     if not text:
         return ""
     try:
@@ -40,8 +41,6 @@ def _fcfa(value) -> str:
 
 def _date_saisie(value) -> str:
     """A date of the dossier as a clerk types it: ``2021-05-14`` → ``14/05/2021``; anything else as it was typed."""
-    import re
-
     if value is None:
         return ""
     found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value))
@@ -58,9 +57,6 @@ templates.env.filters.update({"date_saisie": _date_saisie, "singulier": singulie
 
 def libelle_condition(base: str, node: str) -> str:
     """A condition's label in its regime's catalogue (``stage`` → « Stage de neuf mois … »); the id if none."""
-    from engine.regime import load_regime
-    from explain.phrases import catalogue
-
     try:
         return catalogue(load_regime(base)).libelle_noeud(node)
     except Exception:  # a base or a condition this version of kb/ no longer knows: its id says enough
@@ -69,9 +65,6 @@ def libelle_condition(base: str, node: str) -> str:
 
 def libelle_statut(base: str, prestation: str, statut: str) -> str:
     """A benefit's status in its catalogue's word (« accordées », « accordé »): the decision page says the same."""
-    from engine.regime import load_regime
-    from explain.phrases import catalogue
-
     try:
         return catalogue(load_regime(base)).statut(prestation, statut)
     except Exception:  # a base this version of kb/ no longer knows: the general word
@@ -80,9 +73,6 @@ def libelle_statut(base: str, prestation: str, statut: str) -> str:
 
 def libelle_prestation(base: str, prestation: str) -> str:
     """A benefit's name in its regime's catalogue (« Remboursement du congé de naissance »)."""
-    from engine.regime import load_regime
-    from explain.phrases import catalogue
-
     try:
         return catalogue(load_regime(base)).libelle_prestation(prestation)
     except Exception:
@@ -92,9 +82,6 @@ def libelle_prestation(base: str, prestation: str) -> str:
 def libelle_montant(base: str, prestation: str, key: str) -> str:
     """An amount of a journal row (``montant_mensuel``) by its catalogue's label (« Montant mensuel »), as the
     decision page names it."""
-    from engine.regime import load_regime
-    from explain.phrases import catalogue
-
     name = key.removeprefix("montant_")
     try:
         phrases = catalogue(load_regime(base))
@@ -109,8 +96,8 @@ templates.env.globals.update({"libelle_condition": libelle_condition, "libelle_s
 
 def rendre_page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A console page, with who is signed in and whether the console is open to all (every page's header)."""
-    context.setdefault("auteur", getattr(request.state, "auteur", None))
-    context.setdefault("ouvert", request.app.state.etat.controle.ouvert)
+    context.setdefault("auteur", auteur_de(request))
+    context.setdefault("ouvert", etat_de(request).controle.ouvert)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

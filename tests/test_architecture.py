@@ -79,3 +79,51 @@ def test_a_class_name_means_one_thing() -> None:
                 where[node.name].append(module_name(path))
     twice = {name: modules for name, modules in where.items() if len(modules) > 1}
     assert not twice, f"classes defined more than once: {twice}"
+
+
+CONSOLE = sorted((ROOT / "console").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", [p for p in CONSOLE if p.name != "app.py"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_in_the_console_imports_the_module_that_assembles_it(path: Path) -> None:
+    wrong = [module for module, names in imports(path)
+             if module == "console.app" or (module == "console" and "app" in names)]
+    assert not wrong, f"{path.relative_to(ROOT)} imports console.app: app.py assembles, the routers and helpers " \
+                      "it assembles never import it"
+
+
+@pytest.mark.parametrize("path", CONSOLE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_console_module_is_over_400_lines(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 400, f"{path.relative_to(ROOT)}: {lines} lines — split it by what it does"
+
+
+def test_the_console_has_no_import_circle() -> None:
+    """Imports inside functions count too: a late import that closes a loop is still a loop."""
+    known = {module_name(p) for p in CONSOLE}
+    graph = {}
+    for path in CONSOLE:
+        targets = set()
+        for module, names in imports(path):
+            targets |= {f"{module}.{n}" for n in names if f"{module}.{n}" in known}
+            if module in known and not any(f"{module}.{n}" in known for n in names):
+                targets.add(module)
+        graph[module_name(path)] = targets - {module_name(path)}
+    state: dict[str, int] = {}
+
+    def circle_from(node: str, stack: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt] if nxt in stack else [node, nxt]
+            if nxt not in state:
+                found = circle_from(nxt, [*stack, nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            found = circle_from(start, [start])
+            assert not found, f"import circle: {' → '.join(found)}"

@@ -21,8 +21,10 @@ from fastapi.testclient import TestClient
 
 from cli import main
 from console.acces import hacher, lire_utilisateurs, verifier_hache
-from console.app import Reglages, ServeError, create_app, loopback
-from console.formulaire import Formulaire, sans_vides
+from console.app import create_app
+from console.formulaire import Formulaire
+from console.reglages import Reglages, ServeError, loopback
+from console.saisie import sans_vides
 from engine.dossier import parse_text
 from engine.regime import load_regime, regimes
 

@@ -21,7 +21,8 @@ except ImportError:  # a developer's machine without the test extra; CI must run
 
 from hypothesis import HealthCheck, settings
 
-from console.app import Reglages, create_app
+from console.app import create_app
+from console.reglages import Reglages
 
 
 def _app():

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from cli.main import main
-from console.app import Reglages, create_app
+from console.app import create_app
+from console.reglages import Reglages
 
 AF = [{"prestation": "allocations_familiales", "date": "2026-03-15"}]
 SALARIE = {"sexe": "F", "residence": "Mali", "statut": "salarie", "premiere_demande": False, "jours_mois": 22,

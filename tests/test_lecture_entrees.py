@@ -328,7 +328,8 @@ def test_pydantic_and_starlette_errors_are_worded_in_french():
 def client(tmp_path):
     from fastapi.testclient import TestClient
 
-    from console.app import Reglages, create_app
+    from console.app import create_app
+    from console.reglages import Reglages
 
     app = create_app(Reglages(journal=str(tmp_path / "journal.sqlite"), travail=str(tmp_path / "travail")))
     with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1:8000") as test_client:

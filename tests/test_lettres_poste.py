@@ -277,7 +277,8 @@ def test_no_paragraph_tail_nor_signature_alone_at_the_top_of_a_page(nom, cas, aj
 def _console(tmp_path, entetes=()):
     from fastapi.testclient import TestClient
 
-    from console.app import Reglages, create_app
+    from console.app import create_app
+    from console.reglages import Reglages
 
     app = create_app(Reglages(journal=str(tmp_path / "journal.sqlite"), travail=str(tmp_path / "travail"),
                               entetes=tuple(str(e) for e in entetes)))
@@ -331,7 +332,7 @@ def test_console_offers_the_regimes_letterheads_and_the_offices(tmp_path):
 
 
 def test_serve_refuses_a_bad_office_letterhead_naming_the_field(tmp_path):
-    from console.app import ServeError
+    from console.reglages import ServeError
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("recours:\n  delai_jours: -3\n", encoding="utf-8")

@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from console.app import Reglages, create_app
+from console.app import create_app
+from console.reglages import Reglages
 from engine.dossier import validate
 from engine.solver import evaluate
 from explain import lettres as L

@@ -316,7 +316,8 @@ def test_a_reprise_keeps_the_rows_other_writers_added_and_never_reuses_an_id(cas
     same journal; the reprise removes lot 2's rows and nothing else, and its new rows take new ids."""
     from fastapi.testclient import TestClient
 
-    from console.app import Reglages, create_app
+    from console.app import create_app
+    from console.reglages import Reglages
 
     results, journal = tmp_path / "d.jsonl", tmp_path / "j.sqlite"
     assert _killed_at(caseload, results, journal, "journal", 2) == 9

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from cli import main
-from console.app import Reglages, create_app
+from console.app import create_app
+from console.reglages import Reglages
 from engine.dossier import parse_text
 from engine.regime import load_regime, regimes
 from explain import format as fmt

@@ -25,7 +25,7 @@ from engine.dossier import DossierError
 from engine.files import write_atomic
 from engine.regime import RegimeError, regimes
 from explain.impact import impact_json, impact_text, side_by_side
-from usecases.amendement import AmendmentError, load_amendment
+from usecases.amendement import AmendmentError, load_amendment, under_amendment
 from usecases.caseload import count_dossiers, write_caseload
 from usecases.generation import generate
 from usecases.impact import compute_impact
@@ -137,8 +137,6 @@ def sous_amendement(dossier, ident: str | None, date_effet: dt.date | None = Non
     """``dossier`` to be decided under the shipped amendment ``ident`` (the decision page, the API's evaluate,
     why and letter), ``date_effet`` over the amendment's; itself when ``ident`` is empty. An unknown amendment,
     one of another regime or one that cannot be applied raises AmendmentError, in French, naming it."""
-    from usecases.amendement import under_amendment
-
     if not ident:
         if date_effet is not None:
             raise AmendmentError("« date_effet » n'a de sens qu'avec un amendement")
