@@ -44,8 +44,9 @@ CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
      # A dossier has rules JSON Schema cannot say (no invisible or control character, dates inside the regime's
      # window and consistent with each other, a benefit the dossier claims): a schema-valid dossier may get
      # the documented 422 with its reasons, never another status. An impact's caseload is read the same way
-     # (numbers as written: a float where an integer is expected, a number of over 100 digits, is refused).
-     "operations": [{"include-path-regex": "^/api/v1/(evaluate|why|letter|impact$)",
+     # (numbers as written: a float where an integer is expected, a number of over 100 digits, is refused), and
+     # so is the interview's partial dossier (its schema is open: any key, any number, read as written).
+     "operations": [{"include-path-regex": "^/api/v1/(evaluate|why|letter|impact$|entretien$)",
                      "checks": {"positive_data_acceptance": {"expected-statuses": [200, 202, 422]}}}]})
 SCHEMA = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP, config=CONFIG, headers={"Host": "127.0.0.1"})
 
