@@ -231,8 +231,9 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
         prevoyance diff --amendment kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
     """
-    from explain.impact import impact_report, write_report
+    from explain.rapport_impact import impact_csv, impact_text, side_by_side
     from usecases.amendement import AmendmentError
+    from usecases.impact import avant_apres, compute_impact, write_report
 
     if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
         raise click.ClickException(f"{output} : le rapport écraserait la charge ou l'amendement : choisissez un "
@@ -240,15 +241,17 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
     try:
         with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
-            impact, text = impact_report(caseload, amendment, date_effet.date() if date_effet else None,
-                                         output_format, explications, workers=processus, progress=bar.update)
+            impact = compute_impact(caseload, amendment, date_effet.date() if date_effet else None,
+                                    workers=processus, progress=bar.update)
+            text = impact_text(impact, side_by_side(impact, avant_apres(impact, caseload, explications)),
+                               output_format)
     except (AmendmentError, DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     if output is None:
         click.echo(text, nl=False)
     else:
         try:
-            written = write_report(impact, text, output, output_format)
+            written = write_report(text, output, {".csv": impact_csv(impact)} if output_format == "html" else None)
         except OSError as exc:
             raise click.ClickException(_unwritable(Path(output), exc)) from exc
         for path, what in zip(written, ("Rapport écrit", "Dossiers changés écrits"), strict=False):

@@ -35,9 +35,9 @@ from num2words import num2words
 from engine.dossier import DossierError, parse_text, validate
 from engine.regime import Parameter, regimes
 from engine.solver import evaluate_many
-from explain.impact import impact_text
 from explain.lettres import letters, pdf_document
 from explain.phrases import catalogue
+from explain.rapport_impact import impact_text
 from explain.render import decision_json, evaluate_text
 from explain.why import why
 from usecases.amendement import amended_regime
