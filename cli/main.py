@@ -1,8 +1,7 @@
-"""The ``prevoyance`` command line: a thin layer over :mod:`engine` and :mod:`explain`.
+"""The ``prevoyance`` command line: a thin layer over :mod:`usecases` (decide, read, write), :mod:`explain` (say).
 
-User errors (unreadable or invalid dossier, unknown benefit) end with a French
-message naming the field and a non-zero exit code, never a traceback; output is
-rendered completely before anything is printed.
+User errors (unreadable or invalid dossier, unknown benefit) end with a French message naming the field and a
+non-zero exit code, never a traceback; output is rendered completely before anything is printed.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import ClassVar
 import click
 
 from cli import fr as cli_fr
+from cli.rapports import why_text
 from engine.dossier import Dossier, DossierError, load_dossier
 from engine.facts import ImpossibleDate
 from engine.model import Decision, Statut
@@ -23,7 +23,7 @@ from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
-from explain.why import FORMATS, WhyError, why_dossier
+from explain.why import FORMATS, WhyError
 from usecases.check import check_regime
 
 cli_fr.installer()  # Click's own messages (« Utilisation : », « Erreur : ») in French
@@ -140,7 +140,7 @@ def why_command(dossier: str, prestation: str, output_format: str, depth: int | 
     """
     loaded, decision = _decide(dossier, amendment, date_effet)
     try:
-        _emit(why_dossier, loaded, decision, prestation, output_format, depth, what_if_)
+        _emit(why_text, loaded, decision, prestation, output_format, depth, what_if_)
     except WhyError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -231,9 +231,8 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
         prevoyance diff --amendment kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
     """
-    from explain.rapport_impact import impact_csv, impact_text, side_by_side
+    from cli.rapports import impact_report, write_impact_report
     from usecases.amendement import AmendmentError
-    from usecases.impact import avant_apres, compute_impact, write_report
 
     if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
         raise click.ClickException(f"{output} : le rapport écraserait la charge ou l'amendement : choisissez un "
@@ -241,17 +240,15 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
     try:
         with click.progressbar(length=0, label="Dossiers", file=sys.stderr, show_pos=True) as bar:
-            impact = compute_impact(caseload, amendment, date_effet.date() if date_effet else None,
-                                    workers=processus, progress=bar.update)
-            text = impact_text(impact, side_by_side(impact, avant_apres(impact, caseload, explications)),
-                               output_format)
+            impact, text = impact_report(caseload, amendment, date_effet.date() if date_effet else None,
+                                         output_format, explications, workers=processus, progress=bar.update)
     except (AmendmentError, DossierError, RegimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     if output is None:
         click.echo(text, nl=False)
     else:
         try:
-            written = write_report(text, output, {".csv": impact_csv(impact)} if output_format == "html" else None)
+            written = write_impact_report(impact, text, output, output_format)
         except OSError as exc:
             raise click.ClickException(_unwritable(Path(output), exc)) from exc
         for path, what in zip(written, ("Rapport écrit", "Dossiers changés écrits"), strict=False):
@@ -336,11 +333,11 @@ def journal_command(journal: str, dossier: str | None, prestation: str | None, s
         prevoyance journal journal.sqlite synthetique-0000042
         prevoyance journal journal.sqlite --statut refuse --condition stage
     """
-    from explain.journal import journal_text
-    from usecases.journal import JournalError
+    from explain.rapport_journal import journal_text
+    from usecases.journal import JournalError, consulter
 
     try:
-        text = journal_text(journal, dossier, prestation, statut, condition, limite)
+        text = journal_text(consulter(journal, dossier, prestation, statut, condition, limite), dossier)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(text, nl=False)
