@@ -96,7 +96,7 @@ def controle_pour(reglages: Reglages) -> Controle:
 def entetes_configures(reglages: Reglages) -> list[dict[str, Any]]:
     """The offices' letterheads given to ``serve --entete``, checked: a bad file refuses to start, naming the field."""
     from console.entetes import lire_configures
-    from explain.lettres.entete import EnteteError
+    from usecases.entete import EnteteError
 
     try:
         return lire_configures(reglages.entetes)
