@@ -25,8 +25,7 @@ from typing import Any
 from engine.regime import load_regime
 from explain import format as fmt
 from explain.graphiques_impact import cost_chart, distribution_chart
-from explain.phrases import STATUTS as STATUTS_GENERAUX
-from explain.phrases import Catalogue, PhraseError, catalogue
+from explain.phrases import STATUTS, Catalogue, PhraseError, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
 from usecases.impact import CATEGORIES, ORDRE, DecisionChange, Impact
@@ -42,8 +41,6 @@ CHANGEMENTS = {
     "devenu_incomplet": "désormais incomplète", "hausse": "hausse du montant", "baisse": "baisse du montant",
     "inchange": "inchangée",
 }
-# "absent": the benefit was not examined on one side of the amendment (usecases.impact.categorize).
-STATUTS = {**STATUTS_GENERAUX, "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
                 "montant_apres", "ecart", "conditions_changees", "montants_changes")

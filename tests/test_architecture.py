@@ -79,3 +79,51 @@ def test_a_class_name_means_one_thing() -> None:
                 where[node.name].append(module_name(path))
     twice = {name: modules for name, modules in where.items() if len(modules) > 1}
     assert not twice, f"classes defined more than once: {twice}"
+
+
+# -- explain/ only words ---------------------------------------------------------------------------
+# What explain/ may take from the floors below besides classes (types, exceptions) and constants: helpers that
+# find what to say, never decide, search, open a database or write. Each is a lookup a sentence needs.
+RENDU_PERMIS = {
+    "engine.regime": {"load_regime", "regime_de_decision", "kb_root"},  # the catalogue of a decision's regime
+    "engine.dossier": {"genre", "apercu"},  # a value named in an error message
+    "engine.blocks": {"read_blocks"},  # a rule's sentence, quoted
+    "usecases.entete": {"entete", "entete_regime"},  # a regime's letterhead (kb/<regime>/entete.yaml), cached
+}
+# Never from explain/: what decides, writes files or opens a database.
+INTERDITS = ("sqlite3", "engine.solver", "engine.files", "engine.speedups")
+EXPLAIN = sorted((ROOT / "explain").rglob("*.py"))
+
+
+def _ecritures(tree: ast.AST) -> list[str]:
+    """The calls that write a file: ``write_text``/``write_bytes``, or ``open`` with a mode that writes."""
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in {"write_text", "write_bytes"}:
+            out.append(f"{name} (ligne {node.lineno})")
+        elif name == "open":
+            modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords if k.arg == "mode"]
+            texts = [m.value for m in modes if isinstance(m, ast.Constant) and isinstance(m.value, str)]
+            if any(set(t) & set("wax+") for t in texts) or (modes and not texts):
+                out.append(f"open en écriture (ligne {node.lineno})")
+    return out
+
+
+@pytest.mark.parametrize("path", EXPLAIN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_explain_only_words_typed_results(path: Path) -> None:
+    """explain/ takes typed results and returns text or bytes: from engine/ and usecases/ it imports classes
+    and constants (a name that starts with a capital) and the few lookups of :data:`RENDU_PERMIS`; it never
+    imports what decides, writes a file or opens a database, and never opens a file for writing."""
+    wrong = []
+    for module, names in imports(path):
+        if module.startswith(INTERDITS) or module.split(".")[0] in {"cli", "console"}:
+            wrong.append(module)
+        elif module.split(".")[0] in {"engine", "usecases"}:
+            if not names:  # ``import engine.solver``: every function of it within reach
+                wrong.append(module)
+            wrong += [f"{module}.{n}" for n in names if not n[:1].isupper() and n not in RENDU_PERMIS.get(module, ())]
+    wrong += _ecritures(ast.parse(path.read_text(encoding="utf-8")))
+    assert not wrong, f"{path.relative_to(ROOT)}: {wrong} — explain/ words what the floors below decided"

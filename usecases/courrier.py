@@ -1,6 +1,6 @@
 """Letters as files: one dossier's letters (``prevoyance letter``), or every dossier's of a caseload folder
 (``prevoyance letters``): decided, what would change a refusal searched (:func:`usecases.whatif.pistes`),
-rendered by the writer the caller gives (:class:`Redacteur`: :class:`explain.lettres.Redacteur`, handed
+rendered by the writer the caller gives (:class:`Redaction`: :class:`explain.lettres.Redacteur`, handed
 down by the command line or the console, since this floor is below the words) and written.
 
 Every file is written atomically (:mod:`engine.files`), so an interrupted run
@@ -53,7 +53,7 @@ class Document(Protocol):
     def render(self, output_format: str) -> bytes: ...
 
 
-class Redacteur(Protocol):
+class Redaction(Protocol):
     """Who words the letters (:class:`explain.lettres.Redacteur`): which benefits' letters say what would
     change a refusal, and the letters of a decided dossier with those answers."""
 
@@ -90,7 +90,7 @@ def pistes_des_lettres(dossier: Dossier | None, decision: Decision, benefits: li
     return {pid: pistes(dossier, decision, pid, budget=BUDGET_LETTRE, deadline=deadline) for pid in benefits}
 
 
-def lettres(dossier: Dossier | None, decision: Decision, redacteur: Redacteur, benefit: str | None = None,
+def lettres(dossier: Dossier | None, decision: Decision, redacteur: Redaction, benefit: str | None = None,
             what_if: bool = True) -> list[Any]:
     """The letters of one decided dossier (one per benefit decided, or ``benefit``'s), a refusal saying what
     would change it when ``what_if`` (and the dossier) is given."""
@@ -118,7 +118,7 @@ def output_paths(output: str, lettres: list[Document], output_format: str, stem:
     return [target.with_name(f"{target.stem}-{lt.prestation}{suffix}") for lt in lettres]
 
 
-def dossier_letters(path: str | Path, benefit: str | None, redacteur: Redacteur, what_if: bool,
+def dossier_letters(path: str | Path, benefit: str | None, redacteur: Redaction, what_if: bool,
                     amendment: str | Path | None = None, date_effet: dt.date | None = None) -> list[Any]:
     """The letters of the dossier file ``path`` (one per benefit decided, or ``benefit``'s), decided under
     ``amendment`` when given; every failure (the dossier, the amendment, the base, and through the writer
@@ -165,7 +165,7 @@ class CaseloadLetters:
     caseload: Path
     out_dir: Path
     output_format: str
-    redacteur: Redacteur
+    redacteur: Redaction
     what_if: bool = True
     amendment: str | Path | None = None  # decide under this amendment file (``--amendment``)
     date_effet: dt.date | None = None
@@ -176,7 +176,7 @@ class CaseloadLetters:
     avertissements: list[str] = field(default_factory=list)  # letters written that the clerk must complete
 
     @classmethod
-    def prepare(cls, caseload: str | Path, out_dir: str | Path, output_format: str, redacteur: Redacteur,
+    def prepare(cls, caseload: str | Path, out_dir: str | Path, output_format: str, redacteur: Redaction,
                 what_if: bool = True, amendment: str | Path | None = None, date_effet: dt.date | None = None
                 ) -> CaseloadLetters:
         """The dossier files listed (the output folder is not part of the caseload); the amendment, when given,

@@ -16,8 +16,11 @@ The path of a letter, one module per step:
 - :mod:`explain.lettres.contexte` — what the letter says (who, which decision,
   which sentences), from the decision, the regime's phrase catalogue
   (``kb/<regime>/explications/*.yaml``, ``lettres.yaml``) and the letterhead;
-- :mod:`explain.lettres.entete` — the letterhead (``kb/<regime>/entete.yaml``,
-  with an office's fields over it);
+  :mod:`explain.lettres.contexte_orientation` the same for a household's
+  orientation letter;
+- :mod:`explain.lettres.entete` — the letterhead as a letter prints it (the
+  file itself, ``kb/<regime>/entete.yaml`` with an office's fields over it, is
+  read and checked by :mod:`usecases.entete`);
 - :mod:`explain.lettres.mots` — the words: amounts in letters, lists, a
   catalogue sentence made fit for a citizen;
 - :mod:`explain.lettres.gabarits` — the Jinja2 templates of this folder (one
@@ -26,7 +29,8 @@ The path of a letter, one module per step:
 - :mod:`explain.lettres.markdown` — that Markdown read by markdown-it-py and
   walked once for the two renderers:
   :mod:`explain.lettres.rendu_html` (HTML) and :mod:`explain.lettres.rendu_pdf`
-  (PDF, ReportLab), so the three formats say the same thing.
+  (PDF, ReportLab, its fonts in :mod:`explain.lettres.polices_pdf`), so the
+  three formats say the same thing.
 
 This module puts them together: :func:`letters` for a decided dossier and its
 what-if answers, :class:`Lettre` in each format, and :class:`Redacteur`, the
@@ -58,8 +62,8 @@ from explain.lettres.contexte_orientation import orientation_context
 from explain.lettres.gabarits import render_markdown
 from explain.lettres.markdown import unescape
 from explain.lettres.mots import citoyen, en_lettres, liste
+from explain.lettres.polices_pdf import PdfError, pdf_safe
 from explain.lettres.rendu_html import html_document, markdown_html
-from explain.lettres.rendu_pdf import pdf_safe
 from explain.orientation import orientation_config
 from explain.phrases import PhraseError
 from usecases.courrier import EXTENSIONS, LettreError
@@ -148,7 +152,7 @@ def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = N
 
 @dataclass(frozen=True)
 class Redacteur:
-    """The letters' writer a use case is handed (:class:`usecases.courrier.Redacteur`): the office's fields
+    """The letters' writer a use case is handed (:class:`usecases.courrier.Redaction`): the office's fields
     over each regime's letterhead, the letters' date, an office's template folder. With ``en_clair``, a defect
     of the catalogue or of a template is raised as LettreError saying which (the command line's message);
     without, as it is (the console says it its own way)."""
@@ -203,5 +207,5 @@ def pdf_document(lettres: list[Lettre]) -> bytes:
     """The letters as one A4 PDF, each starting on a new page."""
     try:
         return rendu_pdf.pdf_document(lettres)
-    except rendu_pdf.PdfError as exc:
+    except PdfError as exc:
         raise LettreError(str(exc)) from exc

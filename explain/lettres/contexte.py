@@ -70,7 +70,7 @@ def _feuilles(nodes: list[Node]) -> list[Node]:
     return [n for n, _ in _walk(nodes) if not n.children]
 
 
-def _render_phrase(phrases: Catalogue, template: str, values: dict[str, Any]) -> str:
+def render_phrase(phrases: Catalogue, template: str, values: dict[str, Any]) -> str:
     env = _phrase_env(phrases)
     try:
         return fmt.espaces(env.from_string(template).render({**phrases.en_vigueur, **values}))
@@ -104,7 +104,7 @@ def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], b
             first = group[0].condition
             objets = list(dict.fromkeys(n.objet for n in group if n.objet))
             values = {"objet": phrases.objet(first.objet), **first.context(), "objets": objets, SEXES: sexes}
-            phrase = _render_phrase(phrases, entry["phrase"], values)
+            phrase = render_phrase(phrases, entry["phrase"], values)
             if phrase:
                 out.append({"phrase": md(phrase), "source": md(group[0].source)})
     return out
@@ -137,7 +137,7 @@ def _what_if(answer, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
     return out
 
 
-def _textes(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
+def textes_cites(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
     """The texts the decision applies: the regime's guide, and the articles its conditions cite."""
     regime = phrases.regime
     prestation = decision.prestations[benefit]
@@ -153,7 +153,7 @@ def _textes(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
     return [md(t) for t in dict.fromkeys(textes) if t]
 
 
-def _salutation(sexes: dict[str, str]) -> str:
+def salutation(sexes: dict[str, str]) -> str:
     return civilite(sexes) or "Madame, Monsieur"
 
 
@@ -178,7 +178,7 @@ def avertissement_destinataire(manques: list[str]) -> str | None:
             "laissé en blanc, à remplir à la main avant l'envoi")
 
 
-def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Decision) -> dict[str, Any]:
+def destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Decision) -> dict[str, Any]:
     """To whom the letter goes (``demandeur.nom``, ``prenoms``, ``adresse``, ``numero_immatriculation``), what
     is missing for it to be posted (``manques``: the letter leaves those lines blank), and its reference: the
     dossier's id, with the registration number when known (``ref``, the « Réf. » line)."""
@@ -194,7 +194,7 @@ def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Deci
             "reference": md(decision.dossier), "nom_reference": "Dossier n°"}
 
 
-def _contestation(entete: dict[str, Any], type_: str, date: dt.date) -> str:
+def contestation_du_type(entete: dict[str, Any], type_: str, date: dt.date) -> str:
     """How to contest: in every letter (a decision, a request for documents, an orientation)."""
     try:
         return contestation(entete, ACTES[type_], date)
@@ -294,11 +294,11 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "entete": contexte_entete(entete),
         "date": date,
         "dossier": md(decision.dossier),
-        "destinataire": _destinataire(dossier, sexes, decision),
-        "contestation": _contestation(entete, type_, date),
+        "destinataire": destinataire(dossier, sexes, decision),
+        "contestation": contestation_du_type(entete, type_, date),
         "acte": ACTES[type_],
         "recours": recours_contexte(entete, date),
-        "salutation": _salutation(sexes),
+        "salutation": salutation(sexes),
         "libelle": md(ctx["libelle"]),
         "statut": md(ctx["statut"]),
         "date_demande": prestation.date_demande,
@@ -343,7 +343,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "informations_manquantes": informations,
         **_en_attente(ctx, notes),
         "echeance_reponse": date + dt.timedelta(days=entete["delai_reponse_jours"]),
-        "textes": _textes(decision, benefit, phrases),
+        "textes": textes_cites(decision, benefit, phrases),
         # For PDF metadata and tests only; not printed by the templates.
         "_entete": entete,
         "_prestation": prestation,

@@ -11,7 +11,7 @@ from engine.dossier import Dossier
 from engine.model import Decision
 from engine.regime import load_regime
 from explain.format import md
-from explain.lettres.contexte import _contestation, _destinataire, _render_phrase, _salutation, _textes
+from explain.lettres.contexte import contestation_du_type, destinataire, render_phrase, salutation, textes_cites
 from explain.lettres.entete import ACTES, contexte_entete, recours_contexte
 from explain.lettres.mots import citoyen
 from explain.phrases import SEXES, catalogue_de
@@ -50,7 +50,7 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
     dates = [p.date_demande for p in decision.prestations.values() if p.date_demande]
     type_ = "orientation"
     libelle = " ".join(o.objet.split())
-    reponse = (_render_phrase(phrases, o.config["attente_reponse"], {"noms": [m.nom for m in o.en_attente],
+    reponse = (render_phrase(phrases, o.config["attente_reponse"], {"noms": [m.nom for m in o.en_attente],
                                                                     SEXES: sexes})
                if o.en_attente else "")
     return {
@@ -59,11 +59,11 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
         "entete": contexte_entete(entete),
         "date": date,
         "dossier": md(decision.dossier),
-        "destinataire": _destinataire(dossier, sexes, decision),
-        "contestation": _contestation(entete, type_, date),
+        "destinataire": destinataire(dossier, sexes, decision),
+        "contestation": contestation_du_type(entete, type_, date),
         "acte": ACTES[type_],
         "recours": recours_contexte(entete, date),
-        "salutation": _salutation(sexes),
+        "salutation": salutation(sexes),
         "libelle": md(libelle),
         "statut": "",
         "date_demande": min(dates) if dates else None,
@@ -72,7 +72,7 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
                         "colonne_regime": md(o.config["colonne_regime"]),
                         "attente_titre": md(o.config["attente_titre"]), "reponse": md(reponse)},
         "echeance_reponse": date + dt.timedelta(days=entete["delai_reponse_jours"]),
-        "textes": _textes(decision, next(iter(decision.prestations)), phrases) if decision.prestations else [],
+        "textes": textes_cites(decision, next(iter(decision.prestations)), phrases) if decision.prestations else [],
         "_entete": entete,
         "_version": decision.version_base,
     }
