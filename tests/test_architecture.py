@@ -86,7 +86,6 @@ def test_a_class_name_means_one_thing() -> None:
 # find what to say, never decide, search, open a database or write. Each is a lookup a sentence needs.
 RENDU_PERMIS = {
     "engine.regime": {"load_regime", "regime_de_decision", "kb_root"},  # the catalogue of a decision's regime
-    "engine.dossier": {"genre", "apercu"},  # a value named in an error message
     "engine.blocks": {"read_blocks"},  # a rule's sentence, quoted
     "usecases.entete": {"entete", "entete_regime"},  # a regime's letterhead (kb/<regime>/entete.yaml), cached
 }
