@@ -167,14 +167,13 @@ class Redacteur:
 
     def lettres(self, dossier: Dossier | None, decision: Decision, benefit: str | None,
                 pistes: Mapping[str, WhatIf | None]) -> list[Lettre]:
-        if not self.en_clair:
-            return letters(dossier, decision, benefit, self.entete, pistes, self.date, self.modeles)
         try:
             return letters(dossier, decision, benefit, self.entete, pistes, self.date, self.modeles)
-        except PhraseError as exc:
-            raise LettreError(f"catalogue de phrases : {exc}") from exc
-        except jinja2.TemplateError as exc:
-            raise LettreError(f"gabarit : {exc}") from exc
+        except (PhraseError, jinja2.TemplateError) as exc:
+            if not self.en_clair:
+                raise
+            what = "catalogue de phrases" if isinstance(exc, PhraseError) else "gabarit"
+            raise LettreError(f"{what} : {exc}") from exc
 
 
 def document(lettres: list[Lettre], output_format: str) -> str | bytes:
