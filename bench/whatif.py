@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from engine.dossier import validate  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
-from explain.lettres import letters  # noqa: E402
+from explain.lettres import Redacteur  # noqa: E402
+from usecases.courrier import lettres  # noqa: E402
 from usecases.whatif import what_if  # noqa: E402
 
 
@@ -44,10 +45,10 @@ def measure(children: int) -> dict[str, float | int | str | None]:
     search = time.perf_counter() - start
     decision = evaluate(dossier)
     start = time.perf_counter()
-    letters(dossier, decision, "allocations_familiales", what_if=True)
+    lettres(dossier, decision, Redacteur(), "allocations_familiales")
     letter = time.perf_counter() - start
     start = time.perf_counter()
-    every = letters(dossier, decision, what_if=True)
+    every = lettres(dossier, decision, Redacteur())
     return {"recherche": search, "lettre": letter, "lettres": time.perf_counter() - start, "nombre": len(every),
             "propositions": len(answer.ensembles), "candidats": answer.candidats, "arret": answer.arret}
 

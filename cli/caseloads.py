@@ -75,7 +75,7 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
 
         prevoyance diff --amendement kb/mali/inps/amendements/af_3500.yaml --date-effet 2026-01-01 charge.jsonl
     """
-    from explain.impact import impact_report, write_report
+    from cli.rapports import impact_report, write_impact_report
     from usecases.amendement import AmendmentError
 
     if output is not None and Path(output).resolve() in (Path(caseload).resolve(), Path(amendment).resolve()):
@@ -92,7 +92,7 @@ def diff_command(amendment: str, caseload: str, date_effet, output_format: str, 
         click.echo(text, nl=False)
     else:
         try:
-            written = write_report(impact, text, output, output_format)
+            written = write_impact_report(impact, text, output, output_format)
         except OSError as exc:
             raise click.ClickException(unwritable(Path(output), exc)) from exc
         for path, what in zip(written, ("Rapport écrit", "Dossiers changés écrits"), strict=False):

@@ -11,7 +11,8 @@ from cli.common import amendment_options, decide, emit
 from cli.fr import option
 from engine.model import Statut
 from explain.render import decision_json, evaluate_text
-from explain.why import FORMATS, WhyError, why_dossier
+from cli.rapports import why_text
+from explain.why import FORMATS, WhyError
 
 
 @click.command("evaluate")
@@ -60,7 +61,7 @@ def why_command(dossier: str, prestation: str, output_format: str, depth: int | 
     """
     loaded, decision = decide(dossier, amendment, date_effet)
     try:
-        emit(why_dossier, loaded, decision, prestation, output_format, depth, what_if_)
+        emit(why_text, loaded, decision, prestation, output_format, depth, what_if_)
     except WhyError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -88,11 +89,11 @@ def journal_command(journal: str, dossier: str | None, prestation: str | None, s
         prevoyance journal journal.sqlite synthetique-0000042
         prevoyance journal journal.sqlite --statut refuse --condition stage
     """
-    from explain.journal import journal_text
-    from usecases.journal import JournalError
+    from explain.rapport_journal import journal_text
+    from usecases.journal import JournalError, consulter
 
     try:
-        text = journal_text(journal, dossier, prestation, statut, condition, limite)
+        text = journal_text(consulter(journal, dossier, prestation, statut, condition, limite), dossier)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(text, nl=False)

@@ -1,8 +1,9 @@
 """``prevoyance letter`` and ``prevoyance letters``: the decisions as letters to citizens.
 
 Two click commands, registered on the main group by :mod:`cli`. They
-parse options and print; the letters are decided, rendered and written by
-:mod:`explain.courrier` (its docstring gives the output naming rule).
+parse options and print; the letters are decided and written by
+:mod:`usecases.courrier` (its docstring gives the output naming rule), worded
+by the writer :class:`explain.lettres.Redacteur` these commands hand it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from pathlib import Path
 import click
 
 from cli.fr import option
-from explain.courrier import CaseloadLetters, avertissements, document, dossier_letters, write_letters
-from explain.lettres import FORMATS, LettreError
+from explain.lettres import FORMATS, Redacteur, document
+from usecases.courrier import (
+    CaseloadLetters,
+    LettreError,
+    avertissements,
+    dossier_letters,
+    load_bureau_lettres,
+    write_letters,
+)
 
 _OPTIONS_COMMUNES = [
     option("--entete", "entete_path", type=click.Path(dir_okay=False), default=None,
@@ -71,8 +79,9 @@ def letter_command(dossier: str, prestation: str | None, output_format: str, out
         prevoyance letter examples/refus-stage.yaml --format pdf -o refus.pdf
     """
     try:
-        lettres = dossier_letters(dossier, prestation, entete_path, what_if, date.date() if date else None, modeles,
-                                  amendment, date_effet.date() if date_effet else None)
+        redacteur = Redacteur(load_bureau_lettres(entete_path), date.date() if date else None, modeles)
+        lettres = dossier_letters(dossier, prestation, redacteur, what_if, amendment,
+                                  date_effet.date() if date_effet else None)
         for line in avertissements(dossier, lettres):
             click.echo(line, err=True)
         if output is None:
@@ -119,8 +128,8 @@ def letters_command(caseload: str, out_dir: str, output_format: str, entete_path
         prevoyance letters tests/explications -o lettres/ --format pdf
     """
     try:
-        job = CaseloadLetters.prepare(caseload, out_dir, output_format, entete_path, what_if,
-                                      date.date() if date else None, modeles, amendment,
+        redacteur = Redacteur(load_bureau_lettres(entete_path), date.date() if date else None, modeles)
+        job = CaseloadLetters.prepare(caseload, out_dir, output_format, redacteur, what_if, amendment,
                                       date_effet.date() if date_effet else None)
     except LettreError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -198,9 +198,10 @@ def lettres_de(dossier: Dossier, decision: Decision, prestation: str, entete: di
     letterhead ``entete`` (its fields over the regime's; None: the regime's own)."""
     import jinja2
 
-    from explain.lettres import LettreError, letters
+    from explain.lettres import LettreError, Redacteur
+    from usecases.courrier import lettres
 
     try:
-        return letters(dossier, decision, prestation, entete)
+        return lettres(dossier, decision, Redacteur(entete, en_clair=False), prestation)
     except (PhraseError, jinja2.TemplateError, LettreError) as exc:
         raise ErreurInterne(f"lettre : {exc}") from exc

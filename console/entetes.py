@@ -5,7 +5,7 @@ A clerk chooses under which office a letter goes out, as ``prevoyance letter
 default), those shipped beside it (``kb/<régime>/entetes/*.yaml``) and those
 given to ``prevoyance serve --entete FILE`` (read and checked when the server
 starts: a bad file stops it with the field named). Each is a partial file put
-over the regime's letterhead (:mod:`explain.lettres.entete`).
+over the regime's letterhead (:mod:`usecases.entete`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.regime import Regime
-from explain.lettres.entete import EnteteError, entete, entete_regime, entetes_livres, load_bureau, nom_bureau
+from usecases.entete import EnteteError, entete, entete_regime, entetes_livres, load_bureau, nom_bureau
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from console.acces import Controle, cle_partagee, lire_utilisateurs
 from console.entetes import lire_configures
-from explain.lettres.entete import EnteteError
+from usecases.entete import EnteteError
 
 
 class ServeError(Exception):

@@ -24,11 +24,11 @@ from pathlib import Path
 from engine.dossier import DossierError
 from engine.files import write_atomic
 from engine.regime import RegimeError, regimes
-from explain.impact import impact_json, impact_text, side_by_side
+from explain.rapport_impact import impact_json, impact_text, side_by_side
 from usecases.amendement import AmendmentError, load_amendment, under_amendment
 from usecases.caseload import count_dossiers, write_caseload
 from usecases.generation import generate
-from usecases.impact import compute_impact
+from usecases.impact import avant_apres, compute_impact
 
 GENERES_MAX = 5000
 EXPLIQUES = 5  # changed dossiers explained side by side in the report
@@ -119,7 +119,7 @@ class Travaux:
                 chunk = max(10, min(250, total // 20))  # the bar moves in about twenty steps
                 impact = compute_impact(caseload, amendement.path, date_effet, workers=workers, chunk_size=chunk,
                                         progress=progress)
-                explained = side_by_side(impact, caseload, EXPLIQUES)
+                explained = side_by_side(impact, avant_apres(impact, caseload, EXPLIQUES))
                 self.journal.travail_maj(
                     ident, etat="termine", fait=impact.dossiers + len(impact.erreurs),
                     rapport_html=clean(impact_text(impact, explained, "html")),

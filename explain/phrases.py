@@ -347,4 +347,7 @@ def amended(version_base: str) -> bool:
 
 
 # A status where no benefit names it (a filter over every benefit): the catalogues' own words, in general.
-STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "en attente d'informations"}
+# The one list of the French words of a benefit's status; "absent": not examined on one side of an amendment
+# (usecases.impact.categorize), said by the impact report.
+STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "en attente d'informations",
+           "absent": "non examinée"}

@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.dossier import Dossier
 from engine.model import Condition, Decision, Etat, Prestation
 from explain import format as fmt
 from explain.phrases import Catalogue, catalogue_de, chemin_generique
@@ -303,16 +302,11 @@ class WhyError(ValueError):
     """A benefit the decision did not examine: nothing to explain."""
 
 
-def why_dossier(dossier: Dossier, decision: Decision, benefit_id: str, output_format: str = "text",
-                depth: int | None = None, what_if: bool = False) -> str:
-    """What ``prevoyance why`` prints: :func:`why` for ``benefit_id``; for a refusal and ``what_if``, with the
-    smallest changes of ``dossier`` that would grant it (:func:`usecases.whatif.what_if`)."""
+def why_dossier(decision: Decision, benefit_id: str, output_format: str = "text", depth: int | None = None,
+                answer=None) -> str:
+    """What ``prevoyance why`` prints: :func:`why` for ``benefit_id``, with ``answer`` (the what-if search's,
+    :func:`usecases.whatif.pistes`) when one was made; a benefit the decision did not examine raises WhyError."""
     if benefit_id not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"
         raise WhyError(f"prestation « {benefit_id} » non examinée pour ce dossier (examinées : {known})")
-    answer = None
-    if what_if:
-        from usecases.whatif import pistes  # the search grounds a program: only when asked
-
-        answer = pistes(dossier, decision, benefit_id)
     return why(decision, benefit_id, output_format, depth, answer)

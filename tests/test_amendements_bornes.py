@@ -18,7 +18,7 @@ from engine.dossier import validate
 from engine.facts import ImpossibleDate, to_python
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
-from explain.impact import impact_csv, impact_json, impact_text
+from explain.rapport_impact import impact_csv, impact_json, impact_text
 from usecases import verification
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.impact import compute_impact

@@ -92,38 +92,48 @@ def test_nothing_in_the_console_imports_the_module_that_assembles_it(path: Path)
                       "it assembles never import it"
 
 
-@pytest.mark.parametrize("path", CONSOLE, ids=lambda p: str(p.relative_to(ROOT)))
-def test_no_console_module_is_over_400_lines(path: Path) -> None:
-    lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= 400, f"{path.relative_to(ROOT)}: {lines} lines — split it by what it does"
+# -- explain/ only words ---------------------------------------------------------------------------
+# What explain/ may take from the floors below besides classes (types, exceptions) and constants: helpers that
+# find what to say, never decide, search, open a database or write. Each is a lookup a sentence needs.
+RENDU_PERMIS = {
+    "engine.regime": {"load_regime", "regime_de_decision", "kb_root"},  # the catalogue of a decision's regime
+    "engine.blocks": {"read_blocks"},  # a rule's sentence, quoted
+    "usecases.entete": {"entete", "entete_regime"},  # a regime's letterhead (kb/<regime>/entete.yaml), cached
+}
+# Never from explain/: what decides, writes files or opens a database.
+INTERDITS = ("sqlite3", "engine.solver", "engine.files", "engine.speedups")
+EXPLAIN = sorted((ROOT / "explain").rglob("*.py"))
 
 
-def test_the_console_has_no_import_circle() -> None:
-    """Imports inside functions count too: a late import that closes a loop is still a loop."""
-    known = {module_name(p) for p in CONSOLE}
-    graph = {}
-    for path in CONSOLE:
-        targets = set()
-        for module, names in imports(path):
-            targets |= {f"{module}.{n}" for n in names if f"{module}.{n}" in known}
-            if module in known and not any(f"{module}.{n}" in known for n in names):
-                targets.add(module)
-        graph[module_name(path)] = targets - {module_name(path)}
-    state: dict[str, int] = {}
+def _ecritures(tree: ast.AST) -> list[str]:
+    """The calls that write a file: ``write_text``/``write_bytes``, or ``open`` with a mode that writes."""
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in {"write_text", "write_bytes"}:
+            out.append(f"{name} (ligne {node.lineno})")
+        elif name == "open":
+            modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords if k.arg == "mode"]
+            texts = [m.value for m in modes if isinstance(m, ast.Constant) and isinstance(m.value, str)]
+            if any(set(t) & set("wax+") for t in texts) or (modes and not texts):
+                out.append(f"open en écriture (ligne {node.lineno})")
+    return out
 
-    def circle_from(node: str, stack: list[str]) -> list[str] | None:
-        state[node] = 1
-        for nxt in sorted(graph[node]):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt] if nxt in stack else [node, nxt]
-            if nxt not in state:
-                found = circle_from(nxt, [*stack, nxt])
-                if found:
-                    return found
-        state[node] = 2
-        return None
 
-    for start in sorted(graph):
-        if start not in state:
-            found = circle_from(start, [start])
-            assert not found, f"import circle: {' → '.join(found)}"
+@pytest.mark.parametrize("path", EXPLAIN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_explain_only_words_typed_results(path: Path) -> None:
+    """explain/ takes typed results and returns text or bytes: from engine/ and usecases/ it imports classes
+    and constants (a name that starts with a capital) and the few lookups of :data:`RENDU_PERMIS`; it never
+    imports what decides, writes a file or opens a database, and never opens a file for writing."""
+    wrong = []
+    for module, names in imports(path):
+        if module.startswith(INTERDITS) or module.split(".")[0] in {"cli", "console"}:
+            wrong.append(module)
+        elif module.split(".")[0] in {"engine", "usecases"}:
+            if not names:  # ``import engine.solver``: every function of it within reach
+                wrong.append(module)
+            wrong += [f"{module}.{n}" for n in names if not n[:1].isupper() and n not in RENDU_PERMIS.get(module, ())]
+    wrong += _ecritures(ast.parse(path.read_text(encoding="utf-8")))
+    assert not wrong, f"{path.relative_to(ROOT)}: {wrong} — explain/ words what the floors below decided"

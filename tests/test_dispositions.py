@@ -18,10 +18,11 @@ import pytest
 from engine.dossier import load_dossier
 from engine.regime import load_regime
 from engine.solver import evaluate
-from explain import lettres as L
+from explain.lettres import Redacteur
 from explain.render import check_text, decision_json
 from explain.why import why, why_json
 from usecases.check import check_regime
+from usecases.courrier import lettres, load_entete
 
 DOSSIERS = Path(__file__).parent / "lettres" / "dossiers"
 NB_AF = "Guide INPS, Les allocations familiales, N.B."
@@ -35,7 +36,7 @@ def _decided(name: str):
 
 def _letter_text(name: str, benefit: str) -> str:
     dossier, decision = _decided(name)
-    lettre = next(x for x in L.letters(dossier, decision, entete=L.load_entete()) if x.prestation == benefit)
+    lettre = next(x for x in lettres(dossier, decision, Redacteur(load_entete())) if x.prestation == benefit)
     return " ".join(lettre.markdown.replace(NBSP, " ").split())
 
 

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from engine.regime import default_regime_id, load_regime
-from explain.impact import impact_json, impact_text, rows, side_by_side
 from explain.phrases import catalogue
-from usecases.impact import compute_impact
+from explain.rapport_impact import impact_json, impact_text, rows, side_by_side
+from usecases.impact import avant_apres, compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 SENEGAL = "senegal-css"
@@ -48,7 +48,7 @@ def test_an_impact_under_another_regime_is_told_in_that_regimes_words(tmp_path):
     assert row["statut_avant"] == row["statut_apres"] == phrases.statut("suivi_pmi", "accorde")
     assert row["categorie"] == "hausse" and row["montant_apres"] > row["montant_avant"]
 
-    explained = side_by_side(impact, caseload, 5)
+    explained = side_by_side(impact, avant_apres(impact, caseload, 5))
     assert len(explained) == 1 and not impact.erreurs
     assert libelle in explained[0]["avant"] and "300" in explained[0]["apres"].replace("\u00a0", "")
 

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from cli import main
 from engine.regime import load_regime
+from explain.rapport_journal import regles
 from usecases.generation import generate
-from usecases.journal import decisions_du_dossier, rechercher, regles
+from usecases.journal import decisions_du_dossier, rechercher
 
 
 @pytest.fixture(scope="module")

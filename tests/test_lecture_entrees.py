@@ -236,8 +236,8 @@ def test_read_input_refuses_special_files_and_reads_at_most_the_limit(fifo, tmp_
 
 
 def test_a_letterhead_and_an_amendment_are_read_as_dossiers_are(fifo, tmp_path):
-    from explain.lettres.entete import EnteteError, load_bureau
     from usecases.amendement import AmendmentError, load_amendment
+    from usecases.entete import EnteteError, load_bureau
 
     with pytest.raises(EnteteError, match="tube nommé"):
         load_bureau(fifo)
@@ -509,7 +509,7 @@ def test_clasp_integer_overflow_is_said_in_french():
 
 def test_a_wrong_type_is_named_in_french_not_by_python(tmp_path):
     """« reçu NoneType », « mauvais type (int) »: Python's type names are not French."""
-    from explain.lettres.entete import EnteteError, load_bureau
+    from usecases.entete import EnteteError, load_bureau
 
     for text, words in (("", "rien"), ("- a\n", "une liste"), ("x\n", "un texte")):
         with pytest.raises(DossierError, match=words):

@@ -35,7 +35,9 @@ from engine.dossier import load_dossier, parse_text, validate
 from engine.files import umask, write_atomic
 from engine.solver import evaluate, evaluate_many
 from explain import lettres as L
+from explain.lettres import Redacteur
 from explain.phrases import catalogue
+from usecases.courrier import lettres, load_entete
 
 ICI = Path(__file__).parent
 SNAPSHOTS = ICI / "lettres"
@@ -139,11 +141,11 @@ def test_letter_snapshot(path: Path, benefit: str):
 def rendered() -> dict[tuple[str, str], tuple[L.Lettre, dict, bytes]]:
     """Every snapshot letter: the letter, its context and its PDF."""
     out = {}
-    entete = L.load_entete()
+    entete = load_entete()
     for path in DOSSIERS:
         dossier = load_dossier(path)
         decision = evaluate(dossier)
-        for lettre in L.letters(dossier, decision, entete=entete):
+        for lettre in lettres(dossier, decision, Redacteur(entete)):
             ctx = L.letter_context(dossier, decision, lettre.prestation, entete)
             out[(path.stem, lettre.prestation)] = (lettre, ctx, lettre.pdf())
     return out
@@ -250,7 +252,7 @@ def test_names_are_printed_never_interpreted(tmp_path):
     data["enfants"][0]["prenom"] = nom
     dossier = validate(data, "nom-etrange")
     decision = evaluate(dossier)
-    lettre = L.letters(dossier, decision, what_if=False)[0]
+    lettre = L.letters(dossier, decision)[0]
     assert nom not in lettre.markdown and L.md(nom) in lettre.markdown
     assert nom in plain(lettre.markdown)
     assert "Awa *la* &lt;b&gt;grande&lt;/b&gt; | _x_ \\ #1" in lettre.html()
@@ -259,7 +261,7 @@ def test_names_are_printed_never_interpreted(tmp_path):
 
 # -- letterhead and templates ------------------------------------------------------------
 def test_default_letterhead_is_the_inps_office_of_bamako():
-    entete = L.load_entete()
+    entete = load_entete()
     assert entete["organisme"].startswith("Institut national de prévoyance sociale")
     assert entete["lieu"] == "Bamako"
     assert entete["delai_reponse_jours"] == 30
@@ -544,11 +546,11 @@ def test_any_valid_dossier_renders_every_letter(lot):
     decisions = evaluate_many(checked)
     for dossier, decision in zip(checked, decisions, strict=True):
         phrases = catalogue(dossier.regime)
-        for lettre in L.letters(dossier, decision, what_if=False):
+        for lettre in L.letters(dossier, decision):
             check_letter(lettre, decision, phrases)
             L.markdown_html(lettre.markdown)
     # One PDF per lot: the Markdown converter and the fonts, on whatever the dossiers produced.
-    first = next((lt for d, dec in zip(checked, decisions, strict=True) for lt in L.letters(d, dec, what_if=False)),
+    first = next((lt for d, dec in zip(checked, decisions, strict=True) for lt in L.letters(d, dec)),
                  None)
     if first is not None:
         assert f"Dossier n° {first.dossier}" in pdf_text(first.pdf())
@@ -560,13 +562,13 @@ def test_a_rejection_with_what_if_renders(data):
     dossier = validate(data)
     decision = evaluate(dossier)
     phrases = catalogue(dossier.regime)
-    for lettre in L.letters(dossier, decision, what_if=True):
+    for lettre in lettres(dossier, decision, Redacteur()):
         check_letter(lettre, decision, phrases)
 
 
 def test_a_rejection_names_the_exception_the_dossier_does_not_invoke_and_its_document():
     dossier = load_dossier(SNAPSHOTS / "dossiers" / "af-exception.yaml")
-    (lettre,) = L.letters(dossier, evaluate(dossier), "allocations_familiales")
+    (lettre,) = lettres(dossier, evaluate(dossier), Redacteur(), "allocations_familiales")
     text = normalise(pdf_text(lettre.pdf()))
     assert "décision de rejet" in text
     assert "si vous aviez changé de résidence pendant une suspension de votre activité" in text

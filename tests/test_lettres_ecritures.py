@@ -34,7 +34,7 @@ def _lettre(prenoms: str, nom: str, base: str | None = None):
         data["base"] = "senegal-css"
         data["suivi"] = {"motif": "enfant_malade", "consultations": 2}
     dossier = validate(data, "ecritures")
-    return L.letters(dossier, evaluate(dossier), what_if=False)[0]
+    return L.letters(dossier, evaluate(dossier))[0]
 
 
 def _texte_et_polices(data: bytes) -> tuple[str, set[str]]:

@@ -21,8 +21,8 @@ from cli import main
 from engine.dossier import validate
 from engine.solver import evaluate
 from explain import lettres as L
-from explain.lettres.entete import EnteteError, load_bureau
 from tests.test_lettres_regimes import CAS, _dossier
+from usecases.entete import EnteteError, load_bureau
 
 
 def _pdf_pages(data: bytes) -> list[str]:
@@ -38,7 +38,7 @@ def _letter(regime: str, type_: str, entete=None, data_change=None) -> L.Lettre:
     dossier = _dossier(regime, type_)
     if data_change:
         dossier = validate(data_change(dict(dossier.data)), "x")
-    return L.letters(dossier, evaluate(dossier), entete=entete, what_if=False)[0]
+    return L.letters(dossier, evaluate(dossier), entete=entete)[0]
 
 
 # -- 1. the « Réf. » line --------------------------------------------------------------
@@ -80,7 +80,7 @@ def test_the_office_sets_the_time_limit_and_the_address_to_contest(tmp_path):
     assert "Commission de recours amiable" in text and "BP 12 Kayes" in text
     # The office's own date: the letter's date moves the limit.
     dossier = _dossier("mali-inps", "attribution")
-    later = L.letters(dossier, evaluate(dossier), entete=bureau, what_if=False, date=dt.date(2026, 4, 1))[0]
+    later = L.letters(dossier, evaluate(dossier), entete=bureau, date=dt.date(2026, 4, 1))[0]
     assert "au plus tard le 16 avril 2026" in _plat(later.markdown.replace("*", ""))
 
 
@@ -269,7 +269,7 @@ def test_no_paragraph_tail_nor_signature_alone_at_the_top_of_a_page(nom, cas, aj
     regime, type_ = cas
     data = {**dict(_dossier(regime, type_).data), **ajout}
     dossier = validate(data, nom)
-    for lettre in L.letters(dossier, evaluate(dossier), what_if=False):
+    for lettre in L.letters(dossier, evaluate(dossier)):
         assert not _mises_en_page_fautives(lettre), _mises_en_page_fautives(lettre)
 
 
@@ -354,7 +354,7 @@ def test_console_letter_page_warns_when_the_addressee_is_missing(tmp_path):
 @pytest.mark.parametrize("regime", ["mali-inps", "senegal-css", "mali-couverture-maladie"])
 def test_every_shipped_letterhead_is_valid_and_complete(regime):
     from engine.regime import load_regime
-    from explain.lettres.entete import entete, entete_regime, entetes_livres
+    from usecases.entete import entete, entete_regime, entetes_livres
 
     loaded = load_regime(regime)
     assert entete_regime(loaded)["recours"]["delai_jours"] >= 1

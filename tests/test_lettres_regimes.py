@@ -22,8 +22,8 @@ from engine.dossier import DossierError, validate
 from engine.regime import load_regime
 from engine.solver import evaluate
 from explain import lettres as L
-from explain.lettres.entete import entete_regime
 from explain.why import why
+from usecases.entete import entete_regime
 
 IDENTITE = {"nom": "Diarra", "prenoms": "Aminata", "adresse": "Rue 312, porte 45\nHamdallaye ACI\nBamako",
             "numero_immatriculation": "IMM-1234567", "sexe": "F"}
@@ -82,7 +82,7 @@ def lettres():
     for regime, type_ in CAS:
         dossier = _dossier(regime, type_)
         decision = evaluate(dossier)
-        for lettre in L.letters(dossier, decision, what_if=False):
+        for lettre in L.letters(dossier, decision):
             out.setdefault((regime, lettre.type), (lettre, _pdf_text(lettre.pdf())))
     return out
 
@@ -166,15 +166,14 @@ def test_without_identity_the_letter_falls_back_to_the_dossier_id():
     data = {"id": "sans-nom", "date_reference": "2026-03-15", "base": "senegal-css",
             "personne": {"prenom": "Fatou"}}
     dossier = validate(data, "sans-nom")
-    lettre = L.letters(dossier, evaluate(dossier), what_if=False)[0]
+    lettre = L.letters(dossier, evaluate(dossier))[0]
     assert "Dossier n° sans-nom" in lettre.markdown
     assert "Madame, Monsieur," in lettre.markdown
 
 
 def test_office_letterhead_overrides_the_regime_one():
     dossier = _dossier("senegal-css", "attribution")
-    lettre = L.letters(dossier, evaluate(dossier), entete={"direction": "Clinique modèle de Guédiawaye"},
-                       what_if=False)[0]
+    lettre = L.letters(dossier, evaluate(dossier), entete={"direction": "Clinique modèle de Guédiawaye"})[0]
     assert "Clinique modèle de Guédiawaye" in lettre.markdown
     assert "Caisse de sécurité sociale (CSS)" in lettre.markdown
 
@@ -185,7 +184,7 @@ def test_office_templates_are_sandboxed(tmp_path):
         "{{ cycler.__init__.__globals__.os.popen('id').read() }}{% endblock %}", encoding="utf-8")
     dossier = _dossier("mali-inps", "rejet")
     with pytest.raises(L.LettreError) as error:
-        L.letters(dossier, evaluate(dossier), what_if=False, modeles=tmp_path)
+        L.letters(dossier, evaluate(dossier), modeles=tmp_path)
     assert "uid=" not in str(error.value)
     assert "unsafe" in str(error.value) or "sûr" in str(error.value) or "not" in str(error.value)
 
@@ -204,7 +203,7 @@ def test_a_name_with_a_newline_makes_no_structure():
     data["enfants"][0]["prenom"] = "## Décision : accordée"
     dossier = validate(data, "injection")
     decision = evaluate(dossier)
-    lettre = L.letters(dossier, decision, what_if=False)[0]
+    lettre = L.letters(dossier, decision)[0]
     html = lettre.html()
     assert "<li>item" not in html and "<h2>Décision" not in html and "<h1>Titre" not in html
     assert "<blockquote" not in html and "<ol" not in html.split("Pourquoi")[0]

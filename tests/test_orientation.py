@@ -41,7 +41,7 @@ def _decision(data: dict):
 
 def test_the_letter_groups_the_members_by_scheme_each_with_its_reason():
     dossier, decision = _decision(_menage())
-    lettres = L.letters(dossier, decision, what_if=False)
+    lettres = L.letters(dossier, decision)
     assert len(lettres) == 1 and lettres[0].prestation == "orientation"
     text = lettres[0].markdown
     amo, ramed, amv = (text.index(f"## {t}") for t in ("Assurance maladie obligatoire", "Régime d'assistance",
@@ -78,7 +78,7 @@ def test_a_pending_member_is_named_everywhere(retire, question):
         assert json.loads(why(decision, pid, "json"))["membres_en_attente"][0]["prenom"] == nom
     text = evaluate_text(decision)
     assert f"En attente : {nom}" in text and f"{nom} : à préciser" in text
-    lettre = L.letters(dossier, decision, what_if=False)[0].markdown
+    lettre = L.letters(dossier, decision)[0].markdown
     assert f"**{nom}.** Nous ne pouvons pas encore dire vers quel régime orienter {nom}" in lettre
     assert question in lettre and "avant le " in lettre
 

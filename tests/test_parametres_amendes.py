@@ -35,9 +35,9 @@ from num2words import num2words
 from engine.dossier import DossierError, parse_text, validate
 from engine.regime import Parameter, regimes
 from engine.solver import evaluate_many
-from explain.impact import impact_text
 from explain.lettres import letters, pdf_document
 from explain.phrases import catalogue
+from explain.rapport_impact import impact_text
 from explain.render import decision_json, evaluate_text
 from explain.why import why
 from usecases.amendement import amended_regime
@@ -304,7 +304,7 @@ def test_every_parameter_amended_leaves_no_superseded_number(regime_id, tmp_path
                 lus.append(why(decision, pid, fmt_))
                 fautes += _fautes(lus[-1], depasses, faits, f"{ou} why {pid} {fmt_}")
             fautes += _json_fautes(json.loads(why(decision, pid, "json")), depasses, faits, f"{ou} why {pid} json")
-        for lettre in letters(dossier, decision, what_if=False):
+        for lettre in letters(dossier, decision):
             fautes += _fautes(lettre.markdown, depasses, faits, f"{ou} lettre {lettre.prestation} md")
             fautes += _fautes(lettre.html(), depasses, faits, f"{ou} lettre {lettre.prestation} html")
             premier_pdf = premier_pdf or (lettre, faits)

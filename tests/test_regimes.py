@@ -80,7 +80,7 @@ DETTE: dict[str, set[str]] = {
         "visite_medicale",
     },
     # A coincidence: the JSON key "categorie" of a change (hausse, baisse…), not the INPS condition.
-    "explain/impact.py": {"categorie"},
+    "explain/rapport_impact.py": {"categorie"},
 }
 
 

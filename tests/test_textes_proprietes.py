@@ -76,7 +76,7 @@ def test_every_rendered_text_is_clean(data, tirage):
     for benefit in decision.prestations:
         for fmt in ("text", "markdown", "html"):
             _propre(why(decision, benefit, fmt), f"why {benefit} {fmt}", lettre=False)
-    lettres = L.letters(dossier, decision, what_if=False)
+    lettres = L.letters(dossier, decision)
     for lettre in lettres:
         _propre(lettre.markdown, f"lettre {lettre.prestation}", lettre=True)
     if lettres:

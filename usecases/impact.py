@@ -31,14 +31,19 @@ from clingo import ast
 
 from engine.analysis import names, patterns
 from engine.dossier import Dossier
-from engine.model import Statut
+from engine.files import atomic_writer
+from engine.model import Decision, Statut
 from engine.program import Mode, build_program
 from engine.regime import Regime, load_regime
 from engine.resume import Summary, summarize_many
-from engine.solver import demanded
+from engine.solver import demanded, evaluate_many
 from usecases.amendement import Amendment, amend, load_amendment
 from usecases.caseload import Entry, chunks, each_alone_on_failure, in_order, read_caseload, worker_pool
 
+# The order in which changes are looked at (the report's table, the first changes explained): what a policy
+# team looks at first.
+ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
+         "inchange": 5}
 CATEGORIES = ("nouvellement_accorde", "nouvellement_refuse", "devenu_incomplet", "hausse", "baisse", "inchange")
 
 
@@ -91,10 +96,24 @@ class Impact:
     reprises: int = 0  # dossiers carried over from the base: they demand no affected benefit
     base: str | None = None  # the regime the caseload was decided under (None: the default regime)
 
+    def ordonnes(self) -> list[DecisionChange]:
+        """The changes newly refused first, then incomplete, lower amounts, newly granted, higher amounts;
+        larger changes first."""
+        return ordered(self.changements)
+
+    def regime_amende(self) -> Regime:
+        """The amended base the impact was computed under."""
+        return amend(load_regime(self.base), self.amendement)
+
     def cout_annuel(self, index: int) -> int:
         """Yearly cost under the base (0) or the amended base (1)."""
         monthly = sum(12 * v[index] for v in self.cout_mensuel.values())
         return monthly + sum(v[index] for v in self.cout_ponctuel.values())
+
+
+def ordered(changes: list[DecisionChange]) -> list[DecisionChange]:
+    """Newly refused first, then incomplete, lower amounts, newly granted, higher amounts; larger changes first."""
+    return sorted(changes, key=lambda c: (ORDRE[c.categorie], -abs(c.ecart), c.dossier, c.prestation))
 
 
 # The order in which the amounts of a decision decide between a rise and a fall when the one that measures the
@@ -307,3 +326,35 @@ def _classify(impact: Impact, origine: str, ident: str, before: dict[str, Summar
                     impact.montants[benefit][nature][index] += value
         if category != "inchange" and b is not None and a is not None:
             impact.changements.append(DecisionChange(ident, origine, benefit, category, b, a))
+
+
+def avant_apres(impact: Impact, caseload: str | Path, limit: int
+                ) -> list[tuple[DecisionChange, Decision | Exception, Decision | Exception]]:
+    """The first ``limit`` changes (:meth:`Impact.ordonnes`), each decided again in full under the base and the
+    amended base, for their explanations side by side; a decision that fails is its exception."""
+    chosen = impact.ordonnes()[:limit]
+    if not chosen:
+        return []
+    wanted = {c.origine for c in chosen}
+    base = load_regime(impact.base)
+    amended = amend(base, impact.amendement)
+    dossiers = {e.origine: e.dossier for e in read_caseload(caseload, base) if e.origine in wanted and e.dossier}
+    order = [c for c in chosen if c.origine in dossiers]
+    before = each_alone_on_failure(evaluate_many, [dossiers[c.origine] for c in order])
+    after = each_alone_on_failure(evaluate_many,
+                                  [Dossier(dossiers[c.origine].data, amended, c.origine) for c in order])
+    return list(zip(order, before, after, strict=True))
+
+
+def write_report(text: str, target: str | Path, beside: dict[str, str] | None = None) -> list[Path]:
+    """Write the report to ``target`` and each text of ``beside`` next to it under its suffix (the CSV of the
+    changed dossiers beside an HTML page, for a spreadsheet); each file whole or not at all. The files written."""
+    target = Path(target)
+    written = [target]
+    with atomic_writer(target) as out:
+        out.write(text)
+    for suffix, content in (beside or {}).items():
+        written.append(target.with_suffix(suffix))
+        with atomic_writer(written[-1]) as out:
+            out.write(content)
+    return written

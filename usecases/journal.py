@@ -1,5 +1,5 @@
 """The decisions journal (SQLite) that ``prevoyance batch --journal`` and the console write: its schema,
-its writes, its queries, and the rules behind a journal entry.
+its writes, its queries.
 
 The journal keeps, for each dossier and benefit, its status, amounts, the
 conditions not met and unknown, the dossier's fingerprint and the version of
@@ -8,31 +8,24 @@ knows that table: it creates it (:data:`SCHEMA`, migrating a journal of the
 first schema), turns a decision into its rows (:func:`rows`), writes them
 (:class:`Journal` for the batch, each row marked with its run and lot; the
 console inserts them with :data:`INSERT` in its own transaction) and reads them back
-(:func:`decisions_du_dossier`, :func:`rechercher`, and the filters
-:func:`filtre` that the console's paged search shares). It also finds, in
-the base's ``.lp`` files, the ``@regle`` blocks whose rules decide a
-condition's state, so that a journal entry can name the rules and the
-sentences of the guide behind it.
+(:func:`decisions_du_dossier`, :func:`rechercher`, :func:`consulter`, and the
+filters :func:`filtre` that the console's paged search shares).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from engine.blocks import RuleBlock, read_blocks
 from engine.model import Decision
-from engine.regime import Regime, kb_root
 
 
 class JournalError(Exception):
@@ -346,49 +339,18 @@ def rechercher(path: str | Path, prestation: str | None = None, statut: str | No
     return _query(path, f"{_SELECT}{where}", params)
 
 
-# -- the rules behind a condition --------------------------------------------------------------------
-_TETE = re.compile(r"^\s*(non_rempli|rempli)\(D,\s*(.+?)\)\s*(?::-|\.)")
-
-
-def _motif(term: str) -> re.Pattern[str]:
-    """A rule head's condition term as a pattern of node names: its variables match any argument."""
-    parts = re.split(r"\b([A-Z_][A-Za-z0-9_]*)\b", term.replace(" ", ""))
-    pattern = "".join(".+?" if i % 2 else re.escape(p) for i, p in enumerate(parts))
-    return re.compile(pattern)
-
-
-@dataclass(frozen=True)
-class Regle:
-    """A ``@regle`` block that decides a condition's state: its id, file, line and sentence of the guide."""
-
-    id: str
-    fichier: str
-    ligne: int
-    phrase: str
-    etat: str
-
-
-@functools.cache
-def _tetes(regime: Regime) -> list[tuple[str, re.Pattern[str], Regle]]:
-    heads = []
-    root = kb_root()
-    for path in regime.program_files:
-        if path.parent != regime.folder:
-            continue
-        blocks: list[RuleBlock] = read_blocks(path)
-        for block in blocks:
-            for line in block.lines:
-                match = _TETE.match(line)
-                if match:
-                    regle = Regle(block.id, str(path.relative_to(root)), block.line, block.sentence, match.group(1))
-                    heads.append((match.group(1), _motif(match.group(2)), regle))
-    return heads
-
-
-def regles(regime: Regime, node: str, etat: str) -> list[Regle]:
-    """The ``@regle`` blocks whose rules give ``node`` (``age(enfant(1))``) the state ``etat``."""
-    found: dict[tuple[str, str], Regle] = {}
-    for head_state, pattern, regle in _tetes(regime):
-        if head_state == etat and pattern.fullmatch(node):
-            found.setdefault((regle.id, regle.fichier), regle)
-    return list(found.values())
+def consulter(path: str | Path, dossier: str | None = None, prestation: str | None = None,
+              statut: str | None = None, condition: str | None = None, limite: int | None = None
+              ) -> list[Entree]:
+    """What ``prevoyance journal`` reads: the decisions of ``dossier``, or without it those that match the
+    filters (:func:`rechercher`). A journal that cannot be read, or where nothing matches, raises
+    :class:`JournalError` with a French message."""
+    if dossier is not None:
+        entrees = decisions_du_dossier(path, dossier)
+        if not entrees:
+            raise JournalError(f"aucune décision pour « {dossier} » dans {path}")
+        return entrees
+    entrees = rechercher(path, prestation, statut, condition, limite)
+    if not entrees:
+        raise JournalError(f"aucune décision ne répond à ces critères dans {path}")
+    return entrees

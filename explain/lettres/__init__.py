@@ -7,7 +7,7 @@ A decision on a benefit becomes one of three letters, after its status:
   payments to go on;
 - ``refuse`` → **rejet**: every failed condition in a plain sentence with its
   source, and what would change the decision when the what-if search
-  (:func:`usecases.whatif.what_if`) finds it;
+  (:func:`usecases.whatif.pistes`, run by :mod:`usecases.courrier`) found it;
 - ``incomplet`` → **demande de pièces**: the missing documents and the
   missing information, where to send them and by when.
 
@@ -16,8 +16,11 @@ The path of a letter, one module per step:
 - :mod:`explain.lettres.contexte` — what the letter says (who, which decision,
   which sentences), from the decision, the regime's phrase catalogue
   (``kb/<regime>/explications/*.yaml``, ``lettres.yaml``) and the letterhead;
-- :mod:`explain.lettres.entete` — the letterhead (``kb/<regime>/entete.yaml``,
-  with an office's fields over it);
+  :mod:`explain.lettres.contexte_orientation` the same for a household's
+  orientation letter;
+- :mod:`explain.lettres.entete` — the letterhead as a letter prints it (the
+  file itself, ``kb/<regime>/entete.yaml`` with an office's fields over it, is
+  read and checked by :mod:`usecases.entete`);
 - :mod:`explain.lettres.mots` — the words: amounts in letters, lists, a
   catalogue sentence made fit for a citizen;
 - :mod:`explain.lettres.gabarits` — the Jinja2 templates of this folder (one
@@ -26,48 +29,52 @@ The path of a letter, one module per step:
 - :mod:`explain.lettres.markdown` — that Markdown read by markdown-it-py and
   walked once for the two renderers:
   :mod:`explain.lettres.rendu_html` (HTML) and :mod:`explain.lettres.rendu_pdf`
-  (PDF, ReportLab), so the three formats say the same thing.
+  (PDF, ReportLab, its fonts in :mod:`explain.lettres.polices_pdf`), so the
+  three formats say the same thing.
 
-This module puts them together: :func:`letters` for a decided dossier,
-:class:`Lettre` in each format.
+This module puts them together: :func:`letters` for a decided dossier and its
+what-if answers, :class:`Lettre` in each format, and :class:`Redacteur`, the
+writer the command line and the console hand to :mod:`usecases.courrier`
+(which decides, searches and writes the files: this package only words).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from engine.dossier import Dossier
 from engine.model import Decision
 from explain.format import md
 from explain.lettres import rendu_pdf
 from explain.lettres.contexte import (
-    LettreError,
     avertissement_destinataire,
     letter_context,
     letter_type,
-    load_bureau_lettres,
-    load_entete,
     manques_destinataire,
-    orientation_context,
 )
+from explain.lettres.contexte_orientation import orientation_context
 from explain.lettres.gabarits import render_markdown
 from explain.lettres.markdown import unescape
 from explain.lettres.mots import citoyen, en_lettres, liste
+from explain.lettres.polices_pdf import PdfError, pdf_safe
 from explain.lettres.rendu_html import html_document, markdown_html
-from explain.lettres.rendu_pdf import pdf_safe
 from explain.orientation import orientation_config
+from explain.phrases import PhraseError
+from usecases.courrier import EXTENSIONS, LettreError
+from usecases.whatif import WhatIf
 
 FORMATS = ("markdown", "html", "pdf")
-EXTENSIONS = {"markdown": ".md", "html": ".html", "pdf": ".pdf"}
 
 __all__ = [
-    "EXTENSIONS", "FORMATS", "Lettre", "LettreError", "avertissement_destinataire", "citoyen", "en_lettres",
-    "html_document", "letter", "letter_context", "letter_type", "letters", "liste", "load_bureau_lettres",
-    "load_entete", "manques_destinataire", "markdown_html", "md", "pdf_document", "pdf_safe", "render_markdown",
+    "EXTENSIONS", "FORMATS", "Lettre", "LettreError", "Redacteur", "a_chercher", "avertissement_destinataire",
+    "citoyen", "document", "en_lettres", "html_document", "letter", "letter_context", "letter_type", "letters", "liste",
+    "manques_destinataire", "markdown_html", "md", "pdf_document", "pdf_safe", "render_markdown",
 ]
 
 
@@ -108,8 +115,8 @@ class Lettre:
 def letter(dossier: Dossier | None, decision: Decision, benefit: str, entete: dict[str, Any] | None = None,
            answer=None, date: dt.date | None = None, modeles: str | Path | None = None) -> Lettre:
     """The letter answering one benefit of a decided dossier; ``entete``: the office's fields
-    (:func:`load_bureau_lettres`) over the regime's letterhead. In a regime that orients a household among
-    schemes (:mod:`explain.orientation`), the one letter of the household's orientation."""
+    (:func:`usecases.courrier.load_bureau_lettres`) over the regime's letterhead. In a regime that orients a
+    household among schemes (:mod:`explain.orientation`), the one letter of the household's orientation."""
     if orientation_config(decision.base):
         if benefit not in decision.prestations:
             known = ", ".join(decision.prestations) or "aucune"
@@ -123,28 +130,59 @@ def letter(dossier: Dossier | None, decision: Decision, benefit: str, entete: di
                   _avertissements(ctx))
 
 
+def a_chercher(decision: Decision, benefit: str | None = None) -> list[str]:
+    """The benefits whose letters say what would change a refusal: every one decided (or ``benefit``), none in
+    a regime that orients a household (its one letter answers no refusal)."""
+    if orientation_config(decision.base):
+        return []
+    return [benefit] if benefit else list(decision.prestations)
+
+
 def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = None,
-            entete: dict[str, Any] | None = None, what_if: bool = True, date: dt.date | None = None,
-            modeles: str | Path | None = None) -> list[Lettre]:
-    """One letter per benefit decided for the dossier (or for ``benefit`` only).
-
-    With ``what_if`` (and the dossier), a refusal says what would change it.
-    """
-    # imported late: only refusals need clingo's search; a letter shows the first proposals, quickly
-    from usecases.whatif import BUDGET_LETTRE, pistes
-
+            entete: dict[str, Any] | None = None, pistes: Mapping[str, WhatIf | None] | None = None,
+            date: dt.date | None = None, modeles: str | Path | None = None) -> list[Lettre]:
+    """One letter per benefit decided for the dossier (or for ``benefit`` only); a refusal whose what-if
+    answer ``pistes`` holds (:func:`usecases.courrier.pistes_des_lettres`) says what would change it."""
     benefits = [benefit] if benefit else list(decision.prestations)
     if orientation_config(decision.base) and benefits:
         # One letter for the household: each scheme is one part of the same orientation.
         return [letter(dossier, decision, benefits[0], entete, None, date, modeles)]
-    deadline = time.monotonic() + BUDGET_LETTRE.secondes  # one budget for every refusal of the letter
-    out = []
-    for pid in benefits:
-        answer = None
-        if what_if and dossier is not None:
-            answer = pistes(dossier, decision, pid, budget=BUDGET_LETTRE, deadline=deadline)
-        out.append(letter(dossier, decision, pid, entete, answer, date, modeles))
-    return out
+    return [letter(dossier, decision, pid, entete, (pistes or {}).get(pid), date, modeles) for pid in benefits]
+
+
+@dataclass(frozen=True)
+class Redacteur:
+    """The letters' writer a use case is handed (:class:`usecases.courrier.Redaction`): the office's fields
+    over each regime's letterhead, the letters' date, an office's template folder. With ``en_clair``, a defect
+    of the catalogue or of a template is raised as LettreError saying which (the command line's message);
+    without, as it is (the console says it its own way)."""
+
+    entete: dict[str, Any] | None = None
+    date: dt.date | None = None
+    modeles: str | Path | None = None
+    en_clair: bool = True
+
+    def a_chercher(self, decision: Decision, benefit: str | None) -> list[str]:
+        return a_chercher(decision, benefit)
+
+    def lettres(self, dossier: Dossier | None, decision: Decision, benefit: str | None,
+                pistes: Mapping[str, WhatIf | None]) -> list[Lettre]:
+        try:
+            return letters(dossier, decision, benefit, self.entete, pistes, self.date, self.modeles)
+        except (PhraseError, jinja2.TemplateError) as exc:
+            if not self.en_clair:
+                raise
+            what = "catalogue de phrases" if isinstance(exc, PhraseError) else "gabarit"
+            raise LettreError(f"{what} : {exc}") from exc
+
+
+def document(lettres: list[Lettre], output_format: str) -> str | bytes:
+    """Letters one after the other, as one document: Markdown or HTML text, or the bytes of a PDF."""
+    if output_format == "markdown":
+        return "\n<!-- lettre suivante -->\n\n".join(lt.markdown for lt in lettres)
+    if output_format == "html":
+        return html_document(lettres, lettres[0].modeles)
+    return pdf_document(lettres)
 
 
 ORIENTATION = "orientation"  # the name a household's orientation letter goes by (its file: d-orientation.pdf)
@@ -168,5 +206,5 @@ def pdf_document(lettres: list[Lettre]) -> bytes:
     """The letters as one A4 PDF, each starting on a new page."""
     try:
         return rendu_pdf.pdf_document(lettres)
-    except rendu_pdf.PdfError as exc:
+    except PdfError as exc:
         raise LettreError(str(exc)) from exc

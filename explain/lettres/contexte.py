@@ -16,54 +16,26 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from engine.dossier import Dossier
 from engine.model import Decision, Etat, Statut
-from engine.regime import load_regime, regime_de_decision
+from engine.regime import regime_de_decision
 from explain import format as fmt
 from explain.format import md
-from explain.lettres.entete import (
-    ACTES,
-    EnteteError,
-    contestation,
-    contexte_entete,
-    entete_regime,
-    load_bureau,
-    recours_contexte,
-)
-from explain.lettres.entete import entete as merge_entete
+from explain.lettres.entete import ACTES, contestation, contexte_entete, recours_contexte
 from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste, valeur_en_mots
 from explain.phrases import SEXES, Catalogue, PhraseError, catalogue_de, chemin_generique
 from explain.render import amendements, dispositions, ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
+from usecases.courrier import LettreError
+from usecases.entete import EnteteError, entete_regime
+from usecases.entete import entete as merge_entete
 
 TYPES = {Statut.accorde: "attribution", Statut.refuse: "rejet", Statut.incomplet: "pieces"}
 NOMS_TYPES = {"attribution": "décision d'attribution", "rejet": "décision de rejet", "pieces": "demande de pièces"}
-
-
-class LettreError(Exception):
-    """A letter cannot be made: bad letterhead, broken template, unknown benefit."""
-
-
-# -- the letterhead ----------------------------------------------------------------
-def load_entete(path: str | Path | None = None, regime_id: str | None = None) -> dict[str, Any]:
-    """The letterhead of ``regime_id`` (default: the default regime) with the office's file ``path`` over it."""
-    try:
-        return merge_entete(load_regime(regime_id), load_bureau(path))
-    except EnteteError as exc:
-        raise LettreError(str(exc)) from exc
-
-
-def load_bureau_lettres(path: str | Path | None) -> dict[str, Any]:
-    """An office's letterhead file (``--entete``): the fields it puts over each regime's letterhead."""
-    try:
-        return load_bureau(path)
-    except EnteteError as exc:
-        raise LettreError(str(exc)) from exc
 
 
 # -- what a letter says ------------------------------------------------------------
@@ -98,7 +70,7 @@ def _feuilles(nodes: list[Node]) -> list[Node]:
     return [n for n, _ in _walk(nodes) if not n.children]
 
 
-def _render_phrase(phrases: Catalogue, template: str, values: dict[str, Any]) -> str:
+def render_phrase(phrases: Catalogue, template: str, values: dict[str, Any]) -> str:
     env = _phrase_env(phrases)
     try:
         return fmt.espaces(env.from_string(template).render({**phrases.en_vigueur, **values}))
@@ -132,7 +104,7 @@ def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], b
             first = group[0].condition
             objets = list(dict.fromkeys(n.objet for n in group if n.objet))
             values = {"objet": phrases.objet(first.objet), **first.context(), "objets": objets, SEXES: sexes}
-            phrase = _render_phrase(phrases, entry["phrase"], values)
+            phrase = render_phrase(phrases, entry["phrase"], values)
             if phrase:
                 out.append({"phrase": md(phrase), "source": md(group[0].source)})
     return out
@@ -165,7 +137,7 @@ def _what_if(answer, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
     return out
 
 
-def _textes(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
+def textes_cites(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
     """The texts the decision applies: the regime's guide, and the articles its conditions cite."""
     regime = phrases.regime
     prestation = decision.prestations[benefit]
@@ -181,7 +153,7 @@ def _textes(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
     return [md(t) for t in dict.fromkeys(textes) if t]
 
 
-def _salutation(sexes: dict[str, str]) -> str:
+def salutation(sexes: dict[str, str]) -> str:
     return civilite(sexes) or "Madame, Monsieur"
 
 
@@ -206,7 +178,7 @@ def avertissement_destinataire(manques: list[str]) -> str | None:
             "laissé en blanc, à remplir à la main avant l'envoi")
 
 
-def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Decision) -> dict[str, Any]:
+def destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Decision) -> dict[str, Any]:
     """To whom the letter goes (``demandeur.nom``, ``prenoms``, ``adresse``, ``numero_immatriculation``), what
     is missing for it to be posted (``manques``: the letter leaves those lines blank), and its reference: the
     dossier's id, with the registration number when known (``ref``, the « Réf. » line)."""
@@ -222,7 +194,7 @@ def _destinataire(dossier: Dossier | None, sexes: dict[str, str], decision: Deci
             "reference": md(decision.dossier), "nom_reference": "Dossier n°"}
 
 
-def _contestation(entete: dict[str, Any], type_: str, date: dt.date) -> str:
+def contestation_du_type(entete: dict[str, Any], type_: str, date: dt.date) -> str:
     """How to contest: in every letter (a decision, a request for documents, an orientation)."""
     try:
         return contestation(entete, ACTES[type_], date)
@@ -263,7 +235,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
                    answer=None, date: dt.date | None = None) -> dict[str, Any]:
     """Everything a letter template shows, its texts already escaped for Markdown.
 
-    ``entete`` is the office's fields over the regime's letterhead (:func:`load_bureau_lettres`;
+    ``entete`` is the office's fields over the regime's letterhead (:func:`usecases.courrier.load_bureau_lettres`;
     ``None``: the regime's own); ``answer`` a what-if search for a refusal
     (:func:`usecases.whatif.what_if`); ``date`` the date of the letter (default: the date of the decision).
     """
@@ -322,11 +294,11 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "entete": contexte_entete(entete),
         "date": date,
         "dossier": md(decision.dossier),
-        "destinataire": _destinataire(dossier, sexes, decision),
-        "contestation": _contestation(entete, type_, date),
+        "destinataire": destinataire(dossier, sexes, decision),
+        "contestation": contestation_du_type(entete, type_, date),
         "acte": ACTES[type_],
         "recours": recours_contexte(entete, date),
-        "salutation": _salutation(sexes),
+        "salutation": salutation(sexes),
         "libelle": md(ctx["libelle"]),
         "statut": md(ctx["statut"]),
         "date_demande": prestation.date_demande,
@@ -371,68 +343,9 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "informations_manquantes": informations,
         **_en_attente(ctx, notes),
         "echeance_reponse": date + dt.timedelta(days=entete["delai_reponse_jours"]),
-        "textes": _textes(decision, benefit, phrases),
+        "textes": textes_cites(decision, benefit, phrases),
         # For PDF metadata and tests only; not printed by the templates.
         "_entete": entete,
         "_prestation": prestation,
-        "_version": decision.version_base,
-    }
-
-
-# -- the household's orientation letter --------------------------------------------
-def orientation_context(dossier: Dossier | None, decision: Decision, entete: dict[str, Any] | None = None,
-                        date: dt.date | None = None) -> dict[str, Any]:
-    """The context of the one letter that tells a household its orientation (:mod:`explain.orientation`):
-    each scheme with its members and the reason for each, what to bring, whom to see, and the members
-    still pending with what is missing. A member covered by one scheme is never said refused by the others."""
-    from explain.orientation import orientation  # late: explain.orientation is read by the text outputs too
-
-    regime = load_regime(decision.base)
-    try:
-        entete = merge_entete(regime, entete) if entete is not None else entete_regime(regime)
-    except EnteteError as exc:
-        raise LettreError(str(exc)) from exc
-    phrases = catalogue_de(decision)
-    config = phrases.data.get("lettres", {})
-    notes = tuple(config.get("notes_analyste", []))
-    sexes = decision.sexes
-    date = date or decision.date_reference
-    o = orientation(decision)
-    if o is None:
-        raise LettreError(f"le régime {decision.base} n'oriente pas de ménage")
-    regimes = [{"id": r.id, "titre": md(r.titre), "annonce": md(r.annonce), "demarche": md(r.demarche),
-                "pieces": [md(p) for p in r.pieces],
-                "membres": [{"nom": md(m.nom), "raison": citoyen(m.raison, notes)} for m in r.membres]}
-               for r in o.regimes]
-    attente = [{"nom": md(m.nom), "phrase": md(m.phrase), "questions": [md(q) for q in m.questions],
-                "pieces": [md(p) for p in m.pieces]} for m in o.en_attente]
-    tableau = [(md(nom), md(titre)) for nom, titre in o.tableau(o.config["a_preciser"])]
-    dates = [p.date_demande for p in decision.prestations.values() if p.date_demande]
-    type_ = "orientation"
-    libelle = " ".join(o.objet.split())
-    reponse = (_render_phrase(phrases, o.config["attente_reponse"], {"noms": [m.nom for m in o.en_attente],
-                                                                    SEXES: sexes})
-               if o.en_attente else "")
-    return {
-        "type": type_,
-        "nom_type": "lettre d'orientation",
-        "entete": contexte_entete(entete),
-        "date": date,
-        "dossier": md(decision.dossier),
-        "destinataire": _destinataire(dossier, sexes, decision),
-        "contestation": _contestation(entete, type_, date),
-        "acte": ACTES[type_],
-        "recours": recours_contexte(entete, date),
-        "salutation": _salutation(sexes),
-        "libelle": md(libelle),
-        "statut": "",
-        "date_demande": min(dates) if dates else None,
-        "orientation": {"introduction": md(o.introduction), "regimes": regimes, "en_attente": attente,
-                        "tableau": tableau, "colonne_membre": md(o.config["colonne_membre"]),
-                        "colonne_regime": md(o.config["colonne_regime"]),
-                        "attente_titre": md(o.config["attente_titre"]), "reponse": md(reponse)},
-        "echeance_reponse": date + dt.timedelta(days=entete["delai_reponse_jours"]),
-        "textes": _textes(decision, next(iter(decision.prestations)), phrases) if decision.prestations else [],
-        "_entete": entete,
         "_version": decision.version_base,
     }

@@ -20,21 +20,15 @@ import html
 import io
 import json
 import re
-from pathlib import Path
 from typing import Any
 
-from engine.dossier import Dossier
-from engine.files import atomic_writer
 from engine.regime import load_regime
-from engine.solver import evaluate_many
 from explain import format as fmt
-from explain.phrases import STATUTS as STATUTS_GENERAUX
-from explain.phrases import Catalogue, PhraseError, catalogue
+from explain.graphiques_impact import cost_chart, distribution_chart
+from explain.phrases import STATUTS, Catalogue, PhraseError, catalogue
 from explain.render import ETATS_FR, TEMPLATES
 from explain.why import why
-from usecases.amendement import amend
-from usecases.caseload import each_alone_on_failure, read_caseload
-from usecases.impact import CATEGORIES, DecisionChange, Impact, compute_impact
+from usecases.impact import CATEGORIES, ORDRE, DecisionChange, Impact
 
 LABELS = {
     "nouvellement_accorde": "nouvellement accordées", "nouvellement_refuse": "nouvellement refusées",
@@ -47,31 +41,17 @@ CHANGEMENTS = {
     "devenu_incomplet": "désormais incomplète", "hausse": "hausse du montant", "baisse": "baisse du montant",
     "inchange": "inchangée",
 }
-# The order of the table of changed dossiers: what a policy team looks at first.
-ORDRE = {"nouvellement_refuse": 0, "devenu_incomplet": 1, "baisse": 2, "nouvellement_accorde": 3, "hausse": 4,
-         "inchange": 5}
-# "absent": the benefit was not examined on one side of the amendment (usecases.impact.categorize).
-STATUTS = {**STATUTS_GENERAUX, "absent": "non examinée"}
 ETATS = {**ETATS_FR, "absente": "absente"}
 COLONNES_CSV = ("dossier", "prestation", "changement", "statut_avant", "montant_avant", "statut_apres",
                 "montant_apres", "ecart", "conditions_changees", "montants_changes")
 
 
-def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[str, Any]]:
-    """The first ``limit`` changes (newly refused first), each explained under the base and the amended base."""
-    chosen = ordered(impact.changements)[:limit]
-    if not chosen:
-        return []
-    wanted = {c.origine for c in chosen}
-    base = load_regime(impact.base)
-    amended = amend(base, impact.amendement)
-    dossiers = {e.origine: e.dossier for e in read_caseload(caseload, base) if e.origine in wanted and e.dossier}
-    order = [c for c in chosen if c.origine in dossiers]
-    before = each_alone_on_failure(evaluate_many, [dossiers[c.origine] for c in order])
-    after = each_alone_on_failure(evaluate_many,
-                                  [Dossier(dossiers[c.origine].data, amended, c.origine) for c in order])
+def side_by_side(impact: Impact, pairs: list[tuple[DecisionChange, Any, Any]]) -> list[dict[str, Any]]:
+    """The changes decided again under both bases (:func:`usecases.impact.avant_apres`), each explained under
+    the base and the amended base; a change that could not be decided or explained is said in the report's
+    errors, never hidden."""
     out = []
-    for c, b, a in zip(order, before, after, strict=True):
+    for c, b, a in pairs:
         failed = b if isinstance(b, Exception) else a if isinstance(a, Exception) else None
         if failed is not None:  # its summary is in the report; its explanation failed: say so, never hide it
             impact.erreurs.append((c.origine, f"{c.origine}: explication impossible ({type(failed).__name__} : "
@@ -82,11 +62,6 @@ def side_by_side(impact: Impact, caseload: str | Path, limit: int) -> list[dict[
         except PhraseError as exc:  # the decision is in the report; only its explanation cannot be written
             impact.erreurs.append((c.origine, f"{c.origine}: explication impossible (catalogue de phrases : {exc})"))
     return out
-
-
-def ordered(changes: list[DecisionChange]) -> list[DecisionChange]:
-    """Newly refused first, then incomplete, lower amounts, newly granted, higher amounts; larger changes first."""
-    return sorted(changes, key=lambda c: (ORDRE[c.categorie], -abs(c.ecart), c.dossier, c.prestation))
 
 
 def _statut(phrases, benefit: str, statut: str) -> str:
@@ -107,8 +82,7 @@ def _catalogue(impact: Impact) -> Catalogue:
     """The phrase catalogue of the regime the impact was computed under: its benefits, statuses and
     conditions are named in that regime's words, whichever regime is the default; the numbers its labels
     write are those of the amended law on its effective date (the report is about that law)."""
-    amended = amend(load_regime(impact.base), impact.amendement)
-    return catalogue(amended, impact.amendement.date_effet)
+    return catalogue(impact.regime_amende(), impact.amendement.date_effet)
 
 
 def version_en_clair(impact: Impact) -> str:
@@ -125,7 +99,7 @@ def rows(impact: Impact) -> list[dict[str, Any]]:
     """One row per changed dossier and benefit, in French, newly refused first."""
     phrases = _catalogue(impact)
     out = []
-    for c in ordered(impact.changements):
+    for c in impact.ordonnes():
         out.append({
             "dossier": c.dossier, "prestation": phrases.libelle_prestation(c.prestation),
             "categorie": c.categorie, "changement": CHANGEMENTS[c.categorie],
@@ -174,89 +148,6 @@ def impact_csv(impact: Impact) -> str:
                          r["statut_apres"], r["montant_apres"], r["ecart"], " ; ".join(r["conditions"]),
                          " ; ".join(r["montants"])])
     return buffer.getvalue()
-
-
-# -- charts ------------------------------------------------------------------------
-def _figure_svg(figure) -> str:
-    """A matplotlib figure as inline SVG (text kept as text, no external resource)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight",
-                   metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    plt.close(figure)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 10, "font.family": "DejaVu Sans",
-                         "svg.hashsalt": "prevoyance"})
-    return plt
-
-
-def _fcfa_axis(value: float, _position: int) -> str:
-    return fmt.nombre(int(value))
-
-
-def cost_chart(benefits: list[dict[str, Any]]) -> str:
-    """Annual cost per benefit, before and after the amendment: horizontal bars (SVG)."""
-    shown = [b for b in benefits if b["annuel"][0] or b["annuel"][1]]
-    if not shown:
-        return "<p>Aucune prestation accordée : aucun coût à comparer.</p>"
-    plt = _pyplot()
-    from matplotlib.ticker import FuncFormatter
-
-    figure, axes = plt.subplots(figsize=(10, 1.2 + 0.8 * len(shown)))
-    positions = range(len(shown))
-    axes.barh([p - 0.2 for p in positions], [b["annuel"][0] for b in shown], height=0.4, color="#9aa9bb",
-              label="avant l'amendement")
-    axes.barh([p + 0.2 for p in positions], [b["annuel"][1] for b in shown], height=0.4, color="#1f5fa8",
-              label="après l'amendement")
-    axes.set_yticks(list(positions), [b["libelle"] for b in shown])
-    axes.invert_yaxis()
-    axes.xaxis.set_major_formatter(FuncFormatter(_fcfa_axis))
-    axes.set_xlabel("coût annuel (FCFA)")
-    for container in axes.containers:
-        axes.bar_label(container, labels=[fmt.nombre(int(v)) for v in container.datavalues], padding=3, fontsize=8)
-    axes.margins(x=0.15)
-    axes.legend(loc="lower right", frameon=False)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _figure_svg(figure)
-
-
-def distribution_chart(changes: list[DecisionChange]) -> str:
-    """How many benefits change by how much (FCFA, after − before): a histogram (SVG)."""
-    ecarts = [c.ecart for c in changes if c.ecart]
-    if not ecarts:
-        if any(c.montants for c in changes):  # the arrears or the schedule changed, not the measuring amount
-            return ("<p>Ni le montant mensuel ni le montant total ne changent ; les autres montants qui changent "
-                    "sont dans « Tous les montants accordés ».</p>")
-        return "<p>Aucun montant ne change.</p>"
-    plt = _pyplot()
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    figure, axes = plt.subplots(figsize=(10, 3.6))
-    distinct = sorted(set(ecarts))
-    if len(distinct) <= 30:
-        counts = [ecarts.count(v) for v in distinct]
-        axes.bar([str(fmt.nombre(v)) for v in distinct], counts, color="#1f5fa8")
-        axes.tick_params(axis="x", labelrotation=45 if len(distinct) > 8 else 0)
-        for i, n in enumerate(counts):
-            axes.annotate(fmt.nombre(n), (i, n), ha="center", va="bottom", fontsize=8)
-    else:
-        axes.hist(ecarts, bins=30, color="#1f5fa8")
-        axes.xaxis.set_major_formatter(FuncFormatter(_fcfa_axis))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("variation du montant (FCFA, après − avant)")
-    axes.set_ylabel("prestations")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _figure_svg(figure)
 
 
 # -- explanations, before and after -----------------------------------------------
@@ -406,29 +297,6 @@ def impact_json(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, An
              **({"explication_avant": explanations[(c.origine, c.prestation)]["avant"],
                  "explication_apres": explanations[(c.origine, c.prestation)]["apres"]}
                 if (c.origine, c.prestation) in explanations else {})}
-            for c in ordered(impact.changements)
+            for c in impact.ordonnes()
         ],
     }
-
-
-def impact_report(caseload: str | Path, amendment: str | Path, date_effet=None, output_format: str = "text",
-                  explications: int = 10, workers: int | None = None, progress=None) -> tuple[Impact, str]:
-    """What ``prevoyance diff`` reports: the impact of ``amendment`` on ``caseload``
-    (:func:`usecases.impact.compute_impact`), with its first ``explications`` changed dossiers explained
-    before and after, in ``output_format`` (text, json, html, csv)."""
-    impact = compute_impact(caseload, amendment, date_effet, workers=workers, progress=progress)
-    return impact, impact_text(impact, side_by_side(impact, caseload, explications), output_format)
-
-
-def write_report(impact: Impact, text: str, target: str | Path, output_format: str) -> list[Path]:
-    """Write the report to ``target`` and, beside an HTML page, the CSV of the changed dossiers (for a
-    spreadsheet); each file whole or not at all. The files written."""
-    target = Path(target)
-    written = [target]
-    with atomic_writer(target) as out:
-        out.write(text)
-    if output_format == "html":
-        written.append(target.with_suffix(".csv"))
-        with atomic_writer(written[-1]) as out:
-            out.write(impact_csv(impact))
-    return written

@@ -5,21 +5,25 @@ the conditions not met or unknown; this module words them with the regime's
 phrase catalogue (the condition's label, the benefit's name and status) and
 names, for each condition, the ``@regle`` blocks that decide it, with their
 file and the sentence of the guide they encode. The rules are read from the
-base installed now: when the journal's ``version_base`` is another, the
-report says so.
+base installed now (:func:`regles` finds them in its ``.lp`` files): when the
+journal's ``version_base`` is another, the report says so. The entries are
+read by :mod:`usecases.journal`; this module only words them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from engine.blocks import RuleBlock, read_blocks
 from engine.model import Etat
-from engine.regime import RegimeError, load_regime
+from engine.regime import Regime, RegimeError, kb_root, load_regime
 from explain import format as fmt
 from explain.phrases import PhraseError, catalogue
-from usecases.journal import Entree, JournalError, decisions_du_dossier, rechercher, regles
+from usecases.journal import Entree
 
 
 def _phrases(base: str, date_reference: str | None = None):
@@ -143,22 +147,11 @@ def liste_text(entrees: list[Entree]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def journal_text(path: str, dossier: str | None = None, prestation: str | None = None, statut: str | None = None,
-                 condition: str | None = None, limite: int | None = None) -> str:
-    """What ``prevoyance journal`` prints: the decisions of ``dossier`` with their rules (:func:`dossier_text`),
-    or without it the list of the decisions that match the filters (:func:`liste_text`).
-
-    A journal that cannot be read, or where nothing matches, raises :class:`JournalError` with a French message.
-    """
-    if dossier is not None:
-        entrees = decisions_du_dossier(path, dossier)
-        if not entrees:
-            raise JournalError(f"aucune décision pour « {dossier} » dans {path}")
-        return dossier_text(entrees)
-    entrees = rechercher(path, prestation, statut, condition, limite)
-    if not entrees:
-        raise JournalError(f"aucune décision ne répond à ces critères dans {path}")
-    return liste_text(entrees)
+def journal_text(entrees: list[Entree], dossier: str | None = None) -> str:
+    """What ``prevoyance journal`` prints of the entries it read (:func:`usecases.journal.consulter`): the
+    decisions of ``dossier`` with their rules (:func:`dossier_text`), or without it the list of the decisions
+    that matched the filters (:func:`liste_text`)."""
+    return dossier_text(entrees) if dossier is not None else liste_text(entrees)
 
 
 def _quand(text: str) -> str:
@@ -168,3 +161,51 @@ def _quand(text: str) -> str:
     except ValueError:
         return text
     return f"{fmt.date_fr(moment.date())} à {moment.hour} h {moment.minute:02d} (UTC)"
+
+
+# -- the rules behind a condition, to quote them ---------------------------------------------------------------
+_TETE = re.compile(r"^\s*(non_rempli|rempli)\(D,\s*(.+?)\)\s*(?::-|\.)")
+
+
+def _motif(term: str) -> re.Pattern[str]:
+    """A rule head's condition term as a pattern of node names: its variables match any argument."""
+    parts = re.split(r"\b([A-Z_][A-Za-z0-9_]*)\b", term.replace(" ", ""))
+    pattern = "".join(".+?" if i % 2 else re.escape(p) for i, p in enumerate(parts))
+    return re.compile(pattern)
+
+
+@dataclass(frozen=True)
+class Regle:
+    """A ``@regle`` block that decides a condition's state: its id, file, line and sentence of the guide."""
+
+    id: str
+    fichier: str
+    ligne: int
+    phrase: str
+    etat: str
+
+
+@functools.cache
+def _tetes(regime: Regime) -> list[tuple[str, re.Pattern[str], Regle]]:
+    heads = []
+    root = kb_root()
+    for path in regime.program_files:
+        if path.parent != regime.folder:
+            continue
+        blocks: list[RuleBlock] = read_blocks(path)
+        for block in blocks:
+            for line in block.lines:
+                match = _TETE.match(line)
+                if match:
+                    regle = Regle(block.id, str(path.relative_to(root)), block.line, block.sentence, match.group(1))
+                    heads.append((match.group(1), _motif(match.group(2)), regle))
+    return heads
+
+
+def regles(regime: Regime, node: str, etat: str) -> list[Regle]:
+    """The ``@regle`` blocks whose rules give ``node`` (``age(enfant(1))``) the state ``etat``."""
+    found: dict[tuple[str, str], Regle] = {}
+    for head_state, pattern, regle in _tetes(regime):
+        if head_state == etat and pattern.fullmatch(node):
+            found.setdefault((regle.id, regle.fichier), regle)
+    return list(found.values())

@@ -1,5 +1,7 @@
 """Letters as files: one dossier's letters (``prevoyance letter``), or every dossier's of a caseload folder
-(``prevoyance letters``), decided, rendered by :mod:`explain.lettres` and written.
+(``prevoyance letters``): decided, what would change a refusal searched (:func:`usecases.whatif.pistes`),
+rendered by the writer the caller gives (:class:`Redaction`: :class:`explain.lettres.Redacteur`, handed
+down by the command line or the console, since this floor is below the words) and written.
 
 Every file is written atomically (:mod:`engine.files`), so an interrupted run
 never leaves a half-written letter; a dossier that cannot be rendered writes
@@ -16,24 +18,84 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import Any, Protocol
 
 from engine.dossier import Dossier, DossierError, load_dossier
 from engine.files import write_atomic
 from engine.model import Decision
-from engine.regime import RegimeError
+from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate, evaluate_many
-from explain.lettres import EXTENSIONS, Lettre, LettreError, html_document, letters, load_bureau_lettres, pdf_document
-from explain.phrases import PhraseError
 from usecases.amendement import AmendmentError, load_amendment, under_amendment
 from usecases.caseload import dossier_files, each_alone_on_failure
+from usecases.entete import EnteteError, entete, load_bureau
+from usecases.whatif import BUDGET_LETTRE, WhatIf, pistes
 
 TAILLE_LOT = 20  # dossiers decided per clingo grounding: big enough to be quick, small enough for the bar to move
+EXTENSIONS = {"markdown": ".md", "html": ".html", "pdf": ".pdf"}
+
+
+class LettreError(Exception):
+    """A letter cannot be made: bad letterhead, broken template, unknown benefit."""
+
+
+class Document(Protocol):
+    """A rendered letter, as this floor sees it: the benefit it answers (its file's name), what the clerk
+    must complete before posting it, and its bytes in a format."""
+
+    prestation: str
+    avertissements: tuple[str, ...]
+    titre: str
+
+    def render(self, output_format: str) -> bytes: ...
+
+
+class Redaction(Protocol):
+    """Who words the letters (:class:`explain.lettres.Redacteur`): which benefits' letters say what would
+    change a refusal, and the letters of a decided dossier with those answers."""
+
+    def a_chercher(self, decision: Decision, benefit: str | None) -> list[str]: ...
+
+    def lettres(self, dossier: Dossier | None, decision: Decision, benefit: str | None,
+                pistes: Mapping[str, WhatIf | None]) -> list[Any]: ...
+
+
+def load_bureau_lettres(path: str | Path | None) -> dict[str, Any]:
+    """An office's letterhead file (``--entete``): the fields it puts over each regime's letterhead."""
+    try:
+        return load_bureau(path)
+    except EnteteError as exc:
+        raise LettreError(str(exc)) from exc
+
+
+def load_entete(path: str | Path | None = None, regime_id: str | None = None) -> dict[str, Any]:
+    """The letterhead of ``regime_id`` (default: the default regime) with the office's file ``path`` over it."""
+    try:
+        return entete(load_regime(regime_id), load_bureau(path))
+    except EnteteError as exc:
+        raise LettreError(str(exc)) from exc
+
+
+def pistes_des_lettres(dossier: Dossier | None, decision: Decision, benefits: list[str], what_if: bool = True
+                       ) -> dict[str, WhatIf | None]:
+    """What would change each refusal among ``benefits`` (the one what-if policy), one budget for every
+    refusal of the letters (a letter shows the first proposals, quickly); nothing without ``what_if`` or a
+    dossier."""
+    if not what_if or dossier is None:
+        return {}
+    deadline = time.monotonic() + BUDGET_LETTRE.secondes
+    return {pid: pistes(dossier, decision, pid, budget=BUDGET_LETTRE, deadline=deadline) for pid in benefits}
+
+
+def lettres(dossier: Dossier | None, decision: Decision, redacteur: Redaction, benefit: str | None = None,
+            what_if: bool = True) -> list[Any]:
+    """The letters of one decided dossier (one per benefit decided, or ``benefit``'s), a refusal saying what
+    would change it when ``what_if`` (and the dossier) is given."""
+    found = pistes_des_lettres(dossier, decision, redacteur.a_chercher(decision, benefit), what_if)
+    return redacteur.lettres(dossier, decision, benefit, found)
 
 
 class EcritureError(LettreError):
@@ -44,18 +106,7 @@ class EcritureError(LettreError):
         super().__init__(f"{path}: écriture impossible ({cause.strerror or cause})")
 
 
-def render(dossier: Dossier, decision: Decision, benefit: str | None, entete: dict[str, Any], what_if: bool,
-           date: dt.date | None, modeles: str | None) -> list[Lettre]:
-    """The letters of one decided dossier; a defect of the catalogue or of a template raises LettreError."""
-    try:
-        return letters(dossier, decision, benefit, entete, what_if, date, modeles)
-    except PhraseError as exc:
-        raise LettreError(f"catalogue de phrases : {exc}") from exc
-    except jinja2.TemplateError as exc:
-        raise LettreError(f"gabarit : {exc}") from exc
-
-
-def output_paths(output: str, lettres: list[Lettre], output_format: str, stem: str) -> list[Path]:
+def output_paths(output: str, lettres: list[Document], output_format: str, stem: str) -> list[Path]:
     """Where each letter goes (the naming rule of the module docstring)."""
     ext = EXTENSIONS[output_format]
     target = Path(output)
@@ -67,13 +118,11 @@ def output_paths(output: str, lettres: list[Lettre], output_format: str, stem: s
     return [target.with_name(f"{target.stem}-{lt.prestation}{suffix}") for lt in lettres]
 
 
-def dossier_letters(path: str | Path, benefit: str | None, entete_path: str | None, what_if: bool,
-                    date: dt.date | None, modeles: str | None, amendment: str | Path | None = None,
-                    date_effet: dt.date | None = None) -> list[Lettre]:
+def dossier_letters(path: str | Path, benefit: str | None, redacteur: Redaction, what_if: bool,
+                    amendment: str | Path | None = None, date_effet: dt.date | None = None) -> list[Any]:
     """The letters of the dossier file ``path`` (one per benefit decided, or ``benefit``'s), decided under
-    ``amendment`` when given; every failure (the letterhead, the dossier, the amendment, the base, the
-    catalogue, a template) raises LettreError with its French message."""
-    entete = load_bureau_lettres(entete_path)
+    ``amendment`` when given; every failure (the dossier, the amendment, the base, and through the writer
+    the catalogue or a template) raises LettreError with its French message."""
     try:
         loaded = under_amendment(load_dossier(path), amendment, date_effet)
         decision = evaluate(loaded)
@@ -83,26 +132,17 @@ def dossier_letters(path: str | Path, benefit: str | None, entete_path: str | No
         raise LettreError(f"erreur interne de la base de règles : {exc}") from exc
     if not decision.prestations:
         raise LettreError(f"{path}: aucune prestation examinée, aucune lettre à écrire")
-    return render(loaded, decision, benefit, entete, what_if, date, modeles)
+    return lettres(loaded, decision, redacteur, benefit, what_if)
 
 
-def avertissements(source: str | Path, lettres: list[Lettre]) -> list[str]:
+def avertissements(source: str | Path, lettres: list[Document]) -> list[str]:
     """One line per letter the clerk must complete before posting it (a blank addressee block), in French,
     naming the dossier file and the letter: never silent, never printed in the letter itself."""
     return [f"attention : {source}, lettre « {lt.titre} » : {warning}"
             for lt in lettres for warning in lt.avertissements]
 
 
-def document(lettres: list[Lettre], output_format: str) -> str | bytes:
-    """Letters one after the other, as one document: Markdown or HTML text, or the bytes of a PDF."""
-    if output_format == "markdown":
-        return "\n<!-- lettre suivante -->\n\n".join(lt.markdown for lt in lettres)
-    if output_format == "html":
-        return html_document(lettres, lettres[0].modeles)
-    return pdf_document(lettres)
-
-
-def write_letters(lettres: list[Lettre], output: str, output_format: str, stem: str,
+def write_letters(lettres: list[Document], output: str, output_format: str, stem: str,
                   written: Callable[[Path], None] | None = None) -> list[Path]:
     """Write each letter to its file (:func:`output_paths`), all rendered before any is written; ``written``
     hears of each file as it is written. A file that cannot be written raises EcritureError."""
@@ -125,10 +165,8 @@ class CaseloadLetters:
     caseload: Path
     out_dir: Path
     output_format: str
-    entete: dict[str, Any]
+    redacteur: Redaction
     what_if: bool = True
-    date: dt.date | None = None
-    modeles: str | None = None
     amendment: str | Path | None = None  # decide under this amendment file (``--amendment``)
     date_effet: dt.date | None = None
     files: list[Path] = field(default_factory=list)
@@ -138,13 +176,12 @@ class CaseloadLetters:
     avertissements: list[str] = field(default_factory=list)  # letters written that the clerk must complete
 
     @classmethod
-    def prepare(cls, caseload: str | Path, out_dir: str | Path, output_format: str, entete_path: str | None,
-                what_if: bool = True, date: dt.date | None = None, modeles: str | None = None,
-                amendment: str | Path | None = None, date_effet: dt.date | None = None) -> CaseloadLetters:
-        """The letterhead read and the dossier files listed (the output folder is not part of the caseload); the
-        amendment, when given, read once (a bad one stops before any letter)."""
-        job = cls(Path(caseload), Path(out_dir), output_format, load_bureau_lettres(entete_path), what_if, date,
-                  modeles, amendment, date_effet)
+    def prepare(cls, caseload: str | Path, out_dir: str | Path, output_format: str, redacteur: Redaction,
+                what_if: bool = True, amendment: str | Path | None = None, date_effet: dt.date | None = None
+                ) -> CaseloadLetters:
+        """The dossier files listed (the output folder is not part of the caseload); the amendment, when given,
+        read once (a bad one stops before any letter)."""
+        job = cls(Path(caseload), Path(out_dir), output_format, redacteur, what_if, amendment, date_effet)
         if amendment is None and date_effet is not None:
             raise LettreError("--date-effet n'a de sens qu'avec --amendment (le fichier de l'amendement)")
         if amendment is not None:
@@ -181,11 +218,11 @@ class CaseloadLetters:
                 raise LettreError(f"erreur interne de la base de règles : {decision}")
             if not decision.prestations:
                 raise LettreError("aucune prestation examinée, aucune lettre à écrire")
-            lettres = render(dossier, decision, None, self.entete, self.what_if, self.date, self.modeles)
+            faites = lettres(dossier, decision, self.redacteur, None, self.what_if)
             folder = str(self.out_dir / path.relative_to(self.caseload).parent) + os.sep
-            write_letters(lettres, folder, self.output_format, path.stem, written=self._counted)
+            write_letters(faites, folder, self.output_format, path.stem, written=self._counted)
             self.rendered += 1
-            self.avertissements += avertissements(path, lettres)
+            self.avertissements += avertissements(path, faites)
         except EcritureError as exc:
             self.failures.append(f"{path}: écriture impossible ({exc.cause.strerror or exc.cause})")
         except LettreError as exc:
