@@ -9,9 +9,9 @@ import click
 
 from cli.common import amendment_options, decide, emit
 from cli.fr import option
+from cli.rapports import why_text
 from engine.model import Statut
 from explain.render import decision_json, evaluate_text
-from cli.rapports import why_text
 from explain.why import FORMATS, WhyError
 
 
