@@ -116,7 +116,10 @@ def _valeur(regime, nom: str, jour: dt.date):
 
 
 def _decide(regime, datas: list[dict]) -> list[Decision]:
-    return evaluate_many([validate(copy.deepcopy(d), "propriété", regime=regime) for d in datas])
+    """The decisions of a batch, in one grounding. Decision mode: the properties read statuses, amounts, and each
+    node's state and source, which it gives as the explanation mode does (that one adds the rules applied, the
+    data read and the missing fields), for about a quarter less time."""
+    return evaluate_many([validate(copy.deepcopy(d), "propriété", regime=regime) for d in datas], Mode.DECISION)
 
 
 def _sans(data: dict, chemin: tuple) -> dict:
@@ -218,7 +221,8 @@ def test_pmi_unknown_category_is_incomplete_never_refused(datas):
     sans = [copy.deepcopy(d) for d in datas]
     for d in sans:
         d.get("personne", {}).pop("categorie", None)
-    for avec, sans_categorie in zip(_decide(PMI, datas), _decide(PMI, sans), strict=True):
+    decisions = _decide(PMI, datas + sans)  # both versions in one grounding
+    for avec, sans_categorie in zip(decisions[: len(datas)], decisions[len(datas):], strict=True):
         a, b = avec.prestations["suivi_pmi"], sans_categorie.prestations["suivi_pmi"]
         assert (a.statut == "refuse") == (b.statut == "refuse")
         assert b.statut in ("incomplet", "refuse")

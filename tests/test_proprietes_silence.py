@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from strategies import dossiers, lots
 
 from engine.dossier import validate
+from engine.program import Mode
 from engine.solver import evaluate_many
 
 AF = "allocations_familiales"
@@ -36,8 +37,11 @@ PIECES_AF = ["demande_prestations_familiales", "acte_naissance_demandeur", "atte
              "certificat_medical_infirmite"]
 
 
-def decider(lot: list[dict[str, Any]]):
-    return evaluate_many([validate(d) for d in lot])
+def decider(lot: list[dict[str, Any]], mode: Mode = Mode.DECISION):
+    """Les décisions d'un lot, en un seul grounding. Les propriétés ne lisent que statuts et montants : le
+    mode décision (sans les règles appliquées) les donne comme l'autre (test_proprietes_af.py le vérifie
+    contre le modèle indépendant dans les deux modes), pour un quart de temps en moins par exemple."""
+    return evaluate_many([validate(d) for d in lot], mode)
 
 
 @st.composite
@@ -192,7 +196,7 @@ def test_une_charge_generee_accorde_chaque_prestation_et_nomme_ce_qui_manque():
     datas = list(generate(600, seed=3))
     phrases = catalogue(load_regime("mali-inps"))
     accordees = set()
-    for data, decision in zip(datas, decider(datas), strict=True):
+    for data, decision in zip(datas, decider(datas, Mode.EXPLANATION), strict=True):
         for prestation, p in decision.prestations.items():
             if p.statut == "accorde":
                 accordees.add(prestation)
