@@ -345,7 +345,8 @@ def _is_date(text: str) -> bool:
 
 
 # Per schema (kept alive with its validators, so that its id is never reused): the compiled
-# fastjsonschema check, and the jsonschema validator that words the errors.
+# fastjsonschema check, and the jsonschema validator that words the errors. Kept: compiling them costs
+# 71 ms, reading a dossier 1.9 ms (bench/caches.py, 2026-12-07, load average 5.8).
 _VALIDATORS: dict[int, tuple[dict[str, Any], Any, jsonschema.Validator]] = {}
 
 

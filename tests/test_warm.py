@@ -78,7 +78,7 @@ def test_both_solvers_say_clingo_s_own_message_when_it_refuses_a_program() -> No
     # An unsafe rule in every file, so that whichever slice a solver grounds holds it; its body reads a
     # parameter, so that the warm solver cannot leave it out as a rule that never fires.
     unsafe = f"\ncasse(X) :- {program.parameter_symbols[0].name}(Y).\n"
-    broken = dataclasses.replace(program, _slices={}, parts=[
+    broken = dataclasses.replace(program, parts=[
         dataclasses.replace(part, text=part.text + unsafe) for part in program.parts])
     for solver in (COLD, WarmSolver()):
         with pytest.raises(EvaluationError, match="unsafe"):

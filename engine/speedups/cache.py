@@ -12,12 +12,12 @@
   ``~/.cache/prevoyance``; empty, ``0`` or ``off``: no disk tier). What it saves: parsing the regime's
   files, recording rule firings, the summary cut and the static analysis at the start of each process.
 
-Measured in one run (2026-12-07 18:18 UTC, 2-core machine shared by five, load average 4.6 to 5.6,
-mali-inps; /tmp/eng/mesure_cache.py, kept in docs/performances.md): building the program, median of 5,
-1 000 ms (decision), 1 430 ms (explanation), 1 890 ms (summary); reading it from disk, median of 20,
-14 to 19 ms, plus 1.0 ms for the key (20 files, 180 kB hashed); from memory 1.3 µs. A single decision
-costs about 17 ms (engine/speedups/warm.py): without the memory tier each would cost twice as much,
-without the disk tier each process would start one to two seconds later.
+Measured in one run by ``bench/caches.py`` (2026-12-07 18:20 UTC, 2-core machine shared by five engineers,
+load average 5.8, mali-inps): building the program, median of 5, 530 ms (decision), 820 ms (explanation),
+1 270 ms (summary); reading it from disk with its key, median of 20, 10 to 14 ms (the key alone: 20 files,
+180 kB hashed, 0.7 ms quiet, 1.0 ms under load); from memory 1.5 µs. A single decision costs 38 ms cold,
+26 ms warm in the same run: without the memory tier each would cost a third more, without the disk tier
+each process would start half a second to a second later.
 
 This module knows nothing of what a program is: the caller gives how to build one and how to read one
 from its JSON data, and the program gives its data (``to_dict``).
