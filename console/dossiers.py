@@ -10,11 +10,10 @@ expression as ``prevoyance evaluate --format json``, so the bytes are equal.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.domaine import MAX_BYTES, iso_date
+from engine.domaine import MAX_BYTES, MAX_DEPTH, iso_date
 from engine.dossier import Dossier, DossierError, apercu, parse_text, validate
 from engine.dossier import parse_json as parse_json_text
 from engine.model import Decision
@@ -24,8 +23,6 @@ from explain.phrases import PhraseError
 from explain.render import decision_json
 
 ORIGINE = "dossier"
-PROFONDEUR_MAX = 20  # deeper than any schema of the base: refused before validation (and before recursion)
-_CHAMP = re.compile(r"« ([^»]+) »")
 
 
 @dataclass
@@ -68,14 +65,8 @@ def _profondeur(value: Any, limit: int) -> bool:
     return False
 
 
-def _from_dossier_error(exc: DossierError, origine: str) -> DossierRefuse:
-    erreurs = []
-    for line in str(exc).splitlines():
-        message = line.removeprefix(f"{origine}: ")
-        found = _CHAMP.search(message)
-        champ = found.group(1).split(",")[0].strip() if found else "(racine)"
-        erreurs.append(Erreur(champ, message))
-    return DossierRefuse(erreurs)
+def _from_dossier_error(exc: DossierError) -> DossierRefuse:
+    return DossierRefuse([Erreur(e.chemin, e.message) for e in exc.erreurs])
 
 
 def _encodable(data: Any) -> Any:
@@ -100,7 +91,7 @@ def parse_json(body: bytes, limite: int = MAX_BYTES) -> Any:
     try:
         return _encodable(parse_json_text(text, ORIGINE, limite))
     except DossierError as exc:
-        raise _from_dossier_error(exc, ORIGINE) from None
+        raise _from_dossier_error(exc) from None
 
 
 def dates_filtre(valeurs: dict[str, str]) -> dict[str, str]:
@@ -121,7 +112,7 @@ def parse_fichier(body: bytes, nom: str) -> Any:
     try:
         return _encodable(parse_text(text, ORIGINE))
     except DossierError as exc:
-        raise _from_dossier_error(exc, ORIGINE) from None
+        raise _from_dossier_error(exc) from None
     except RecursionError:
         raise DossierRefuse([Erreur("(racine)", "imbrication trop profonde")]) from None
 
@@ -131,8 +122,8 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
 
     ``regime_id``: the regime the form names (its schema's ``base`` constant checks the dossier agrees).
     """
-    if _profondeur(data, PROFONDEUR_MAX):
-        raise DossierRefuse([Erreur("(racine)", f"imbrication trop profonde (plus de {PROFONDEUR_MAX} niveaux)")])
+    if _profondeur(data, MAX_DEPTH):  # the engine's limit, said once for the whole before the walk by field
+        raise DossierRefuse([Erreur("(racine)", f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)")])
     regime = None
     if regime_id is not None:
         try:
@@ -142,7 +133,7 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
     try:
         dossier = validate(data, ORIGINE, regime=regime)
     except DossierError as exc:
-        raise _from_dossier_error(exc, ORIGINE) from None
+        raise _from_dossier_error(exc) from None
     # Numbers are bounded, and whole-number floats read as integers, by the engine's validation
     # (engine/domaine.py): the console says what the CLI says.
     return dossier

@@ -104,11 +104,11 @@ def _invisible(char: str) -> bool:
 
 
 class DomainError(Exception):
-    """A value outside the domain of the base; ``messages`` name each field and its path."""
+    """Values outside the domain of the base; ``erreurs``: (the field's path, the message naming it)."""
 
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
+    def __init__(self, erreurs: list[tuple[str, str]]):
+        super().__init__("\n".join(message for _, message in erreurs))
+        self.erreurs = erreurs
 
 
 @dataclass(frozen=True)
@@ -282,14 +282,14 @@ def normalize(data: Any, texte_max: int = 500, multilignes: frozenset[tuple[str,
     (:func:`multiline_paths`); ``pays``: the fields that name a country (``"x-pays": true``), read by
     :func:`country_name` against ``noms_pays``.
     """
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     root: list[Any] = [None]
     # (value to copy, container of the copy, key in it, path, depth)
     stack: list[tuple[Any, Any, Any, list[Any], int]] = [(data, root, 0, [], 0)]
     while stack:
         value, target, key, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            errors.append(f"« {_path(path)} » : imbrication trop profonde (plus de {MAX_DEPTH} niveaux)")
+            errors.append((_path(path), f"« {_path(path)} » : imbrication trop profonde (plus de {MAX_DEPTH} niveaux)"))
             continue
         if isinstance(value, dict):
             copy: dict[Any, Any] = {}
@@ -298,7 +298,7 @@ def normalize(data: Any, texte_max: int = 500, multilignes: frozenset[tuple[str,
                 if isinstance(name, str):
                     problem = _text_problem(name, texte_max)
                     if problem:
-                        errors.append(f"« {_path(path)} » : nom de champ {name!r} : {problem}")
+                        errors.append((_path(path), f"« {_path(path)} » : nom de champ {name!r} : {problem}"))
                         continue
                 copy[name] = None  # keeps the order of the keys
                 stack.append((sub, copy, name, [*path, name], depth + 1))
@@ -310,13 +310,13 @@ def normalize(data: Any, texte_max: int = 500, multilignes: frozenset[tuple[str,
             generic = tuple("[]" if isinstance(part, int) else part for part in path)
             problem = _text_problem(value, texte_max, generic in multilignes)
             if problem:
-                errors.append(f"« {_path(path)} » : {problem}")
+                errors.append((_path(path), f"« {_path(path)} » : {problem}"))
             elif generic in pays:
                 country = country_name(value, noms_pays)
                 if country is None:
                     scripts = sorted(_SCRIPT_NAMES.get(n, "autre") for n in _scripts(_folded(value)))
-                    errors.append(f"« {_path(path)} » : {value!r} mêle des lettres de plusieurs alphabets "
-                                  f"({', '.join(scripts)}) : réécrivez le nom du pays")
+                    errors.append((_path(path), f"« {_path(path)} » : {value!r} mêle des lettres de plusieurs "
+                                                f"alphabets ({', '.join(scripts)}) : réécrivez le nom du pays"))
                 value = country or value
             target[key] = value
         elif isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
@@ -324,7 +324,7 @@ def normalize(data: Any, texte_max: int = 500, multilignes: frozenset[tuple[str,
         else:
             target[key] = value
     if errors:
-        raise DomainError(sorted(errors))
+        raise DomainError(sorted(errors, key=lambda pair: pair[1]))
     return root[0]
 
 
@@ -392,25 +392,25 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def date_errors(schema: dict[str, Any], bornes: Bornes, data: dict[str, Any]) -> list[str]:
-    """Messages for every date of a (schema-valid) dossier outside the regime's window."""
+def date_errors(schema: dict[str, Any], bornes: Bornes, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(path, message) for every date of a (schema-valid) dossier outside the regime's window."""
     errors = []
     reference = dt.date.fromisoformat(data["date_reference"]) if "date_reference" in data else None
     fmt = "%Y-%m-%d"
     for path, generic, day in _dates(schema, schema, data, [], ""):
         where = _path(path)
         if not bornes.date_min <= day <= bornes.date_max:
-            errors.append(f"« {where} » : date {day.isoformat()} hors de la fenêtre de la base "
-                          f"({bornes.date_min.strftime(fmt)} à {bornes.date_max.strftime(fmt)})")
+            errors.append((where, f"« {where} » : date {day.isoformat()} hors de la fenêtre de la base "
+                          f"({bornes.date_min.strftime(fmt)} à {bornes.date_max.strftime(fmt)})"))
             continue
         if reference is None or not bornes.date_min <= reference <= bornes.date_max:
             continue
         latest = _years_later(reference, bornes.apres_reference_ans)
         if day > latest:
-            errors.append(f"« {where} » : date {day.isoformat()} plus de {bornes.apres_reference_ans} ans après "
-                          f"la date de référence {reference.isoformat()} (faute de frappe ?)")
+            errors.append((where, f"« {where} » : date {day.isoformat()} plus de {bornes.apres_reference_ans} ans "
+                          f"après la date de référence {reference.isoformat()} (faute de frappe ?)"))
         years = bornes.avant_reference_ans.get(generic)
         if years is not None and day < _years_later(reference, -years):
-            errors.append(f"« {where} » : date {day.isoformat()} plus de {years} ans avant la date de référence "
-                          f"{reference.isoformat()} (la base compte chaque mois entre les deux)")
+            errors.append((where, f"« {where} » : date {day.isoformat()} plus de {years} ans avant la date de "
+                          f"référence {reference.isoformat()} (la base compte chaque mois entre les deux)"))
     return errors

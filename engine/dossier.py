@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,42 @@ import yaml
 from engine.domaine import MAX_BYTES, MAX_DEPTH, DomainError, date_errors, iso_date, normalize
 from engine.regime import Regime, RegimeError, default_regime_id, load_regime
 
+RACINE = "(racine)"  # the path of an error about the whole dossier, or its text
+
+
+@dataclass(frozen=True)
+class ErreurChamp:
+    """One reason a dossier is refused: the path of the field as the message shows it (:data:`RACINE` when
+    the message names none), and the message in French."""
+
+    chemin: str
+    message: str
+
 
 class DossierError(Exception):
-    """A dossier that cannot be evaluated; the message names the field and its path."""
+    """A dossier that cannot be evaluated: ``erreurs``, each field's path and message; ``str(exc)`` is each
+    message after the dossier's origin (``dossier.yaml: « enfants[0].prenom » : …``), one per line.
+
+    Built from a text alone (``DossierError("…")``), each line is an error of the whole (:data:`RACINE`)."""
+
+    def __init__(self, texte: str, erreurs: Iterable[ErreurChamp] | None = None):
+        super().__init__(texte)
+        self.erreurs: tuple[ErreurChamp, ...] = (
+            tuple(erreurs) if erreurs is not None else tuple(ErreurChamp(RACINE, line) for line in texte.splitlines()))
+
+    def __reduce__(self):  # a batch's worker process hands it back whole
+        return type(self), (str(self), self.erreurs)
+
+    @classmethod
+    def de(cls, origine: str, erreurs: Iterable[ErreurChamp | tuple[str, str]]) -> DossierError:
+        """The refusal of the dossier ``origine`` for these errors (records, or (path, message) pairs)."""
+        kept = tuple(e if isinstance(e, ErreurChamp) else ErreurChamp(*e) for e in erreurs)
+        return cls("\n".join(f"{origine}: {e.message}" for e in kept), kept)
+
+    @classmethod
+    def racine(cls, origine: str, message: str) -> DossierError:
+        """The refusal of the whole of ``origine`` (its text, its file), for one reason."""
+        return cls.de(origine, [ErreurChamp(RACINE, message)])
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: much faster
@@ -88,6 +122,22 @@ _REFUSED_BASE = "tag:prevoyance,2026:base"
 _NOT_FINITE = "tag:prevoyance,2026:non-fini"
 
 
+class _DuplicateYamlKey(yaml.constructor.ConstructorError):
+    """A key written twice in a mapping: ``cle``, the field the refusal names."""
+
+    def __init__(self, cle: str, first: int, line: int, mark: Any):
+        super().__init__(None, None, f"clé « {cle} » en double (lignes {first} et {line})", mark)
+        self.cle = cle
+
+
+class _DuplicateJsonKey(ValueError):
+    """A key written twice in a JSON object: ``cle``, the field the refusal names."""
+
+    def __init__(self, cle: str):
+        super().__init__(f"clé « {cle} » en double")
+        self.cle = cle
+
+
 class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """A safe loader that reads scalars by YAML 1.2's core schema, keeps dates as text, and refuses
     duplicate keys.
@@ -109,9 +159,7 @@ class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             if isinstance(key_node, yaml.ScalarNode):
                 line = key_node.start_mark.line + 1
                 if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"clé « {key_node.value} » en double (lignes {seen[key_node.value]} et {line})",
-                        key_node.start_mark)
+                    raise _DuplicateYamlKey(key_node.value, seen[key_node.value], line, key_node.start_mark)
                 seen[key_node.value] = line
         return super().construct_mapping(node, deep=deep)
 
@@ -186,23 +234,25 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
 
 
-def scalar_refusals(data: Any) -> list[str]:
-    """A message, naming its field, for every :class:`Refus` the parser left in ``data`` (keys included)."""
-    messages: list[str] = []
+def scalar_refusals(data: Any) -> list[tuple[str, str]]:
+    """(path, message) for every :class:`Refus` the parser left in ``data`` (keys included), in the order
+    of the messages."""
+    messages: list[tuple[str, str]] = []
     stack: list[tuple[Any, list[Any]]] = [(data, [])]
     while stack:  # iterative: the parsers bound the depth, but nothing here recurses anyway
         value, path = stack.pop()
         if isinstance(value, Refus):
-            messages.append(value.message(format_path(path)))
+            messages.append((format_path(path), value.message(format_path(path))))
         elif isinstance(value, dict):
             for key, sub in value.items():
                 if isinstance(key, Refus):
-                    messages.append(f"« {format_path(path)} » : nom de champ {key.ecrit!r} {key.raison}")
+                    messages.append((format_path(path),
+                                     f"« {format_path(path)} » : nom de champ {key.ecrit!r} {key.raison}"))
                     continue
                 stack.append((sub, [*path, key]))
         elif isinstance(value, list):
             stack.extend((sub, [*path, i]) for i, sub in enumerate(value))
-    return sorted(messages)
+    return sorted(messages, key=lambda pair: pair[1])
 
 
 @dataclass(frozen=True)
@@ -275,9 +325,18 @@ def apercu(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _message(error: jsonschema.ValidationError) -> ErreurChamp:
     """One validation error in French, naming the field; the value received shown short (:func:`apercu`)."""
     where = format_path(error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return ErreurChamp(format_path([*error.absolute_path, extra[0]]), _text(error, where))
+    if error.validator == "required":
+        return ErreurChamp(format_path([*error.absolute_path, error.message.split("'")[1]]), _text(error, where))
+    return ErreurChamp(where, _text(error, where))
+
+
+def _text(error: jsonschema.ValidationError, where: str) -> str:
     kind = error.validator
     got = apercu(error.instance)
     if kind == "additionalProperties":
@@ -378,7 +437,7 @@ def schema_errors(schema: dict[str, Any], data: Any) -> list[jsonschema.Validati
 MAX_MESSAGES = 20
 
 
-def _worded(errors: list[jsonschema.ValidationError]) -> list[str]:
+def _worded(errors: list[jsonschema.ValidationError]) -> list[ErreurChamp]:
     """The messages of a refusal: none inside a list that is itself too long (its length says it all),
     at most :data:`MAX_MESSAGES`, then how many more."""
     too_long = [tuple(e.absolute_path) for e in errors if e.validator == "maxItems"]
@@ -386,7 +445,7 @@ def _worded(errors: list[jsonschema.ValidationError]) -> list[str]:
             if not any(tuple(e.absolute_path)[:len(p)] == p and len(e.absolute_path) > len(p) for p in too_long)]
     lines = [_message(e) for e in kept[:MAX_MESSAGES]]
     if len(kept) > MAX_MESSAGES:
-        lines.append(f"… et {len(kept) - MAX_MESSAGES} autres erreurs")
+        lines.append(ErreurChamp(RACINE, f"… et {len(kept) - MAX_MESSAGES} autres erreurs"))
     return lines
 
 
@@ -398,29 +457,29 @@ def validate(data: Any, origine: str = "<dossier>", today: dt.date | None = None
     rather than the one its ``base`` names.
     """
     if not isinstance(data, dict):
-        raise DossierError(f"{origine}: un dossier est un objet (clé: valeur), reçu {genre(data)}")
+        raise DossierError.racine(origine, f"un dossier est un objet (clé: valeur), reçu {genre(data)}")
     if regime is None:
         base = data.get("base", default_regime_id())
         try:
             regime = load_regime(base if isinstance(base, str) else None)
         except RegimeError as exc:
-            raise DossierError(f"{origine}: « base » : {exc}") from exc
+            raise DossierError.de(origine, [("base", f"« base » : {exc}")]) from exc
     bornes = regime.bornes
     try:
         # Depth is checked first; a line break is refused except in the fields the schema marks multi-line.
         data = _iso_dates(normalize(data, bornes.texte_max if bornes else 500, regime.multilignes,
                                     regime.champs_pays, regime.noms_pays))
     except DomainError as exc:
-        raise DossierError("\n".join(f"{origine}: {m}" for m in exc.messages)) from exc
+        raise DossierError.de(origine, exc.erreurs) from exc
     errors = schema_errors(regime.schema, data)
     if errors:
-        raise DossierError("\n".join(f"{origine}: {line}" for line in _worded(errors)))
+        raise DossierError.de(origine, _worded(errors))
     data = dict(data)
     data.setdefault("date_reference", (today or dt.date.today()).isoformat())
     if bornes is not None:
         outside = date_errors(regime.schema, bornes, data)
         if outside:
-            raise DossierError("\n".join(f"{origine}: {m}" for m in outside))
+            raise DossierError.de(origine, outside)
     return Dossier(data=data, regime=regime, origine=origine)
 
 
@@ -470,21 +529,21 @@ def _check_events(text: str, origine: str) -> None:
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
-            raise DossierError(f"{origine}: alias YAML « *{event.anchor} » refusé (ligne {mark.line + 1}) : "
-                               "écrivez la valeur en entier")
+            raise DossierError.racine(origine, f"alias YAML « *{event.anchor} » refusé (ligne {mark.line + 1}) : "
+                                               "écrivez la valeur en entier")
         if getattr(event, "tag", None) is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
             field = format_path(where.current())
-            raise DossierError(f"{origine}: « {field} » : étiquette YAML « {tag} » refusée "
-                               f"(ligne {event.start_mark.line + 1}) : écrivez la valeur seule, sans « ! »")
+            raise DossierError.de(origine, [(field, f"« {field} » : étiquette YAML « {tag} » refusée "
+                                   f"(ligne {event.start_mark.line + 1}) : écrivez la valeur seule, sans « ! »")])
         if isinstance(event, yaml.ScalarEvent):
             if not where.scalar(event.value):
                 where.value()
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise DossierError(f"{origine}: imbrication trop profonde (plus de {MAX_DEPTH} niveaux, "
-                                   f"ligne {event.start_mark.line + 1})")
+                raise DossierError.racine(origine, f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux, "
+                                                   f"ligne {event.start_mark.line + 1})")
             where.open(isinstance(event, yaml.MappingStartEvent))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
@@ -492,7 +551,7 @@ def _check_events(text: str, origine: str) -> None:
 
 
 def _too_large(size: int, origine: str) -> DossierError:
-    return DossierError(f"{origine}: {size} octets : un dossier fait au plus {MAX_BYTES} octets")
+    return DossierError.racine(origine, f"{size} octets : un dossier fait au plus {MAX_BYTES} octets")
 
 
 # libyaml's and PyYAML's messages (their ``problem``, matched by a fragment), in French. A message not
@@ -562,11 +621,12 @@ def parse_text(text: str, origine: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
         problem = str(getattr(exc, "problem", None) or getattr(exc, "reason", None) or "")
-        raise DossierError(f"{origine}: YAML/JSON illisible{where} : {_in_french(problem, _YAML_PROBLEMS)}") from None
+        message = f"YAML/JSON illisible{where} : {_in_french(problem, _YAML_PROBLEMS)}"
+        raise DossierError.de(origine, [(getattr(exc, "cle", RACINE), message)]) from None
     except RecursionError:  # a pathological document
-        raise DossierError(f"{origine}: YAML/JSON illisible : imbrication trop profonde") from None
+        raise DossierError.racine(origine, "YAML/JSON illisible : imbrication trop profonde") from None
     if loader.refused:  # walked only then, to name their fields
-        raise DossierError("\n".join(f"{origine}: {m}" for m in scalar_refusals(data)))
+        raise DossierError.de(origine, scalar_refusals(data))
     return data
 
 
@@ -574,7 +634,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"clé « {key} » en double")
+            raise _DuplicateJsonKey(key)
         out[key] = value
     return out
 
@@ -596,7 +656,7 @@ def parse_json(text: str, origine: str, max_bytes: int = MAX_BYTES) -> Any:
         raise _too_large(len(text.encode("utf-8", "surrogatepass")), origine)
     text = text.removeprefix("\ufeff")  # the mark some editors put first: YAML skips it, so does JSON here
     if not text.strip():
-        raise DossierError(f"{origine}: JSON vide : un dossier est un objet {{…}}")
+        raise DossierError.racine(origine, "JSON vide : un dossier est un objet {…}")
     refused: list[Refus] = []
 
     def number(written: str) -> int | Refus:
@@ -614,14 +674,14 @@ def parse_json(text: str, origine: str, max_bytes: int = MAX_BYTES) -> Any:
         data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=constant, parse_float=number,
                           parse_int=lambda t: int(t) if len(t) <= MAX_DIGITS else number(t))
     except json.JSONDecodeError as exc:
-        raise DossierError(f"{origine}: JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : "
-                           f"{_in_french(exc.msg, _JSON_PROBLEMS)}") from None
+        raise DossierError.racine(origine, f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : "
+                                           f"{_in_french(exc.msg, _JSON_PROBLEMS)}") from None
     except ValueError as exc:  # a duplicate key (our own message, in French)
-        raise DossierError(f"{origine}: JSON refusé : {exc}") from None
+        raise DossierError.de(origine, [(getattr(exc, "cle", RACINE), f"JSON refusé : {exc}")]) from None
     except RecursionError:
-        raise DossierError(f"{origine}: JSON refusé : imbrication trop profonde") from None
+        raise DossierError.racine(origine, "JSON refusé : imbrication trop profonde") from None
     if refused:  # walked only then, to name their fields
-        raise DossierError("\n".join(f"{origine}: JSON refusé : {m}" for m in scalar_refusals(data)))
+        raise DossierError.de(origine, [(chemin, f"JSON refusé : {m}") for chemin, m in scalar_refusals(data)])
     return data
 
 
@@ -644,13 +704,13 @@ def read_input(path: str | Path, limit: int = MAX_BYTES, what: str = "un dossier
     try:
         kind = os.stat(path).st_mode
         if stat.S_ISDIR(kind):
-            raise DossierError(f"{path}: est un répertoire, pas un fichier")
+            raise DossierError.racine(str(path), "est un répertoire, pas un fichier")
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
         try:
             kind = os.fstat(fd).st_mode
             if not stat.S_ISREG(kind):
                 name = next((n for test, n in _FILE_KINDS if test(kind)), "un fichier spécial")
-                raise DossierError(f"{path}: est {name}, pas un fichier ordinaire : donnez un fichier")
+                raise DossierError.racine(str(path), f"est {name}, pas un fichier ordinaire : donnez un fichier")
             chunks, size = [], 0
             while size <= limit:
                 chunk = os.read(fd, min(1 << 16, limit + 1 - size))
@@ -661,19 +721,21 @@ def read_input(path: str | Path, limit: int = MAX_BYTES, what: str = "un dossier
         finally:
             os.close(fd)
     except FileNotFoundError:
-        raise DossierError(f"{path}: fichier introuvable") from None
+        raise DossierError.racine(str(path), "fichier introuvable") from None
     except IsADirectoryError:
-        raise DossierError(f"{path}: est un répertoire, pas un fichier") from None
+        raise DossierError.racine(str(path), "est un répertoire, pas un fichier") from None
     except OSError as exc:  # the system's own text (strerror) is English
-        raise DossierError(f"{path}: fichier illisible ({_OS_REASONS.get(exc.errno, 'erreur du système')})") from None
+        reason = _OS_REASONS.get(exc.errno, "erreur du système")
+        raise DossierError.racine(str(path), f"fichier illisible ({reason})") from None
     if size > limit:
-        raise DossierError(f"{path}: plus de {limit} octets : {what} fait au plus {limit} octets")
+        raise DossierError.racine(str(path), f"plus de {limit} octets : {what} fait au plus {limit} octets")
     data = b"".join(chunks)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DossierError(f"{path}: fichier illisible : l'octet {data[exc.start]:#04x} (octet n°{exc.start + 1} du "
-                           "fichier) n'est pas de l'UTF-8 : enregistrez-le en UTF-8") from None
+        raise DossierError.racine(str(path), f"fichier illisible : l'octet {data[exc.start]:#04x} (octet n°"
+                                  f"{exc.start + 1} du fichier) n'est pas de l'UTF-8 : enregistrez-le en UTF-8"
+                                  ) from None
 
 
 def load_dossier(path: str | Path, today: dt.date | None = None, regime: Regime | None = None) -> Dossier:

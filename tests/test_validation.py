@@ -104,3 +104,28 @@ def test_a_refused_dossier_gets_every_error_with_its_path():
     assert ["date_reference"] in paths and ["enfants", 0, "prenom"] in paths
     assert all(isinstance(e, jsonschema.ValidationError) for e in errors)
     assert schema_errors(schema, load_dossier(EXAMPLES / "famille-diarra.yaml").data) == []
+
+
+def test_a_refusal_carries_each_field_and_its_message_as_records():
+    """DossierError says each field's path and message (issue 24): the console reads them, no regex."""
+    import pickle
+
+    from engine.dossier import DossierError, ErreurChamp, parse_json, parse_text, validate
+
+    data = load_dossier(EXAMPLES / "famille-diarra.yaml").data
+    bad = {**copy.deepcopy(data), "inconnu": 1}
+    bad["enfants"][0]["date_naissance"] = "2015-02-30"
+    with pytest.raises(DossierError) as refused:
+        validate(bad, "d.yaml")
+    chemins = [e.chemin for e in refused.value.erreurs]
+    assert "enfants[0].date_naissance" in chemins and "inconnu" in chemins
+    assert str(refused.value) == "\n".join(f"d.yaml: {e.message}" for e in refused.value.erreurs)
+    copie = pickle.loads(pickle.dumps(refused.value))
+    assert copie.erreurs == refused.value.erreurs and str(copie) == str(refused.value)
+    for text, reader, chemin in [("a: 1\na: 2\n", parse_text, "a"), ('{"a": 1, "a": 2}', parse_json, "a"),
+                                 ("a: b: c\n", parse_text, "(racine)"), ("a: &x 1\nb: *x\n", parse_text, "(racine)"),
+                                 ('{"a": {"b": 1.5}}', parse_json, "a.b")]:
+        with pytest.raises(DossierError) as refused:
+            reader(text, "t")
+        assert [e.chemin for e in refused.value.erreurs] == [chemin], text
+        assert isinstance(refused.value.erreurs[0], ErreurChamp)
