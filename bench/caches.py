@@ -17,12 +17,12 @@ from pathlib import Path
 
 from engine import files
 from engine import regime as regime_module
-from engine.dossier import _VALIDATORS, _validators, load_dossier
 from engine.program import Mode, Program, _build, build_program
 from engine.regime import regimes
 from engine.solver import demanded, evaluate
 from engine.speedups import cache, slices
 from engine.speedups.warm import WarmSolver, _Slice
+from engine.validation import _VALIDATORS, _validators, load_dossier
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "famille-diarra.yaml"
 

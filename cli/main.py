@@ -16,11 +16,12 @@ from typing import ClassVar
 import click
 
 from cli import fr as cli_fr
-from engine.dossier import Dossier, DossierError, load_dossier
+from engine.dossier import Dossier, DossierError
 from engine.facts import ImpossibleDate
 from engine.model import Decision, Statut
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate
+from engine.validation import load_dossier
 from explain.phrases import PhraseError
 from explain.render import check_text, decision_json, evaluate_text
 from explain.why import FORMATS, WhyError, why_dossier

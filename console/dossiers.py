@@ -1,6 +1,6 @@
 """From a request to a decision: read a dossier (JSON, YAML, form), validate it, decide, render as the CLI does.
 
-Validation is the engine's (:func:`engine.dossier.validate`): its messages are
+Validation is the engine's (:func:`engine.validation.validate`): its messages are
 the command line's, word for word. Each message names its field between
 « »; that path is how an error finds its field in the form and its ``champ``
 in the API's 422 answer. The JSON of a decision is made by the same
@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.domaine import MAX_BYTES, MAX_DEPTH, iso_date
-from engine.dossier import Dossier, DossierError, apercu, parse_text, validate
-from engine.dossier import parse_json as parse_json_text
+from engine.dossier import Dossier, DossierError, apercu
 from engine.model import Decision
+from engine.parsing import parse_json as parse_json_text
+from engine.parsing import parse_text
 from engine.regime import RegimeError, load_regime, regimes
 from engine.solver import COLD, EvaluationError, Solver, evaluate
+from engine.validation import validate
 from explain.phrases import PhraseError
 from explain.render import decision_json
 
@@ -81,7 +83,7 @@ def _encodable(data: Any) -> Any:
 
 
 def parse_json(body: bytes, limite: int = MAX_BYTES) -> Any:
-    """A request body as JSON, read as the CLI reads a ``.json`` dossier (:func:`engine.dossier.parse_json`:
+    """A request body as JSON, read as the CLI reads a ``.json`` dossier (:func:`engine.parsing.parse_json`:
     numbers as written, a leading BOM skipped, messages in French); a refusal naming the line and column,
     or the field, when it is not. ``limite``: the body's size bound (a caseload's is larger than a dossier's)."""
     try:
@@ -135,7 +137,7 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
     except DossierError as exc:
         raise _from_dossier_error(exc) from None
     # Numbers are bounded, and whole-number floats read as integers, by the engine's validation
-    # (engine/domaine.py): the console says what the CLI says.
+    # (engine/normalize.py): the console says what the CLI says.
     return dossier
 
 

@@ -30,12 +30,11 @@ from engine.domaine import (
     BornesParametre,
     check_schema_bounds,
     iso_date,
-    marked_paths,
-    multiline_paths,
     read_bornes,
     read_parameter_bounds,
     read_unit_bounds,
 )
+from engine.normalize import marked_paths, multiline_paths
 
 
 def _load_yaml(text: str):
@@ -151,7 +150,7 @@ class Regime:
 
     @functools.cached_property
     def multilignes(self) -> frozenset[tuple[str, ...]]:
-        """The text fields of the schema where a line break is data (engine/domaine.py).
+        """The text fields of the schema where a line break is data (engine/normalize.py).
 
         Kept (with :attr:`champs_pays`): each is read for every dossier and costs 0.07 ms to compute, where
         reading a dossier costs 1.9 ms (bench/caches.py, 2026-12-07, load average 5.8): 7 % of it for both."""
@@ -174,7 +173,7 @@ class Regime:
     @functools.cached_property
     def champs_pays(self) -> frozenset[tuple[str, ...]]:
         """The text fields of the schema that name a country (``"x-pays": true``): read as the base names
-        countries (``« mali »`` is ``Mali``, engine/domaine.py ``country_name``)."""
+        countries (``« mali »`` is ``Mali``, engine/normalize.py ``country_name``)."""
         return marked_paths(self.schema, "x-pays")
 
     @property

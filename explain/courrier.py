@@ -23,11 +23,12 @@ from typing import Any
 
 import jinja2
 
-from engine.dossier import Dossier, DossierError, load_dossier
+from engine.dossier import Dossier, DossierError
 from engine.files import write_atomic
 from engine.model import Decision
 from engine.regime import RegimeError
 from engine.solver import EvaluationError, evaluate, evaluate_many
+from engine.validation import load_dossier
 from explain.lettres import EXTENSIONS, Lettre, LettreError, html_document, letters, load_bureau_lettres, pdf_document
 from explain.phrases import PhraseError
 from usecases.amendement import AmendmentError, load_amendment, under_amendment

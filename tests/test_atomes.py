@@ -19,12 +19,12 @@ from clingo import ast
 
 from engine import atomes
 from engine.atomes import READERS, SEARCH_READERS, AtomeApplique, AtomeMontant, read
-from engine.dossier import load_dossier
 from engine.model import Etat, Statut
 from engine.program import Mode, build_program
 from engine.regime import regimes
 from engine.solver import evaluate_many
 from engine.speedups import cache
+from engine.validation import load_dossier
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "famille-diarra.yaml"

@@ -23,7 +23,7 @@ from cli import main
 from console.acces import hacher, lire_utilisateurs, verifier_hache
 from console.app import Reglages, ServeError, create_app, loopback
 from console.formulaire import Formulaire, sans_vides
-from engine.dossier import parse_text
+from engine.parsing import parse_text
 from engine.regime import load_regime, regimes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

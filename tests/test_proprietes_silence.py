@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import dossiers, lots
 
-from engine.dossier import validate
 from engine.solver import evaluate_many
+from engine.validation import validate
 
 AF = "allocations_familiales"
 reglages = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from cli import main
 from console.app import Reglages, create_app
-from engine.dossier import parse_text
+from engine.parsing import parse_text
 from engine.regime import load_regime, regimes
 from explain import format as fmt
 from usecases.check import hand_written_numbers

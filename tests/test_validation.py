@@ -1,6 +1,6 @@
 """The two schema validators agree: fastjsonschema decides, jsonschema words the errors.
 
-``engine.dossier.validate`` accepts a dossier when the compiled fastjsonschema
+``engine.validation.validate`` accepts a dossier when the compiled fastjsonschema
 check passes, and asks jsonschema for the errors only when it fails. Were the
 two to disagree, a dossier jsonschema refuses could slip through, or a valid
 one be refused with no message. Hypothesis draws valid dossiers of each
@@ -22,8 +22,8 @@ import strategies
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from engine.dossier import _validators, load_dossier, schema_errors
 from engine.regime import load_regime
+from engine.validation import _validators, load_dossier, schema_errors
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 REGIMES = {"mali-inps": "famille-diarra.yaml", "senegal-css": "senegal-pmi.yaml",
@@ -110,7 +110,9 @@ def test_a_refusal_carries_each_field_and_its_message_as_records():
     """DossierError says each field's path and message (issue 24): the console reads them, no regex."""
     import pickle
 
-    from engine.dossier import DossierError, ErreurChamp, parse_json, parse_text, validate
+    from engine.dossier import DossierError, ErreurChamp
+    from engine.parsing import parse_json, parse_text
+    from engine.validation import validate
 
     data = load_dossier(EXAMPLES / "famille-diarra.yaml").data
     bad = {**copy.deepcopy(data), "inconnu": 1}

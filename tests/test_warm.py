@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.dossier import DossierError, validate
+from engine.dossier import DossierError
 from engine.program import Mode, build_program
 from engine.regime import load_regime
 from engine.solver import COLD, EvaluationError, evaluate, evaluate_many
 from engine.speedups.warm import WarmSolver
+from engine.validation import validate
 from explain.render import decision_json
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.cases import case_regime, load_cases

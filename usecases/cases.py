@@ -46,10 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.domaine import iso_date
-from engine.dossier import DossierError, parse_text, read_input, validate
+from engine.dossier import DossierError
 from engine.model import Decision, Prestation
+from engine.parsing import parse_text, read_input
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate_many
+from engine.validation import validate
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.caseload import each_alone_on_failure
 

@@ -22,7 +22,8 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from engine.dossier import DossierError, apercu, genre, parse_text, read_input
+from engine.dossier import DossierError, apercu, genre
+from engine.parsing import parse_text, read_input
 from engine.regime import Regime
 from explain import format as fmt
 from explain.format import md
