@@ -20,7 +20,8 @@ Python source written out per record and run through ``exec``; bench/lecteurs.py
 (200 generated dossiers, explanation and summary modes, 41 297 atoms) with both, alternating in one process,
 30 turns (2026-12-07 18:52 UTC, load average 7.6, the 2-core machine shared by five): per turn, the
 closures take 1.010 times the time of the ``exec`` readers (median; quartiles 0.985 to 1.023), within
-noise, so ``exec`` is gone; a loop over the functions (``map``) took 1.060 (1.031 to 1.129).
+noise, so ``exec`` is gone; a loop over the functions (``map``) took 1.060 (1.031 to 1.129). A second run
+with the code as it stands (18:58 UTC, load 8.2): 1.005 (0.962 to 1.026), and 1.045 (1.001 to 1.055).
 """
 
 from __future__ import annotations
