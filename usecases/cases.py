@@ -104,8 +104,8 @@ def _date_effet(value: Any, path: Path, number: int) -> dt.date | None:
         return None
     day = iso_date(value)
     if day is None:
-        raise DossierError(f"{path}: cas n°{number} : « date_effet » : date impossible ou mal écrite {value!r} "
-                           "(attendu AAAA-MM-JJ)")
+        raise DossierError.de(str(path), [("date_effet", f"cas n°{number} : « date_effet » : date impossible ou mal "
+                                                         f"écrite {value!r} (attendu AAAA-MM-JJ)")])
     return day
 
 
@@ -126,14 +126,14 @@ def load_cases(path: Path) -> list[Case]:
     cases = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or ("attendu" not in entry and "erreur" not in entry):
-            raise DossierError(f"{path}: cas n°{number} : « attendu » (ou « erreur ») manque")
+            raise DossierError.de(str(path), [("attendu", f"cas n°{number} : « attendu » (ou « erreur ») manque")])
         dossier = entry.get("dossier") or {}
         if "modele" in entry:
             model_path = (path.parent / entry["modele"]).resolve()
             try:
                 model_text = read_input(model_path)
             except DossierError as exc:
-                raise DossierError(f"{path}: cas n°{number} : modèle {entry['modele']} : {exc}") from exc
+                raise DossierError.racine(str(path), f"cas n°{number} : modèle {entry['modele']} : {exc}") from exc
             model = parse_text(model_text, str(model_path))
             dossier = _merge(model, dossier)
         dossier.setdefault("id", f"{path.stem}-{number}")
