@@ -174,7 +174,7 @@ def bench_api(clients: int = 8, seconds: float = 20.0) -> list[str]:
 
 
 def _example() -> dict:
-    from engine.dossier import parse_text
+    from engine.parsing import parse_text
 
     return parse_text((ROOT / "examples" / "refus-stage.yaml").read_text(encoding="utf-8"), "refus-stage.yaml")
 

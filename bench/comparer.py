@@ -28,7 +28,8 @@ _MESURE = r"""
 import json, statistics, sys, time
 from pathlib import Path
 from engine import evaluate, evaluate_many, load_dossier
-from engine.dossier import parse_json, validate
+from engine.parsing import parse_json
+from engine.validation import validate
 
 exemple, charge, taille = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 dossier = load_dossier(exemple)

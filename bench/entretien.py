@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import evaluate  # noqa: E402
-from engine.dossier import DossierError, validate  # noqa: E402
+from engine.dossier import DossierError  # noqa: E402
 from engine.speedups.warm import WarmSolver  # noqa: E402
+from engine.validation import validate  # noqa: E402
 from usecases.cases import load_cases  # noqa: E402
 from usecases.entretien import simuler  # noqa: E402
 

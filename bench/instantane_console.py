@@ -21,7 +21,7 @@ try:  # the layout after the floors were drawn
 except ImportError:
     from console.app import Reglages
 from console.app import create_app
-from engine.dossier import parse_text
+from engine.parsing import parse_text
 
 _JETONS = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), "<horodatage>"),

@@ -34,8 +34,8 @@ def main() -> None:
     sys.path[:0] = [str(args.racine), str(args.racine / "tests"), str(args.racine / "bench")]
     import clingo
 
-    from engine.dossier import validate
     from engine.program import build_program
+    from engine.validation import validate
     from usecases.generation import generate
 
     def summary_program(regime):

@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from engine.dossier import load_dossier, validate  # noqa: E402
 from engine.program import Mode  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
+from engine.validation import load_dossier, validate  # noqa: E402
 from explain.why import why  # noqa: E402
 from usecases.batch import run_batch  # noqa: E402
 from usecases.generation import generate  # noqa: E402

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.dossier import validate  # noqa: E402
 from engine.solver import evaluate  # noqa: E402
+from engine.validation import validate  # noqa: E402
 from explain.lettres import Redacteur  # noqa: E402
 from usecases.courrier import lettres  # noqa: E402
 from usecases.whatif import what_if  # noqa: E402

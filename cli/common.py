@@ -6,11 +6,12 @@ from __future__ import annotations
 import click
 
 from cli.fr import option
-from engine.dossier import Dossier, DossierError, load_dossier
+from engine.dossier import Dossier, DossierError
 from engine.facts import ImpossibleDate
 from engine.model import Decision
 from engine.regime import RegimeError
 from engine.solver import EvaluationError, evaluate
+from engine.validation import load_dossier
 from explain.phrases import PhraseError
 
 # Exit code of a run that went to its end with some dossiers in error (2 is click's usage error).

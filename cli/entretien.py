@@ -14,10 +14,11 @@ import datetime as dt
 import click
 
 from cli.fr import option
-from engine.dossier import DossierError, validate
+from engine.dossier import DossierError
 from engine.files import atomic_writer
 from engine.regime import RegimeError, default_regime_id, load_regime
 from engine.solver import EvaluationError
+from engine.validation import validate
 from explain.phrases import PhraseError, catalogue
 from explain.render import evaluate_text
 from usecases.entretien import (

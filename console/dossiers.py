@@ -1,6 +1,6 @@
 """From a request to a decision: read a dossier (JSON, YAML, form), validate it, decide, render as the CLI does.
 
-Validation is the engine's (:func:`engine.dossier.validate`): its messages are
+Validation is the engine's (:func:`engine.validation.validate`): its messages are
 the command line's, word for word. Each message names its field between
 « »; that path is how an error finds its field in the form and its ``champ``
 in the API's 422 answer. The JSON of a decision is made by the same
@@ -10,22 +10,21 @@ expression as ``prevoyance evaluate --format json``, so the bytes are equal.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.domaine import MAX_BYTES, iso_date
-from engine.dossier import Dossier, DossierError, apercu, parse_text, validate
-from engine.dossier import parse_json as parse_json_text
+from engine.domaine import MAX_BYTES, MAX_DEPTH, iso_date
+from engine.dossier import Dossier, DossierError, apercu
 from engine.model import Decision
+from engine.parsing import parse_json as parse_json_text
+from engine.parsing import parse_text
 from engine.regime import RegimeError, load_regime, regimes
 from engine.solver import COLD, EvaluationError, Solver, evaluate
+from engine.validation import validate
 from explain.phrases import PhraseError
 from explain.render import decision_json
 
 ORIGINE = "dossier"
-PROFONDEUR_MAX = 20  # deeper than any schema of the base: refused before validation (and before recursion)
-_CHAMP = re.compile(r"« ([^»]+) »")
 
 
 @dataclass
@@ -68,14 +67,8 @@ def _profondeur(value: Any, limit: int) -> bool:
     return False
 
 
-def _from_dossier_error(exc: DossierError, origine: str) -> DossierRefuse:
-    erreurs = []
-    for line in str(exc).splitlines():
-        message = line.removeprefix(f"{origine}: ")
-        found = _CHAMP.search(message)
-        champ = found.group(1).split(",")[0].strip() if found else "(racine)"
-        erreurs.append(Erreur(champ, message))
-    return DossierRefuse(erreurs)
+def _from_dossier_error(exc: DossierError) -> DossierRefuse:
+    return DossierRefuse([Erreur(e.chemin, e.message) for e in exc.erreurs])
 
 
 def _encodable(data: Any) -> Any:
@@ -90,7 +83,7 @@ def _encodable(data: Any) -> Any:
 
 
 def parse_json(body: bytes, limite: int = MAX_BYTES) -> Any:
-    """A request body as JSON, read as the CLI reads a ``.json`` dossier (:func:`engine.dossier.parse_json`:
+    """A request body as JSON, read as the CLI reads a ``.json`` dossier (:func:`engine.parsing.parse_json`:
     numbers as written, a leading BOM skipped, messages in French); a refusal naming the line and column,
     or the field, when it is not. ``limite``: the body's size bound (a caseload's is larger than a dossier's)."""
     try:
@@ -100,7 +93,7 @@ def parse_json(body: bytes, limite: int = MAX_BYTES) -> Any:
     try:
         return _encodable(parse_json_text(text, ORIGINE, limite))
     except DossierError as exc:
-        raise _from_dossier_error(exc, ORIGINE) from None
+        raise _from_dossier_error(exc) from None
 
 
 def dates_filtre(valeurs: dict[str, str]) -> dict[str, str]:
@@ -121,7 +114,7 @@ def parse_fichier(body: bytes, nom: str) -> Any:
     try:
         return _encodable(parse_text(text, ORIGINE))
     except DossierError as exc:
-        raise _from_dossier_error(exc, ORIGINE) from None
+        raise _from_dossier_error(exc) from None
     except RecursionError:
         raise DossierRefuse([Erreur("(racine)", "imbrication trop profonde")]) from None
 
@@ -131,8 +124,8 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
 
     ``regime_id``: the regime the form names (its schema's ``base`` constant checks the dossier agrees).
     """
-    if _profondeur(data, PROFONDEUR_MAX):
-        raise DossierRefuse([Erreur("(racine)", f"imbrication trop profonde (plus de {PROFONDEUR_MAX} niveaux)")])
+    if _profondeur(data, MAX_DEPTH):  # the engine's limit, said once for the whole before the walk by field
+        raise DossierRefuse([Erreur("(racine)", f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)")])
     regime = None
     if regime_id is not None:
         try:
@@ -142,9 +135,9 @@ def valider(data: Any, regime_id: str | None = None) -> Dossier:
     try:
         dossier = validate(data, ORIGINE, regime=regime)
     except DossierError as exc:
-        raise _from_dossier_error(exc, ORIGINE) from None
+        raise _from_dossier_error(exc) from None
     # Numbers are bounded, and whole-number floats read as integers, by the engine's validation
-    # (engine/domaine.py): the console says what the CLI says.
+    # (engine/normalize.py): the console says what the CLI says.
     return dossier
 
 

@@ -3,7 +3,8 @@
 The path of a dossier, one module per arrow:
 
 - :mod:`engine.regime`: a regime (its ``kb/`` files, dated parameters, schema, phrases);
-- :mod:`engine.dossier`: a YAML/JSON dossier read and validated against the regime's schema;
+- :mod:`engine.parsing` and :mod:`engine.validation`: a YAML/JSON dossier read, then validated against the
+  regime's schema into a :class:`engine.dossier.Dossier` (or a :class:`engine.dossier.DossierError`);
 - :mod:`engine.facts`: the dossier as facts, the parameters as symbols;
 - :mod:`engine.program`: the regime's program in a :class:`~engine.program.Mode` (decision,
   explanation, summary), with the optimisations behind it (:mod:`engine.speedups.slices`,
@@ -17,9 +18,10 @@ The public API: :func:`load_regime`, :func:`load_dossier`, :func:`evaluate` and
 core live in :mod:`usecases`, the command line in :mod:`cli`.
 """
 
-from engine.dossier import DossierError, load_dossier
+from engine.dossier import DossierError
 from engine.program import Mode
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate, evaluate_many
+from engine.validation import load_dossier
 
 __all__ = ["DossierError", "Mode", "Regime", "evaluate", "evaluate_many", "load_dossier", "load_regime"]

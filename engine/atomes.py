@@ -14,12 +14,21 @@ typed record Python builds. States and statuses become :class:`engine.model.Etat
 and :class:`engine.model.Statut`; a term the reader sorts on or prints as the
 base writes it (a condition node ``age(enfant(0))``, an entity) stays a
 ``clingo.Symbol``, whose order is the dossier's.
+
+Each reader is a plain closure over its kinds' functions (:func:`_reader`). Until issue 24 the readers were
+Python source written out per record and run through ``exec``; bench/lecteurs.py reads the same answer sets
+(200 generated dossiers, explanation and summary modes, 41 297 atoms) with both, alternating in one process,
+30 turns (2026-12-07 18:52 UTC, load average 7.6, the 2-core machine shared by five): per turn, the
+closures take 1.010 times the time of the ``exec`` readers (median; quartiles 0.985 to 1.023), within
+noise, so ``exec`` is gone; a loop over the functions (``map``) took 1.060 (1.031 to 1.129). A second run
+with the code as it stands (18:58 UTC, load 8.2): 1.005 (0.962 to 1.026), and 1.045 (1.001 to 1.055).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import clingo
@@ -31,51 +40,67 @@ Args = Sequence[clingo.Symbol]
 
 
 class Kind(NamedTuple):
-    """What an argument is, and how its term ``{}`` becomes a Python value (an expression)."""
+    """What an argument is, and the function that makes its term a Python value."""
 
     type: Any
-    expression: str
+    convert: Callable[[clingo.Symbol], Any]
 
 
 _ETATS = {e.value: e for e in Etat}
 _STATUTS = {s.value: s for s in Statut}
 
-NUMBER = Kind(int, "{}.number")  # the dossier's index in its batch
-NAME = Kind(str, "{}.name")  # a constant: a benefit, a parameter, a block
-TEXT = Kind(str, "{}.string")
-NODE = Kind(str, "str({})")  # a term as the base writes it: delai_demande(conge_naissance)
-TERM = Kind(clingo.Symbol, "{}")  # kept as clingo's term: its order, its text
-ARGUMENTS = Kind(Sequence[clingo.Symbol], "{}.arguments")  # a tuple term's items
-VALUE = Kind(Any, "to_python({})")  # an amount, a text, a constant, a Fraction, a compound Term
-DATE = Kind(dt.date, "to_python({})")
-ETAT = Kind(Etat, "_ETATS[{}.name]")
-STATUT = Kind(Statut, "_STATUTS[{}.name]")
+NUMBER = Kind(int, attrgetter("number"))  # the dossier's index in its batch
+NAME = Kind(str, attrgetter("name"))  # a constant: a benefit, a parameter, a block
+TEXT = Kind(str, attrgetter("string"))
+NODE = Kind(str, str)  # a term as the base writes it: delai_demande(conge_naissance)
+TERM = Kind(clingo.Symbol, lambda term: term)  # kept as clingo's term: its order, its text
+ARGUMENTS = Kind(Sequence[clingo.Symbol], attrgetter("arguments"))  # a tuple term's items
+VALUE = Kind(Any, to_python)  # an amount, a text, a constant, a Fraction, a compound Term
+DATE = Kind(dt.date, to_python)
+ETAT = Kind(Etat, lambda term: _ETATS[term.name])
+STATUT = Kind(Statut, lambda term: _STATUTS[term.name])
 
 READERS: dict[str, Callable[[Args], Any]] = {}  # the reader of each shown predicate, by name
+
+
+def _reader(record: type, kinds: Sequence[Kind]) -> Callable[[Args], Any]:
+    """The function that reads an atom's arguments into ``record``, each through its kind's function.
+
+    One closure per arity (2 to 6), each argument's call written out: a loop (``map``) over the
+    functions read answer sets 6 % slower (bench/lecteurs.py, docstring of this module).
+    """
+    c = tuple(kind.convert for kind in kinds)
+    new = tuple.__new__
+    if len(c) == 2:
+        c0, c1 = c
+        return lambda a: new(record, (c0(a[0]), c1(a[1])))
+    if len(c) == 3:
+        c0, c1, c2 = c
+        return lambda a: new(record, (c0(a[0]), c1(a[1]), c2(a[2])))
+    if len(c) == 4:
+        c0, c1, c2, c3 = c
+        return lambda a: new(record, (c0(a[0]), c1(a[1]), c2(a[2]), c3(a[3])))
+    if len(c) == 5:
+        c0, c1, c2, c3, c4 = c
+        return lambda a: new(record, (c0(a[0]), c1(a[1]), c2(a[2]), c3(a[3]), c4(a[4])))
+    if len(c) == 6:
+        c0, c1, c2, c3, c4, c5 = c
+        return lambda a: new(record, (c0(a[0]), c1(a[1]), c2(a[2]), c3(a[3]), c4(a[4]), c5(a[5])))
+    raise ValueError(f"{record.__name__} : {len(c)} arguments ; un lecteur en lit de 2 à 6")
 
 
 def _atome(predicate: str, registry: dict[str, Callable[[Args], Any]] | None = None, name: str = "", /,
            **fields: Kind) -> type:
     """The record of ``predicate``'s atoms, named ``Atome<Predicate>`` unless ``name`` says otherwise, its
-    reader (``read``) registered in ``registry`` (:data:`READERS` unless said).
-
-    The reader is written out for the record, as ``namedtuple`` writes its methods, rather than a loop
-    over converter functions: with the loop, decisions in batches of 250 ran at 0.95 to 0.99 of the
-    speed before the typed records, written out at 1.02 (bench/comparer.py against 7a8db50, runs of
-    5 and 7 turns on the loaded 2-core machine, 2026-11-26).
-    """
+    reader (``read``) registered in ``registry`` (:data:`READERS` unless said)."""
     name = name or "Atome" + "".join(word.capitalize() for word in predicate.split("_"))
     record = NamedTuple(name, [(field, kind.type) for field, kind in fields.items()])
     record.__doc__ = f"``{predicate}({', '.join(fields)})``"
     record.__module__ = __name__
-    arguments = [f"x{i}" for i in range(len(fields))]
-    values = [kind.expression.format(x) for kind, x in zip(fields.values(), arguments, strict=True)]
-    namespace = {"new": tuple.__new__, "record": record, "to_python": to_python, "_ETATS": _ETATS,
-                 "_STATUTS": _STATUTS}
-    exec(f"def read(a):\n    {', '.join(arguments)}, = a\n    return new(record, ({', '.join(values)},))",
-         namespace)
-    record.read = staticmethod(namespace["read"])
-    (READERS if registry is None else registry)[predicate] = namespace["read"]
+    record.kinds = tuple(fields.values())
+    reader = _reader(record, record.kinds)
+    record.read = staticmethod(reader)
+    (READERS if registry is None else registry)[predicate] = reader
     return record
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _TAG = re.compile(r"^\s*%\s*@regle\s+([a-z][a-z0-9_]*)\s*$")
 
@@ -35,6 +36,16 @@ class RuleBlock:
         """The block's comment outside the quoted sentence: the reading chosen."""
         text = " ".join(self.comment)
         return " ".join(re.sub(r"«.*?»", "", text, flags=re.S).split())
+
+    def to_dict(self, root: Path) -> dict[str, Any]:
+        """The block as JSON data, its file relative to ``root`` (the same base may live in another checkout)."""
+        return {"id": self.id, "file": str(self.file.relative_to(root)), "line": self.line,
+                "comment": self.comment, "lines": self.lines}
+
+    @classmethod
+    def from_dict(cls, root: Path, data: dict[str, Any]) -> RuleBlock:
+        """The block :meth:`to_dict` gave, its file under ``root``."""
+        return cls(data["id"], root / data["file"], data["line"], data["comment"], data["lines"])
 
 
 def read_blocks(path: Path, text: str | None = None) -> list[RuleBlock]:

@@ -13,16 +13,16 @@ parameters as symbols, and what the explanations need to know of the rules. The
 The optimisations plug in behind the builder, each in its own module:
 :mod:`engine.speedups.slices` (one part per file; a batch is grounded with the files of
 the benefits it demands), :mod:`engine.speedups.summary_cut` (a summary grounds only
-what its shows depend on), :mod:`engine.speedups.cache` (the built program kept on disk
-per base version), and :mod:`engine.firings` (firings recorded in explanation
+what its shows depend on), :mod:`engine.speedups.cache` (the built program kept in memory
+and on disk per base version), and :mod:`engine.firings` (firings recorded in explanation
 mode only).
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import clingo
 from clingo import ast
@@ -32,7 +32,7 @@ from engine.blocks import RuleBlock, block_locator, read_blocks
 from engine.facts import SchemaFacts, parameter_facts
 from engine.firings import FiringRecorder
 from engine.regime import Regime, kb_root
-from engine.speedups import slices
+from engine.speedups import cache, slices
 from engine.speedups.slices import Part, make_part
 from engine.speedups.summary_cut import SUMMARY_SHOWS, serves_explanations, shown_only
 
@@ -77,7 +77,6 @@ class Program:
     names: dict[str, set[str]] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
     library: set[str] = field(default_factory=set)  # calendar and parameter helpers of kb/commun
-    _slices: dict[frozenset[str] | None, str] = field(default_factory=dict, repr=False)
 
     def fields_read(self, condition: str) -> set[str]:
         """Input predicates a condition's rules read, directly or through intermediate predicates.
@@ -113,14 +112,33 @@ class Program:
         return self.text_for(None)
 
     def text_for(self, prestations: frozenset[str] | None) -> str:
-        """The program for dossiers that demand ``prestations`` only (None: every benefit), kept once made."""
-        if slices.is_whole(self.parts, prestations):
-            prestations = None
-        text = self._slices.get(prestations)
-        if text is None:
-            kept = self.parts if prestations is None else slices.select(self.parts, prestations)
-            text = self._slices[prestations] = "\n".join(part.text for part in kept) + "\n"
-        return text
+        """The program for dossiers that demand ``prestations`` only (None: every benefit).
+
+        Not kept once made: joining the parts costs 0.03 to 0.1 ms, under 0.2 % of a single decision
+        (bench/caches.py, docs/performances.md); the warm solver keeps what it parses itself."""
+        kept = self.parts if slices.is_whole(self.parts, prestations) else slices.select(self.parts, prestations)
+        return "\n".join(part.text for part in kept) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What :meth:`from_dict` needs, as JSON data: the parts, blocks and analyses (the inputs and
+        parameters are the regime's, read again from it)."""
+        return {
+            "parts": [part.to_dict() for part in self.parts],
+            "blocks": [block.to_dict(kb_root()) for block in self.blocks.values()],
+            "reads": {k: sorted(v) for k, v in self.reads.items()},
+            "names": {k: sorted(v) for k, v in self.names.items()},
+            "deps": {k: sorted(v) for k, v in self.deps.items()},
+            "library": sorted(self.library),
+        }
+
+    @classmethod
+    def from_dict(cls, regime: Regime, mode: Mode, data: dict[str, Any]) -> Program:
+        """The program of ``regime`` in ``mode`` that :meth:`to_dict` gave."""
+        blocks = [RuleBlock.from_dict(kb_root(), b) for b in data["blocks"]]
+        sets = {k: {name: set(v) for name, v in data[k].items()} for k in ("reads", "names", "deps")}
+        return cls(regime, mode, [Part.from_dict(p) for p in data["parts"]], {b.id: b for b in blocks},
+                   SchemaFacts(regime.schema), list(parameter_facts(regime.parameters)),
+                   sets["reads"], sets["names"], sets["deps"], set(data["library"]))
 
     def load_into(self, control: clingo.Control, prestations: frozenset[str] | None = None) -> None:
         control.add("base", [], self.text_for(prestations))
@@ -132,22 +150,9 @@ class Program:
 def build_program(regime: Regime, mode: Mode = Mode.EXPLANATION) -> Program:
     """The regime's program, built once per process and mode, and kept on disk per base version
     (:mod:`engine.speedups.cache`)."""
-    return _cached(regime, Mode(mode))
-
-
-@functools.cache
-def _cached(regime: Regime, mode: Mode) -> Program:
-    from engine.speedups import cache  # the cache imports this module
-
-    path = cache.cache_file(regime, mode)
-    if path is not None and path.exists():
-        kept = cache.load(regime, mode, path)
-        if kept is not None:
-            return kept
-    program = _build(regime, mode)
-    if path is not None:
-        cache.store(program, path)
-    return program
+    mode = Mode(mode)
+    return cache.program_for(regime, mode.value, lambda: _build(regime, mode),
+                             lambda data: Program.from_dict(regime, mode, data))
 
 
 def _build(regime: Regime, mode: Mode) -> Program:

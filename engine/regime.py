@@ -30,12 +30,11 @@ from engine.domaine import (
     BornesParametre,
     check_schema_bounds,
     iso_date,
-    marked_paths,
-    multiline_paths,
     read_bornes,
     read_parameter_bounds,
     read_unit_bounds,
 )
+from engine.normalize import marked_paths, multiline_paths
 
 
 def _load_yaml(text: str):
@@ -151,7 +150,10 @@ class Regime:
 
     @functools.cached_property
     def multilignes(self) -> frozenset[tuple[str, ...]]:
-        """The text fields of the schema where a line break is data (engine/domaine.py)."""
+        """The text fields of the schema where a line break is data (engine/normalize.py).
+
+        Kept (with :attr:`champs_pays`): each is read for every dossier and costs 0.07 ms to compute, where
+        reading a dossier costs 1.9 ms (bench/caches.py, 2026-12-07, load average 5.8): 7 % of it for both."""
         return multiline_paths(self.schema)
 
     def _version_files(self) -> list[Path]:
@@ -161,16 +163,17 @@ class Regime:
         files.append(self.folder / "regime.yaml")  # its bounds decide which dossiers are refused
         return sorted(set(files))
 
-    @functools.cached_property
+    @property
     def date_version(self) -> dt.date:
         """The day the newest of those files was written: the base « du 26 novembre 2026 » a reader can name,
-        where :attr:`version` is a hash only an analyst compares."""
+        where :attr:`version` is a hash only an analyst compares. Not kept: read once per impact report,
+        0.7 ms (bench/caches.py)."""
         return dt.date.fromtimestamp(max(path.stat().st_mtime for path in self._version_files()))
 
     @functools.cached_property
     def champs_pays(self) -> frozenset[tuple[str, ...]]:
         """The text fields of the schema that name a country (``"x-pays": true``): read as the base names
-        countries (``« mali »`` is ``Mali``, engine/domaine.py ``country_name``)."""
+        countries (``« mali »`` is ``Mali``, engine/normalize.py ``country_name``)."""
         return marked_paths(self.schema, "x-pays")
 
     @property
@@ -181,7 +184,11 @@ class Regime:
     @functools.cached_property
     def version(self) -> str:
         """``<id>@<hash>``: the hash of every file that can change a decision or its text;
-        an amended base appends ``+<amendment>@<hash>``."""
+        an amended base appends ``+<amendment>@<hash>``.
+
+        Kept: hashing the files costs 8.5 ms (bench/caches.py, 2026-12-07, load average 5.8), and a
+        decision reads the version several times (its record, the warm solver's key, the disk cache's key);
+        kept, it also stays the version of the program built in this process if a file changes under it."""
         digest = hashlib.sha256()
         for path in self._version_files():
             digest.update(str(path.relative_to(kb_root())).encode())
@@ -341,7 +348,10 @@ def _read_regime(folder: Path) -> Regime:
 
 @functools.cache
 def regimes() -> dict[str, Regime]:
-    """Every regime of the knowledge base, by id."""
+    """Every regime of the knowledge base, by id, read once per process.
+
+    Kept: reading them costs 177 ms (bench/caches.py, 2026-12-07, load average 5.8), and each regime must be
+    one object: the built programs are kept per regime by identity (engine/speedups/cache.py)."""
     found = {}
     for path in sorted(kb_root().glob("**/regime.yaml")):
         regime = _read_regime(path.parent)

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import EXIT_DOSSIERS_EN_ERREUR, main
-from engine.dossier import validate
 from engine.files import umask
 from engine.regime import load_regime
 from engine.solver import evaluate
+from engine.validation import validate
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.generation import generate
 from usecases.impact import compute_impact

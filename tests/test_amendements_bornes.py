@@ -14,10 +14,10 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
-from engine.dossier import validate
 from engine.facts import ImpossibleDate, to_python
 from engine.regime import load_regime, regimes
 from engine.resume import summarize_many
+from engine.validation import validate
 from explain.rapport_impact import impact_csv, impact_json, impact_text
 from usecases import verification
 from usecases.amendement import AmendmentError, amend, load_amendment

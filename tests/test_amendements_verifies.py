@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine.dossier import load_dossier
 from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import EvaluationError, evaluate
+from engine.validation import load_dossier
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.whatif import what_if
 

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.dossier import validate
 from engine.facts import SchemaFacts
 from engine.program import Mode, build_program
 from engine.regime import kb_root, load_regime, regimes
 from engine.solver import evaluate, evaluate_many, solve_symbols
+from engine.validation import validate
 
 REGIME = load_regime("mali-inps")
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import EXIT_DOSSIERS_EN_ERREUR, main
-from engine.dossier import validate
 from engine.program import Mode
 from engine.solver import evaluate_many
+from engine.validation import validate
 from usecases.batch import run_batch, write_parquet
 from usecases.generation import generate
 

@@ -25,8 +25,8 @@ from console.app import create_app
 from console.formulaire import Formulaire
 from console.reglages import Reglages, ServeError, loopback
 from console.saisie import sans_vides
-from engine.dossier import parse_text
 from engine.regime import load_regime, regimes
+from engine.validation import parse_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

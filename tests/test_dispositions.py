@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.dossier import load_dossier
 from engine.regime import load_regime
 from engine.solver import evaluate
+from engine.validation import load_dossier
 from explain.lettres import Redacteur
 from explain.render import check_text, decision_json
 from explain.why import why, why_json

@@ -19,11 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.dossier import DossierError, load_dossier, parse_json, parse_text, validate
+from engine.dossier import DossierError
+from engine.parsing import parse_json, parse_text
 from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import evaluate
+from engine.validation import load_dossier, validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

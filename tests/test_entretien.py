@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import evaluate
-from engine.dossier import DossierError, validate
+from engine.dossier import DossierError
 from engine.regime import load_regime
+from engine.validation import validate
 from tests.strategies import dossiers
 from usecases.cases import load_cases
 from usecases.entretien import (

@@ -17,9 +17,9 @@ import re
 from hypothesis import HealthCheck, assume, example, given, settings
 from strategies import dossiers, lots
 
-from engine.dossier import validate
 from engine.program import Mode
 from engine.solver import evaluate, evaluate_many
+from engine.validation import validate
 from explain.phrases import catalogue
 from explain.render import decision_json
 from explain.why import why, why_json

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.dossier import validate
 from engine.program import read_blocks
 from engine.regime import AUXILIAIRES_DE_GROUNDING as AUXILIAIRES
 from engine.regime import RegimeError, kb_root, parameter_files, regimes
 from engine.solver import evaluate
+from engine.validation import validate
 from usecases.amendement import amend, load_amendment
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,9 +26,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scalaires_hostiles import REFUS, Scalaire, est_le_pays, scalaires_hostiles, valeur_ecrite
 
-from engine.dossier import DossierError, load_dossier, parse_json, parse_text, read_input, validate
+from engine.dossier import DossierError
+from engine.parsing import parse_json, parse_text, read_input
 from engine.program import Mode
 from engine.solver import evaluate
+from engine.validation import load_dossier, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -471,7 +473,7 @@ def test_a_hostile_scalar_in_json_is_read_as_written_or_refused_with_its_field(s
 @example(textes=["\x85", "a\u2028b"])  # line breaks to YAML: a plain or folded text read them back as a space
 def test_a_caseload_written_as_yaml_reads_back_its_texts_as_texts(textes):
     """``write_caseload`` wrote YAML for a 1.1 reader: a prénom « 1e3 » left plain would read back as 1000."""
-    from engine.dossier import dump_yaml
+    from engine.scalars import dump_yaml
 
     data = {"id": "x", "textes": textes, "n": 10, "b": True}
     assert parse_text(dump_yaml(data), "aller-retour.yaml") == data

@@ -31,9 +31,10 @@ from hypothesis import HealthCheck, given, settings
 from strategies import dossiers, lots
 
 from cli.lettres import letter_command, letters_command
-from engine.dossier import load_dossier, parse_text, validate
 from engine.files import umask, write_atomic
+from engine.parsing import parse_text
 from engine.solver import evaluate, evaluate_many
+from engine.validation import load_dossier, validate
 from explain import lettres as L
 from explain.lettres import Redacteur
 from explain.phrases import catalogue

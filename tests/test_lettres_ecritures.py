@@ -16,8 +16,8 @@ import unicodedata
 import pypdf
 import pytest
 
-from engine.dossier import validate
 from engine.solver import evaluate
+from engine.validation import validate
 from explain import lettres as L
 
 NKO, ARABE, BAMBARA = "ߊߡߊߘߎ", "أمادو", "Ɲɛlɛ Kɔnatɛ"

@@ -18,8 +18,8 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
-from engine.dossier import validate
 from engine.solver import evaluate
+from engine.validation import validate
 from explain import lettres as L
 from tests.test_lettres_regimes import CAS, _dossier
 from usecases.entete import EnteteError, load_bureau

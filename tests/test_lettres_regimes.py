@@ -18,9 +18,10 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
-from engine.dossier import DossierError, validate
+from engine.dossier import DossierError
 from engine.regime import load_regime
 from engine.solver import evaluate
+from engine.validation import validate
 from explain import lettres as L
 from explain.why import why
 from usecases.entete import entete_regime

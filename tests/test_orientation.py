@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from console.app import create_app
 from console.reglages import Reglages
-from engine.dossier import validate
 from engine.solver import evaluate
+from engine.validation import validate
 from explain import lettres as L
 from explain.render import decision_json, evaluate_text
 from explain.why import why

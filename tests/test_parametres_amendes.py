@@ -32,9 +32,11 @@ import pytest
 import yaml
 from num2words import num2words
 
-from engine.dossier import DossierError, parse_text, validate
+from engine.dossier import DossierError
+from engine.parsing import parse_text
 from engine.regime import Parameter, regimes
 from engine.solver import evaluate_many
+from engine.validation import validate
 from explain.lettres import letters, pdf_document
 from explain.phrases import catalogue
 from explain.rapport_impact import impact_text

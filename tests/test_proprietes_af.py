@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import dossiers, dossiers_complets, enfant_eligible, lots, numerotes
 
-from engine.dossier import validate
 from engine.program import Mode
 from engine.solver import evaluate_many, solve_symbols
+from engine.validation import validate
 
 AF = "allocations_familiales"
 STATUTS = {"accorde", "refuse", "incomplet"}

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import dossiers_complets, enfant_eligible
 
-from engine.dossier import validate
 from engine.model import Etat
 from engine.solver import evaluate_many
+from engine.validation import validate
 from explain.lettres import letter
 from explain.render import evaluate_text
 

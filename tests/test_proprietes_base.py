@@ -15,11 +15,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.dossier import validate
 from engine.program import Mode
 from engine.regime import load_regime
 from engine.resume import summarize_many
 from engine.solver import solve_symbols
+from engine.validation import validate
 from usecases.amendement import amend, load_amendment
 from usecases.generation import generate
 

@@ -39,11 +39,11 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.dossier import validate
 from engine.model import Decision, Statut
 from engine.program import Mode
 from engine.regime import load_regime
 from engine.solver import evaluate_many, solve_symbols
+from engine.validation import validate
 
 PMI = load_regime("senegal-css")
 ORIENTATION = load_regime("mali-couverture-maladie")

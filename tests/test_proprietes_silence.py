@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import dossiers, lots
 
-from engine.dossier import validate
 from engine.program import Mode
 from engine.solver import evaluate_many
+from engine.validation import validate
 
 AF = "allocations_familiales"
 reglages = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -54,10 +54,10 @@ from click.testing import CliRunner
 from jinja2 import meta
 
 from cli import main
-from engine.dossier import load_dossier, validate
 from engine.program import Mode, build_program
 from engine.regime import kb_root, load_regime, regimes
 from engine.solver import evaluate, evaluate_many, solve_symbols
+from engine.validation import load_dossier, validate
 from explain.phrases import environment
 from explain.render import decision_json
 from usecases.cases import load_cases, run_cases

@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from cli import main
 from console.app import create_app
 from console.reglages import Reglages
-from engine.dossier import parse_text
 from engine.regime import load_regime, regimes
+from engine.validation import parse_text
 from explain import format as fmt
 from usecases.check import hand_written_numbers
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from strategies import dossiers
 from test_proprietes_regimes import dossiers_pmi, menages
 
-from engine.dossier import validate
 from engine.solver import evaluate
+from engine.validation import validate
 from explain import lettres as L
 from explain.render import evaluate_text
 from explain.why import why

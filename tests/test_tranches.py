@@ -22,12 +22,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from test_proprietes_regimes import dossiers_pmi, menages
 
-from engine.dossier import Dossier, validate
+from engine.dossier import Dossier
 from engine.program import Mode, build_program
 from engine.read import AnswerReader
 from engine.regime import Regime, load_regime
 from engine.resume import summarize_many
 from engine.solver import demanded, evaluate_many, solve_program
+from engine.validation import validate
 from explain.render import decision_json
 from usecases.generation import generate
 

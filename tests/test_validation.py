@@ -1,6 +1,6 @@
 """The two schema validators agree: fastjsonschema decides, jsonschema words the errors.
 
-``engine.dossier.validate`` accepts a dossier when the compiled fastjsonschema
+``engine.validation.validate`` accepts a dossier when the compiled fastjsonschema
 check passes, and asks jsonschema for the errors only when it fails. Were the
 two to disagree, a dossier jsonschema refuses could slip through, or a valid
 one be refused with no message. Hypothesis draws valid dossiers of each
@@ -22,8 +22,8 @@ import strategies
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from engine.dossier import _validators, load_dossier, schema_errors
 from engine.regime import load_regime
+from engine.validation import _validators, load_dossier, schema_errors
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 REGIMES = {"mali-inps": "famille-diarra.yaml", "senegal-css": "senegal-pmi.yaml",
@@ -104,3 +104,30 @@ def test_a_refused_dossier_gets_every_error_with_its_path():
     assert ["date_reference"] in paths and ["enfants", 0, "prenom"] in paths
     assert all(isinstance(e, jsonschema.ValidationError) for e in errors)
     assert schema_errors(schema, load_dossier(EXAMPLES / "famille-diarra.yaml").data) == []
+
+
+def test_a_refusal_carries_each_field_and_its_message_as_records():
+    """DossierError says each field's path and message (issue 24): the console reads them, no regex."""
+    import pickle
+
+    from engine.dossier import DossierError, ErreurChamp
+    from engine.parsing import parse_json, parse_text
+    from engine.validation import validate
+
+    data = load_dossier(EXAMPLES / "famille-diarra.yaml").data
+    bad = {**copy.deepcopy(data), "inconnu": 1}
+    bad["enfants"][0]["date_naissance"] = "2015-02-30"
+    with pytest.raises(DossierError) as refused:
+        validate(bad, "d.yaml")
+    chemins = [e.chemin for e in refused.value.erreurs]
+    assert "enfants[0].date_naissance" in chemins and "inconnu" in chemins
+    assert str(refused.value) == "\n".join(f"d.yaml: {e.message}" for e in refused.value.erreurs)
+    copie = pickle.loads(pickle.dumps(refused.value))
+    assert copie.erreurs == refused.value.erreurs and str(copie) == str(refused.value)
+    for text, reader, chemin in [("a: 1\na: 2\n", parse_text, "a"), ('{"a": 1, "a": 2}', parse_json, "a"),
+                                 ("a: b: c\n", parse_text, "(racine)"), ("a: &x 1\nb: *x\n", parse_text, "(racine)"),
+                                 ('{"a": {"b": 1.5}}', parse_json, "a.b")]:
+        with pytest.raises(DossierError) as refused:
+            reader(text, "t")
+        assert [e.chemin for e in refused.value.erreurs] == [chemin], text
+        assert isinstance(refused.value.erreurs[0], ErreurChamp)

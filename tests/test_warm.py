@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.dossier import DossierError, validate
+from engine.dossier import DossierError
 from engine.program import Mode, build_program
 from engine.regime import load_regime
 from engine.solver import COLD, EvaluationError, evaluate, evaluate_many
 from engine.speedups.warm import WarmSolver
+from engine.validation import validate
 from explain.render import decision_json
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.cases import case_regime, load_cases
@@ -81,7 +82,7 @@ def test_both_solvers_say_clingo_s_own_message_when_it_refuses_a_program() -> No
     # An unsafe rule in every file, so that whichever slice a solver grounds holds it; its body reads a
     # parameter, so that the warm solver cannot leave it out as a rule that never fires.
     unsafe = f"\ncasse(X) :- {program.parameter_symbols[0].name}(Y).\n"
-    broken = dataclasses.replace(program, _slices={}, parts=[
+    broken = dataclasses.replace(program, parts=[
         dataclasses.replace(part, text=part.text + unsafe) for part in program.parts])
     for solver in (COLD, WarmSolver()):
         with pytest.raises(EvaluationError, match="unsafe"):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from engine.dossier import validate
 from engine.solver import evaluate
+from engine.validation import validate
 from explain.why import why
 from usecases.whatif import BUDGET_LETTRE, Budget, what_if
 

@@ -38,7 +38,8 @@ from clingo import ast
 
 from engine.blocks import read_blocks
 from engine.domaine import iso_date
-from engine.dossier import Dossier, DossierError, parse_text, read_input
+from engine.dossier import Dossier, DossierError
+from engine.parsing import parse_text, read_input
 from engine.regime import (
     AUXILIAIRES_DE_GROUNDING,
     Parameter,

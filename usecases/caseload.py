@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.domaine import MAX_BYTES
-from engine.dossier import Dossier, DossierError, dump_yaml, load_dossier, parse_json, validate
+from engine.dossier import Dossier, DossierError
 from engine.files import atomic_writer, write_atomic
+from engine.parsing import parse_json
 from engine.regime import Regime
+from engine.scalars import dump_yaml
+from engine.validation import load_dossier, validate
 from usecases.allocator import PreloadedContext
 
 SUFFIXES = (".yaml", ".yml", ".json")

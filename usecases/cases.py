@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.domaine import iso_date
-from engine.dossier import DossierError, parse_text, read_input, validate
+from engine.dossier import DossierError
 from engine.model import Decision
 from engine.regime import Regime, load_regime
 from engine.solver import evaluate_many
+from engine.validation import parse_text, read_input, validate
 from usecases.amendement import AmendmentError, amend, load_amendment
 from usecases.attendu import compare
 from usecases.caseload import each_alone_on_failure
@@ -89,8 +90,8 @@ def _date_effet(value: Any, path: Path, number: int) -> dt.date | None:
         return None
     day = iso_date(value)
     if day is None:
-        raise DossierError(f"{path}: cas n°{number} : « date_effet » : date impossible ou mal écrite {value!r} "
-                           "(attendu AAAA-MM-JJ)")
+        raise DossierError.de(str(path), [("date_effet", f"cas n°{number} : « date_effet » : date impossible ou mal "
+                                                         f"écrite {value!r} (attendu AAAA-MM-JJ)")])
     return day
 
 
@@ -111,14 +112,14 @@ def load_cases(path: Path) -> list[Case]:
     cases = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or ("attendu" not in entry and "erreur" not in entry):
-            raise DossierError(f"{path}: cas n°{number} : « attendu » (ou « erreur ») manque")
+            raise DossierError.de(str(path), [("attendu", f"cas n°{number} : « attendu » (ou « erreur ») manque")])
         dossier = entry.get("dossier") or {}
         if "modele" in entry:
             model_path = (path.parent / entry["modele"]).resolve()
             try:
                 model_text = read_input(model_path)
             except DossierError as exc:
-                raise DossierError(f"{path}: cas n°{number} : modèle {entry['modele']} : {exc}") from exc
+                raise DossierError.racine(str(path), f"cas n°{number} : modèle {entry['modele']} : {exc}") from exc
             model = parse_text(model_text, str(model_path))
             dossier = _merge(model, dossier)
         dossier.setdefault("id", f"{path.stem}-{number}")

@@ -126,8 +126,8 @@ def _parameter_gaps(regime: Regime) -> list[str]:
 
 def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
     """Decide ``size`` generated dossiers: each must get exactly one answer set and no incoherence."""
-    from engine.dossier import validate
     from engine.solver import EvaluationError, evaluate_many
+    from engine.validation import validate
     from usecases.generation import generate
 
     problems = []

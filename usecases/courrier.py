@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from engine.dossier import Dossier, DossierError, load_dossier
+from engine.dossier import Dossier, DossierError
 from engine.files import write_atomic
 from engine.model import Decision
 from engine.regime import RegimeError, load_regime
 from engine.solver import EvaluationError, evaluate, evaluate_many
+from engine.validation import load_dossier
 from usecases.amendement import AmendmentError, load_amendment, under_amendment
 from usecases.caseload import dossier_files, each_alone_on_failure
 from usecases.entete import EnteteError, entete, load_bureau

@@ -18,8 +18,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from engine.dossier import DossierError, apercu, genre, parse_text, read_input
+from engine.dossier import DossierError, apercu, genre
 from engine.regime import Regime
+from engine.validation import parse_text, read_input
 
 FICHIER = "entete.yaml"
 BUREAUX = "entetes"  # beside it, the letterheads of the regime's other offices, each a partial file as --entete takes

@@ -39,11 +39,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.dossier import Dossier, DossierError, validate
+from engine.dossier import Dossier, DossierError
 from engine.model import Condition, Decision, Etat, Prestation, Statut
 from engine.program import Mode, build_program
 from engine.regime import Regime
 from engine.solver import COLD, Solver, evaluate, evaluate_many
+from engine.validation import validate
 from explain.phrases import catalogue, chemin_generique
 
 # Types of questions, as an interface shows them (one input per type).

@@ -36,11 +36,12 @@ import clingo
 from clingo import ast
 
 from engine.atomes import AtomeModification, AtomeVoie
-from engine.dossier import Dossier, DossierError, validate
+from engine.dossier import Dossier, DossierError
 from engine.facts import InputField, to_python
 from engine.model import Decision, Statut
 from engine.program import Mode, build_program
 from engine.resume import Summary, summarize_many
+from engine.validation import validate
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 - :mod:`engine.speedups.slices`: a batch is grounded with the files of the benefits it claims only;
 - :mod:`engine.speedups.summary_cut`: the summary grounds only the rules its ``#show`` depends on;
-- :mod:`engine.speedups.cache`: the built program, kept on disk (the one persistent cache);
+- :mod:`engine.speedups.cache`: the built program, kept in memory and on disk (its one cache, two tiers);
 - :mod:`engine.speedups.warm`: the warm solver of long-lived processes, injected where it is wanted.
 
 Each module's docstring gives the measurement that justifies it.

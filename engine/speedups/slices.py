@@ -17,6 +17,7 @@ a single dossier 30 → 16 ms.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from clingo import ast
 
@@ -31,6 +32,16 @@ class Part:
     prestations: frozenset[str]  # the benefits the file declares (prestation(P).); empty: a shared file
     heads: frozenset[str]  # predicates its rules define
     reads: frozenset[str]  # predicates its rules read
+
+    def to_dict(self) -> dict[str, Any]:
+        """The part as JSON data (sets as sorted lists)."""
+        return {"text": self.text, "prestations": sorted(self.prestations), "heads": sorted(self.heads),
+                "reads": sorted(self.reads)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Part:
+        """The part :meth:`to_dict` gave."""
+        return cls(data["text"], frozenset(data["prestations"]), frozenset(data["heads"]), frozenset(data["reads"]))
 
 
 def make_part(statements: list[ast.AST], deps: dict[str, set[str]]) -> Part:
