@@ -1,0 +1,99 @@
+"""What the rules read under « not »: for each condition, the dossier facts whose silence the decision leans on
+(a condition met because the dossier does not say otherwise), and the facts each benefit's amount reads. The
+interview's search (:mod:`usecases.entretien.recherche`) asks them to confirm a met condition, to lift a
+refusal decided on a default, or to settle an amount.
+
+Read once per regime and process from the rules' AST (clingo's parser).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from engine.program import Mode, build_program
+from engine.regime import Regime
+
+# Predicates through which a rule depends on another condition: that condition is confirmed on its own.
+_ETATS = {"rempli", "non_rempli", "vrai", "faux", "etat", "par_exception", "evalue"}
+
+
+def lectures_par_defaut(regime: Regime, etat: str = "rempli") -> dict[str, set[str]]:  # or "montant"
+    """For each condition, the dossier facts that a rule putting it in ``etat`` (``rempli``, ``non_rempli``)
+    reads under ``not``, directly or through
+    the predicates its body uses (the mother is the applicant's wife when the dossier does not say who is
+    pregnant): a condition met on the dossier's silence, which the fact, once said, could fail. Read once per
+    regime from the rules' AST."""
+    return _lectures_par_defaut(regime)[etat]
+
+
+@functools.cache
+def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
+    """Both states at once: one pass over the rules' AST per regime and process."""
+    from clingo import ast
+
+    inputs = build_program(regime, Mode.EXPLANATION).inputs.fields
+    negated: dict[str, set[str]] = {}  # predicate -> inputs its own rules read under « not »
+    uses: dict[str, set[str]] = {}  # predicate -> predicates its rules' bodies use positively
+    conditions: dict[str, dict[str, set[str]]] = {"rempli": {}, "non_rempli": {}}  # state -> condition -> body
+    reads: dict[str, set[str]] = {}  # predicate -> inputs its rules read, under « not » or not
+    amounts: dict[str, set[str]] = {}  # benefit -> predicates the bodies of its « montant » rules use
+
+    def atom_name(literal: ast.AST) -> str | None:
+        if literal.ast_type != ast.ASTType.Literal or literal.atom.ast_type != ast.ASTType.SymbolicAtom:
+            return None
+        symbol = literal.atom.symbol
+        return symbol.name if symbol.ast_type == ast.ASTType.Function else None
+
+    def visit(statement: ast.AST) -> None:
+        if statement.ast_type != ast.ASTType.Rule or statement.head.ast_type != ast.ASTType.Literal:
+            return
+        head = statement.head.atom
+        if head.ast_type != ast.ASTType.SymbolicAtom or head.symbol.ast_type != ast.ASTType.Function:
+            return
+        name = head.symbol.name
+        body_neg = {atom_name(b) for b in statement.body if atom_name(b) and b.sign != ast.Sign.NoSign}
+        body_pos = {atom_name(b) for b in statement.body if atom_name(b) and b.sign == ast.Sign.NoSign}
+        negated.setdefault(name, set()).update(p for p in body_neg if p in inputs)
+        uses.setdefault(name, set()).update(p for p in body_pos if p not in inputs and p not in _ETATS)
+        reads.setdefault(name, set()).update(p for p in body_pos | body_neg if p in inputs)
+        if name == "montant" and len(head.symbol.arguments) >= 2 \
+                and head.symbol.arguments[1].ast_type == ast.ASTType.SymbolicTerm:
+            amounts.setdefault(str(head.symbol.arguments[1].symbol), set()).update(body_pos | body_neg)
+        if name in conditions and len(head.symbol.arguments) == 2:
+            condition = head.symbol.arguments[1]
+            key = getattr(condition, "name", None) or str(condition)
+            bodies = conditions[name].setdefault(key, set())
+            bodies.update(p for p in body_neg if p in inputs)
+            bodies.update(p for p in body_pos if p not in inputs and p not in _ETATS)
+
+    for _, text in regime.program_texts():
+        ast.parse_string(text, visit)
+
+    reach = {p: set(v) for p, v in negated.items()}  # grown to a fixed point along the positive uses
+    changed = True
+    while changed:
+        changed = False
+        for predicate, used in uses.items():
+            before = len(reach.setdefault(predicate, set()))
+            for other in used:
+                reach[predicate] |= reach.get(other, set())
+            changed |= len(reach[predicate]) != before
+    out = {etat: {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds
+                                                                 if p not in inputs))
+                  for key, preds in by_condition.items()}
+           for etat, by_condition in conditions.items()}
+    # The facts an amount reads, through every predicate its rules use (not through other conditions).
+    read = {p: set(v) for p, v in reads.items()}
+    changed = True
+    while changed:
+        changed = False
+        for predicate, used in uses.items():
+            before = len(read.setdefault(predicate, set()))
+            for other in used:
+                read[predicate] |= read.get(other, set())
+            changed |= len(read[predicate]) != before
+    out["montant"] = {benefit: {p for p in preds if p in inputs}.union(*(read.get(p, set()) for p in preds
+                                                                       if p not in inputs))
+                      for benefit, preds in amounts.items()}
+    return out
+
