@@ -31,9 +31,10 @@ types from the regime's schema.
 
 The interview in five modules, each one job:
 
-- :mod:`~usecases.entretien.questions`: dossier paths, the schema of a field, the question that fills it;
-- :mod:`~usecases.entretien.reponses`: an answer read, written into the dossier or taken back, and the
-  dossier an interview starts from;
+- :mod:`~usecases.entretien.questions`: dossier paths, the schema of a field, the question that fills it and
+  the value its typed answer gives;
+- :mod:`~usecases.entretien.reponses`: an answer written into the dossier or taken back, and the dossier an
+  interview starts from;
 - :mod:`~usecases.entretien.lectures`: what the rules read under « not » (read once per regime);
 - :mod:`~usecases.entretien.recherche`: the search for the next question, :func:`prochaine_etape`;
 - :mod:`~usecases.entretien.simulation`: a whole interview answered from a complete dossier.
@@ -52,6 +53,7 @@ from usecases.entretien.questions import (
     Choix,
     EntretienError,
     ProchaineQuestion,
+    lire_reponse,
     question,
     schema_node,
 )
@@ -59,7 +61,6 @@ from usecases.entretien.recherche import Etape, prochaine_etape
 from usecases.entretien.reponses import (
     ListeNommee,
     dossier_yaml,
-    lire_reponse,
     listes_nommees,
     nouveau_dossier,
     prestations,

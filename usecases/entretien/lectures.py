@@ -69,31 +69,29 @@ def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
     for _, text in regime.program_texts():
         ast.parse_string(text, visit)
 
-    reach = {p: set(v) for p, v in negated.items()}  # grown to a fixed point along the positive uses
-    changed = True
-    while changed:
-        changed = False
-        for predicate, used in uses.items():
-            before = len(reach.setdefault(predicate, set()))
-            for other in used:
-                reach[predicate] |= reach.get(other, set())
-            changed |= len(reach[predicate]) != before
+    reach = _grown(negated, uses)
     out = {etat: {key: {p for p in preds if p in inputs}.union(*(reach.get(p, set()) for p in preds
                                                                  if p not in inputs))
                   for key, preds in by_condition.items()}
            for etat, by_condition in conditions.items()}
     # The facts an amount reads, through every predicate its rules use (not through other conditions).
-    read = {p: set(v) for p, v in reads.items()}
-    changed = True
-    while changed:
-        changed = False
-        for predicate, used in uses.items():
-            before = len(read.setdefault(predicate, set()))
-            for other in used:
-                read[predicate] |= read.get(other, set())
-            changed |= len(read[predicate]) != before
+    read = _grown(reads, uses)
     out["montant"] = {benefit: {p for p in preds if p in inputs}.union(*(read.get(p, set()) for p in preds
                                                                        if p not in inputs))
                       for benefit, preds in amounts.items()}
     return out
 
+
+def _grown(seed: dict[str, set[str]], uses: dict[str, set[str]]) -> dict[str, set[str]]:
+    """A copy of ``seed`` (predicate -> inputs) grown to a fixed point along the positive uses: a predicate
+    reads what the predicates its rules use read."""
+    out = {p: set(v) for p, v in seed.items()}
+    changed = True
+    while changed:
+        changed = False
+        for predicate, used in uses.items():
+            before = len(out.setdefault(predicate, set()))
+            for other in used:
+                out[predicate] |= out.get(other, set())
+            changed |= len(out[predicate]) != before
+    return out

@@ -1,22 +1,24 @@
-"""The interview's questions: a dossier path read and walked, the schema's type and choices of a field, and the
-question that fills it, worded by the regime's catalogue.
+"""The interview's questions: a dossier path read and walked, the schema's type and choices of a field, the
+question that fills it, worded by the regime's catalogue, and the value a typed answer gives it.
 
 Paths are written as a clerk reads them (``enfants[1].residence.pays``); :func:`split_path` cuts one into its
 keys and list indices, :func:`absent` says whether the dossier lacks the field, :func:`schema_node` and
 :func:`field_schema` find its schema (``$ref``, ``oneOf`` and ``anyOf`` followed by :func:`schema_branches`).
 
-The walk of :func:`absent` is not :func:`engine.read`'s, though it has the same shape (``duplicates`` pairs
-them): it reads a field under a scalar (a child's residence given as a country) as lacking unless the scalar
-already stands for it, which the engine's must not (there the scalar is a value the rules read); see the
-note on :func:`absent`.
+The walk itself is the engine's (:func:`engine.paths.follow`, shared with :mod:`engine.read` and the
+simulation); what differs is the verdict where it stops: :func:`absent` reads a field under a scalar (a
+child's residence given as a country) as lacking unless the scalar already stands for it, where the engine
+holds it present (the scalar is the value its rules read).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from engine.paths import follow
 from engine.regime import Regime
 from explain.phrases import catalogue, chemin_generique
 
@@ -71,27 +73,21 @@ def blocked(champ: str, closed: set[str]) -> bool:
 def absent(data: Any, champ: str, regime: Regime | None = None) -> bool:
     """Whether the dossier lacks the field (an item that does not exist is not a lack: nothing can be asked
     there; a sub-field of a scalar, a child's residence given as a country, is one: the answer makes it an
-    object, :func:`repondre`)."""
-    node = data
+    object, :func:`usecases.entretien.reponses.repondre`)."""
     parts = split_path(champ)
-    for position, part in enumerate(parts):
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                return False
-            node = node[part]
-        elif isinstance(node, dict):
-            if part not in node:
-                return True
-            node = node[part]
-        else:
-            if not isinstance(node, str | int | bool):
-                return False
-            if regime is not None and position == len(parts) - 1:  # the field the scalar already stands for
-                parent = field_schema(regime, _display(parts[:position]))
-                objects = [b for b in schema_branches(regime.schema, parent) if "properties" in b]
-                return not (objects and objects[0].get("required") == [part])
-            return True
-    return False
+    position, node = follow(data, parts)
+    if position == len(parts) or isinstance(parts[position], int):
+        return False
+    if isinstance(node, dict):
+        return True  # a key its mapping lacks
+    if not isinstance(node, str | int | bool):
+        return False
+    part = parts[position]
+    if regime is not None and position == len(parts) - 1:  # the field the scalar already stands for
+        parent = field_schema(regime, _display(parts[:position]))
+        objects = [b for b in schema_branches(regime.schema, parent) if "properties" in b]
+        return not (objects and objects[0].get("required") == [part])
+    return True
 
 
 def _display(parts: list[str | int]) -> str:
@@ -199,3 +195,49 @@ def field_schema(regime: Regime, champ: str) -> dict[str, Any]:
         node = (next(b for b in branches if b.get("type") == "array").get("items", {}) if isinstance(part, int)
                 else next(b for b in branches if part in b.get("properties", {}))["properties"][part])
     return node
+
+
+# -- answers ---------------------------------------------------------------------------
+_OUI = {"oui", "o", "vrai", "true", "1"}
+_NON = {"non", "n", "faux", "false", "0"}
+
+
+def _date(text: str) -> dt.date:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise EntretienError(f"« {text} » n'est pas une date : écrivez-la JJ/MM/AAAA (par exemple 15/03/2026)")
+
+
+def lire_reponse(q: ProchaineQuestion, text: str) -> Any:
+    """The value a typed answer gives the dossier, or EntretienError with a French message to ask again."""
+    text = str(text).strip()
+    if not text:
+        raise EntretienError("réponse vide : répondez, ou « ? » si le demandeur ne sait pas")
+    if q.type == DATE:
+        return _date(text).isoformat()
+    if q.type == DATES:
+        if text.lower() in ("aucune", "aucun", "-"):
+            return []
+        return sorted(_date(t).isoformat() for t in re.split(r"[,;\s]+", text) if t)
+    if q.type == ENTIER:
+        digits = re.sub(r"[\s\u00a0\u202f]", "", text)
+        if not re.fullmatch(r"\d+", digits):
+            raise EntretienError(f"« {text} » n'est pas un nombre entier positif")
+        return int(digits)
+    if q.type == BOOLEEN:
+        if text.lower() in _OUI:
+            return True
+        if text.lower() in _NON:
+            return False
+        raise EntretienError(f"« {text} » : répondez « oui » ou « non »")
+    if q.type == CHOIX:
+        for position, choice in enumerate(q.choix, start=1):
+            if text.lower() in (str(choice.valeur).lower(), choice.libelle.lower(), str(position)):
+                return choice.valeur
+        offered = " ; ".join(f"{i} : {c.libelle}" for i, c in enumerate(q.choix, start=1))
+        raise EntretienError(f"« {text} » n'est pas l'un des choix ({offered})")
+    return text

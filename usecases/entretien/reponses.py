@@ -1,77 +1,26 @@
-"""The interview's answers: a typed answer read into a value, written into the dossier (« répondre ») or taken
-back (« précédent »), and the dossier an interview starts from (its claims, dates, identity and named people),
-kept as the YAML a clerk files.
+"""The interview's dossier: an answer written into it (« répondre ») or taken back (« précédent »), and the
+dossier an interview starts from (its claims, dates, identity and named people), kept as the YAML a clerk
+files.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from engine.regime import Regime
 from usecases.entretien.questions import (
-    BOOLEEN,
-    CHOIX,
-    DATE,
-    DATES,
-    ENTIER,
     EntretienError,
-    ProchaineQuestion,
     field_schema,
     resolve_ref,
     schema_branches,
     split_path,
 )
 
+
 # -- answers ---------------------------------------------------------------------------
-_OUI = {"oui", "o", "vrai", "true", "1"}
-_NON = {"non", "n", "faux", "false", "0"}
-
-
-def _date(text: str) -> dt.date:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise EntretienError(f"« {text} » n'est pas une date : écrivez-la JJ/MM/AAAA (par exemple 15/03/2026)")
-
-
-def lire_reponse(q: ProchaineQuestion, text: str) -> Any:
-    """The value a typed answer gives the dossier, or EntretienError with a French message to ask again."""
-    text = str(text).strip()
-    if not text:
-        raise EntretienError("réponse vide : répondez, ou « ? » si le demandeur ne sait pas")
-    if q.type == DATE:
-        return _date(text).isoformat()
-    if q.type == DATES:
-        if text.lower() in ("aucune", "aucun", "-"):
-            return []
-        return sorted(_date(t).isoformat() for t in re.split(r"[,;\s]+", text) if t)
-    if q.type == ENTIER:
-        digits = re.sub(r"[\s\u00a0\u202f]", "", text)
-        if not re.fullmatch(r"\d+", digits):
-            raise EntretienError(f"« {text} » n'est pas un nombre entier positif")
-        return int(digits)
-    if q.type == BOOLEEN:
-        if text.lower() in _OUI:
-            return True
-        if text.lower() in _NON:
-            return False
-        raise EntretienError(f"« {text} » : répondez « oui » ou « non »")
-    if q.type == CHOIX:
-        for position, choice in enumerate(q.choix, start=1):
-            if text.lower() in (str(choice.valeur).lower(), choice.libelle.lower(), str(position)):
-                return choice.valeur
-        offered = " ; ".join(f"{i} : {c.libelle}" for i, c in enumerate(q.choix, start=1))
-        raise EntretienError(f"« {text} » n'est pas l'un des choix ({offered})")
-    return text
-
-
 def repondre(regime: Regime, data: dict[str, Any], champ: str, valeur: Any) -> dict[str, Any]:
     """A copy of the dossier with ``champ`` set to ``valeur`` (a scalar field that must become an object to take
     a sub-field, a child's residence given as a country, keeps its value under the object's required field)."""

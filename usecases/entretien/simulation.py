@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.paths import follow
 from engine.regime import Regime
 from engine.solver import COLD, Solver
 from usecases.entretien.questions import blocked, field_schema, resolve_ref, schema_branches, schema_node, split_path
@@ -44,15 +45,9 @@ def depart(regime: Regime, complet: dict[str, Any]) -> dict[str, Any]:
 
 
 def _value_at(data: Any, champ: str) -> tuple[bool, Any]:
-    node = data
-    for part in split_path(champ):
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                return False, None
-        elif not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
+    parts = split_path(champ)
+    position, node = follow(data, parts)
+    return (True, node) if position == len(parts) else (False, None)
 
 
 def faits(data: Any, prefix: str = "") -> set[str]:
