@@ -37,6 +37,7 @@ from engine.model import (
     Statut,
     VerseA,
 )
+from engine.paths import follow
 from engine.program import Program
 from engine.regime import kb_root
 
@@ -213,20 +214,11 @@ def _personne(arguments) -> Personne:
 
 def _absent(data: Any, path: tuple[str, ...], indices: tuple[int, ...]) -> bool:
     """Whether the dossier lacks the field at ``path`` (a parent of another shape is not a lack)."""
-    node, it = data, iter(indices)
-    for part in path:
-        if part == "[]":
-            index = next(it)
-            if not isinstance(node, list) or index >= len(node):
-                return False
-            node = node[index]
-        elif isinstance(node, dict):
-            if part not in node:
-                return True
-            node = node[part]
-        else:
-            return False
-    return False
+    it = iter(indices)
+    parts = [next(it) if part == "[]" else part for part in path]
+    position, node = follow(data, parts)
+    # A key its mapping lacks; not a missing item, nor a field under a scalar (the value the rules read).
+    return position < len(parts) and isinstance(parts[position], str) and isinstance(node, dict)
 
 
 class _TreeBuilder:

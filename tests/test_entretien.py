@@ -1,4 +1,4 @@
-"""The counter interview (usecases/entretien.py): which question comes next, and when it stops.
+"""The counter interview (usecases/entretien/): which question comes next, and when it stops.
 
 Driven by the golden cases as the claimant's answers (a fact the case lacks is answered « je ne sais
 pas »), every interview must end on the statuses and amounts ``evaluate`` gives the whole case, without

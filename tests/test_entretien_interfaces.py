@@ -1,5 +1,5 @@
 """The counter interview through its three doors: ``POST /api/v1/entretien``, the console's screens and
-``prevoyance entretien`` at the prompt. Each drives the same engine (usecases/entretien.py)."""
+``prevoyance entretien`` at the prompt. Each drives the same engine (usecases/entretien/)."""
 
 from __future__ import annotations
 
