@@ -16,10 +16,11 @@ import click
 from cli.fr import option
 from engine.dossier import DossierError
 from engine.files import atomic_writer
-from engine.regime import RegimeError, default_regime_id, load_regime
+from engine.regime import Regime, RegimeError, default_regime_id, load_regime
 from engine.solver import EvaluationError
 from engine.validation import validate
 from explain.phrases import PhraseError, catalogue
+from explain.questions import libelle_question
 from explain.render import evaluate_text
 from usecases.entretien import (
     EntretienError,
@@ -60,9 +61,9 @@ def _choisir_prestations(regime, demandees: tuple[str, ...]) -> list[str]:
         click.echo(f"Réponse invalide : donnez des numéros de 1 à {len(known)}.", err=True)
 
 
-def _poser(q: ProchaineQuestion) -> str:
+def _poser(regime: Regime, q: ProchaineQuestion) -> str:
     """The question as the prompt shows it: its wording, and its choices numbered."""
-    lines = [q.libelle]
+    lines = [libelle_question(regime, q)]
     for position, choix in enumerate(q.choix, start=1):
         lines.append(f"  {position}. {choix.libelle}")
     hint = {"date": "JJ/MM/AAAA", "liste de dates": "dates JJ/MM/AAAA séparées par des virgules, ou « aucune »",
@@ -115,7 +116,7 @@ def entretien_command(base: str | None, demandees: tuple[str, ...], date_demande
                 break
             q = etape.question
             while True:
-                text = click.prompt(_poser(q), prompt_suffix=" : ")
+                text = click.prompt(_poser(regime, q), prompt_suffix=" : ")
                 if text.strip() == JE_NE_SAIS_PAS:
                     inconnus.append(q.champ)
                     break

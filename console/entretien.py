@@ -35,9 +35,10 @@ from console.dossiers import (
 from console.etat import EtatServeur
 from console.requetes import corps, verifier_taille
 from console.vues import regime_demande, rendre_page
-from engine.regime import default_regime_id, regimes
+from engine.regime import Regime, default_regime_id, regimes
 from engine.solver import Solver
 from explain.phrases import catalogue
+from explain.questions import libelle_question
 from usecases.entretien import (
     Choix,
     EntretienError,
@@ -148,8 +149,8 @@ def etape(dossier: dict[str, Any], inconnus: list[str], solver: Solver) -> Etape
         raise ErreurInterne(f"erreur interne de la base de règles : {exc}") from exc
 
 
-def question_json(q: ProchaineQuestion) -> dict[str, Any]:
-    return {"champ": q.champ, "libelle": q.libelle, "type": q.type,
+def question_json(regime: Regime, q: ProchaineQuestion) -> dict[str, Any]:
+    return {"champ": q.champ, "libelle": libelle_question(regime, q), "type": q.type,
             "choix": [{"valeur": c.valeur, "libelle": c.libelle} for c in q.choix]}
 
 
@@ -172,8 +173,8 @@ def _entretien(body: bytes, solver: Solver) -> Response:
         if step.question is None:
             text = decision_bytes(step.decision).decode("utf-8")
             return Response(f'{{"decision": {text.rstrip()}}}\n'.encode(), media_type=JSON)
-        return JSONResponse({"question": question_json(step.question), "prestations_ouvertes": step.ouvertes,
-                             "en_attente": step.en_attente})
+        return JSONResponse({"question": question_json(step.dossier.regime, step.question),
+                             "prestations_ouvertes": step.ouvertes, "en_attente": step.en_attente})
     except DossierRefuse as exc:
         return _erreurs(exc)
     except ErreurInterne as exc:
@@ -306,7 +307,8 @@ def _ecran(request: Request, step: Etape, etat: dict[str, Any], erreur: str | No
     phrases = catalogue(step.dossier.regime)
     demandees = [d["prestation"] for d in step.dossier.data.get("demandes", [])]
     q = step.question
-    return rendre_page(request, "entretien_question.html", status_code, question=q, etat=encoder_etat(etat),
+    return rendre_page(request, "entretien_question.html", status_code, question=q,
+                 libelle=libelle_question(step.dossier.regime, q), etat=encoder_etat(etat),
                  erreur=erreur, saisie=saisie, numero=len(etat.get("historique", [])) + 1,
                  precedent=bool(etat.get("historique")),
                  ouvertes=[phrases.libelle_prestation(p) for p in step.ouvertes],

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.saisie import chemin, lire
+from engine.paths import chemin_generique
 from engine.program import Mode, build_program
 from engine.regime import Regime
 from engine.speedups import slices
-from explain.phrases import catalogue, chemin_generique
+from explain.phrases import catalogue
 
 _NOTE_ANALYSTE = re.compile(r"\b(règles?|true|false|absente?s?|JSON|schéma|identifiant)\b", re.I)
 

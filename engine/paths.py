@@ -9,7 +9,16 @@ the scalar already stands for it (a child's residence given as its country).
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_INDICES = re.compile(r"\[\d+\]")
+
+
+def chemin_generique(chemin: str) -> str:
+    """A dossier path as a regime's catalogue names it, without the items' indices: ``enfants[1].age`` →
+    ``enfants[].age`` (the keys of ``questions`` and ``modifications`` in ``explications/``)."""
+    return _INDICES.sub("[]", chemin)
 
 
 def follow(data: Any, parts: list[str | int] | tuple[str | int, ...]) -> tuple[int, Any]:

@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from engine.model import EnAttente, Prestation
-from explain.phrases import Catalogue, chemin_generique
+from engine.paths import chemin_generique
+from explain.phrases import Catalogue
 
 
 @dataclass

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import Condition, Decision, Etat, MembreEnAttente, Prestation
+from engine.paths import chemin_generique
 from engine.regime import load_regime
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue, catalogue_de, chemin_generique
+from explain.phrases import Catalogue, catalogue, catalogue_de
 
 
 @dataclass

@@ -48,13 +48,6 @@ class PhraseError(Exception):
 
 
 SEXES = "_sexes"  # the context key holding who is a woman or a man (never a value of the dossier's facts)
-_INDICE = re.compile(r"\[\d+\]")
-
-
-def chemin_generique(chemin: str) -> str:
-    """A dossier path as the catalogue names it, without the items' indices: ``enfants[1].age`` → ``enfants[].age``
-    (the keys of ``questions`` and ``modifications``)."""
-    return _INDICE.sub("[]", chemin)
 
 
 @jinja2.pass_context

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import Condition, Decision, Etat, Prestation
+from engine.paths import chemin_generique
 from explain import format as fmt
-from explain.phrases import Catalogue, catalogue_de, chemin_generique
+from explain.phrases import Catalogue, catalogue_de
 from explain.render import (
     ETATS_FR,
     MARKS,

@@ -1,8 +1,10 @@
 """The layout the code promises (docs/architecture.md), checked on the source itself.
 
-The core (``engine/*.py``) knows nothing of the tools, the command line, the explanations or the
-console; no module imports another's private names; the command line walks no folder and runs no
-SQL; every module says what it is for; a class name means one thing.
+One floor per package, each importing only the floors below it: ``engine`` (the core and its
+speed-ups) → ``usecases`` (what orchestrates) → ``explain`` (pure rendering) → ``cli`` and
+``console`` on top. No import circle, between modules or packages, counting the imports written
+inside functions; no module imports another's private names; the command line walks no folder and
+runs no SQL; every module says what it is for and is at most 400 lines; a class name means one thing.
 """
 
 from __future__ import annotations
@@ -39,14 +41,100 @@ def imports(path: Path) -> list[tuple[str, list[str]]]:
     return out
 
 
-CORE = [p for p in MODULES if p.parent == ROOT / "engine"]
+# Each package's floor: a module imports its own floor and those below, never one above or beside.
+FLOORS = {"engine": 0, "usecases": 1, "explain": 2, "console": 3, "cli": 4}  # the command line starts the server
 
 
-@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
-def test_the_core_imports_nothing_above_it(path: Path) -> None:
-    above = ("usecases", "cli", "explain", "console")
-    wrong = [module for module, _ in imports(path) if module.split(".")[0] in above]
-    assert not wrong, f"{path.name} imports {wrong}: the core must not depend on what is built on it"
+def floor(module: str) -> int | None:
+    return FLOORS.get(module.split(".")[0])
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_module_imports_only_its_floor_and_the_floors_below(path: Path) -> None:
+    package = module_name(path).split(".")[0]
+    wrong = [module for module, _ in imports(path) if floor(module) is not None
+             and module.split(".")[0] != package and floor(module) >= FLOORS[package]]
+    assert not wrong, (f"{path.relative_to(ROOT)} (floor {package}) imports {wrong}: a floor depends only on "
+                       f"the floors below it")
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module → the project's modules it imports (a name imported from a package may be a module of it)."""
+    known = {module_name(p) for p in MODULES}
+    graph: dict[str, set[str]] = {}
+    for path in MODULES:
+        out = set()
+        for module, names in imports(path):
+            out |= {f"{module}.{name}" for name in names if f"{module}.{name}" in known}
+            if module in known and not all(f"{module}.{name}" in known for name in names or ["?"]):
+                out.add(module)
+        graph[module_name(path)] = out - {module_name(path)}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return out
+
+
+def test_no_import_circle_between_modules() -> None:
+    graph = _graph()
+    # A package's __init__ that re-exports its modules is not a circle of their code: leave out the edges
+    # from a package to its own modules.
+    graph = {m: {n for n in out if not n.startswith(f"{m}.")} for m, out in graph.items()}
+    assert not _circles(graph), f"import circles: {_circles(graph)}"
+
+
+def test_no_import_circle_between_packages() -> None:
+    """Between packages, not only modules: a subpackage is a room of its parent's floor (engine.speedups
+    serves engine.program and builds on engine.solver), so only the edges between a package and its own
+    subpackages are left out."""
+    packages = {module_name(p) for p in MODULES if p.name == "__init__.py"}
+
+    def package(module: str) -> str:
+        return module if module in packages else module.rpartition(".")[0]
+
+    def related(a: str, b: str) -> bool:
+        return a.startswith(f"{b}.") or b.startswith(f"{a}.")
+
+    graph: dict[str, set[str]] = defaultdict(set)
+    for module, out in _graph().items():
+        graph[package(module)] |= {package(n) for n in out if not related(package(n), package(module))}
+        graph[package(module)].discard(package(module))
+    assert not _circles(graph), f"import circles between packages: {_circles(graph)}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_is_over_400_lines(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 400, f"{path.relative_to(ROOT)}: {lines} lines — split it by job"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -56,7 +144,7 @@ def test_no_private_name_is_imported_from_another_module(path: Path) -> None:
     assert not private, f"{path.relative_to(ROOT)} imports private names {private}"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cli").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "cli").rglob("*.py")), ids=lambda p: p.name)
 def test_the_command_line_walks_no_folder_and_runs_no_sql(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     walks = [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
@@ -98,6 +186,7 @@ def test_nothing_in_the_console_imports_the_module_that_assembles_it(path: Path)
 RENDU_PERMIS = {
     "engine.regime": {"load_regime", "regime_de_decision", "kb_root"},  # the catalogue of a decision's regime
     "engine.blocks": {"read_blocks"},  # a rule's sentence, quoted
+    "engine.paths": {"chemin_generique"},  # a dossier path as the catalogue keys it (enfants[].age)
     "usecases.entete": {"entete", "entete_regime"},  # a regime's letterhead (kb/<regime>/entete.yaml), cached
 }
 # Never from explain/: what decides, writes files or opens a database.

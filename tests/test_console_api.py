@@ -378,7 +378,7 @@ def test_every_enumeration_has_a_french_label_in_its_catalogue():
         for alternative in schema.get("oneOf", ()):
             yield from enums(alternative, path)
 
-    from explain.phrases import chemin_generique
+    from engine.paths import chemin_generique
 
     for regime in regimes().values():
         data = Formulaire(regime).phrases.data

@@ -18,6 +18,7 @@ from engine import evaluate
 from engine.dossier import DossierError
 from engine.regime import load_regime
 from engine.validation import validate
+from explain.questions import libelle_question
 from tests.strategies import dossiers
 from usecases.cases import load_cases
 from usecases.entretien import (
@@ -71,7 +72,7 @@ def test_each_child_is_asked_until_none_is_pending_even_after_a_grant():
     step = prochaine_etape(INPS, data)
     assert step.decision.prestations["allocations_familiales"].statut == "accorde"
     assert step.question is not None and step.question.champ.startswith("enfants[1].")
-    assert "Issa" in step.question.libelle
+    assert "Issa" in libelle_question(INPS, step.question)
 
 
 def test_a_complete_dossier_gets_the_decision_of_evaluate():
@@ -116,10 +117,10 @@ def test_no_exception_is_asked_when_the_benefit_is_already_granted():
 
 def test_questions_name_the_child_without_a_broken_elision_and_agree_with_the_applicant():
     data = {"demandeur": {"sexe": "F"}, "enfants": [{"prenom": "Aminata"}]}
-    assert question(INPS, data, "enfants[0].residence").libelle == "Dans quel pays réside Aminata ?"
-    assert question(INPS, data, "demandeur.mois_consecutifs").libelle.startswith(
+    assert libelle_question(INPS, question(INPS, data, "enfants[0].residence")) == "Dans quel pays réside Aminata ?"
+    assert libelle_question(INPS, question(INPS, data, "demandeur.mois_consecutifs")).startswith(
         "Depuis combien de mois consécutifs la demandeuse travaille-t-elle")
-    assert "d'Aminata" in question(INPS, data, "enfants[0].date_naissance").libelle
+    assert "d'Aminata" in libelle_question(INPS, question(INPS, data, "enfants[0].date_naissance"))
 
 
 def test_types_and_choices_come_from_the_schema_and_the_catalogue():

@@ -22,12 +22,13 @@ import jinja2
 
 from engine.dossier import Dossier
 from engine.model import Decision, Etat, Statut
+from engine.paths import chemin_generique
 from engine.regime import regime_de_decision
 from explain import format as fmt
 from explain.format import md
 from explain.lettres.entete import ACTES, contestation, contexte_entete, recours_contexte
 from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste, valeur_en_mots
-from explain.phrases import SEXES, Catalogue, PhraseError, catalogue_de, chemin_generique
+from explain.phrases import SEXES, Catalogue, PhraseError, catalogue_de
 from explain.render import amendements, dispositions, ordre_montants
 from explain.why import Node, branche, change_text, changements_montres, context
 from usecases.courrier import LettreError

@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.paths import follow
+from engine.paths import chemin_generique, follow
 from engine.regime import Regime
-from explain.phrases import catalogue, chemin_generique
 
 # Types of questions, as an interface shows them (one input per type).
 DATE, ENTIER, BOOLEEN, CHOIX, TEXTE, DATES = "date", "entier", "booleen", "choix", "texte", "liste de dates"
@@ -43,13 +42,17 @@ class Choix:
 
 @dataclass(frozen=True)
 class ProchaineQuestion:
-    """The next question: the dossier path it fills, its French wording, its type and its choices."""
+    """The next question: the dossier path it fills, its type and its choices, and what its wording needs — the
+    catalogue's template for the field (``modele``), else the schema's description — which
+    :func:`explain.questions.libelle_question` words: choosing a question is this floor's, saying it is explain's."""
 
     champ: str
-    libelle: str
     type: str
     choix: tuple[Choix, ...] = ()
     objet: str | None = None  # the child (or item) it is about
+    modele: str | None = None  # the catalogue's question (``questions`` of explications/), a Jinja template
+    description: str = ""  # the schema's own words for the field, when the catalogue has no question for it
+    sexes: tuple[tuple[str, str], ...] = ()  # who the wording agrees with (``Regime.sexes`` of the dossier)
 
 
 # -- paths -----------------------------------------------------------------------
@@ -154,7 +157,7 @@ def _type(node: dict[str, Any]) -> str:
 
 
 def question(regime: Regime, data: dict[str, Any], champ: str) -> ProchaineQuestion:
-    """The question that fills ``champ``, worded by the catalogue for the person it names."""
+    """The question that fills ``champ``, with what its wording needs for the person it names."""
     node = schema_node(regime, champ)
     kind = _type(node)
     labels = regime.phrases.get("choix", {})
@@ -167,13 +170,9 @@ def question(regime: Regime, data: dict[str, Any], champ: str) -> ProchaineQuest
     indices = [int(i) for i in _INDEX.findall(champ)]
     objet = _libelle_objet(data, champ) if indices else None
     template = regime.phrases.get("questions", {}).get(chemin_generique(champ))
-    if template:
-        phrases = catalogue(regime)
-        text = phrases.render(template, {"objet": objet}, regime.sexes(data))
-    else:  # a regime without a question for this field: its schema's own description
-        text = (node.get("description") or node.get("title") or champ.rsplit(".", 1)[-1].replace("_", " "))
-        text = text.rstrip(". ") + (f" ({objet})" if objet else "") + " ?"
-    return ProchaineQuestion(champ, text, kind, choices, objet)
+    description = node.get("description") or node.get("title") or champ.rsplit(".", 1)[-1].replace("_", " ")
+    return ProchaineQuestion(champ, kind, choices, objet, template, description,
+                             tuple(sorted(regime.sexes(data).items())))
 
 
 def _libelle_objet(data: dict[str, Any], champ: str) -> str | None:
