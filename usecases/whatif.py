@@ -174,14 +174,14 @@ def _decomposed_list(dossier: Dossier, fields: dict[str, InputField]) -> str | N
     return longest if longest is not None and sizes[longest] >= 2 else None
 
 
-def pistes(dossier: Dossier, decision: Decision, benefit: str, budget: Budget = BUDGET_EXPLICATION,
+def pistes(dossier: Dossier, decision: Decision, pid: str, budget: Budget = BUDGET_EXPLICATION,
            deadline: float | None = None) -> WhatIf | None:
     """The one what-if policy of every interface: what would change the decision is searched for a refused
-    benefit only (a grant has nothing to change, an incomplete claim a question to answer first); None else."""
-    prestation = decision.prestations.get(benefit)
+    prestation only (a grant has nothing to change, an incomplete claim a question to answer first); None else."""
+    prestation = decision.prestations.get(pid)
     if prestation is None or prestation.statut != Statut.refuse:
         return None
-    return what_if(dossier, benefit, budget=budget, deadline=deadline)
+    return what_if(dossier, pid, budget=budget, deadline=deadline)
 
 
 def what_if(dossier: Dossier, benefit: str, limit: int | None = None, rounds: int = 3,

@@ -138,10 +138,10 @@ def _what_if(answer, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
     return out
 
 
-def textes_cites(decision: Decision, benefit: str, phrases: Catalogue) -> list[str]:
+def textes_cites(decision: Decision, pid: str, phrases: Catalogue) -> list[str]:
     """The texts the decision applies: the regime's guide, and the articles its conditions cite."""
     regime = phrases.regime
-    prestation = decision.prestations[benefit]
+    prestation = decision.prestations[pid]
     # A condition may cite several texts ("Loi n°99-041, art. 28 ; Code du travail, art. L179"): each once.
     articles = list(dict.fromkeys(part.strip() for c in prestation.droit.walk() if c.article
                                   for part in c.article.split(" ; ") if part.strip()))
@@ -232,7 +232,7 @@ def letter_type(statut: str) -> str:
     return TYPES[statut]
 
 
-def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, entete: dict[str, Any] | None = None,
+def letter_context(dossier: Dossier | None, decision: Decision, pid: str, entete: dict[str, Any] | None = None,
                    answer=None, date: dt.date | None = None) -> dict[str, Any]:
     """Everything a letter template shows, its texts already escaped for Markdown.
 
@@ -240,15 +240,15 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
     ``None``: the regime's own); ``answer`` a what-if search for a refusal
     (:func:`usecases.whatif.what_if`); ``date`` the date of the letter (default: the date of the decision).
     """
-    if benefit not in decision.prestations:
+    if pid not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"
-        raise LettreError(f"prestation « {benefit} » non examinée pour ce dossier (examinées : {known})")
+        raise LettreError(f"prestation « {pid} » non examinée pour ce dossier (examinées : {known})")
     regime = regime_de_decision(decision.base, decision.version_base)
     try:
         entete = merge_entete(regime, entete) if entete is not None else entete_regime(regime)
     except EnteteError as exc:
         raise LettreError(str(exc)) from exc
-    ctx = context(decision, benefit, None, None)
+    ctx = context(decision, pid, None, None)
     phrases = catalogue_de(decision)
     config = phrases.data.get("lettres", {})
     notes = tuple(config.get("notes_analyste", []))
@@ -258,7 +258,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
     date = date or decision.date_reference
     type_ = letter_type(prestation.statut)
 
-    # Inside a granted benefit, a branch may fail (a child too old, a missed
+    # Inside a granted prestation, a branch may fail (a child too old, a missed
     # examination) or wait (an examination to come): said apart from the grant.
     non_dus, a_venir = [], []
     for node, parent in _walk(ctx["arbre"]):
@@ -283,7 +283,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
                              "pieces": [md(phrases.label("pieces", p)) for p in node.condition.justificatifs]})
 
     non_payes = set(config.get("montants_non_dus", []))
-    # The catalogue's common labels, in its common order: a benefit's own labels (``why``'s) are not a letter's.
+    # The catalogue's common labels, in its common order: a prestation's own labels (``why``'s) are not a letter's.
     montants = [(kind, phrases.label("montants", kind), prestation.montants[kind])
                 for kind in ordre_montants(prestation.montants, phrases)]
     changement = config.get("changement")
@@ -328,9 +328,9 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "raisons": [_raison(n, notes) for n in ctx["echecs"]],
         "non_dus": [_raison(n, notes) for n in non_dus],
         "a_venir": [{"phrase": citoyen(n.phrase, notes), "source": citoyen(n.source, notes)} for n in a_venir],
-        "maintien": _maintien(ctx, phrases, config, benefit, sexes) if type_ == "attribution" else [],
+        "maintien": _maintien(ctx, phrases, config, pid, sexes) if type_ == "attribution" else [],
         "changement": (md(phrases.texte(changement["phrase"]).strip()) if changement and type_ == "attribution"
-                       and _applies(changement, benefit) else None),
+                       and _applies(changement, pid) else None),
         "what_if": _what_if(answer, phrases, sexes) if answer is not None else [],
         # An exception the dossier does not invoke is what would change a refusal: its sentence and
         # the documents that would establish it (docs/ambiguites.md, « Lire le silence d'un dossier »).
@@ -344,7 +344,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, benefit: str, en
         "informations_manquantes": informations,
         **_en_attente(ctx, notes),
         "echeance_reponse": date + dt.timedelta(days=entete["delai_reponse_jours"]),
-        "textes": textes_cites(decision, benefit, phrases),
+        "textes": textes_cites(decision, pid, phrases),
         # For PDF metadata and tests only; not printed by the templates.
         "_entete": entete,
         "_prestation": prestation,
