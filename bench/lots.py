@@ -3,9 +3,9 @@
     python bench/lots.py                       # this tree
     python bench/lots.py --racine /work/main   # another checkout, to compare two trees in one session
 
-First generated dossiers as they come (every benefit they demand, the whole
-summary program), then, for each benefit, generated dossiers that demand that
-benefit only, with the summary program's slice of that benefit: each grounded
+First generated dossiers as they come (every prestation they demand, the whole
+summary program), then, for each prestation, generated dossiers that demand that
+prestation only, with the summary program's slice of that prestation: each grounded
 in lots of 250 and of 1 000; the time is CPU
 time of ``Control.ground`` (``time.process_time``), the best of two runs, so
 that a loaded machine disturbs it less. A cost per dossier that grows with the

@@ -95,16 +95,16 @@ def caseload(size: int, folder: Path) -> Path:
 
 
 def status_shares(decisions: Path) -> list[str]:
-    """The share of each status, benefit by benefit, in a batch's results (a Markdown table)."""
+    """The share of each status, prestation by prestation, in a batch's results (a Markdown table)."""
     counts: dict[str, Counter] = defaultdict(Counter)
     with decisions.open(encoding="utf-8") as lines:
         for line in lines:
-            for benefit, decided in json.loads(line)["prestations"].items():
-                counts[benefit][decided["statut"]] += 1
+            for prestation, decided in json.loads(line)["prestations"].items():
+                counts[prestation][decided["statut"]] += 1
     rows = ["| prestation | demandes | accordée | refusée | incomplète |", "| --- | ---: | ---: | ---: | ---: |"]
-    for benefit, counter in sorted(counts.items()):
+    for prestation, counter in sorted(counts.items()):
         total = sum(counter.values())
-        rows.append(f"| {benefit} | {total} | "
+        rows.append(f"| {prestation} | {total} | "
                     + " | ".join(f"{100 * counter[s] / total:.0f} %" for s in ("accorde", "refuse", "incomplet"))
                     + " |")
     return rows

@@ -38,7 +38,7 @@ def refusal(children: int) -> dict:
 
 def measure(children: int) -> dict[str, float | int | str | None]:
     """Seconds of the search, of the letter of the refusal (decision given) and of every letter of the
-    dossier (six refusals: no benefit is named, every one is examined)."""
+    dossier (six refusals: no prestation is named, every one is examined)."""
     dossier = validate(refusal(children), "bench")
     start = time.perf_counter()
     answer = what_if(dossier, "allocations_familiales")

@@ -13,11 +13,12 @@ from usecases.impact import Impact, avant_apres, compute_impact, write_report
 from usecases.whatif import pistes
 
 
-def why_text(dossier: Dossier, decision: Decision, benefit: str, output_format: str, depth: int | None,
+def why_text(dossier: Dossier, decision: Decision, prestation: str, output_format: str, depth: int | None,
              what_if: bool) -> str:
-    """What ``prevoyance why`` prints: the explanation of ``benefit``; with ``what_if``, for a refusal, the
+    """What ``prevoyance why`` prints: the explanation of ``prestation``; with ``what_if``, for a refusal, the
     smallest changes of ``dossier`` that would grant it (the one what-if policy, :func:`usecases.whatif.pistes`)."""
-    return why_dossier(decision, benefit, output_format, depth, pistes(dossier, decision, benefit) if what_if else None)
+    answer = pistes(dossier, decision, prestation) if what_if else None
+    return why_dossier(decision, prestation, output_format, depth, answer)
 
 
 def impact_report(caseload: str | Path, amendment: str | Path, date_effet=None, output_format: str = "text",

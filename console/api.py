@@ -2,7 +2,7 @@
 
 ``evaluate`` answers the bytes of ``prevoyance evaluate --format json``;
 ``why`` those of ``prevoyance why --format json`` (with ``what_if``, its
-``--what-if``); ``letter`` the letter as ``prevoyance letter`` makes it. A
+``--ce-qui-changerait``); ``letter`` the letter as ``prevoyance letter`` makes it. A
 dossier that fails validation gets 422 with each error's field path and the
 CLI's message. Every decision is recorded in the journal with who asked.
 """
@@ -105,7 +105,7 @@ def regime_schema(regime: str) -> Response:
 async def api_evaluate(request: Request, etat: Etat, auteur: Auteur, amendement: Amendement = None,
                        date_effet: DateEffet = None) -> Response:
     """La décision sur le dossier du corps (JSON), octet pour octet celle de `prevoyance evaluate --format json`
-    (avec `amendement`, celle de `--amendment` : la décision sous la loi amendée)."""
+    (avec `amendement`, celle de `--amendement` : la décision sous la loi amendée)."""
     return await run_in_threadpool(_evaluate, etat, auteur, await corps(request), amendement, date_effet)
 
 
@@ -133,7 +133,7 @@ async def api_why(request: Request, etat: Etat, auteur: Auteur, prestation: str,
 
 
 def _non_examinee(prestation: str, decision) -> JSONResponse:
-    """422 for a benefit the dossier does not have decided, naming those it has."""
+    """422 for a prestation the dossier does not have decided, naming those it has."""
     known = ", ".join(decision.prestations) or "aucune"
     return JSONResponse({"erreurs": [{"champ": "prestation", "message": f"prestation « {prestation} » non "
                                       f"examinée pour ce dossier (examinées : {known})"}]}, status_code=422)
@@ -159,7 +159,7 @@ def _why(etat: EtatServeur, auteur: str, body: bytes, prestation: str, what_if: 
 async def api_letter(request: Request, etat: Etat, auteur: Auteur, prestation: str,
                      format: Literal["pdf", "html"] = "pdf",
                      amendement: Amendement = None, date_effet: DateEffet = None) -> Response:
-    """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --benefit … --format …`) ; avec
+    """La lettre qui notifie la décision sur `prestation` (`prevoyance letter --prestation … --format …`) ; avec
     `amendement`, sous la loi amendée, et elle le dit."""
     return await run_in_threadpool(_letter, etat, auteur, await corps(request), prestation, format, amendement,
                                    date_effet)

@@ -1,6 +1,6 @@
 """The console's store: the SQLite journal of ``prevoyance batch --journal``, with who asked for each decision.
 
-Rows of the ``decisions`` table (the batch's: one per benefit decided) are
+Rows of the ``decisions`` table (the batch's: one per prestation decided) are
 written the same way for a decision taken through the console or the API, so
 ``prevoyance journal`` reads them too. Beside it, the console keeps its own
 tables: ``console_demandes`` (who asked, through which channel, and the
@@ -42,7 +42,7 @@ _LIGNES = ("SELECT d.rowid, d.dossier, d.prestation, d.statut, d.montants, d.con
 
 @dataclass
 class Ligne:
-    """One row of the journal: one benefit decided for one dossier."""
+    """One row of the journal: one prestation decided for one dossier."""
 
     rowid: int
     dossier: str

@@ -187,7 +187,7 @@ def rouvrir(etat, ident: int) -> tuple[dict[str, Any], Dossier, Decision] | None
 
 
 def lettres_de(dossier: Dossier, decision: Decision, prestation: str, entete: dict[str, Any] | None = None):
-    """The letter answering one benefit (what-if searched for a refusal, as the CLI does), under the office's
+    """The letter answering one prestation (what-if searched for a refusal, as the CLI does), under the office's
     letterhead ``entete`` (its fields over the regime's; None: the regime's own)."""
     import jinja2
 

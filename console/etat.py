@@ -37,7 +37,7 @@ class EtatServeur:
 
     def memo(self, key: int, value: Any | None = None) -> Any:
         """The 64 most recent decisions by request id, as (dossier, decision): an analyst opens the same one
-        several times (its page, each benefit's what-if, its letters, their files), and each opening would
+        several times (its page, each prestation's what-if, its letters, their files), and each opening would
         otherwise validate the kept dossier and decide it again.
 
         Measured (2026-12-07, 2 shared cores, TestClient, median of 20, ``bench/memo_console.py``,

@@ -20,7 +20,7 @@ def date_iso(text: str) -> str:
 
 
 def prestations_et_libelles() -> list[tuple[str, str]]:
-    """Every benefit of the base with its catalogue's name, for a filter: (id, « Allocations familiales »)."""
+    """Every prestation of the base with its catalogue's name, for a filter: (id, « Allocations familiales »)."""
     out = {}
     for regime in regimes().values():
         phrases = catalogue(regime)

@@ -108,7 +108,7 @@ class Formulaire:
 
     def _choix(self, values: list[Any], path: str = "") -> list[tuple[str, str]]:
         """Each value with its label in the regime's catalogue: ``choix`` (under the field's path when two fields
-        name one value differently, then by the value), else the benefit's or the document's name."""
+        name one value differently, then by the value), else the prestation's or the document's name."""
         out = []
         names = self.phrases.data.get("choix", {})
         own = names.get(chemin_generique(path)) if path else None
@@ -122,9 +122,9 @@ class Formulaire:
         return out
 
     def champs_utiles(self, data: Mapping[str, Any] | None) -> frozenset[str] | None:
-        """The fields (generic paths, ``enfants[].date_naissance``) the rules of the benefits claimed read, for
-        a regime whose benefits are independent: the form hides the fields only other benefits' rules read.
-        None: every field (a regime that does not declare its benefits independent)."""
+        """The fields (generic paths, ``enfants[].date_naissance``) the rules of the prestations claimed read, for
+        a regime whose prestations are independent: the form hides the fields only other prestations' rules read.
+        None: every field (a regime that does not declare its prestations independent)."""
         if not self.regime.meta.get("prestations_independantes"):
             return None
         program = build_program(self.regime, Mode.EXPLANATION)
@@ -171,7 +171,7 @@ class Formulaire:
         utiles = self.champs_utiles(data)
         if utiles is not None:
             _elaguer(root, self.champs_lus - utiles)
-        # The benefits claimed first (after the dossier's own fields): they decide what else the form asks.
+        # The prestations claimed first (after the dossier's own fields): they decide what else the form asks.
         rang = {"demandes": 1}
         first_group = next((i for i, c in enumerate(root.enfants) if c.genre in ("groupe", "liste")), 0)
         return sorted(root.enfants, key=lambda c: rang.get(c.chemin, 0 if root.enfants.index(c) < first_group else 2))
@@ -259,7 +259,7 @@ def _generique(path: tuple[str, ...]) -> str:
 
 
 def _elaguer(node: Champ, caches: frozenset[str]) -> bool:
-    """Drop, under ``node``, the fields in ``caches`` (read only by benefits not claimed) that hold no value and
+    """Drop, under ``node``, the fields in ``caches`` (read only by prestations not claimed) that hold no value and
     no error, and the groups and lists left with nothing to ask; True if ``node`` itself should go. The items
     of a list are never dropped (their number is the list's), only fields inside them."""
     empty = node.valeur in (None, "", [], {}) and not node.erreurs and not node.requis

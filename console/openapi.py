@@ -75,7 +75,7 @@ def _promesse_tenue(document: dict[str, Any]) -> None:
     """The OpenAPI document says what the API does: every status with the body it sends (``{"erreurs": …}``,
     never FastAPI's ``{"detail": …}``), in French, and every parameter with the values it accepts."""
     known = regimes()
-    benefits = sorted({p for r in known.values() for p in r.schema.get("properties", {}).get("demandes", {})
+    prestations = sorted({p for r in known.values() for p in r.schema.get("properties", {}).get("demandes", {})
                        .get("items", {}).get("properties", {}).get("prestation", {}).get("enum", [])})
     schemas = document["components"]["schemas"]
     for name in ("HTTPValidationError", "ValidationError"):
@@ -103,7 +103,7 @@ def _promesse_tenue(document: dict[str, Any]) -> None:
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
                 if parameter["name"] == "prestation" and parameter["in"] == "path":
-                    schema["enum"] = benefits
+                    schema["enum"] = prestations
                 elif parameter["name"] == "regime":
                     schema["enum"] = sorted(known)
     schema_path = document["paths"].get("/api/v1/regimes/{regime}/schema", {}).get("get")

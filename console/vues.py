@@ -64,7 +64,7 @@ def libelle_condition(base: str, node: str) -> str:
 
 
 def libelle_statut(base: str, prestation: str, statut: str) -> str:
-    """A benefit's status in its catalogue's word (« accordées », « accordé »): the decision page says the same."""
+    """A prestation's status in its catalogue's word (« accordées », « accordé »): the decision page says the same."""
     try:
         return catalogue(load_regime(base)).statut(prestation, statut)
     except Exception:  # a base this version of kb/ no longer knows: the general word
@@ -72,7 +72,7 @@ def libelle_statut(base: str, prestation: str, statut: str) -> str:
 
 
 def libelle_prestation(base: str, prestation: str) -> str:
-    """A benefit's name in its regime's catalogue (« Remboursement du congé de naissance »)."""
+    """A prestation's name in its regime's catalogue (« Remboursement du congé de naissance »)."""
     try:
         return catalogue(load_regime(base)).libelle_prestation(prestation)
     except Exception:
@@ -87,7 +87,7 @@ def libelle_montant(base: str, prestation: str, key: str) -> str:
         phrases = catalogue(load_regime(base))
     except Exception:
         return name
-    return phrases.benefit(prestation).get("montants", {}).get(name) or phrases.label("montants", name)
+    return phrases.prestation(prestation).get("montants", {}).get(name) or phrases.label("montants", name)
 
 
 templates.env.globals.update({"libelle_condition": libelle_condition, "libelle_statut": libelle_statut,

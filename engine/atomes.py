@@ -50,7 +50,7 @@ _ETATS = {e.value: e for e in Etat}
 _STATUTS = {s.value: s for s in Statut}
 
 NUMBER = Kind(int, attrgetter("number"))  # the dossier's index in its batch
-NAME = Kind(str, attrgetter("name"))  # a constant: a benefit, a parameter, a block
+NAME = Kind(str, attrgetter("name"))  # a constant: a prestation, a parameter, a block
 TEXT = Kind(str, attrgetter("string"))
 NODE = Kind(str, str)  # a term as the base writes it: delai_demande(conge_naissance)
 TERM = Kind(clingo.Symbol, lambda term: term)  # kept as clingo's term: its order, its text
@@ -104,16 +104,16 @@ def _atome(predicate: str, registry: dict[str, Callable[[Args], Any]] | None = N
     return record
 
 
-# -- per dossier: the decision on each benefit (kb/commun/sortie.lp) ----------
-# The status of a benefit.
+# -- per dossier: the decision on each prestation (kb/commun/sortie.lp) ----------
+# The status of a prestation.
 AtomeDecision = _atome("decision", dossier=NUMBER, prestation=NAME, statut=STATUT)
-# The date of a claim of the benefit.
+# The date of a claim of the prestation.
 AtomeDateDemande = _atome("date_demande", dossier=NUMBER, prestation=NAME, date=DATE)
-# An amount of the benefit (mensuel, total…).
+# An amount of the prestation (mensuel, total…).
 AtomeMontant = _atome("montant", dossier=NUMBER, prestation=NAME, nature=NAME, valeur=VALUE)
 # A child (an item) who opens the right.
 AtomeOuvreDroit = _atome("ouvre_droit", dossier=NUMBER, prestation=NAME, entite=TERM)
-# The benefit always names who opens the right (an empty list too).
+# The prestation always names who opens the right (an empty list too).
 AtomeListeOuvrantDroit = _atome("liste_ouvrant_droit", dossier=NUMBER, prestation=NAME)
 # The allowance of one month: the children counted on its first day and the amount.
 AtomeMensualite = _atome("mensualite", dossier=NUMBER, prestation=NAME, mois=DATE, enfants=VALUE, montant=VALUE)
@@ -125,16 +125,16 @@ AtomePerte = _atome("perte", dossier=NUMBER, prestation=NAME, evenement=TERM, mo
 AtomeInformation = _atome("information", dossier=NUMBER, prestation=NAME, cle=NAME, valeur=VALUE)
 # An item of a list the decision states (terms: items in the dossier's order).
 AtomeElement = _atome("element", dossier=NUMBER, prestation=NAME, cle=TERM, valeur=TERM)
-# An entity (a member, a child) whose state for a benefit stays unknown, listed under the output named,
+# An entity (a member, a child) whose state for a prestation stays unknown, listed under the output named,
 # with the node that waits.
 AtomeMembreEnAttente = _atome("membre_en_attente", dossier=NUMBER, prestation=NAME, sortie=NAME, entite=TERM,
                               noeud=TERM)
 # A document the dossier lacks.
 AtomePieceManquante = _atome("piece_manquante", dossier=NUMBER, prestation=NAME, piece=VALUE)
-# A document the benefit requires.
+# A document the prestation requires.
 AtomePieceRequise = _atome("piece_requise", dossier=NUMBER, prestation=NAME, piece=VALUE)
 
-# -- per dossier: to whom and when a benefit is paid (issue 22: the guide's provisions on payment) ----
+# -- per dossier: to whom and when a prestation is paid (issue 22: the guide's provisions on payment) ----
 # Who receives a child's allowance instead of the worker (a guardian, a designated person), and from when
 # (a date, or the constant sans_date); the person is the term personne(Nom, Prenoms).
 AtomeVerseA = _atome("verse_a", dossier=NUMBER, prestation=NAME, entite=TERM, qualite=NAME, personne=ARGUMENTS,
@@ -144,13 +144,13 @@ AtomeEcheanceSuspendue = _atome("echeance_suspendue", dossier=NUMBER, prestation
 # An instalment paid to someone other than the worker (personne(Nom, Prenoms)).
 AtomeEcheanceVerseeA = _atome("echeance_versee_a", dossier=NUMBER, prestation=NAME, date=DATE, evenement=VALUE,
                               personne=ARGUMENTS)
-# A provision of the guide that applies to the benefit, with the named values of its sentence (a tuple of
+# A provision of the guide that applies to the prestation, with the named values of its sentence (a tuple of
 # name(value) terms).
 AtomeDisposition = _atome("disposition", dossier=NUMBER, prestation=NAME, disposition=TERM, valeurs=ARGUMENTS)
 # -- per dossier: what waits on a fact of the dossier (a child, an instalment) ------------
 # An item (a child, an instalment) whose own condition the dossier leaves unknown, and the output list
 # the base puts it in (enfants_en_attente, fractions_en_attente).
-# A list of pending items the benefit always gives (an empty list too).
+# A list of pending items the prestation always gives (an empty list too).
 AtomeListeAttente = _atome("liste_attente", dossier=NUMBER, prestation=NAME, liste=NAME)
 AtomeEnAttente = _atome("en_attente", dossier=NUMBER, prestation=NAME, liste=NAME, entite=TERM)
 # A fact the pending item waits on: the predicate of the absent dossier field.
@@ -185,7 +185,7 @@ AtomeLibelle = _atome("libelle", dossier=NUMBER, entite=TERM, libelle=VALUE)
 AtomeApplique = _atome("applique", dossier=NUMBER, condition=TERM, etat=ETAT, bloc=NAME, atomes=ARGUMENTS)
 # How a composite condition combines its parts (toutes, une_parmi; explanation mode).
 AtomeMode = _atome("mode", dossier=NUMBER, condition=TERM, mode=NAME)
-# The state of one of a benefit's own conditions (summary mode, engine.speedups.summary_cut).
+# The state of one of a prestation's own conditions (summary mode, engine.speedups.summary_cut).
 AtomeEtatResume = _atome("etat_resume", dossier=NUMBER, prestation=NAME, condition=TERM, etat=ETAT)
 
 # -- about the base, not a dossier ------------------------------------------------

@@ -74,7 +74,7 @@ class Dossier:
 
     @property
     def prestations_demandees(self) -> frozenset[str] | None:
-        """The benefits the dossier's ``demandes`` name; None when it names none (all are examined)."""
+        """The prestations the dossier's ``demandes`` name; None when it names none (all are examined)."""
         return frozenset(d["prestation"] for d in self.data.get("demandes", ())) or None  # schema: each names one
 
     def libelle(self, liste: str, index: int) -> str:

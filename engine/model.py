@@ -25,7 +25,7 @@ class Etat(enum.StrEnum):
 
 
 class Statut(enum.StrEnum):
-    """The status of a benefit (a string: it compares equal to its value)."""
+    """The status of a prestation (a string: it compares equal to its value)."""
 
     accorde = "accorde"
     refuse = "refuse"
@@ -68,7 +68,7 @@ class RegleAppliquee:
 
 @dataclass
 class Condition:
-    """One node of a benefit's condition tree, in one of three states."""
+    """One node of a prestation's condition tree, in one of three states."""
 
     id: str
     noeud: str
@@ -107,7 +107,7 @@ class Condition:
 
 @dataclass
 class Echeance:
-    """One instalment of a benefit: when it is due, on what event, how much."""
+    """One instalment of a prestation: when it is due, on what event, how much."""
 
     date: dt.date
     evenement: Any
@@ -158,7 +158,7 @@ class VerseA:
 
 @dataclass
 class Disposition:
-    """A provision of the guide on how a benefit is paid (a recall without limit, a suspension, a guardian…),
+    """A provision of the guide on how a prestation is paid (a recall without limit, a suspension, a guardian…),
     with the values its sentence names and where the guide states it."""
 
     id: str
@@ -213,14 +213,14 @@ class EnAttente:
 
 @dataclass
 class Prestation:
-    """The decision on one benefit of one dossier."""
+    """The decision on one prestation of one dossier."""
 
     id: str
     statut: Statut
     droit: Condition
     montants: dict[str, int] = field(default_factory=dict)
     enfants_ouvrant_droit: list[str] = field(default_factory=list)
-    liste_ouvrant_droit: bool = False  # the base says this benefit always names them (an empty list too)
+    liste_ouvrant_droit: bool = False  # the base says this prestation always names them (an empty list too)
     echeancier: list[Echeance] = field(default_factory=list)
     pertes: list[Perte] = field(default_factory=list)
     mensualites: list[Mensualite] = field(default_factory=list)
@@ -239,11 +239,11 @@ class Prestation:
 
     @property
     def conditions(self) -> list[Condition]:
-        """The benefit's own conditions (the children of its right)."""
+        """The prestation's own conditions (the children of its right)."""
         return self.droit.sous_conditions
 
     def _branches(self, etat: Etat) -> list[Condition]:
-        """The benefit's conditions in ``etat``, and below each the sub-conditions in the same state."""
+        """The prestation's conditions in ``etat``, and below each the sub-conditions in the same state."""
         out: list[Condition] = []
 
         def follow(node: Condition) -> None:
@@ -272,7 +272,7 @@ class Prestation:
 
 @dataclass
 class Decision:
-    """All the benefits decided for one dossier."""
+    """All the prestations decided for one dossier."""
 
     dossier: str
     date_reference: dt.date

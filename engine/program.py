@@ -7,12 +7,12 @@ parameters as symbols, and what the explanations need to know of the rules. The
 
 - ``DECISION``: the decisions, read into a :class:`engine.model.Decision` without the rules that fired;
 - ``EXPLANATION``: the same, and every rule deciding a condition records its firing (:mod:`engine.firings`);
-- ``SUMMARY``: statuses, amounts and the state of each benefit's conditions, for caseloads
+- ``SUMMARY``: statuses, amounts and the state of each prestation's conditions, for caseloads
   (:mod:`engine.speedups.summary_cut`, read by :mod:`engine.resume`).
 
 The optimisations plug in behind the builder, each in its own module:
 :mod:`engine.speedups.slices` (one part per file; a batch is grounded with the files of
-the benefits it demands), :mod:`engine.speedups.summary_cut` (a summary grounds only
+the prestations it demands), :mod:`engine.speedups.summary_cut` (a summary grounds only
 what its shows depend on), :mod:`engine.speedups.cache` (the built program kept in memory
 and on disk per base version), and :mod:`engine.firings` (firings recorded in explanation
 mode only).
@@ -63,7 +63,7 @@ class Program:
     """A regime's program, ready to be given facts and grounded.
 
     ``parts`` are its files (:mod:`engine.speedups.slices`): a dossier that demands some
-    benefits only is grounded with the files of those benefits and the shared
+    prestations only is grounded with the files of those prestations and the shared
     ones (:meth:`text_for`).
     """
 
@@ -82,7 +82,7 @@ class Program:
         """Input predicates a condition's rules read, directly or through intermediate predicates.
 
         The search does not go through the calendar and parameter helpers: they
-        serve every benefit, and what a rule gives them it already reads itself.
+        serve every prestation, and what a rule gives them it already reads itself.
         """
         seen: set[str] = set()
         todo = list(self.reads.get(condition, ()))
@@ -112,7 +112,7 @@ class Program:
         return self.text_for(None)
 
     def text_for(self, prestations: frozenset[str] | None) -> str:
-        """The program for dossiers that demand ``prestations`` only (None: every benefit).
+        """The program for dossiers that demand ``prestations`` only (None: every prestation).
 
         Not kept once made: joining the parts costs 0.03 to 0.1 ms, under 0.2 % of a single decision
         (bench/caches.py, docs/performances.md); the warm solver keeps what it parses itself."""

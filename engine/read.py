@@ -3,7 +3,7 @@
 :class:`AnswerReader` reads each shown symbol once into its record
 (:mod:`engine.atomes`) and groups the records by dossier; :meth:`AnswerReader.decision`
 then builds one dossier's decision, and :class:`_TreeBuilder` the condition tree
-of each benefit, with the rules that fired (explanation mode) and the dossier
+of each prestation, with the rules that fired (explanation mode) and the dossier
 fields an unknown condition waits on.
 """
 
@@ -174,7 +174,7 @@ class AnswerReader:
         return sorted(out, key=lambda a: (a.valeurs.get("date") or dt.date.min))
 
     def _membres_en_attente(self, atoms: list[Any], tree: _TreeBuilder, labels) -> dict[str, list[MembreEnAttente]]:
-        """The entities a benefit leaves pending (membre_en_attente/5), in the dossier's order: each with the dossier
+        """The entities a prestation leaves pending (membre_en_attente/5), in the dossier's order: each with the dossier
         fields its unknown node waits on and the documents that establish them."""
         out: dict[str, list[MembreEnAttente]] = defaultdict(list)
         for atom in sorted(atoms, key=lambda a: (a.sortie, a.entite)):
@@ -187,7 +187,7 @@ class AnswerReader:
         return dict(out)
 
     def _paiement(self, result: Prestation, mine, labels) -> None:
-        """To whom and how the benefit is paid: suspended instalments, instalments paid to a third person,
+        """To whom and how the prestation is paid: suspended instalments, instalments paid to a third person,
         children whose allowance goes to someone else, and the guide's provisions that say so."""
         suspended = {(a.date, str(a.evenement)) for a in mine("echeance_suspendue")}
         third = {(a.date, str(a.evenement)): _personne(a.personne) for a in mine("echeance_versee_a")}
@@ -255,7 +255,7 @@ class _TreeBuilder:
         key = str(symbol)
         section, article = self.reader.source(symbol)
         # A condition on an entity the base names (libelle/3: a child) shows
-        # it; delai_demande(P) and the like are per-benefit nodes, not entities.
+        # it; delai_demande(P) and the like are per-prestation nodes, not entities.
         entity = self.labels.get(str(symbol.arguments[0])) if symbol.arguments else None
         condition = Condition(
             id=symbol.name,
@@ -287,7 +287,7 @@ class _TreeBuilder:
         # A condition on an entity reads the fields of that entity's list (entite_liste/2).
         lists = [self.reader.entity_lists.get(a.name) for a in entities]
         missing = []
-        # A per-benefit node (delai_demande(conge_naissance)) reads only its own rules' fields.
+        # A per-prestation node (delai_demande(conge_naissance)) reads only its own rules' fields.
         key = str(symbol) if str(symbol) in self.reader.program.reads else symbol.name
         for predicate in sorted(self.reader.program.fields_read(key)):
             field_ = self.reader.program.inputs.fields[predicate]

@@ -3,7 +3,7 @@
 A regime is a folder of ``kb/`` holding a ``regime.yaml``. Its program is every
 ``.lp`` file of ``kb/commun/`` followed by every ``.lp`` file of the regime's
 folder; its parameters are the YAML files under ``parametres/``, one folder per
-benefit and ``parametres/commun/`` for those several benefits share (a parameter
+prestation and ``parametres/commun/`` for those several prestations share (a parameter
 is named by its file's stem, unique in the regime); its phrase catalogue the
 YAML files of ``explications/``. Nothing here knows what a
 regime says: adding one is adding a folder.
@@ -119,13 +119,13 @@ class Regime:
 
     @property
     def prestations_independantes(self) -> bool:
-        """``regime.yaml`` says that no benefit's rules read another's: a dossier may then be grounded
-        with the files of the benefits it demands only (engine/program.py, ``Program.text_for``)."""
+        """``regime.yaml`` says that no prestation's rules read another's: a dossier may then be grounded
+        with the files of the prestations it demands only (engine/program.py, ``Program.text_for``)."""
         return bool(self.meta.get("prestations_independantes"))
 
     @property
     def prestations_sans_regle(self) -> list[dict[str, str]]:
-        """Benefit types the regime's text names without any condition to encode (``regime.yaml``,
+        """Prestation types the regime's text names without any condition to encode (``regime.yaml``,
         ``prestations_sans_regle``: id, libelle, source, raison): listed by ``prevoyance check``, never decided."""
         return list(self.meta.get("prestations_sans_regle") or [])
 

@@ -1,4 +1,4 @@
-"""Decisions in summary, for caseloads: status, amounts and the state of each benefit's conditions.
+"""Decisions in summary, for caseloads: status, amounts and the state of each prestation's conditions.
 
 The same knowledge base as :mod:`engine.solver`, built in :attr:`engine.program.Mode.SUMMARY`
 (:mod:`engine.speedups.summary_cut`): no condition tree, no rule firings. Its symbols are
@@ -23,7 +23,7 @@ from engine.solver import solve_program
 
 @dataclass
 class Summary:
-    """One benefit, in summary."""
+    """One prestation, in summary."""
 
     statut: Statut
     montants: dict[str, Any] = field(default_factory=dict)
@@ -31,7 +31,7 @@ class Summary:
 
     @property
     def montant(self) -> int:
-        """The amount that measures the benefit: monthly for the allowances, total otherwise."""
+        """The amount that measures the prestation: monthly for the allowances, total otherwise."""
         return int(self.montants.get("mensuel", self.montants.get("total", 0)) or 0)
 
     def failed(self) -> list[str]:
@@ -40,10 +40,10 @@ class Summary:
 
 def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, str]] | None = None,
                    prestations: frozenset[str] | None = None) -> list[dict[str, Summary]]:
-    """For each dossier, its benefits in summary; one grounding per regime object.
+    """For each dossier, its prestations in summary; one grounding per regime object.
 
     ``sources``, when given, receives the source (section, article) of every condition node.
-    ``prestations``: decide only these benefits (for a regime whose benefits are independent).
+    ``prestations``: decide only these prestations (for a regime whose prestations are independent).
     """
     groups: dict[int, list[int]] = defaultdict(list)
     for position, dossier in enumerate(dossiers):
@@ -67,7 +67,7 @@ def summarize_many(dossiers: Sequence[Dossier], sources: dict[str, tuple[str, st
                 pending.append(AtomeMontant.read(args))
             elif name == "etat_resume":
                 pending.append(AtomeEtatResume.read(args))
-        for atom in pending:  # a benefit's amounts and states, once its decision is known
+        for atom in pending:  # a prestation's amounts and states, once its decision is known
             summary = rows[atom.dossier].get(atom.prestation)
             if summary is None:
                 continue

@@ -45,7 +45,7 @@ def decision_mode(mode: Mode) -> Mode:
 
 class Solver(Protocol):
     """How a program is grounded and solved with the facts of some dossiers: the shown symbols of its
-    unique answer set (``prestations``: only the files of these benefits, None: those the batch claims)."""
+    unique answer set (``prestations``: only the files of these prestations, None: those the batch claims)."""
 
     def solve(self, program: Program, dossiers: Sequence[Dossier],
               prestations: frozenset[str] | None = None) -> list[clingo.Symbol]: ...
@@ -88,7 +88,7 @@ def solve_symbols(regime: Regime, dossiers: Sequence[Dossier], mode: Mode = Mode
 
 
 def demanded(dossiers: Sequence[Dossier]) -> frozenset[str] | None:
-    """The benefits a batch demands, if each of its dossiers names some (None: the whole program is needed)."""
+    """The prestations a batch demands, if each of its dossiers names some (None: the whole program is needed)."""
     wanted: set[str] = set()
     for dossier in dossiers:
         names = dossier.prestations_demandees
@@ -102,8 +102,8 @@ def solve_program(program: Program, dossiers: Sequence[Dossier], sliced: bool = 
                   prestations: frozenset[str] | None = None) -> list[clingo.Symbol]:
     """The shown symbols of the unique answer set of ``program`` given the dossiers' facts.
 
-    ``sliced``: ground only the files of the benefits the batch demands (:mod:`engine.speedups.slices`),
-    when the regime declares its benefits independent; ``prestations``, only those of these benefits
+    ``sliced``: ground only the files of the prestations the batch demands (:mod:`engine.speedups.slices`),
+    when the regime declares its prestations independent; ``prestations``, only those of these prestations
     (the others are then not examined at all).
     """
     regime = program.regime

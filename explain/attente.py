@@ -49,12 +49,12 @@ def objet(item: EnAttente, phrases: Catalogue) -> str:
 
 
 def titre(prestation: Prestation, phrases: Catalogue) -> str:
-    """The heading of the benefit's list of pending items."""
+    """The heading of the prestation's list of pending items."""
     return phrases.data.get("attente", {}).get(prestation.id, {}).get("titre", "")
 
 
 def attentes(prestation: Prestation, phrases: Catalogue, sexes: dict[str, str] | None = None) -> list[Attente]:
-    """The benefit's pending children and instalments, each with its sentence, questions and documents."""
+    """The prestation's pending children and instalments, each with its sentence, questions and documents."""
     entry = phrases.data.get("attente", {}).get(prestation.id, {})
     questions = phrases.data.get("questions", {})
     out = []

@@ -3,7 +3,7 @@
 A failed case (:class:`usecases.cases.CaseResult`) is shown with its file,
 its name and description, each difference between the expected and the
 obtained decision, then the explanation (:func:`explain.why.why`) of every
-expected benefit as it was decided; a last line counts the cases passed and
+expected prestation as it was decided; a last line counts the cases passed and
 failed.
 """
 
@@ -24,9 +24,9 @@ def cases_text(results: list[CaseResult]) -> str:
             lines.append(f"  {case.description}")
         lines += [f"  - {d}" for d in result.differences]
         if result.decision is not None:
-            for benefit in case.attendu:
-                if benefit in result.decision.prestations:
-                    text = why(result.decision, benefit)
+            for prestation in case.attendu:
+                if prestation in result.decision.prestations:
+                    text = why(result.decision, prestation)
                     lines.append("  Décision obtenue :")
                     lines += [f"    {line}" if line else "" for line in text.splitlines()]
         lines.append("")

@@ -1,5 +1,5 @@
 """The two charts of the HTML impact report, drawn by matplotlib and inlined as SVG (the page needs no network):
-the annual cost per benefit before and after an amendment, and the distribution of the changes of amount."""
+the annual cost per prestation before and after an amendment, and the distribution of the changes of amount."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ def _fcfa_axis(value: float, _position: int) -> str:
     return fmt.nombre(int(value))
 
 
-def cost_chart(benefits: list[dict[str, Any]]) -> str:
-    """Annual cost per benefit, before and after the amendment: horizontal bars (SVG)."""
-    shown = [b for b in benefits if b["annuel"][0] or b["annuel"][1]]
+def cost_chart(prestations: list[dict[str, Any]]) -> str:
+    """Annual cost per prestation, before and after the amendment: horizontal bars (SVG)."""
+    shown = [b for b in prestations if b["annuel"][0] or b["annuel"][1]]
     if not shown:
         return "<p>Aucune prestation accordée : aucun coût à comparer.</p>"
     plt = _pyplot()
@@ -64,7 +64,7 @@ def cost_chart(benefits: list[dict[str, Any]]) -> str:
 
 
 def distribution_chart(changes: list[DecisionChange]) -> str:
-    """How many benefits change by how much (FCFA, after − before): a histogram (SVG)."""
+    """How many prestations change by how much (FCFA, after − before): a histogram (SVG)."""
     ecarts = [c.ecart for c in changes if c.ecart]
     if not ecarts:
         if any(c.montants for c in changes):  # the arrears or the schedule changed, not the measuring amount

@@ -1,8 +1,8 @@
-"""The orientation of a household: who goes to which scheme, and why, when a regime's benefits are schemes.
+"""The orientation of a household: who goes to which scheme, and why, when a regime's prestations are schemes.
 
 A regime whose catalogue has an ``orientation`` section (``kb/<régime>/explications/orientation.yaml``)
-decides, for each member of a household, one scheme among its benefits (docs/regimes.md). Read benefit by
-benefit, such a decision lists, under each scheme, the members it does not cover: they are covered by
+decides, for each member of a household, one scheme among its prestations (docs/regimes.md). Read prestation by
+prestation, such a decision lists, under each scheme, the members it does not cover: they are covered by
 another scheme, not refused. This module reads the decision the way the household does: each scheme
 with the members oriented towards it and, for each, the reason in one sentence; the documents that
 establish what the orientation rests on; whom to see; and the members whose orientation the dossier
@@ -94,7 +94,7 @@ def _render(phrases: Catalogue, template: str, values: dict[str, Any], sexes: di
 
 
 def orientation_config(base: str) -> dict[str, Any] | None:
-    """The regime's ``orientation`` section, or None when its benefits are not schemes a household is oriented to."""
+    """The regime's ``orientation`` section, or None when its prestations are not schemes a household is oriented to."""
     return catalogue(load_regime(base)).data.get("orientation")
 
 

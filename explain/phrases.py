@@ -274,20 +274,20 @@ class Catalogue:
     def _expression(self, text: str):
         return self.env.compile_expression(text, undefined_to_none=False)
 
-    def benefit(self, benefit_id: str) -> dict[str, Any]:
-        """A benefit's entry, its labels rendered with the parameters in force."""
-        entry = self.data.get("prestations", {}).get(benefit_id, {"libelle": benefit_id})
+    def prestation(self, prestation_id: str) -> dict[str, Any]:
+        """A prestation's entry, its labels rendered with the parameters in force."""
+        entry = self.data.get("prestations", {}).get(prestation_id, {"libelle": prestation_id})
         return {k: ({m: self.texte(t) for m, t in v.items()} if isinstance(v, dict) else self.texte(v))
                 for k, v in entry.items()}
 
-    def libelle_prestation(self, benefit_id: str) -> str:
-        """The name of a benefit (« Allocations familiales »); its id when the catalogue has none."""
-        return self.benefit(benefit_id).get("libelle", benefit_id)
+    def libelle_prestation(self, prestation_id: str) -> str:
+        """The name of a prestation (« Allocations familiales »); its id when the catalogue has none."""
+        return self.prestation(prestation_id).get("libelle", prestation_id)
 
-    def statut(self, benefit_id: str, statut: str) -> str:
-        """The status of a benefit as its catalogue says it (« accordées », « accordé »), else the general word
+    def statut(self, prestation_id: str, statut: str) -> str:
+        """The status of a prestation as its catalogue says it (« accordées », « accordé »), else the general word
         (:data:`STATUTS`): the one list every page, chip and letter takes its words from."""
-        return self.benefit(benefit_id).get(statut) or STATUTS.get(statut, statut)
+        return self.prestation(prestation_id).get(statut) or STATUTS.get(statut, statut)
 
     def event(self, term: Any) -> str:
         """An instalment's event (a term such as ``terme_echu(Du, Au)``) in French."""
@@ -339,8 +339,8 @@ def amended(version_base: str) -> bool:
     return "+" in version_base
 
 
-# A status where no benefit names it (a filter over every benefit): the catalogues' own words, in general.
-# The one list of the French words of a benefit's status; "absent": not examined on one side of an amendment
+# A status where no prestation names it (a filter over every prestation): the catalogues' own words, in general.
+# The one list of the French words of a prestation's status; "absent": not examined on one side of an amendment
 # (usecases.impact.categorize), said by the impact report.
 STATUTS = {"accorde": "accordée", "refuse": "refusée", "incomplet": "en attente d'informations",
            "absent": "non examinée"}

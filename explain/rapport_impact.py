@@ -1,9 +1,9 @@
 """The report of ``prevoyance diff`` for a policy team: text, JSON, CSV, or a self-contained HTML page.
 
-For each benefit: the counts of each kind of change, the monthly cost (the
+For each prestation: the counts of each kind of change, the monthly cost (the
 allowances) and the one-off cost before and after, and the annual cost with
 its difference. The HTML page holds two charts drawn by matplotlib (cost per
-benefit before and after; distribution of the changes of amount), inlined as
+prestation before and after; distribution of the changes of amount), inlined as
 SVG so the page needs no network; the changed dossiers in a table that sorts
 and filters in the browser (a small inline script, no server), newly refused
 first; and for the first changed dossiers, the explanation before and after
@@ -64,9 +64,9 @@ def side_by_side(impact: Impact, pairs: list[tuple[DecisionChange, Any, Any]]) -
     return out
 
 
-def _statut(phrases, benefit: str, statut: str) -> str:
-    """A status in French, as the catalogue says it for this benefit (« accordées »), else in general."""
-    said = phrases.statut(benefit, statut)
+def _statut(phrases, prestation: str, statut: str) -> str:
+    """A status in French, as the catalogue says it for this prestation (« accordées »), else in general."""
+    said = phrases.statut(prestation, statut)
     return said if said != statut else STATUTS.get(statut, statut.replace("_", " "))
 
 
@@ -79,7 +79,7 @@ def _condition(phrases: Catalogue, node: str) -> str:
 
 
 def _catalogue(impact: Impact) -> Catalogue:
-    """The phrase catalogue of the regime the impact was computed under: its benefits, statuses and
+    """The phrase catalogue of the regime the impact was computed under: its prestations, statuses and
     conditions are named in that regime's words, whichever regime is the default; the numbers its labels
     write are those of the amended law on its effective date (the report is about that law)."""
     return catalogue(impact.regime_amende(), impact.amendement.date_effet)
@@ -96,7 +96,7 @@ SENS = {"nouvellement_accorde": "favorable", "hausse": "favorable", "nouvellemen
 
 
 def rows(impact: Impact) -> list[dict[str, Any]]:
-    """One row per changed dossier and benefit, in French, newly refused first."""
+    """One row per changed dossier and prestation, in French, newly refused first."""
     phrases = _catalogue(impact)
     out = []
     for c in impact.ordonnes():
@@ -125,14 +125,14 @@ def _fcfa_ou_aucun(value: Any) -> str:
 
 
 def amounts(impact: Impact) -> list[dict[str, Any]]:
-    """Every amount of the granted decisions, summed by benefit and nature, before and after; those that
-    changed first within a benefit (an amendment of the arrears alone shows here)."""
+    """Every amount of the granted decisions, summed by prestation and nature, before and after; those that
+    changed first within a prestation (an amendment of the arrears alone shows here)."""
     phrases = _catalogue(impact)
     out = []
-    for benefit in sorted(impact.montants):
-        for nature, (before, after) in sorted(impact.montants[benefit].items(),
+    for prestation in sorted(impact.montants):
+        for nature, (before, after) in sorted(impact.montants[prestation].items(),
                                               key=lambda kv: (kv[1][0] == kv[1][1], kv[0])):
-            out.append({"prestation": benefit, "libelle_prestation": phrases.libelle_prestation(benefit),
+            out.append({"prestation": prestation, "libelle_prestation": phrases.libelle_prestation(prestation),
                         "nature": nature, "libelle": _montant(phrases, nature), "avant": before, "apres": after,
                         "ecart": after - before})
     return out
@@ -221,18 +221,18 @@ def _ligne_diff(n_old: int | None, old: str, n_new: int | None, new: str, kind: 
 # -- the report ----------------------------------------------------------------------
 def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
     phrases = _catalogue(impact)
-    benefits = []
-    for benefit in sorted(impact.categories):
-        counts = impact.categories[benefit]
-        monthly = impact.cout_mensuel.get(benefit) or [0, 0]
-        oneoff = impact.cout_ponctuel.get(benefit) or [0, 0]
+    prestations = []
+    for prestation in sorted(impact.categories):
+        counts = impact.categories[prestation]
+        monthly = impact.cout_mensuel.get(prestation) or [0, 0]
+        oneoff = impact.cout_ponctuel.get(prestation) or [0, 0]
         annual = [12 * monthly[i] + oneoff[i] for i in (0, 1)]
-        benefits.append({
-            "id": benefit, "libelle": phrases.libelle_prestation(benefit),
+        prestations.append({
+            "id": prestation, "libelle": phrases.libelle_prestation(prestation),
             "categories": [(LABELS[c], counts.get(c, 0)) for c in CATEGORIES],
             "dossiers": sum(counts.values()),
-            "mensuel": monthly if benefit in impact.cout_mensuel else None,
-            "ponctuel": oneoff if benefit in impact.cout_ponctuel else None,
+            "mensuel": monthly if prestation in impact.cout_mensuel else None,
+            "ponctuel": oneoff if prestation in impact.cout_ponctuel else None,
             "annuel": annual,
         })
     lignes = rows(impact)
@@ -240,13 +240,13 @@ def _context(impact: Impact, explained: list[dict[str, Any]]) -> dict[str, Any]:
         "version_base": version_en_clair(impact),
         "prestations_presentes": sorted({r["prestation"] for r in lignes}),
         "conditions_presentes": sorted({c.split(" : ")[0] for r in lignes for c in r["conditions"]}),
-        "impact": impact, "benefits": benefits, "labels": LABELS, "lignes": lignes, "changements": CHANGEMENTS,
+        "impact": impact, "prestations": prestations, "labels": LABELS, "lignes": lignes, "changements": CHANGEMENTS,
         "categories_presentes": [CHANGEMENTS[c] for c in sorted({r["categorie"] for r in lignes}, key=ORDRE.get)],
         "explained": [{**e, "diff": explanation_diff(e["avant"], e["apres"])} for e in explained],
         "annuel": (impact.cout_annuel(0), impact.cout_annuel(1)),
         "montants": amounts(impact),
         "mensuel_total": tuple(sum(v[i] for v in impact.cout_mensuel.values()) for i in (0, 1)),
-        "graphique_couts": cost_chart(benefits),
+        "graphique_couts": cost_chart(prestations),
         "graphique_ecarts": distribution_chart(impact.changements),
         "libelle": lambda b: phrases.libelle_prestation(b),
         "statut": lambda b, s: _statut(phrases, b, s),

@@ -2,7 +2,7 @@
 
 The journal (:mod:`usecases.journal`) keeps each decision's status, amounts and
 the conditions not met or unknown; this module words them with the regime's
-phrase catalogue (the condition's label, the benefit's name and status) and
+phrase catalogue (the condition's label, the prestation's name and status) and
 names, for each condition, the ``@regle`` blocks that decide it, with their
 file and the sentence of the guide they encode. The rules are read from the
 base installed now (:func:`regles` finds them in its ``.lp`` files): when the
@@ -43,7 +43,7 @@ _OBJETS = {"enfant": "enfant n° {}", "membre": "membre n° {}", "examen": "exam
 
 
 def _objet(phrases, objet: str) -> str:
-    """A condition's argument for a reader: ``enfant(1)`` → ``enfant n° 2``; a benefit's id says nothing more."""
+    """A condition's argument for a reader: ``enfant(1)`` → ``enfant n° 2``; a prestation's id says nothing more."""
     if phrases and objet in phrases.data.get("prestations", {}):
         return ""
     match = re.fullmatch(r"([a-z_]+)\((\d+)\)", objet)
@@ -77,8 +77,8 @@ def _statut(phrases, entree: Entree) -> str:
     return phrases.statut(entree.prestation, entree.statut) if phrases else entree.statut
 
 
-def _benefit(phrases, prestation: str) -> str:
-    return phrases.benefit(prestation).get("libelle", prestation) if phrases else prestation
+def _prestation(phrases, prestation: str) -> str:
+    return phrases.prestation(prestation).get("libelle", prestation) if phrases else prestation
 
 
 def _conditions(phrases, regime, entree: Entree) -> list[dict[str, Any]]:
@@ -110,7 +110,7 @@ def dossier_text(entrees: list[Entree]) -> str:
         except RegimeError:
             regime = None
         lines.append("")
-        lines.append(f"{_benefit(phrases, entree.prestation)} : {_statut(phrases, entree)}"
+        lines.append(f"{_prestation(phrases, entree.prestation)} : {_statut(phrases, entree)}"
                      + (f" ({_montants(phrases, entree)})" if _montants(phrases, entree) else ""))
         lines.append(f"  décidé le {_quand(entree.date_evaluation)}, droits appréciés au "
                      f"{fmt.date_fr(dt.date.fromisoformat(entree.date_reference))}, base {entree.version_base}, "
@@ -141,7 +141,7 @@ def liste_text(entrees: list[Entree]) -> str:
         phrases = _phrases(entree.base, entree.date_reference)
         failed = ", ".join(_libelle(phrases, c["id"]) for c in entree.non_remplies) or "aucune"
         montants = _montants(phrases, entree)
-        lines.append(f"{entree.dossier} — {_benefit(phrases, entree.prestation)} : {_statut(phrases, entree)}"
+        lines.append(f"{entree.dossier} — {_prestation(phrases, entree.prestation)} : {_statut(phrases, entree)}"
                      + (f" ({montants})" if montants else "") + f" ; conditions non remplies : {failed}")
     lines.append(f"{fmt.nombre(len(entrees))} décision(s).")
     return "\n".join(lines) + "\n"

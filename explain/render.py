@@ -139,14 +139,14 @@ def prestation_json(prestation: Prestation, phrases, sexes: dict[str, str] | Non
     return out
 
 
-# -- To whom and how a benefit is paid (the guide's provisions on payment) -----------
+# -- To whom and how a prestation is paid (the guide's provisions on payment) -----------
 def verse_a_json(prestation: Prestation) -> list[dict[str, Any]]:
     """``verse_a``: per child, the person who receives its allowance instead of the worker."""
     return [v.as_dict() for v in prestation.verse_a]
 
 
 def disposition_context(disposition, prestation: Prestation) -> dict[str, Any]:
-    """The values a provision's sentence names: its own, the benefit's amounts (``montant_<kind>``) and
+    """The values a provision's sentence names: its own, the prestation's amounts (``montant_<kind>``) and
     informations, and the child it concerns (``objet``)."""
     return {**{f"montant_{k}": v for k, v in prestation.montants.items()}, **prestation.informations,
             **disposition.valeurs, "objet": disposition.objet}
@@ -172,7 +172,7 @@ def dispositions(prestation: Prestation, phrases, sexes: dict[str, str] | None =
 
 
 def paiement_json(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
-    """``verse_a`` and ``dispositions`` of a benefit's JSON (only when it has some)."""
+    """``verse_a`` and ``dispositions`` of a prestation's JSON (only when it has some)."""
     out: dict[str, Any] = {}
     if prestation.verse_a:
         out["verse_a"] = verse_a_json(prestation)
@@ -201,7 +201,7 @@ def attente_json(item: EnAttente) -> dict[str, Any]:
 
 
 def en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, Any]]]:
-    """The lists of pending items (children, instalments), each list the base declares for the benefit
+    """The lists of pending items (children, instalments), each list the base declares for the prestation
     present (an empty list too)."""
     out: dict[str, list[dict[str, Any]]] = {liste: [] for liste in prestation.listes_attente}
     for item in prestation.en_attente:
@@ -238,17 +238,17 @@ def _line(condition: Condition, phrases, depth: int, sexes: dict[str, str] | Non
     }
 
 
-def ordre_montants(kinds: Iterable[str], phrases, benefit: str | None = None) -> list[str]:
-    """Kinds of amounts in the catalogue's order (``montants``), those it does not name last; with ``benefit``,
-    the benefit's own kinds (``prestations.<id>.montants``) come first."""
-    own = list(phrases.benefit(benefit).get("montants", {})) if benefit else []
+def ordre_montants(kinds: Iterable[str], phrases, prestation: str | None = None) -> list[str]:
+    """Kinds of amounts in the catalogue's order (``montants``), those it does not name last; with ``prestation``,
+    the prestation's own kinds (``prestations.<id>.montants``) come first."""
+    own = list(phrases.prestation(prestation).get("montants", {})) if prestation else []
     order = own + list(phrases.data.get("montants", {}))
     return sorted(kinds, key=lambda k: (order.index(k) if k in order else len(order), k))
 
 
 def montants(prestation: Prestation, phrases) -> list[tuple[str, int]]:
-    """Amounts with their labels: the benefit's own label (prestations.<id>.montants) before the common one."""
-    own = phrases.benefit(prestation.id).get("montants", {})
+    """Amounts with their labels: the prestation's own label (prestations.<id>.montants) before the common one."""
+    own = phrases.prestation(prestation.id).get("montants", {})
     return [(own.get(k) or phrases.label("montants", k), prestation.montants[k])
             for k in ordre_montants(prestation.montants, phrases, prestation.id)]
 
@@ -279,7 +279,7 @@ def membres_en_attente_json(prestation: Prestation) -> dict[str, list[dict[str, 
 
 def membres_en_attente_texte(prestation: Prestation, phrases,
                              sexes: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The entities a benefit leaves pending, in a clerk's words: the name, the questions that would settle
+    """The entities a prestation leaves pending, in a clerk's words: the name, the questions that would settle
     each (the catalogue's ``questions``), the documents to ask for. Never a dossier path."""
     from explain.orientation import questions_attente  # the questions of a pending entity, said once
 
@@ -299,11 +299,11 @@ def orientation_texte(decision: Decision) -> list[tuple[str, str]]:
 
 
 def evaluate_text(decision: Decision) -> str:
-    """A short French summary of every benefit decided for a dossier."""
+    """A short French summary of every prestation decided for a dossier."""
     phrases = catalogue_de(decision)
-    benefits = []
+    prestations = []
     for pid, prestation in decision.prestations.items():
-        benefits.append({
+        prestations.append({
             "libelle": phrases.libelle_prestation(pid),
             "statut": phrases.statut(pid, prestation.statut),
             "prestation": prestation,
@@ -316,12 +316,12 @@ def evaluate_text(decision: Decision) -> str:
             **attente_text(prestation, phrases, decision.sexes),
         })
     return fmt.insecables(TEMPLATES.get_template("evaluate.txt.j2").render(
-        decision=decision, benefits=benefits, orientation=orientation_texte(decision),
+        decision=decision, prestations=prestations, orientation=orientation_texte(decision),
         amendements=amendements(decision)))
 
 
 def attente_text(prestation: Prestation, phrases, sexes: dict[str, str] | None = None) -> dict[str, Any]:
-    """The benefit's pending children and instalments in words (explain/attente.py), and the children
+    """The prestation's pending children and instalments in words (explain/attente.py), and the children
     known not to open the right with the conditions they fail, for the templates."""
     return {"attente_titre": attente.titre(prestation, phrases),
             "attentes": attente.attentes(prestation, phrases, sexes),
@@ -329,7 +329,7 @@ def attente_text(prestation: Prestation, phrases, sexes: dict[str, str] | None =
 
 
 def enfants_ecartes(prestation: Prestation, phrases) -> list[tuple[str, list[str]]]:
-    """For a benefit that names the children who open the right: each child known not to open it, with the
+    """For a prestation that names the children who open the right: each child known not to open it, with the
     labels of its failed conditions (a child never vanishes from the text, be it refused or pending)."""
     if not prestation.liste_ouvrant_droit:
         return []

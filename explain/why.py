@@ -1,4 +1,4 @@
-"""``prevoyance why``: why a benefit is granted, refused or incomplete, in four formats.
+"""``prevoyance why``: why a prestation is granted, refused or incomplete, in four formats.
 
 The explanation is the decision's own condition tree, read from the solver
 (:mod:`engine.solver`): failed conditions first, each with the dossier facts and
@@ -144,7 +144,7 @@ class ExceptionNonInvoquee:
 
 def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
                              sexes: dict[str, str] | None = None) -> list[ExceptionNonInvoquee]:
-    """The exceptions that the dossier leaves silent under the benefit's failed conditions.
+    """The exceptions that the dossier leaves silent under the prestation's failed conditions.
 
     Silence on an exception means it is not invoked and the rule's own outcome
     stands (docs/ambiguites.md); the explanation names each such exception as
@@ -162,17 +162,17 @@ def exceptions_non_invoquees(prestation: Prestation, phrases: Catalogue,
     return out
 
 
-def context(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
+def context(decision: Decision, prestation_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
     """Everything the four formats show (``answer``: a what-if search, when asked for)."""
     phrases = catalogue_de(decision)
-    prestation = decision.prestations[benefit_id]
+    prestation = decision.prestations[prestation_id]
     roots = [_node(c, phrases, 0, depth, sexes=decision.sexes) for c in prestation.conditions]
     return {
         "decision": decision,
         "amendements": amendements(decision),
         "prestation": prestation,
-        "libelle": phrases.libelle_prestation(benefit_id),
-        "statut": phrases.statut(benefit_id, prestation.statut),
+        "libelle": phrases.libelle_prestation(prestation_id),
+        "statut": phrases.statut(prestation_id, prestation.statut),
         "echecs": [branche(n, Etat.non_rempli) for n in roots if n.condition.etat == Etat.non_rempli],
         "inconnues": [branche(n, Etat.inconnu) for n in roots if n.condition.etat == Etat.inconnu],
         "remplies": [branche(n, Etat.rempli) for n in roots if n.condition.etat == Etat.rempli],
@@ -222,15 +222,15 @@ def _node_json(node: Node) -> dict[str, Any]:
     return out
 
 
-def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
-    ctx = context(decision, benefit_id, depth)
+def why_json(decision: Decision, prestation_id: str, depth: int | None = None, answer=None) -> dict[str, Any]:
+    ctx = context(decision, prestation_id, depth)
     prestation: Prestation = ctx["prestation"]
     return {
         "dossier": decision.dossier,
         "date_reference": decision.date_reference.isoformat(),
         "version_base": decision.version_base,
         **({"amendements": ctx["amendements"]} if ctx["amendements"] else {}),
-        "prestation": benefit_id,
+        "prestation": prestation_id,
         "statut": prestation.statut,
         "arbre": {"type": "decision", "libelle": ctx["libelle"], "statut": prestation.statut,
                   "enfants": [_node_json(n) for n in ctx["arbre"]]},
@@ -250,14 +250,14 @@ def why_json(decision: Decision, benefit_id: str, depth: int | None = None, answ
     }
 
 
-def why(decision: Decision, benefit_id: str, output_format: str = "text", depth: int | None = None,
+def why(decision: Decision, prestation_id: str, output_format: str = "text", depth: int | None = None,
         answer=None) -> str:
-    """The explanation of one benefit's decision in ``text``, ``json``, ``markdown`` or ``html``;
+    """The explanation of one prestation's decision in ``text``, ``json``, ``markdown`` or ``html``;
     ``answer`` is a what-if search (:func:`usecases.whatif.what_if`) to show with it."""
     if output_format == "json":
-        return json.dumps(why_json(decision, benefit_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(why_json(decision, prestation_id, depth, answer), ensure_ascii=False, indent=2) + "\n"
     template = {"text": "why.txt.j2", "markdown": "why.md.j2", "html": "why.html.j2"}[output_format]
-    text = TEMPLATES.get_template(template).render(**context(decision, benefit_id, depth, answer))
+    text = TEMPLATES.get_template(template).render(**context(decision, prestation_id, depth, answer))
     return fmt.insecables(text, html=output_format == "html")
 
 
@@ -300,14 +300,14 @@ def what_if_json(answer) -> dict[str, Any]:
 
 
 class WhyError(ValueError):
-    """A benefit the decision did not examine: nothing to explain."""
+    """A prestation the decision did not examine: nothing to explain."""
 
 
-def why_dossier(decision: Decision, benefit_id: str, output_format: str = "text", depth: int | None = None,
+def why_dossier(decision: Decision, prestation_id: str, output_format: str = "text", depth: int | None = None,
                 answer=None) -> str:
-    """What ``prevoyance why`` prints: :func:`why` for ``benefit_id``, with ``answer`` (the what-if search's,
-    :func:`usecases.whatif.pistes`) when one was made; a benefit the decision did not examine raises WhyError."""
-    if benefit_id not in decision.prestations:
+    """What ``prevoyance why`` prints: :func:`why` for ``prestation_id``, with ``answer`` (the what-if search's,
+    :func:`usecases.whatif.pistes`) when one was made; a prestation the decision did not examine raises WhyError."""
+    if prestation_id not in decision.prestations:
         known = ", ".join(decision.prestations) or "aucune"
-        raise WhyError(f"prestation « {benefit_id} » non examinée pour ce dossier (examinées : {known})")
-    return why(decision, benefit_id, output_format, depth, answer)
+        raise WhyError(f"prestation « {prestation_id} » non examinée pour ce dossier (examinées : {known})")
+    return why(decision, prestation_id, output_format, depth, answer)

@@ -97,7 +97,7 @@ def test_why_incomplete_lists_the_missing_information(run, tmp_path):
     assert "Information manquante : demandeur.mois_consecutifs" in result.output
 
 
-def test_why_unknown_benefit_is_a_user_error(run):
+def test_why_unknown_prestation_is_a_user_error(run):
     result = run("why", GRANT, "prime_inexistante")
     assert result.exit_code == 1
     assert "prime_inexistante" in result.output

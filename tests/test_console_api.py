@@ -345,15 +345,15 @@ def test_form_has_a_field_for_every_schema_property():
                 yield from paths(sub, path)
 
     for regime in regimes().values():
-        # every benefit claimed: the form asks every field (with fewer, only what their rules read)
-        benefits = (regime.schema["properties"].get("demandes", {}).get("items", {}).get("properties", {})
+        # every prestation claimed: the form asks every field (with fewer, only what their rules read)
+        prestations = (regime.schema["properties"].get("demandes", {}).get("items", {}).get("properties", {})
                     .get("prestation", {}).get("enum", []))
-        drawn = _drawn(Formulaire(regime).champs({"demandes": [{"prestation": b} for b in benefits]}), set())
+        drawn = _drawn(Formulaire(regime).champs({"demandes": [{"prestation": b} for b in prestations]}), set())
         expected = {p for p in paths(regime.schema)}
         assert expected <= {d.replace("[0]", "") for d in drawn}, expected - drawn
 
 
-def test_form_asks_only_what_the_claimed_benefits_read():
+def test_form_asks_only_what_the_claimed_prestations_read():
     """Family allowances alone: no delivery, no maternity leave; the fields of a dossier are kept whatever."""
     form = Formulaire(load_regime("mali-inps"))
     drawn = _drawn(form.champs({"demandes": [{"prestation": "allocations_familiales"}]}), set())

@@ -311,7 +311,7 @@ def test_impact_et_documentation(serveur, navigateur):
           return /[\\p{L}\\p{N}]$/u.test(before) || /^[\\p{L}\\p{N}]/u.test(after);
         }).map(function (e) { return e.parentNode.textContent; });""")
     assert driver.find_elements(By.CSS_SELECTOR, "table.diff ins") and not cuts, cuts
-    # The changed dossiers filtered by benefit, direction and condition.
+    # The changed dossiers filtered by prestation, direction and condition.
     from selenium.webdriver.support.ui import Select
 
     shown = "return Array.from(document.querySelectorAll('#changements tbody tr')).filter(r => !r.hidden).length"
@@ -339,7 +339,7 @@ def test_impact_et_documentation(serveur, navigateur):
 def test_mots_du_guichet(serveur, navigateur):
     """A clerk's words everywhere: no field path or schema note unless asked, a textarea for the address, a
     half-typed date refused on its field, the applicant named on the decision, one status word, the journal
-    searched by the person, a benefit's name and a condition's label; at a phone's width nothing is hidden."""
+    searched by the person, a prestation's name and a condition's label; at a phone's width nothing is hidden."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -357,7 +357,7 @@ def test_mots_du_guichet(serveur, navigateur):
     assert driver.execute_script(
         "return getComputedStyle(document.querySelector('.actions.collant')).position") == "static"
     driver.set_window_size(1280, 900)
-    # Only what the benefits claimed read: family allowances ask nothing of a delivery.
+    # Only what the prestations claimed read: family allowances ask nothing of a delivery.
     click(driver, "button[value='ajouter:demandes']")
     wait(driver, lambda d: d.find_elements(By.NAME, "demandes[0].prestation"))
     Select(field(driver, "demandes[0].prestation")).select_by_value("allocations_familiales")

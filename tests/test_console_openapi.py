@@ -42,7 +42,7 @@ APP.state.etat.travaux.caseload_genere = lambda nombre, graine: _genere(min(nomb
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
     {"checks": {"enabled": True}, "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
      # A dossier has rules JSON Schema cannot say (no invisible or control character, dates inside the regime's
-     # window and consistent with each other, a benefit the dossier claims): a schema-valid dossier may get
+     # window and consistent with each other, a prestation the dossier claims): a schema-valid dossier may get
      # the documented 422 with its reasons, never another status. An impact's caseload is read the same way
      # (numbers as written: a float where an integer is expected, a number of over 100 digits, is refused), and
      # so is the interview's partial dossier (its schema is open: any key, any number, read as written).

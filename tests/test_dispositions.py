@@ -1,10 +1,10 @@
-"""The guide's provisions on how a benefit is paid, as people read them (issue 22, point 5).
+"""The guide's provisions on how a prestation is paid, as people read them (issue 22, point 5).
 
 The decisions themselves are golden cases (``tests/cas/*/rappel_sans_limite.yaml``,
 ``allocations_non_utilisees.yaml``, ``personne_designee.yaml``, ``soins_non_dispenses.yaml``,
 ``versement_unique.yaml``); here, what ``evaluate --format json``, ``why`` and the letters say of them:
 who receives the money, what is suspended since when, the recall period, each with its source in the
-guide; and ``check`` listing the benefit type the guide names without rules.
+guide; and ``check`` listing the prestation type the guide names without rules.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def _decided(name: str):
     return dossier, evaluate(dossier)
 
 
-def _letter_text(name: str, benefit: str) -> str:
+def _letter_text(name: str, prestation: str) -> str:
     dossier, decision = _decided(name)
-    lettre = next(x for x in lettres(dossier, decision, Redacteur(load_entete())) if x.prestation == benefit)
+    lettre = next(x for x in lettres(dossier, decision, Redacteur(load_entete())) if x.prestation == prestation)
     return " ".join(lettre.markdown.replace(NBSP, " ").split())
 
 
@@ -114,7 +114,7 @@ def test_provisions_follow_the_parameter_in_force(tuteur):
     assert f"{montant:,}".replace(",", NBSP) in phrase
 
 
-def test_check_lists_the_in_kind_benefits_as_a_type_without_rules():
+def test_check_lists_the_in_kind_prestations_as_a_type_without_rules():
     report = check_regime(load_regime("mali-inps"), dt.date(2026, 1, 1))
     assert [p["id"] for p in report.sans_regle] == ["prestations_en_nature"]
     assert report.defauts == []
@@ -123,7 +123,7 @@ def test_check_lists_the_in_kind_benefits_as_a_type_without_rules():
     assert "Prestations en nature de l'action sanitaire et sociale" in text
 
 
-def test_check_refuses_a_benefit_declared_without_rules_that_rules_decide():
+def test_check_refuses_a_prestation_declared_without_rules_that_rules_decide():
     regime = load_regime("mali-inps")
     meta = {**regime.meta, "prestations_sans_regle": [
         {"id": "allocations_familiales", "libelle": "x", "source": "y", "raison": "z"}, {"id": "incomplete"}]}

@@ -109,7 +109,7 @@ def test_the_widows_exception_is_asked_of_a_woman_refused_for_want_of_a_salaried
     assert step.decision.prestations["allocations_familiales"].statut == "refuse"
 
 
-def test_no_exception_is_asked_when_the_benefit_is_already_granted():
+def test_no_exception_is_asked_when_the_prestation_is_already_granted():
     data = partiel(demandeur=SALARIE, enfants=[{"prenom": "Awa", **ENFANT_COMPLET}])
     step = prochaine_etape(INPS, data)
     assert step.question is None  # neither the widow's exception nor a suspension of activity

@@ -150,6 +150,6 @@ def test_the_terminal_interview_asks_checks_and_writes_the_dossier(tmp_path):
     assert data["enfants"] == [{"prenom": "Awa"}] and data["demandes"][0]["prestation"] == "allocations_familiales"
 
 
-def test_the_terminal_refuses_an_unknown_benefit_in_french():
+def test_the_terminal_refuses_an_unknown_prestation_in_french():
     result = CliRunner().invoke(main, ["entretien", "--prestation", "pension"])
     assert result.exit_code != 0 and "prestation inconnue « pension »" in result.output

@@ -3,7 +3,7 @@
 Generated dossiers come from the Hypothesis strategies of ``strategies.py``.
 What-if proposals are checked independently of the engine's own verification:
 each change set is applied here to the dossier, which is evaluated again; it must
-grant the benefit, and none of its proper subsets may.
+grant the prestation, and none of its proper subsets may.
 """
 
 from __future__ import annotations

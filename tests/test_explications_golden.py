@@ -24,8 +24,8 @@ DOSSIERS = sorted(FOLDER.glob("*.yaml"))
 def explanation(path: Path) -> str:
     import yaml
 
-    benefit = yaml.safe_load(path.read_text(encoding="utf-8"))["demandes"][0]["prestation"]
-    result = CliRunner().invoke(main, ["why", str(path), benefit, "--what-if"])
+    prestation = yaml.safe_load(path.read_text(encoding="utf-8"))["demandes"][0]["prestation"]
+    result = CliRunner().invoke(main, ["why", str(path), prestation, "--what-if"])
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -1,6 +1,6 @@
 """The report of an amendment's impact speaks the words of the regime the impact was computed under.
 
-An impact on a Senegal caseload (``compute_impact(..., base_id="senegal-css")``) names its benefit,
+An impact on a Senegal caseload (``compute_impact(..., base_id="senegal-css")``) names its prestation,
 statuses and conditions from the Senegal catalogue, and its side-by-side explanations read the caseload
 with the Senegal regime, whichever regime is the default (the Mali INPS).
 """
@@ -41,7 +41,7 @@ def test_an_impact_under_another_regime_is_told_in_that_regimes_words(tmp_path):
     assert [c.prestation for c in impact.changements] == ["suivi_pmi"]
 
     phrases = catalogue(load_regime(SENEGAL))
-    libelle = phrases.benefit("suivi_pmi")["libelle"]
+    libelle = phrases.prestation("suivi_pmi")["libelle"]
     assert libelle != "suivi_pmi"
     [row] = rows(impact)
     assert row["prestation"] == libelle

@@ -1,9 +1,9 @@
 """The diff carries over what an amendment cannot change, and what it carries over is what a full evaluation says.
 
-``usecases.impact.affected_benefits`` reads, from the summary programs of both
-bases, which benefits an amendment can affect; a dossier that demands none of
+``usecases.impact.affected_prestations`` reads, from the summary programs of both
+bases, which prestations an amendment can affect; a dossier that demands none of
 them is decided once, under the base, and its decision carried over. Here a
-generated caseload, where some dossiers demand other benefits than the family
+generated caseload, where some dossiers demand other prestations than the family
 allowances, is diffed against the 3 500 FCFA amendment both ways, dossier by
 dossier: with the carry-over and with every dossier decided under both bases.
 """
@@ -18,7 +18,7 @@ from engine.regime import load_regime
 from usecases import impact as impact_module
 from usecases.amendement import amend, load_amendment
 from usecases.generation import generate
-from usecases.impact import affected_benefits, compute_impact
+from usecases.impact import affected_prestations, compute_impact
 
 ROOT = Path(__file__).resolve().parent.parent
 AF_3500 = ROOT / "kb" / "mali" / "inps" / "amendements" / "af_3500.yaml"
@@ -26,7 +26,7 @@ EFFET = dt.date(2026, 1, 1)
 
 
 def _caseload() -> list[tuple[str, dict]]:
-    """Generated dossiers; one in three demands its other benefits only (the family allowances dropped)."""
+    """Generated dossiers; one in three demands its other prestations only (the family allowances dropped)."""
     out = []
     for i, data in enumerate(generate(240, seed=7)):
         others = [d for d in data.get("demandes", []) if d["prestation"] != "allocations_familiales"]
@@ -38,7 +38,7 @@ def _caseload() -> list[tuple[str, dict]]:
 
 def test_the_amount_amendment_affects_the_family_allowances_only() -> None:
     base = load_regime("mali-inps")
-    assert affected_benefits(base, amend(base, load_amendment(AF_3500, EFFET))) == {"allocations_familiales"}
+    assert affected_prestations(base, amend(base, load_amendment(AF_3500, EFFET))) == {"allocations_familiales"}
 
 
 def test_a_carried_over_dossier_is_decided_as_by_a_full_evaluation() -> None:

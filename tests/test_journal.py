@@ -55,7 +55,7 @@ def test_a_dossier_is_explained_by_its_rules_in_french(journal):
 
 @pytest.mark.parametrize("args", [["--statut", "refuse"], ["--prestation", "allocations_familiales"],
                                   ["--condition", "smig"], ["--statut", "accorde", "--limite", "2"]])
-def test_decisions_are_listed_by_benefit_status_or_failed_condition(journal, args):
+def test_decisions_are_listed_by_prestation_status_or_failed_condition(journal, args):
     result = CliRunner().invoke(main, ["journal", str(journal), *args])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -1,7 +1,7 @@
 """Letters to citizens (``prevoyance letter``, ``prevoyance letters``): snapshots, PDF text, properties.
 
 - Snapshots: each dossier of ``tests/lettres/dossiers`` gives one Markdown
-  letter per benefit, stored beside this test in ``tests/lettres/`` and
+  letter per prestation, stored beside this test in ``tests/lettres/`` and
   reviewed by hand; accept a reviewed change with
   ``UPDATE_SNAPSHOTS=1 pytest tests/test_lettres.py``.
 - PDF: the text pypdf extracts from each PDF says what the Markdown says
@@ -63,12 +63,12 @@ def run(*args: str, **kwargs):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, **kwargs)
 
 
-def benefits_of(path: Path) -> list[str]:
+def prestations_of(path: Path) -> list[str]:
     return [d["prestation"] for d in yaml.safe_load(path.read_text(encoding="utf-8"))["demandes"]]
 
 
 def snapshot_cases() -> list[tuple[Path, str]]:
-    return [(path, benefit) for path in DOSSIERS for benefit in benefits_of(path)]
+    return [(path, prestation) for path in DOSSIERS for prestation in prestations_of(path)]
 
 
 def plain(markdown: str) -> str:
@@ -119,18 +119,18 @@ def test_lists_are_joined_in_french():
 # -- snapshots -----------------------------------------------------------------------
 def test_snapshots_cover_every_letter_type():
     types = set()
-    for path, benefit in snapshot_cases():
-        statut = evaluate(load_dossier(path)).prestations[benefit].statut
+    for path, prestation in snapshot_cases():
+        statut = evaluate(load_dossier(path)).prestations[prestation].statut
         types.add(L.letter_type(statut))
     assert types == {"attribution", "rejet", "pieces"}
 
 
-@pytest.mark.parametrize(("path", "benefit"), snapshot_cases(),
+@pytest.mark.parametrize(("path", "prestation"), snapshot_cases(),
                          ids=[f"{p.stem}-{b}" for p, b in snapshot_cases()])
-def test_letter_snapshot(path: Path, benefit: str):
-    result = run("letter", path, "--benefit", benefit)
+def test_letter_snapshot(path: Path, prestation: str):
+    result = run("letter", path, "--benefit", prestation)
     assert result.exit_code == 0, result.output
-    expected = SNAPSHOTS / f"{path.stem}-{benefit}.md"
+    expected = SNAPSHOTS / f"{path.stem}-{prestation}.md"
     if os.environ.get("UPDATE_SNAPSHOTS"):
         expected.write_text(result.stdout, encoding="utf-8")
     assert expected.exists(), f"pas de lettre attendue pour {expected.name} (UPDATE_SNAPSHOTS=1 pour la créer)"
@@ -153,13 +153,13 @@ def rendered() -> dict[tuple[str, str], tuple[L.Lettre, dict, bytes]]:
 
 
 def test_pdf_says_what_the_markdown_says(rendered):
-    for (stem, benefit), (lettre, _, data) in rendered.items():
+    for (stem, prestation), (lettre, _, data) in rendered.items():
         text = pdf_text(data)
         for paragraph in re.split(r"\n\s*\n", lettre.markdown):
             for line in re.split(r"(?<!\\)\\\n|\n(?=\s*(?:-|\d+\.) )|\n(?=\|)", paragraph):
                 seen = plain(line)
                 if seen:
-                    assert seen in text, f"{stem}/{benefit} : « {seen} » absent du PDF"
+                    assert seen in text, f"{stem}/{prestation} : « {seen} » absent du PDF"
 
 
 def test_pdf_states_amounts_names_reasons_and_sources(rendered):
@@ -234,10 +234,10 @@ def test_html_page_is_standalone_and_escaped(rendered):
 
 # -- plain language ------------------------------------------------------------------
 def test_no_internal_id_in_the_snapshots(rendered):
-    for (stem, benefit), (lettre, _, _) in rendered.items():
+    for (stem, prestation), (lettre, _, _) in rendered.items():
         text = lettre.markdown.replace(lettre.dossier, "")
-        assert not SNAKE.search(text), f"{stem}/{benefit} : {SNAKE.search(text).group()}"
-        assert not IDS_NUS.search(text), f"{stem}/{benefit} : {IDS_NUS.search(text).group()}"
+        assert not SNAKE.search(text), f"{stem}/{prestation} : {SNAKE.search(text).group()}"
+        assert not IDS_NUS.search(text), f"{stem}/{prestation} : {IDS_NUS.search(text).group()}"
         assert "demandeur." not in text and "enfants[" not in text
 
 
@@ -374,7 +374,7 @@ def test_an_office_page_template_is_bounded_too(tmp_path):
 
 
 # -- the letter command -----------------------------------------------------------------
-def test_letter_without_benefit_writes_one_file_per_benefit(tmp_path):
+def test_letter_without_prestation_writes_one_file_per_prestation(tmp_path):
     famille = SNAPSHOTS / "dossiers" / "famille.yaml"
     result = run("letter", famille, "--format", "pdf", "-o", tmp_path / "lettre.pdf")
     assert result.exit_code == 0, result.output

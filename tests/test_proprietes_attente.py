@@ -79,7 +79,7 @@ ETUDIANT["enfants"][1].update(date_naissance="2010-01-02", situation="etudes")
 
 
 # Found under the default profile: an older student past the age limit on the date of reference, whose arrears
-# months were due; without her category the benefit was refused with her arrears dropped in silence.
+# months were due; without her category the prestation was refused with her arrears dropped in silence.
 ETUDIANTE_HORS_AGE = {
     "id": "etudiante-hors-age", "date_reference": "2004-07-05",
     "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,

@@ -1,8 +1,8 @@
-"""Properties of the rules themselves, over generated dossiers of every benefit.
+"""Properties of the rules themselves, over generated dossiers of every prestation.
 
-- one decision per examined benefit, never both granted and refused, no condition
+- one decision per examined prestation, never both granted and refused, no condition
   both met and failed;
-- an amendment that only raises amounts (the base of the family benefits, the
+- an amendment that only raises amounts (the base of the family prestations, the
   allowance per child) never changes a status and never lowers an amount.
 """
 
@@ -33,7 +33,7 @@ def _caseload(seed: int, size: int = 12):
 
 @settings(max_examples=25)
 @given(seeds)
-def test_exactly_one_decision_per_examined_benefit(seed):
+def test_exactly_one_decision_per_examined_prestation(seed):
     dossiers = _caseload(seed)
     symbols = solve_symbols(BASE, dossiers, Mode.DECISION)
     decisions = Counter((s.arguments[0].number, s.arguments[1].name) for s in symbols if s.name == "decision")
@@ -63,11 +63,11 @@ def test_raising_amounts_changes_no_status_and_lowers_no_amount(tmp_path_factory
     after = summarize_many([validate(d, regime=raised) for d in datas])
     for b, a in zip(before, after, strict=True):
         assert set(b) == set(a)
-        for benefit in b:
-            assert b[benefit].statut == a[benefit].statut, benefit
-            assert b[benefit].etats == a[benefit].etats, benefit
-            for kind, amount in b[benefit].montants.items():
-                assert a[benefit].montants.get(kind, 0) >= amount, (benefit, kind)
+        for prestation in b:
+            assert b[prestation].statut == a[prestation].statut, prestation
+            assert b[prestation].etats == a[prestation].etats, prestation
+            for kind, amount in b[prestation].montants.items():
+                assert a[prestation].montants.get(kind, 0) >= amount, (prestation, kind)
 
 
 def test_the_raising_amendment_does_raise(tmp_path):

@@ -14,7 +14,7 @@ knowledge base itself, so a new regime extends it without editing this test:
 - the folders of each regime under ``kb/`` (``mali``, ``inps``, ``senegal``,
   ``css``, ``couverture_maladie``) and each regime id (``mali-inps``,
   ``senegal-css``, ``mali-couverture-maladie``), in identifiers and strings;
-- the benefit ids (``prestation/1``) and the condition ids (conditions decided
+- the prestation ids (``prestation/1``) and the condition ids (conditions decided
   by rules of a regime file, and every node a regime gives a ``source/3``) of
   every regime, in string literals only.
 
@@ -23,7 +23,7 @@ A folder name is found as a word of its own, identifiers being split at ``_``
 (``mali_x`` names ``mali``); an id, as a whole identifier-word of a string
 (``"non_salarie"`` is not ``salarie``). Comments and docstrings are ignored: they
 document and cite examples; only what the code does or prints at run time counts.
-Condition and benefit ids are looked for in strings only: a Python variable is
+Condition and prestation ids are looked for in strings only: a Python variable is
 the code's own vocabulary, while a regime's words reach Python as data (ASP
 names, dossier paths, output keys), always in strings. Names of the shared
 machinery (every word of ``kb/commun/*.lp``: ``droit``, ``toutes``…) are not a
@@ -72,7 +72,7 @@ EXEMPLES = {"senegal-css": ROOT / "examples" / "senegal-pmi.yaml",
 # Places of engine/ and explain/ that named the first regime before this test
 # was written: file → the words found there. Reported, not rewritten here.
 DETTE: dict[str, set[str]] = {
-    # `prevoyance generate`: synthetic dossiers of the INPS schema, its benefits and field values.
+    # `prevoyance generate`: synthetic dossiers of the INPS schema, its prestations and field values.
     "usecases/generation.py": {
         "allocations_familiales", "allocations_maternite", "allocations_prenatales", "apprenti", "beneficiaire",
         "categorie", "conge_naissance", "convention_reciprocite", "indemnites_journalieres_maternite", "mali",
@@ -91,7 +91,7 @@ def _fold(text: str) -> str:
 
 @cache
 def vocabulaire() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
-    """(regime ids, folder words, benefit and condition ids), each word with the regime(s) it comes from."""
+    """(regime ids, folder words, prestation and condition ids), each word with the regime(s) it comes from."""
     commun = set(re.findall(r"[a-z0-9_]+", " ".join(
         p.read_text(encoding="utf-8") for p in (kb_root() / "commun").glob("*.lp"))))
     ids: dict[str, str] = {}
@@ -212,9 +212,9 @@ def test_each_regime_has_its_own_closed_schema(regime_id):
     control = clingo.Control(["--warn=none"])
     program.load_into(control)
     control.ground([("base", [])])
-    benefits = {a.symbol.arguments[0].name for a in control.symbolic_atoms.by_signature("prestation", 1)}
+    prestations = {a.symbol.arguments[0].name for a in control.symbolic_atoms.by_signature("prestation", 1)}
     asked = schema["properties"]["demandes"]["items"]["properties"]["prestation"]["enum"]
-    assert set(asked) == benefits
+    assert set(asked) == prestations
 
 
 @pytest.mark.parametrize("regime_id", sorted(NOUVEAUX))
@@ -261,9 +261,9 @@ def test_phrases_exist_for_every_node_and_name_only_provided_values(regime_id):
     catalogue = regime.phrases["conditions"]
     _, _, termes = vocabulaire()
     nodes = {name for name, owners in termes.items() if regime_id in owners} | {"droit"}
-    benefits = set(regime.phrases["prestations"])
+    prestations = set(regime.phrases["prestations"])
     env = environment()
-    for name in sorted(nodes - benefits):
+    for name in sorted(nodes - prestations):
         entries = {k: e for k, e in catalogue.items() if k == name or k.startswith(f"{name}(")}
         assert entries, f"aucune phrase pour « {name} »"
         for key, entry in entries.items():
@@ -337,15 +337,15 @@ def test_evaluate_and_why_on_the_orientation_example(run):
     # Members in the order the dossier lists them.
     assert orientes == {"amo": ["Rokia", "Adama", "Hawa"], "amv": ["Bakary"], "ramed": ["Assitan"]}
     assert data["prestations"]["ramed"]["organisme"] == "Agence nationale d'assistance médicale (ANAM)"
-    for benefit in ("amo", "ramed", "amv"):
-        assert "source secondaire" in data["prestations"][benefit]["statut_source"]
+    for prestation in ("amo", "ramed", "amv"):
+        assert "source secondaire" in data["prestations"][prestation]["statut_source"]
     why = run("why", EXEMPLES["mali-couverture-maladie"], "amv")
     assert why.exit_code == 0
     assert "Bakary est orienté vers l'assurance maladie volontaire" in why.output  # membres[].sexe: M
     assert "source secondaire" in why.output
 
 
-def test_why_rejects_a_benefit_of_another_regime(run):
+def test_why_rejects_a_prestation_of_another_regime(run):
     result = CliRunner().invoke(main, ["why", str(EXEMPLES["senegal-css"]), "allocations_familiales"])
     assert result.exit_code == 1
     assert "examinées : suivi_pmi" in result.output
@@ -401,9 +401,9 @@ def test_letter_on_the_new_regimes(run):
 def test_every_rule_of_the_orientation_says_it_comes_from_a_secondary_source():
     regime = load_regime("mali-couverture-maladie")
     decision = evaluate(load_dossier(EXEMPLES["mali-couverture-maladie"]))
-    for benefit, prestation in decision.prestations.items():
+    for prestation, prestation in decision.prestations.items():
         for node in prestation.droit.walk():
-            assert "secondaire" in node.source, (benefit, node.noeud, node.source)
+            assert "secondaire" in node.source, (prestation, node.noeud, node.source)
     for param in regime.parameters.values():
         assert "source secondaire" in param.reference
         assert all(v.statut == "secondaire" for v in param.values)

@@ -2,7 +2,7 @@
 
 The invariant checked after every kill and reprise: every entry of the caseload
 is once in the results or once in the errors, in order, exactly as an
-uninterrupted run writes them, and the journal holds one row per benefit of
+uninterrupted run writes them, and the journal holds one row per prestation of
 each result, no more.
 """
 

@@ -103,7 +103,7 @@ def test_an_amendment_that_changes_the_decision(tmp_path):
 
 def test_date_effet_alone_and_a_bad_amendment_are_refused_in_french(tmp_path):
     result = invoke("why", REFUS_STAGE, "allocations_familiales", "--date-effet", "2025-01-01")
-    assert result.exit_code != 0 and "--date-effet n'a de sens qu'avec --amendment" in result.output
+    assert result.exit_code != 0 and "--date-effet n'a de sens qu'avec --amendement" in result.output
     bad = tmp_path / "mauvais.yaml"
     bad.write_text("titre: x\nsource: y\ndate_effet: 2025-01-01\nparametres:\n  nulle_part: 3\n", encoding="utf-8")
     result = invoke("evaluate", REFUS_STAGE, "--amendment", str(bad))

@@ -73,9 +73,9 @@ def test_every_rendered_text_is_clean(data, tirage):
     dossier = validate(data, "tire")
     decision = evaluate(dossier)
     _propre(evaluate_text(decision), "evaluate", lettre=False)
-    for benefit in decision.prestations:
+    for prestation in decision.prestations:
         for fmt in ("text", "markdown", "html"):
-            _propre(why(decision, benefit, fmt), f"why {benefit} {fmt}", lettre=False)
+            _propre(why(decision, prestation, fmt), f"why {prestation} {fmt}", lettre=False)
     lettres = L.letters(dossier, decision)
     for lettre in lettres:
         _propre(lettre.markdown, f"lettre {lettre.prestation}", lettre=True)

@@ -1,12 +1,12 @@
 """A dossier is decided by the slice of the program its demands need exactly as by the whole program.
 
 ``Program.text_for`` (``engine.speedups.slices``) grounds, for a batch whose dossiers all name their
-demands, only the shared files and the files of the benefits demanded (and the
-benefit files they build on). That is only an optimisation if nothing else
-changes: for INPS dossiers demanding any subset of the benefits, the decision,
+demands, only the shared files and the files of the prestations demanded (and the
+prestation files they build on). That is only an optimisation if nothing else
+changes: for INPS dossiers demanding any subset of the prestations, the decision,
 the amounts, the trees of conditions with their sources, the rules applied and
 the documents are the same, as the contract's JSON says them. The orientation
-regime, whose benefits read each other, must not declare itself sliceable.
+regime, whose prestations read each other, must not declare itself sliceable.
 
 The summary program of caseloads (``batch``, ``diff``) is a slice too: it keeps
 only the rules that what it shows depends on (``engine.speedups.summary_cut``). Its
@@ -39,7 +39,7 @@ PRESTATIONS = ("allocations_familiales", "allocations_prenatales", "allocations_
 
 @st.composite
 def dossiers_inps(draw) -> dict:
-    """A generated dossier (every benefit's facts may be there) whose demands are a drawn subset, or none."""
+    """A generated dossier (every prestation's facts may be there) whose demands are a drawn subset, or none."""
     data = next(iter(generate(1, seed=draw(st.integers(0, 10**6)))))
     noms = draw(st.lists(st.sampled_from(PRESTATIONS), unique=True, max_size=3))
     if noms:
@@ -93,7 +93,7 @@ def test_the_summary_leaves_out_what_it_does_not_show():
 
 
 def test_the_orientation_regime_must_not_be_sliced():
-    """Its priority order makes RAMED read AMO's state: were it to declare its benefits independent,
+    """Its priority order makes RAMED read AMO's state: were it to declare its prestations independent,
     a household demanding RAMED alone would be decided otherwise (found by Hypothesis)."""
     orientation = load_regime("mali-couverture-maladie")
     assert not orientation.prestations_independantes
@@ -104,7 +104,7 @@ def test_the_orientation_regime_must_not_be_sliced():
     assert sliced != whole
 
 
-def test_a_dossier_demanding_one_benefit_grounds_a_smaller_program():
+def test_a_dossier_demanding_one_prestation_grounds_a_smaller_program():
     program = build_program(INPS, Mode.DECISION)
     dossier = validate({"id": "x", "demandes": [{"prestation": "allocations_familiales"}]})
     wanted = demanded([dossier])
@@ -112,5 +112,5 @@ def test_a_dossier_demanding_one_benefit_grounds_a_smaller_program():
     text = program.text_for(wanted)
     assert len(text) < len(program.text) / 2
     assert "prestation(allocations_maternite)." not in text and "prestation(allocations_familiales)." in text
-    # A batch where one dossier names no demand examines every benefit: the whole program.
+    # A batch where one dossier names no demand examines every prestation: the whole program.
     assert demanded([dossier, validate({"id": "y"})]) is None

@@ -312,6 +312,6 @@ def under_amendment(dossier: Dossier, path: str | Path | None, date_effet: dt.da
     """The dossier to be decided under the amendment ``path`` (itself when None): `evaluate`, `why`, `letter`."""
     if path is None:
         if date_effet is not None:
-            raise AmendmentError("--date-effet n'a de sens qu'avec --amendment (le fichier de l'amendement)")
+            raise AmendmentError("--date-effet n'a de sens qu'avec --amendement (le fichier de l'amendement)")
         return dossier
     return dataclasses.replace(dossier, regime=amended_regime(dossier.regime, path, date_effet))

@@ -81,7 +81,7 @@ class Report:
     defauts: list[str] = field(default_factory=list)
     verifications: list[Verification] = field(default_factory=list)
     lacunes: list[str] = field(default_factory=list)  # parameters without a value over some period
-    # Benefit types the regime's text names with no condition (regime.yaml, prestations_sans_regle)
+    # Prestation types the regime's text names with no condition (regime.yaml, prestations_sans_regle)
     sans_regle: list[dict[str, str]] = field(default_factory=list)
     echantillon: int = 0  # generated dossiers decided, each with exactly one answer set
     conditions: int = 0
@@ -147,7 +147,7 @@ def check_sample(regime: Regime, size: int, seed: int = 0) -> list[str]:
 
 
 def _check_sans_regle(regime: Regime, control: clingo.Control, report: Report) -> list[str]:
-    """List the benefit types the regime declares without rules; a defect if one is declared incompletely
+    """List the prestation types the regime declares without rules; a defect if one is declared incompletely
     or if a rule of the base decides it after all (prestation/1)."""
     decided = {str(a.symbol.arguments[0]) for a in control.symbolic_atoms.by_signature("prestation", 1)}
     problems = []

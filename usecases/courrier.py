@@ -8,9 +8,9 @@ never leaves a half-written letter; a dossier that cannot be rendered writes
 nothing, and in a caseload costs only itself.
 
 Output naming (see docs/lettres.md): one file per letter. ``-o FILE`` with
-one letter writes FILE; with several, one file per benefit named
-``FILE-STEM-<benefit>.EXT``; ``-o FOLDER/`` (or an existing folder) writes
-``FOLDER/<dossier file stem>-<benefit>.<ext>``. A caseload's letters mirror
+one letter writes FILE; with several, one file per prestation named
+``FILE-STEM-<prestation>.EXT``; ``-o FOLDER/`` (or an existing folder) writes
+``FOLDER/<dossier file stem>-<prestation>.<ext>``. A caseload's letters mirror
 its sub-folders in the output folder with the same names.
 """
 
@@ -40,11 +40,11 @@ EXTENSIONS = {"markdown": ".md", "html": ".html", "pdf": ".pdf"}
 
 
 class LettreError(Exception):
-    """A letter cannot be made: bad letterhead, broken template, unknown benefit."""
+    """A letter cannot be made: bad letterhead, broken template, unknown prestation."""
 
 
 class Document(Protocol):
-    """A rendered letter, as this floor sees it: the benefit it answers (its file's name), what the clerk
+    """A rendered letter, as this floor sees it: the prestation it answers (its file's name), what the clerk
     must complete before posting it, and its bytes in a format."""
 
     prestation: str
@@ -55,12 +55,12 @@ class Document(Protocol):
 
 
 class Redaction(Protocol):
-    """Who words the letters (:class:`explain.lettres.Redacteur`): which benefits' letters say what would
+    """Who words the letters (:class:`explain.lettres.Redacteur`): which prestations' letters say what would
     change a refusal, and the letters of a decided dossier with those answers."""
 
-    def a_chercher(self, decision: Decision, benefit: str | None) -> list[str]: ...
+    def a_chercher(self, decision: Decision, prestation: str | None) -> list[str]: ...
 
-    def lettres(self, dossier: Dossier | None, decision: Decision, benefit: str | None,
+    def lettres(self, dossier: Dossier | None, decision: Decision, prestation: str | None,
                 pistes: Mapping[str, WhatIf | None]) -> list[Any]: ...
 
 
@@ -80,23 +80,23 @@ def load_entete(path: str | Path | None = None, regime_id: str | None = None) ->
         raise LettreError(str(exc)) from exc
 
 
-def pistes_des_lettres(dossier: Dossier | None, decision: Decision, benefits: list[str], what_if: bool = True
+def pistes_des_lettres(dossier: Dossier | None, decision: Decision, prestations: list[str], what_if: bool = True
                        ) -> dict[str, WhatIf | None]:
-    """What would change each refusal among ``benefits`` (the one what-if policy), one budget for every
+    """What would change each refusal among ``prestations`` (the one what-if policy), one budget for every
     refusal of the letters (a letter shows the first proposals, quickly); nothing without ``what_if`` or a
     dossier."""
     if not what_if or dossier is None:
         return {}
     deadline = time.monotonic() + BUDGET_LETTRE.secondes
-    return {pid: pistes(dossier, decision, pid, budget=BUDGET_LETTRE, deadline=deadline) for pid in benefits}
+    return {pid: pistes(dossier, decision, pid, budget=BUDGET_LETTRE, deadline=deadline) for pid in prestations}
 
 
-def lettres(dossier: Dossier | None, decision: Decision, redacteur: Redaction, benefit: str | None = None,
+def lettres(dossier: Dossier | None, decision: Decision, redacteur: Redaction, prestation: str | None = None,
             what_if: bool = True) -> list[Any]:
-    """The letters of one decided dossier (one per benefit decided, or ``benefit``'s), a refusal saying what
+    """The letters of one decided dossier (one per prestation decided, or ``prestation``'s), a refusal saying what
     would change it when ``what_if`` (and the dossier) is given."""
-    found = pistes_des_lettres(dossier, decision, redacteur.a_chercher(decision, benefit), what_if)
-    return redacteur.lettres(dossier, decision, benefit, found)
+    found = pistes_des_lettres(dossier, decision, redacteur.a_chercher(decision, prestation), what_if)
+    return redacteur.lettres(dossier, decision, prestation, found)
 
 
 class EcritureError(LettreError):
@@ -119,9 +119,9 @@ def output_paths(output: str, lettres: list[Document], output_format: str, stem:
     return [target.with_name(f"{target.stem}-{lt.prestation}{suffix}") for lt in lettres]
 
 
-def dossier_letters(path: str | Path, benefit: str | None, redacteur: Redaction, what_if: bool,
+def dossier_letters(path: str | Path, prestation: str | None, redacteur: Redaction, what_if: bool,
                     amendment: str | Path | None = None, date_effet: dt.date | None = None) -> list[Any]:
-    """The letters of the dossier file ``path`` (one per benefit decided, or ``benefit``'s), decided under
+    """The letters of the dossier file ``path`` (one per prestation decided, or ``prestation``'s), decided under
     ``amendment`` when given; every failure (the dossier, the amendment, the base, and through the writer
     the catalogue or a template) raises LettreError with its French message."""
     try:
@@ -133,7 +133,7 @@ def dossier_letters(path: str | Path, benefit: str | None, redacteur: Redaction,
         raise LettreError(f"erreur interne de la base de règles : {exc}") from exc
     if not decision.prestations:
         raise LettreError(f"{path}: aucune prestation examinée, aucune lettre à écrire")
-    return lettres(loaded, decision, redacteur, benefit, what_if)
+    return lettres(loaded, decision, redacteur, prestation, what_if)
 
 
 def avertissements(source: str | Path, lettres: list[Document]) -> list[str]:
@@ -168,7 +168,7 @@ class CaseloadLetters:
     output_format: str
     redacteur: Redaction
     what_if: bool = True
-    amendment: str | Path | None = None  # decide under this amendment file (``--amendment``)
+    amendment: str | Path | None = None  # decide under this amendment file (``--amendement``)
     date_effet: dt.date | None = None
     files: list[Path] = field(default_factory=list)
     written: int = 0
@@ -184,7 +184,7 @@ class CaseloadLetters:
         read once (a bad one stops before any letter)."""
         job = cls(Path(caseload), Path(out_dir), output_format, redacteur, what_if, amendment, date_effet)
         if amendment is None and date_effet is not None:
-            raise LettreError("--date-effet n'a de sens qu'avec --amendment (le fichier de l'amendement)")
+            raise LettreError("--date-effet n'a de sens qu'avec --amendement (le fichier de l'amendement)")
         if amendment is not None:
             try:
                 load_amendment(amendment, date_effet)

@@ -1,11 +1,11 @@
 """Synthetic caseloads: realistic dossiers for impact studies and benchmarks (``prevoyance generate``).
 
 The distributions (docs/generation.md) are plausible orders of magnitude for
-salaried workers declared to the INPS, not statistics: they make every benefit
+salaried workers declared to the INPS, not statistics: they make every prestation
 and every condition occur, with the boundaries the tests care about (birthdays
 on the first of the month, a salary at the SMIG, nine months of stage) at a
 realistic rate. Dossiers are written as they arrive at a counter: what the
-guide does not ask for a benefit (a ``mariage`` block for the family
+guide does not ask for a prestation (a ``mariage`` block for the family
 allowances, the documents, a suspension of activity, a young child's
 situation) is usually absent, and exceptions are stated only by those who
 invoke them. The same seed always gives the same dossiers. The documents
@@ -54,7 +54,7 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 _REQUISE = re.compile(r"^piece_requise\(", re.M)  # a rule that requires a document: the table's files
 _COMMENTAIRE = re.compile(r"%.*$", re.M)
-_HORS_TABLEAU = "prestation_hors_tableau"  # a benefit the table does not name: it requires the common documents
+_HORS_TABLEAU = "prestation_hors_tableau"  # a prestation the table does not name: it requires the common documents
 
 
 class TablePieces:
@@ -62,7 +62,7 @@ class TablePieces:
 
     The table's rules are grounded with a dossier's claims (``examinee``) and its children's situations
     (``enfants_situation``): the documents they require, in the order the table lists them — those of every
-    benefit first, then each benefit's own, then those a child's situation adds.
+    prestation first, then each prestation's own, then those a child's situation adds.
     """
 
     def __init__(self, regime: Regime):
@@ -76,11 +76,11 @@ class TablePieces:
         """In the order the table lists them."""
         return sorted(pieces, key=lambda piece: self._rang.get(piece, len(self._rang)))
 
-    def _required(self, benefits: Iterable[str], situations: Iterable[str] = ()) -> set[str]:
+    def _required(self, prestations: Iterable[str], situations: Iterable[str] = ()) -> set[str]:
         control = clingo.Control(["--warn=none"], logger=lambda _code, _message: None)
         for text in self.texts:
             control.add("base", [], text)
-        facts = [f"examinee(d, {b})." for b in benefits] + [f"enfants_situation(d, {i}, {s})."
+        facts = [f"examinee(d, {b})." for b in prestations] + [f"enfants_situation(d, {i}, {s})."
                                                              for i, s in enumerate(situations)]
         control.add("base", [], "\n".join(facts))
         control.ground([("base", [])])
@@ -90,9 +90,9 @@ class TablePieces:
             if atom.match("piece_requise", 3) and str(atom.arguments[0]) == "d"))
         return found
 
-    def pieces(self, benefits: Iterable[str], situations: Iterable[str]) -> list[str]:
-        """The documents a dossier claiming ``benefits``, with children in ``situations``, hands in."""
-        key = (tuple(sorted(set(benefits))), tuple(sorted(set(situations))))
+    def pieces(self, prestations: Iterable[str], situations: Iterable[str]) -> list[str]:
+        """The documents a dossier claiming ``prestations``, with children in ``situations``, hands in."""
+        key = (tuple(sorted(set(prestations))), tuple(sorted(set(situations))))
         if key not in self._cache:
             socle = set(self.socle)
             own = {b: self._ordered(self._required([b]) - socle) for b in key[0]}

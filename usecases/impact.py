@@ -1,19 +1,19 @@
 """The impact of an amendment on a caseload (``prevoyance diff``).
 
 Every dossier is decided in summary under the base and under the amended base
-(in batches, across processes); each benefit falls in one category: newly
+(in batches, across processes); each prestation falls in one category: newly
 granted, newly refused, become incomplete, amount up, amount down, unchanged.
 Costs are summed: the monthly allowances, and the one-off or instalment
-benefits counted once a year (docs/impact.md). For the changed dossiers, the
+prestations counted once a year (docs/impact.md). For the changed dossiers, the
 conditions whose state changed are listed; the first ones are explained under
 both bases, side by side.
 
-What cannot change is not decided twice (:func:`affected_benefits`): a benefit
+What cannot change is not decided twice (:func:`affected_prestations`): a prestation
 whose summary program is the same text under both bases and names none of the
 parameters the amendment changes keeps its decision; a dossier that demands
-none of the benefits the amendment can affect is carried over from its
+none of the prestations the amendment can affect is carried over from its
 decision under the base (``Impact.reprises`` counts them), and the others are
-decided under the amended base for the affected benefits only.
+decided under the amended base for the affected prestations only.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ CATEGORIES = ("nouvellement_accorde", "nouvellement_refuse", "devenu_incomplet",
 
 @dataclass
 class DecisionChange:
-    """One benefit of one dossier whose decision or amount changed."""
+    """One prestation of one dossier whose decision or amount changed."""
 
     dossier: str
     origine: str
@@ -87,13 +87,13 @@ class Impact:
     categories: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     cout_mensuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     cout_ponctuel: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    # Every amount of the granted decisions (monthly, arrears, schedule, total, lost…), by benefit and nature:
+    # Every amount of the granted decisions (monthly, arrears, schedule, total, lost…), by prestation and nature:
     # [under the base, under the amended base]. An amendment of the arrears alone shows here.
     montants: dict[str, dict[str, list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(lambda: [0, 0])))
     changements: list[DecisionChange] = field(default_factory=list)
-    affectees: frozenset[str] | None = None  # benefits the amendment can affect (None: all of them)
-    reprises: int = 0  # dossiers carried over from the base: they demand no affected benefit
+    affectees: frozenset[str] | None = None  # prestations the amendment can affect (None: all of them)
+    reprises: int = 0  # dossiers carried over from the base: they demand no affected prestation
     base: str | None = None  # the regime the caseload was decided under (None: the default regime)
 
     def ordonnes(self) -> list[DecisionChange]:
@@ -117,7 +117,7 @@ def ordered(changes: list[DecisionChange]) -> list[DecisionChange]:
 
 
 # The order in which the amounts of a decision decide between a rise and a fall when the one that measures the
-# benefit (Summary.montant: monthly, else total) is unchanged; an amount lost is a fall when it grows.
+# prestation (Summary.montant: monthly, else total) is unchanged; an amount lost is a fall when it grows.
 _ORDRE_MONTANTS = ("mensuel", "total", "rappel", "echeancier", "perdu")
 _MONTANTS_PERDUS = frozenset({"perdu"})
 
@@ -176,10 +176,10 @@ def _reads_any_parameter(text: str, library: set[str]) -> bool:
     return False
 
 
-def affected_benefits(base: Regime, amended: Regime) -> frozenset[str] | None:
-    """The benefits whose summary the amendment can change; None when the program cannot tell (every one).
+def affected_prestations(base: Regime, amended: Regime) -> frozenset[str] | None:
+    """The prestations whose summary the amendment can change; None when the program cannot tell (every one).
 
-    The summary program of a benefit (the slice a dossier demanding it alone is decided with: shared files,
+    The summary program of a prestation (the slice a dossier demanding it alone is decided with: shared files,
     its own, and those it builds on, reduced to what the summary shows) is compared under both bases: a
     rule block replaced changes its text. With the same text, it can only change through a parameter the
     amendment changes, and it reads a parameter by writing its name, unless one of its rules reads
@@ -190,15 +190,15 @@ def affected_benefits(base: Regime, amended: Regime) -> frozenset[str] | None:
     before = build_program(base, Mode.SUMMARY)
     after = build_program(amended, Mode.SUMMARY)
     changed = _changed_parameters(base, amended)
-    benefits = frozenset().union(*(part.prestations for part in before.parts))
+    prestations = frozenset().union(*(part.prestations for part in before.parts))
     affected = set()
-    for benefit in benefits:
-        text = before.text_for(frozenset({benefit}))
-        rules_changed = text != after.text_for(frozenset({benefit}))
+    for prestation in prestations:
+        text = before.text_for(frozenset({prestation}))
+        rules_changed = text != after.text_for(frozenset({prestation}))
         names_read = changed and (any(re.search(rf"\b{re.escape(n)}\b", text) for n in changed)
                                   or _reads_any_parameter(text, before.library))
         if rules_changed or names_read:
-            affected.add(benefit)
+            affected.add(prestation)
     return frozenset(affected)
 
 
@@ -213,7 +213,7 @@ def _init_worker(base_id: str | None, amendment_path: str, date_effet, skip: boo
     base = load_regime(base_id)
     _REGIMES = (base, amend(base, load_amendment(amendment_path, date_effet)))
     _SKIP = skip
-    _AFFECTED = affected_benefits(*_REGIMES) if skip else None
+    _AFFECTED = affected_prestations(*_REGIMES) if skip else None
 
 
 def _summaries(batch: list[tuple[str, dict[str, Any]]]
@@ -231,7 +231,7 @@ def _summaries(batch: list[tuple[str, dict[str, Any]]]
 
 
 def _decided_again(dossier: Dossier) -> bool:
-    """Whether the amendment can change the dossier: it demands an affected benefit (or every benefit)."""
+    """Whether the amendment can change the dossier: it demands an affected prestation (or every prestation)."""
     demands = demanded([dossier])
     return demands is None or bool(demands & _AFFECTED)
 
@@ -252,8 +252,8 @@ def _both(batch: list[tuple[str, dict[str, Any]]]) -> list[tuple[dict[str, Summa
         decided = summarize_many([Dossier(batch[i][1], amended, batch[i][0]) for i in again],
                                  prestations=_AFFECTED)
         for i, summaries in zip(again, decided, strict=True):
-            for benefit in _AFFECTED:
-                after[i].pop(benefit, None)
+            for prestation in _AFFECTED:
+                after[i].pop(prestation, None)
             after[i].update(summaries)
     return list(zip(before, after, strict=True))
 
@@ -272,16 +272,16 @@ def _batches(entries: Iterator[Entry], size: int, impact: Impact) -> Iterator[li
 
 def compute_impact(caseload: str | Path, amendment_path: str | Path, date_effet=None, base_id: str | None = None,
                    workers: int | None = None, chunk_size: int = 250, progress=None, skip: bool = True) -> Impact:
-    """Decide the caseload under the base and the amended base; classify every benefit of every dossier.
+    """Decide the caseload under the base and the amended base; classify every prestation of every dossier.
 
     ``skip``: what the amendment cannot change is carried over rather than decided twice
-    (:func:`affected_benefits`); False decides every dossier under both bases.
+    (:func:`affected_prestations`); False decides every dossier under both bases.
     """
     base = load_regime(base_id)
     amendment = load_amendment(amendment_path, date_effet)
     amended = amend(base, amendment)
     impact = Impact(base.version, amended.version, amendment, base=base.id)
-    impact.affectees = affected_benefits(base, amended) if skip else None
+    impact.affectees = affected_prestations(base, amended) if skip else None
     workers = workers or os.cpu_count() or 1
     batches = _batches(read_caseload(caseload, base), chunk_size, impact)
     args = (base_id, str(amendment_path), date_effet, skip)
@@ -310,22 +310,22 @@ def _pooled(pool: ProcessPoolExecutor, batches, workers: int):
 
 
 def _classify(impact: Impact, origine: str, ident: str, before: dict[str, Summary], after: dict[str, Summary]) -> None:
-    for benefit in sorted(set(before) | set(after)):
-        b, a = before.get(benefit), after.get(benefit)
+    for prestation in sorted(set(before) | set(after)):
+        b, a = before.get(prestation), after.get(prestation)
         category = categorize(b, a)
-        impact.categories[benefit][category] += 1
+        impact.categories[prestation][category] += 1
         for index, summary in ((0, b), (1, a)):
             if summary is None or summary.statut != Statut.accorde:
                 continue
             if "mensuel" in summary.montants:
-                impact.cout_mensuel[benefit][index] += summary.montants["mensuel"]
+                impact.cout_mensuel[prestation][index] += summary.montants["mensuel"]
             elif "total" in summary.montants:
-                impact.cout_ponctuel[benefit][index] += summary.montants["total"]
+                impact.cout_ponctuel[prestation][index] += summary.montants["total"]
             for nature, value in summary.montants.items():
                 if isinstance(value, int):
-                    impact.montants[benefit][nature][index] += value
+                    impact.montants[prestation][nature][index] += value
         if category != "inchange" and b is not None and a is not None:
-            impact.changements.append(DecisionChange(ident, origine, benefit, category, b, a))
+            impact.changements.append(DecisionChange(ident, origine, prestation, category, b, a))
 
 
 def avant_apres(impact: Impact, caseload: str | Path, limit: int

@@ -1,7 +1,7 @@
 """The decisions journal (SQLite) that ``prevoyance batch --journal`` and the console write: its schema,
 its writes, its queries.
 
-The journal keeps, for each dossier and benefit, its status, amounts, the
+The journal keeps, for each dossier and prestation, its status, amounts, the
 conditions not met and unknown, the dossier's fingerprint and the version of
 the base that decided: one row of the ``decisions`` table. This module alone
 knows that table: it creates it (:data:`SCHEMA`, migrating a journal of the
@@ -140,11 +140,11 @@ def personne_of(data: dict[str, Any]) -> dict[str, str]:
 
 
 def rows(record: dict[str, Any], date_evaluation: str) -> list[tuple]:
-    """The journal's rows of one decided dossier, one per benefit, in :data:`COLONNES` order then the person
+    """The journal's rows of one decided dossier, one per prestation, in :data:`COLONNES` order then the person
     (``record["personne"]``, see :func:`personne_of`; none when the record does not carry it).
 
     ``record`` is a dossier's decision as the batch writes it (``dossier``, ``empreinte``, ``version_base``,
-    ``base``, ``date_reference``, and ``prestations``: each benefit's ``statut``, ``montant_*`` and
+    ``base``, ``date_reference``, and ``prestations``: each prestation's ``statut``, ``montant_*`` and
     conditions not met or unknown).
     """
     out = []
@@ -161,7 +161,7 @@ def rows(record: dict[str, Any], date_evaluation: str) -> list[tuple]:
 def record_of(decision: Decision, empreinte: str) -> dict[str, Any]:
     """A decision taken one dossier at a time (the console, the API) as the batch records it (see :func:`rows`).
 
-    Each benefit's failed and unknown conditions are the branches of its condition tree in that state, as
+    Each prestation's failed and unknown conditions are the branches of its condition tree in that state, as
     :meth:`engine.model.Prestation.failed` gives them, with their source.
     """
     prestations = {}
@@ -181,7 +181,7 @@ def record_of(decision: Decision, empreinte: str) -> dict[str, Any]:
 
 
 class Journal:
-    """The journal a batch run appends to: one row per benefit decided, one transaction per lot.
+    """The journal a batch run appends to: one row per prestation decided, one transaction per lot.
 
     Other writers (the console, the API, other runs) append to the same table at any time: this run
     only ever counts, or removes, rows that carry its own run id (``execution``).
@@ -232,7 +232,7 @@ class Journal:
 # -- queries -----------------------------------------------------------------------------------------
 @dataclass
 class Entree:
-    """One row of the journal: one benefit of one dossier, as decided."""
+    """One row of the journal: one prestation of one dossier, as decided."""
 
     dossier: str
     empreinte: str
@@ -330,7 +330,7 @@ def decisions_du_dossier(path: str | Path, dossier: str) -> list[Entree]:
 
 def rechercher(path: str | Path, prestation: str | None = None, statut: str | None = None,
                condition: str | None = None, limite: int | None = None) -> list[Entree]:
-    """Decisions of a benefit, with a status, or whose ``condition`` (an id, ``stage``) is not met."""
+    """Decisions of a prestation, with a status, or whose ``condition`` (an id, ``stage``) is not met."""
     where, params = filtre(prestation, statut, condition)
     if limite:
         where, params = f"{where} ORDER BY dossier, prestation LIMIT ?", [*params, limite]

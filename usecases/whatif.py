@@ -5,8 +5,8 @@ from the schema, lets a chosen ``modification(Field, Key, Value)`` replace a
 fact. The regime's ``contrefactuels/*.lp`` say which facts may change, to
 which values, and which ones time changes alone (``candidat/4``): what has no
 candidate is fixed (a birth date, the date of a claim). Clingo looks for the
-fewest changes that make the benefit's decision a grant (``#minimize``): the decision, not the
-right, since arrears alone can grant a benefit whose right has ended; rounds that
+fewest changes that make the prestation's decision a grant (``#minimize``): the decision, not the
+right, since arrears alone can grant a prestation whose right has ended; rounds that
 forbid supersets of the sets already found give every subset-minimal set, up
 to a limit. Each set is then applied to the dossier and the dossier evaluated
 again (in summary): only sets that really turn the decision into a grant are returned.
@@ -61,7 +61,7 @@ class ChangeSet:
     """A subset-minimal set of changes that turns the decision into a grant."""
 
     changements: list[Change]
-    resume: Summary  # the benefit decided again on the changed dossier, in summary
+    resume: Summary  # the prestation decided again on the changed dossier, in summary
 
     @property
     def date_eligibilite(self) -> dt.date | None:
@@ -72,7 +72,7 @@ class ChangeSet:
 
 @dataclass
 class WhatIf:
-    """The answer to "what would change the decision?" for one benefit."""
+    """The answer to "what would change the decision?" for one prestation."""
 
     prestation: str
     ensembles: list[ChangeSet] = field(default_factory=list)
@@ -94,7 +94,7 @@ class Budget:
     propositions: int
 
 
-# The budgets, in one place: an explanation (`why --what-if`, the API) may wait a few seconds; a letter
+# The budgets, in one place: an explanation (`why --ce-qui-changerait`, the API) may wait a few seconds; a letter
 # shows its first proposals and must stay quick, whatever the number of children. The counts bind first on
 # ordinary dossiers; the time is the safety net. A letter's net is wide (10 s) so that what an official
 # letter says never depends on the machine's load: its counts keep it near a second for 30 children
@@ -184,21 +184,21 @@ def pistes(dossier: Dossier, decision: Decision, pid: str, budget: Budget = BUDG
     return what_if(dossier, pid, budget=budget, deadline=deadline)
 
 
-def what_if(dossier: Dossier, benefit: str, limit: int | None = None, rounds: int = 3,
+def what_if(dossier: Dossier, prestation: str, limit: int | None = None, rounds: int = 3,
             budget: Budget = BUDGET_EXPLICATION, deadline: float | None = None) -> WhatIf:
-    """Minimal sets of changes that would turn ``benefit`` into a grant for ``dossier``, within ``budget``
+    """Minimal sets of changes that would turn ``prestation`` into a grant for ``dossier``, within ``budget``
     (``limit``: at most this many proposals, instead of the budget's; ``deadline``: a ``time.monotonic()``
     the search ends by at the latest, shared by the searches of one letter)."""
     regime = dossier.regime
-    # The summary program, reduced to the benefit's files when benefits are independent: the search needs the
+    # The summary program, reduced to the prestation's files when prestations are independent: the search needs the
     # decision only, not its explanation, and its grounding and solving grow with the program.
     program = build_program(regime, Mode.SUMMARY)
     fields = program.inputs.fields
     files = sorted(regime.folder.glob("contrefactuels/*.lp"))
     counterfactuals = _layer(fields) + "".join(p.read_text(encoding="utf-8") for p in files)
     limit = budget.propositions if limit is None else limit
-    text = program.text_for(frozenset({benefit}) if regime.prestations_independantes else None)
-    search = _Search(dossier, benefit, program, text, counterfactuals, limit, rounds, budget)
+    text = program.text_for(frozenset({prestation}) if regime.prestations_independantes else None)
+    search = _Search(dossier, prestation, program, text, counterfactuals, limit, rounds, budget)
     if deadline is not None:
         search.deadline = min(search.deadline, deadline)
     listed = _decomposed_list(dossier, fields)
@@ -216,16 +216,16 @@ def what_if(dossier: Dossier, benefit: str, limit: int | None = None, rounds: in
 class _Search:
     """One what-if search: its runs share the budget, the sets found and the answer."""
 
-    def __init__(self, dossier, benefit, program, text, counterfactuals, limit, rounds, budget: Budget):
-        self.dossier, self.benefit, self.program, self.text = dossier, benefit, program, text
+    def __init__(self, dossier, prestation, program, text, counterfactuals, limit, rounds, budget: Budget):
+        self.dossier, self.prestation, self.program, self.text = dossier, prestation, program, text
         self.counterfactuals, self.limit, self.rounds, self.budget = counterfactuals, limit, rounds, budget
         self.deadline = time.monotonic() + budget.secondes
-        self.answer = WhatIf(benefit)
+        self.answer = WhatIf(prestation)
         self.seen: set[frozenset[str]] = set()
         # What every run shares, read once: the dossier's facts (with their fields) and the search's rules.
         fields = program.inputs.fields
         self.facts = [(symbol, fields.get(symbol.name)) for symbol in program.inputs.facts(0, dossier.data)]
-        search = counterfactuals + (f":- not decision(0, {benefit}, accorde).\n"
+        search = counterfactuals + (f":- not decision(0, {prestation}, accorde).\n"
                                     "#minimize { 1, F, K : modification(F, K, _) }.\n"
                                     "#show modification/3.\n"
                                     "#show mode(F, K, M) : modification(F, K, V), candidat(F, K, V, M).\n")
@@ -275,7 +275,7 @@ class _Search:
                 voies = (AtomeVoie.read(s.arguments) for s in symbols if s.name == "mode")
                 modes = {(v.champ, str(v.cle)): v for v in voies}
                 candidates.append(_describe(self.dossier, changes, modes, fields))
-            self.answer.ensembles += _verified(self.dossier, self.benefit, [c for c in candidates if c is not None])
+            self.answer.ensembles += _verified(self.dossier, self.prestation, [c for c in candidates if c is not None])
             if len(self.answer.ensembles) >= self.limit:
                 self.answer.ensembles = self.answer.ensembles[: self.limit]
                 return self._stop(f"limite de {self.limit} propositions atteinte")
@@ -327,15 +327,15 @@ def _describe(dossier, changes, modes, fields) -> tuple[list[Change], dict[str, 
     return described, data
 
 
-def _verified(dossier: Dossier, benefit: str, candidates) -> list[ChangeSet]:
-    """Decide every changed dossier again (in summary, one batch); keep the sets that really grant the benefit."""
+def _verified(dossier: Dossier, prestation: str, candidates) -> list[ChangeSet]:
+    """Decide every changed dossier again (in summary, one batch); keep the sets that really grant the prestation."""
     valid = []
     for changes, data in candidates:
         try:
             valid.append((changes, validate(data, dossier.origine, regime=dossier.regime)))
         except DossierError:  # a change that makes the dossier invalid is not a proposal
             continue
-    only = frozenset({benefit}) if dossier.regime.prestations_independantes else None
+    only = frozenset({prestation}) if dossier.regime.prestations_independantes else None
     summaries = summarize_many([d for _, d in valid], prestations=only) if valid else []
-    return [ChangeSet(changes, summary[benefit]) for (changes, _), summary in zip(valid, summaries, strict=True)
-            if benefit in summary and summary[benefit].statut == Statut.accorde]
+    return [ChangeSet(changes, summary[prestation]) for (changes, _), summary in zip(valid, summaries, strict=True)
+            if prestation in summary and summary[prestation].statut == Statut.accorde]

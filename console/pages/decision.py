@@ -1,4 +1,4 @@
-"""A recorded decision: its page (each benefit's why, a what-if on a refusal, under an amendment), its letters.
+"""A recorded decision: its page (each prestation's why, a what-if on a refusal, under an amendment), its letters.
 
 A decision is opened again from the dossier the journal kept
 (:func:`console.dossiers.rouvrir`); under a shipped amendment it is decided
@@ -74,14 +74,14 @@ def _decision_page(request: Request, etat: EtatServeur, ident: int, si: str, ame
     if dossier.regime.amendment_tag:  # decided again, under the amended law (a simulation: not recorded)
         decision = decider(dossier, etat.solver)
     phrases = catalogue_de(decision)
-    benefits = []
+    prestations = []
     for pid, prestation in decision.prestations.items():
         answer = pistes(dossier, decision, pid) if si == pid else None
-        benefits.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
+        prestations.append({"id": pid, "ctx": context(decision, pid, None, answer), "statut": prestation.statut})
     offerts = [a for a in amendements().values() if a.regime == dossier.regime.id]
     suite = urlencode({"amendement": amendement, "date_effet": date_effet}) if amendement else ""
     return rendre_page(request, "decision.html", demande=demande, dossier=dossier, decision=decision,
-                       prestations=benefits,
+                       prestations=prestations,
                  personne=personne_of(dossier.data),
                  libelle_champ=functools.partial(Formulaire(dossier.regime).libelle_de, data=dossier.data),
                  regime=dossier.regime, si=si, nom_regime=dossier.regime.meta.get("nom", dossier.regime.id),

@@ -35,7 +35,7 @@ def _formulaire(request: Request, regime, data: dict[str, Any], erreurs: dict[st
                for path, messages in (erreurs or {}).items()}
     champs = form.champs(data, erreurs)
     all_errors = [(m, identifiant(path)) for path, messages in erreurs.items() for m in messages]
-    # The benefits claimed, by their names: the form shows what their rules read (None: every field).
+    # The prestations claimed, by their names: the form shows what their rules read (None: every field).
     utiles = None if form.champs_utiles(data) is None else [
         form.phrases.libelle_prestation(d["prestation"]) for d in data.get("demandes") or []
         if isinstance(d, dict) and isinstance(d.get("prestation"), str)]

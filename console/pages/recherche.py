@@ -1,4 +1,4 @@
-"""The journal of decisions, searched: by applicant, dossier, benefit, status, failed condition and dates.
+"""The journal of decisions, searched: by applicant, dossier, prestation, status, failed condition and dates.
 
 Every decision the console, the API or ``prevoyance batch --journal`` took,
 newest first; a row opens the decision it belongs to (or, for the batch's rows,

@@ -1,15 +1,15 @@
-"""Benefit slices: a batch that demands some benefits only is grounded with their files alone.
+"""Prestation slices: a batch that demands some prestations only is grounded with their files alone.
 
-The program is kept as one :class:`Part` per file, with the benefits the file
+The program is kept as one :class:`Part` per file, with the prestations the file
 declares (``prestation(P).``) and the predicates it defines and reads.
-:func:`select` keeps the shared files, the files of the demanded benefits and,
-transitively, the benefit files they build on. It serves only regimes that
-declare their benefits independent (``prestations_independantes``); a property
+:func:`select` keeps the shared files, the files of the demanded prestations and,
+transitively, the prestation files they build on. It serves only regimes that
+declare their prestations independent (``prestations_independantes``); a property
 test (tests/test_tranches.py) checks that the slice decides every dossier as
 the whole program does.
 
 What it saves: the grounder's cost per call grows with the number of rules,
-whether they fire or not, and most dossiers demand one benefit of six. Measured
+whether they fire or not, and most dossiers demand one prestation of six. Measured
 in docs/performances.md (« tranche du programme par prestations demandées »):
 a single dossier 30 → 16 ms.
 """
@@ -29,7 +29,7 @@ class Part:
     """The statements of one file of the program, and what slicing needs to know of them."""
 
     text: str
-    prestations: frozenset[str]  # the benefits the file declares (prestation(P).); empty: a shared file
+    prestations: frozenset[str]  # the prestations the file declares (prestation(P).); empty: a shared file
     heads: frozenset[str]  # predicates its rules define
     reads: frozenset[str]  # predicates its rules read
 
@@ -45,7 +45,7 @@ class Part:
 
 
 def make_part(statements: list[ast.AST], deps: dict[str, set[str]]) -> Part:
-    """One file's statements as text, with the benefits it declares and the predicates it defines and
+    """One file's statements as text, with the prestations it declares and the predicates it defines and
     reads; records the dependencies of its rules in ``deps`` on the way."""
     heads: set[str] = set()
     reads: set[str] = set()
@@ -67,23 +67,23 @@ def make_part(statements: list[ast.AST], deps: dict[str, set[str]]) -> Part:
 
 
 def is_whole(parts: list[Part], prestations: frozenset[str] | None) -> bool:
-    """Whether the slice for ``prestations`` (None: every benefit) would be the whole program."""
+    """Whether the slice for ``prestations`` (None: every prestation) would be the whole program."""
     return prestations is None or not any(part.prestations - prestations for part in parts)
 
 
 def select(parts: list[Part], prestations: frozenset[str]) -> list[Part]:
-    """The parts that decide dossiers demanding ``prestations`` only: shared files, those benefits' files,
-    and the benefit files these build on (:func:`_closure`)."""
+    """The parts that decide dossiers demanding ``prestations`` only: shared files, those prestations' files,
+    and the prestation files these build on (:func:`_closure`)."""
     kept = [part for part in parts if not part.prestations or part.prestations & prestations]
     return _closure(kept, parts)
 
 
 def _closure(kept: list[Part], parts: list[Part]) -> list[Part]:
-    """``kept``, with every benefit file defining a predicate that a kept benefit file reads and that no
-    shared file defines (one benefit built on another's rules).
+    """``kept``, with every prestation file defining a predicate that a kept prestation file reads and that no
+    shared file defines (one prestation built on another's rules).
 
-    What the shared files read from benefit files (``mois_utile``, ``plus_mois_demande``,
-    ``prestation``) are hooks each benefit fills for its own dossiers only: they pull nothing in.
+    What the shared files read from prestation files (``mois_utile``, ``plus_mois_demande``,
+    ``prestation``) are hooks each prestation fills for its own dossiers only: they pull nothing in.
     """
     shared = frozenset().union(*(part.heads for part in parts if not part.prestations))
     chosen = {id(part) for part in kept}

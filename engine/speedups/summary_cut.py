@@ -1,7 +1,7 @@
 """The summary cut: a caseload's summary is grounded with the rules its few shows depend on, no others.
 
 In summary mode the common output file (``kb/commun/sortie.lp``) is replaced by
-:data:`SUMMARY_SHOWS` (statuses, amounts, sources, the state of each benefit's
+:data:`SUMMARY_SHOWS` (statuses, amounts, sources, the state of each prestation's
 own conditions), rules that only serve explanations (:func:`serves_explanations`)
 are dropped while parsing, and :func:`shown_only` then keeps only the rules the
 shows depend on: the family allowances' payment schedule, for one, is never

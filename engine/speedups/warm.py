@@ -3,7 +3,7 @@
 A process that lives long creates one :class:`WarmSolver` and passes it to
 :func:`engine.solver.evaluate` (``solver=``); nothing else changes how a dossier is decided.
 The cold solver (:class:`engine.solver.ColdSolver`) gives clingo the text of the
-benefit slice at every call: clingo parses it, then the grounder visits every
+prestation slice at every call: clingo parses it, then the grounder visits every
 rule, whether or not the dossier could ever make it fire. A long-lived process
 can do both things once:
 

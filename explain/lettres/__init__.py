@@ -1,6 +1,6 @@
 """Letters to citizens: one per decision, in Markdown, HTML or PDF.
 
-A decision on a benefit becomes one of three letters, after its status:
+A decision on a prestation becomes one of three letters, after its status:
 
 - ``accorde`` → **attribution**: the amounts in words and figures, the
   schedule of payments, what is not due and why, what must stay true for the
@@ -80,7 +80,7 @@ __all__ = [
 
 @dataclass
 class Lettre:
-    """One letter: its type, the benefit and dossier it answers, and its Markdown text."""
+    """One letter: its type, the prestation and dossier it answers, and its Markdown text."""
 
     type: str
     prestation: str
@@ -112,42 +112,42 @@ class Lettre:
         raise LettreError(f"format inconnu : {output_format} (formats : {', '.join(FORMATS)})")
 
 
-def letter(dossier: Dossier | None, decision: Decision, benefit: str, entete: dict[str, Any] | None = None,
+def letter(dossier: Dossier | None, decision: Decision, prestation: str, entete: dict[str, Any] | None = None,
            answer=None, date: dt.date | None = None, modeles: str | Path | None = None) -> Lettre:
-    """The letter answering one benefit of a decided dossier; ``entete``: the office's fields
+    """The letter answering one prestation of a decided dossier; ``entete``: the office's fields
     (:func:`usecases.courrier.load_bureau_lettres`) over the regime's letterhead. In a regime that orients a
     household among schemes (:mod:`explain.orientation`), the one letter of the household's orientation."""
     if orientation_config(decision.base):
-        if benefit not in decision.prestations:
+        if prestation not in decision.prestations:
             known = ", ".join(decision.prestations) or "aucune"
-            raise LettreError(f"prestation « {benefit} » non examinée pour ce dossier (examinées : {known})")
+            raise LettreError(f"prestation « {prestation} » non examinée pour ce dossier (examinées : {known})")
         return _orientation_letter(dossier, decision, entete, date, modeles)
-    ctx = letter_context(dossier, decision, benefit, entete, answer, date)
+    ctx = letter_context(dossier, decision, prestation, entete, answer, date)
     titre = f"{unescape(ctx['libelle'])} — {ctx['nom_type']}"
-    return Lettre(ctx["type"], benefit, decision.dossier, render_markdown(ctx, modeles), titre,
+    return Lettre(ctx["type"], prestation, decision.dossier, render_markdown(ctx, modeles), titre,
                   ctx["_entete"]["organisme"], decision.version_base, str(modeles) if modeles else None,
                   f"Réf. : {unescape(ctx['destinataire']['ref'])}",
                   _avertissements(ctx))
 
 
-def a_chercher(decision: Decision, benefit: str | None = None) -> list[str]:
-    """The benefits whose letters say what would change a refusal: every one decided (or ``benefit``), none in
+def a_chercher(decision: Decision, prestation: str | None = None) -> list[str]:
+    """The prestations whose letters say what would change a refusal: every one decided (or ``prestation``), none in
     a regime that orients a household (its one letter answers no refusal)."""
     if orientation_config(decision.base):
         return []
-    return [benefit] if benefit else list(decision.prestations)
+    return [prestation] if prestation else list(decision.prestations)
 
 
-def letters(dossier: Dossier | None, decision: Decision, benefit: str | None = None,
+def letters(dossier: Dossier | None, decision: Decision, prestation: str | None = None,
             entete: dict[str, Any] | None = None, pistes: Mapping[str, WhatIf | None] | None = None,
             date: dt.date | None = None, modeles: str | Path | None = None) -> list[Lettre]:
-    """One letter per benefit decided for the dossier (or for ``benefit`` only); a refusal whose what-if
+    """One letter per prestation decided for the dossier (or for ``prestation`` only); a refusal whose what-if
     answer ``pistes`` holds (:func:`usecases.courrier.pistes_des_lettres`) says what would change it."""
-    benefits = [benefit] if benefit else list(decision.prestations)
-    if orientation_config(decision.base) and benefits:
+    prestations = [prestation] if prestation else list(decision.prestations)
+    if orientation_config(decision.base) and prestations:
         # One letter for the household: each scheme is one part of the same orientation.
-        return [letter(dossier, decision, benefits[0], entete, None, date, modeles)]
-    return [letter(dossier, decision, pid, entete, (pistes or {}).get(pid), date, modeles) for pid in benefits]
+        return [letter(dossier, decision, prestations[0], entete, None, date, modeles)]
+    return [letter(dossier, decision, pid, entete, (pistes or {}).get(pid), date, modeles) for pid in prestations]
 
 
 @dataclass(frozen=True)
@@ -162,13 +162,13 @@ class Redacteur:
     modeles: str | Path | None = None
     en_clair: bool = True
 
-    def a_chercher(self, decision: Decision, benefit: str | None) -> list[str]:
-        return a_chercher(decision, benefit)
+    def a_chercher(self, decision: Decision, prestation: str | None) -> list[str]:
+        return a_chercher(decision, prestation)
 
-    def lettres(self, dossier: Dossier | None, decision: Decision, benefit: str | None,
+    def lettres(self, dossier: Dossier | None, decision: Decision, prestation: str | None,
                 pistes: Mapping[str, WhatIf | None]) -> list[Lettre]:
         try:
-            return letters(dossier, decision, benefit, self.entete, pistes, self.date, self.modeles)
+            return letters(dossier, decision, prestation, self.entete, pistes, self.date, self.modeles)
         except (PhraseError, jinja2.TemplateError) as exc:
             if not self.en_clair:
                 raise

@@ -1,6 +1,6 @@
 """What a letter says: the context its template prints, built from the decision, the catalogue and the letterhead.
 
-A decision on a benefit becomes one of three letters, after its status
+A decision on a prestation becomes one of three letters, after its status
 (:func:`letter_type`): ``accorde`` → attribution, ``refuse`` → rejet,
 ``incomplet`` → demande de pièces. The words of the law come from the
 decision and the regime's phrase catalogue, through :func:`explain.why.context`
@@ -86,19 +86,19 @@ def _phrase_env(phrases: Catalogue) -> jinja2.Environment:
     return env
 
 
-def _applies(entry: dict[str, Any], benefit: str) -> bool:
-    return "prestations" not in entry or benefit in entry["prestations"]
+def _applies(entry: dict[str, Any], prestation: str) -> bool:
+    return "prestations" not in entry or prestation in entry["prestations"]
 
 
-def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], benefit: str,
+def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], prestation: str,
               sexes: dict[str, str]) -> list[dict[str, str]]:
-    """What must stay true for a granted benefit to be paid (lettres.yaml, ``maintien``)."""
+    """What must stay true for a granted prestation to be paid (lettres.yaml, ``maintien``)."""
     # A condition met by an exception is not kept by meeting it (a child abroad under a convention).
     met = [n for n, _ in _walk(ctx["remplies"]) if not n.condition.par_exception]
     out: list[dict[str, str]] = []
     for cid, entry in config.get("maintien", {}).items():
         nodes = [n for n in met if n.condition.id == cid]
-        if not nodes or not _applies(entry, benefit):
+        if not nodes or not _applies(entry, prestation):
             continue
         groups = [[n] for n in nodes] if entry.get("chaque") else [nodes]
         for group in groups:
@@ -112,7 +112,7 @@ def _maintien(ctx: dict[str, Any], phrases: Catalogue, config: dict[str, Any], b
 
 
 def _versement(prestation, phrases: Catalogue, sexes: dict[str, str], notes: tuple[str, ...]) -> list[dict[str, str]]:
-    """The guide's provisions on how the benefit is paid, each in French with its source."""
+    """The guide's provisions on how the prestation is paid, each in French with its source."""
     return [{"phrase": md(d["phrase"]), "source": citoyen(d["source"], notes)}
             for d in dispositions(prestation, phrases, sexes)]
 

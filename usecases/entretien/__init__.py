@@ -2,23 +2,23 @@
 
 Nothing here is a questionnaire. Each step evaluates the partial dossier once
 (explanation mode, the warm path in a long-lived process) and reads, from the
-decision itself, which answers could still change a claimed benefit's status
+decision itself, which answers could still change a claimed prestation's status
 or amount:
 
-- a benefit that is not refused: the unknown conditions on which its right, or
+- a prestation that is not refused: the unknown conditions on which its right, or
   one child's (one fraction's) part of it, still waits, and the dossier fields
   their rules read that the dossier lacks (``Condition.champs_lus``, the
   contract's ``informations_manquantes``); below a condition that fails for one
   child while others open the right, the facts of the exceptions that could
   still meet it (the raised age limit, a child abroad under a convention);
-- a refused benefit: only facts the search « qu'est-ce qui changerait la
+- a refused prestation: only facts the search « qu'est-ce qui changerait la
   décision ? » (:mod:`usecases.whatif`) names in a set of changes that makes
   it a grant and that answers alone can bring (every change is to a field the
   dossier lacks). The search runs only when a failing condition has an
   exception whose facts the dossier lacks: it is the one costly step.
 
 Each candidate field gets a score from the decision: how many claimed
-benefits it can decide at the level of the claim (a fact of the applicant that
+prestations it can decide at the level of the claim (a fact of the applicant that
 can refuse every claim), then how many conditions read it; ties keep the order
 of the decision tree (the guide's order, child after child). A field the
 claimant said they do not know, or any field under it, is never asked; a

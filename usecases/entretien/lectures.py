@@ -1,5 +1,5 @@
 """What the rules read under « not »: for each condition, the dossier facts whose silence the decision leans on
-(a condition met because the dossier does not say otherwise), and the facts each benefit's amount reads. The
+(a condition met because the dossier does not say otherwise), and the facts each prestation's amount reads. The
 interview's search (:mod:`usecases.entretien.recherche`) asks them to confirm a met condition, to lift a
 refusal decided on a default, or to settle an amount.
 
@@ -44,7 +44,7 @@ def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
     uses: dict[str, set[str]] = {}  # predicate -> predicates its rules' bodies use positively
     conditions: dict[str, dict[str, set[str]]] = {"rempli": {}, "non_rempli": {}}  # state -> condition -> body
     reads: dict[str, set[str]] = {}  # predicate -> inputs its rules read, under « not » or not
-    amounts: dict[str, set[str]] = {}  # benefit -> predicates the bodies of its « montant » rules use
+    amounts: dict[str, set[str]] = {}  # prestation -> predicates the bodies of its « montant » rules use
 
     def atom_name(literal: ast.AST) -> str | None:
         if literal.ast_type != ast.ASTType.Literal or literal.atom.ast_type != ast.ASTType.SymbolicAtom:
@@ -84,9 +84,9 @@ def _lectures_par_defaut(regime: Regime) -> dict[str, dict[str, set[str]]]:
            for etat, by_condition in conditions.items()}
     # The facts an amount reads, through every predicate its rules use (not through other conditions).
     read = _grown(reads, uses)
-    out["montant"] = {benefit: {p for p in preds if p in inputs}.union(*(read.get(p, set()) for p in preds
+    out["montant"] = {prestation: {p for p in preds if p in inputs}.union(*(read.get(p, set()) for p in preds
                                                                        if p not in inputs))
-                      for benefit, preds in amounts.items()}
+                      for prestation, preds in amounts.items()}
     return out
 
 

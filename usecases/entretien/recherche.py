@@ -1,4 +1,4 @@
-"""The search for the next question: which absent facts could still change a claimed benefit's status or
+"""The search for the next question: which absent facts could still change a claimed prestation's status or
 amount, scored from the decision of the partial dossier, and the step that asks the best one or carries the
 decision (:func:`prochaine_etape`). How the candidates are found and ranked is told in
 :mod:`usecases.entretien`.
@@ -38,7 +38,7 @@ class Etape:
     dossier: Dossier
     decision: Decision
     question: ProchaineQuestion | None = None
-    ouvertes: list[str] = field(default_factory=list)  # claimed benefits an answer could still change
+    ouvertes: list[str] = field(default_factory=list)  # claimed prestations an answer could still change
     en_attente: list[str] = field(default_factory=list)  # fields the decision waits on that the claimant ignores
 
 
@@ -254,8 +254,8 @@ class _Recherche:
                     continue
         decisions = evaluate_many([d for _, d in trials]) if trials else []  # nothing to try: no search
         for (champ, _), decision in zip(trials, decisions, strict=True):
-            changed_benefit = decision.prestations.get(pid)
-            if changed_benefit is not None and changed_benefit.statut != Statut.refuse and champ not in kept:
+            changed_prestation = decision.prestations.get(pid)
+            if changed_prestation is not None and changed_prestation.statut != Statut.refuse and champ not in kept:
                 kept.append(champ)
         asked = False
         for champ in kept:
@@ -281,7 +281,7 @@ class _Recherche:
 
     def meilleur(self, decision: Decision) -> str | None:
         """The best candidate. A field asked only to confirm a met condition is kept when one of the values its
-        schema allows (yes and no, each choice, a number's bounds) changes a claimed benefit's status or
+        schema allows (yes and no, each choice, a number's bounds) changes a claimed prestation's status or
         amounts: all such trials in one batch, and only once nothing unknown is left to ask."""
         if not self.candidats:
             return None

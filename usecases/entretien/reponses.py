@@ -100,7 +100,7 @@ def listes_nommees(regime: Regime) -> list[ListeNommee]:
 
 
 def prestations(regime: Regime) -> list[str]:
-    """The benefits a dossier of this regime may claim (the schema's ``demandes[].prestation``)."""
+    """The prestations a dossier of this regime may claim (the schema's ``demandes[].prestation``)."""
     node = regime.schema.get("properties", {}).get("demandes", {})
     items = resolve_ref(regime.schema, node.get("items", {}))
     return list(items.get("properties", {}).get("prestation", {}).get("enum", []))
