@@ -11,6 +11,7 @@ bytes out. Deciding, searching, reading a database and writing files belong to :
 - :mod:`explain.rapport_impact` reports an amendment's impact (``diff``), in the
   words of the regime it was computed under;
 - :mod:`explain.rapport_journal` words the journal of decisions (``journal``);
+- :mod:`explain.questions` words the counter interview's next question;
 - :mod:`explain.lettres` writes the letters to citizens (Markdown, HTML, PDF),
   one module per step (see its docstring).
 """

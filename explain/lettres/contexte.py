@@ -138,6 +138,24 @@ def _what_if(answer, phrases: Catalogue, sexes: dict[str, str]) -> list[str]:
     return out
 
 
+def en_tete_de_lettre(dossier: Dossier | None, decision: Decision, entete: dict[str, Any], sexes: dict[str, str],
+                      type_: str, nom_type: str, date: dt.date) -> dict[str, Any]:
+    """What every letter's context opens with, whatever its type: the office, the date, the reference, the
+    addressee, how to contest and the salutation."""
+    return {
+        "type": type_,
+        "nom_type": nom_type,
+        "entete": contexte_entete(entete),
+        "date": date,
+        "dossier": md(decision.dossier),
+        "destinataire": destinataire(dossier, sexes, decision),
+        "contestation": contestation_du_type(entete, type_, date),
+        "acte": ACTES[type_],
+        "recours": recours_contexte(entete, date),
+        "salutation": salutation(sexes),
+    }
+
+
 def textes_cites(decision: Decision, pid: str, phrases: Catalogue) -> list[str]:
     """The texts the decision applies: the regime's guide, and the articles its conditions cite."""
     regime = phrases.regime
@@ -290,16 +308,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, pid: str, entete
     omises = set(config.get("informations_omises", []))
     known_labels = {k: phrases.texte(v) for k, v in phrases.data.get("informations", {}).items() if k not in omises}
     return {
-        "type": type_,
-        "nom_type": NOMS_TYPES[type_],
-        "entete": contexte_entete(entete),
-        "date": date,
-        "dossier": md(decision.dossier),
-        "destinataire": destinataire(dossier, sexes, decision),
-        "contestation": contestation_du_type(entete, type_, date),
-        "acte": ACTES[type_],
-        "recours": recours_contexte(entete, date),
-        "salutation": salutation(sexes),
+        **en_tete_de_lettre(dossier, decision, entete, sexes, type_, NOMS_TYPES[type_], date),
         "libelle": md(ctx["libelle"]),
         "statut": md(ctx["statut"]),
         "date_demande": prestation.date_demande,

@@ -11,8 +11,7 @@ from engine.dossier import Dossier
 from engine.model import Decision
 from engine.regime import load_regime
 from explain.format import md
-from explain.lettres.contexte import contestation_du_type, destinataire, render_phrase, salutation, textes_cites
-from explain.lettres.entete import ACTES, contexte_entete, recours_contexte
+from explain.lettres.contexte import en_tete_de_lettre, render_phrase, textes_cites
 from explain.lettres.mots import citoyen
 from explain.phrases import SEXES, catalogue_de
 from usecases.courrier import LettreError
@@ -54,16 +53,7 @@ def orientation_context(dossier: Dossier | None, decision: Decision, entete: dic
                                                                     SEXES: sexes})
                if o.en_attente else "")
     return {
-        "type": type_,
-        "nom_type": "lettre d'orientation",
-        "entete": contexte_entete(entete),
-        "date": date,
-        "dossier": md(decision.dossier),
-        "destinataire": destinataire(dossier, sexes, decision),
-        "contestation": contestation_du_type(entete, type_, date),
-        "acte": ACTES[type_],
-        "recours": recours_contexte(entete, date),
-        "salutation": salutation(sexes),
+        **en_tete_de_lettre(dossier, decision, entete, sexes, type_, "lettre d'orientation", date),
         "libelle": md(libelle),
         "statut": "",
         "date_demande": min(dates) if dates else None,
