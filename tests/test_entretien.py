@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from engine import evaluate
 from engine.dossier import DossierError
 from engine.regime import load_regime
+from engine.speedups.warm import WarmSolver
 from engine.validation import validate
 from explain.questions import libelle_question
 from tests.strategies import dossiers
@@ -39,6 +40,7 @@ from usecases.entretien import (
 
 CAS = Path(__file__).parent / "cas"
 INPS = load_regime("mali-inps")
+CHAUD = WarmSolver()  # the interviews are led as the served console leads them (tests/test_warm.py: same decisions)
 AF = [{"prestation": "allocations_familiales", "date": "2026-03-15"}]
 ENFANT_COMPLET = {"date_naissance": "2019-11-20", "categorie": "mariage", "declare_etat_civil": True,
                   "a_charge": True, "residence": "Mali", "situation": "aucune", "visite_medicale": True}
@@ -223,7 +225,9 @@ def test_interviews_driven_by_the_golden_cases_end_on_evaluates_decision(fichier
         if param.id.split(":")[0] != fichier:
             continue
         (dossier,) = param.values
-        simulation = simuler(dossier.regime, dossier.data)
+        # Led as the served console leads it, with the warm solver (its decisions are the cold one's:
+        # tests/test_warm.py); each step's decision costs a fraction of the cold grounding.
+        simulation = simuler(dossier.regime, dossier.data, solver=CHAUD)
         same = resume(simulation.etape.decision) == resume(evaluate(dossier))
         assert same != (param.id in LIMITES), (param.id, LIMITES.get(param.id, "l'entretien finit ailleurs"))
         assert len(set(simulation.posees)) == len(simulation.posees)
@@ -240,7 +244,7 @@ def test_an_interview_never_asks_twice_nor_what_is_unknown_and_ends_on_evaluates
     complet = copy.deepcopy(data)
     for champ in declares:
         complet = retirer(complet, champ)
-    simulation = simuler(INPS, complet, inconnus_depart=declares)
+    simulation = simuler(INPS, complet, inconnus_depart=declares, solver=CHAUD)
     assert len(set(simulation.posees)) == len(simulation.posees)
     assert not set(simulation.posees) & set(declares)
     attendu = evaluate(validate(complet, regime=INPS))
