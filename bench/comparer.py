@@ -28,8 +28,11 @@ _MESURE = r"""
 import json, statistics, sys, time
 from pathlib import Path
 from engine import evaluate, evaluate_many, load_dossier
-from engine.parsing import parse_json
-from engine.validation import validate
+try:  # the layout since the engine's dossier module was split by job (issue 24)
+    from engine.parsing import parse_json
+    from engine.validation import validate
+except ImportError:
+    from engine.dossier import parse_json, validate
 
 exemple, charge, taille = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 dossier = load_dossier(exemple)
