@@ -328,7 +328,7 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
     # Un enfant dont on ne sait pas s'il ouvre droit est en attente, avec ce qui lui manque ;
     # sauf si le travailleur lui-même ne remplit pas ses conditions (rien ne serait versé).
     en_attente = [] if travailleur is False else [
-        (e.get("prenom"), faits_manquants(e, i, c, dossier))
+        (i, (e.get("prenom"), faits_manquants(e, i, c, dossier)))
         for i, (e, c, b) in enumerate(zip(enfants or [], au_reference, beneficiaires, strict=True)) if b is None
     ]
     # Sans liste d'enfants, on ignore s'il y en a ; une liste vide dit qu'il n'y en a pas.
@@ -340,25 +340,37 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
         "enfants_ouvrant_droit": [],
         "etats": {nom: etat(valeurs[nom]) for nom in CONDITIONS_AF},
         "etats_enfants": {e["prenom"]: etat(b) for e, b in zip(enfants or [], beneficiaires, strict=True)},
-        "enfants_en_attente": en_attente,
+        "enfants_en_attente": [],
     }
     # Un droit éteint aujourd'hui (l'âge) peut laisser des mois du rappel dus : si, l'un de ces mois, un
     # enfant avait l'âge admis et que rien ne l'écarte, mais que sa condition hors âge ou celle du travailleur
     # reste inconnue, ces mois attendent le fait : incomplet, jamais refusé (l'argent peut-être dû n'est pas
     # caché) ; l'enfant est en attente quand c'est l'un de ses faits qui manque.
-    if droit is False and travailleur is not False and enfants:
+    # De même pour un enfant qui n'a pas encore l'âge admis au mois de référence mais l'atteint avant la fin
+    # du trimestre payé : ses mois à venir attendent le fait qui lui manque (il est en attente), que le droit
+    # soit ouvert par un autre enfant ou non.
+    if droit is not None and travailleur is not False and enfants:
         debut = rang_mois(date_demande(dossier)) - parametre("af_rappel_mois", reference)
-        for i, enfant in enumerate(enfants):
-            mois = [conditions_enfant(enfant, dossier, premier_jour(r)) for r in range(debut, rang_reference)]
-            hors_age = [v for k, v in (mois[0] if mois else {}).items() if k not in ("age", "_regime_etranger")]
-            if not mois or False in hors_age or not any(c["age"] is True for c in mois):
+        periodicite = parametre("af_periodicite_mois", reference)
+        fin = rang_reference - rang_reference % periodicite + periodicite - 1
+        for i, (enfant, b) in enumerate(zip(enfants, beneficiaires, strict=True)):
+            if b is None:  # déjà en attente au mois de référence
                 continue
-            if None in hors_age and travailleur is True:
+            passes = [conditions_enfant(enfant, dossier, premier_jour(r)) for r in range(debut, rang_reference)]
+            a_venir = [conditions_enfant(enfant, dossier, premier_jour(r)) for r in range(rang_reference + 1, fin + 1)]
+            mois = passes + a_venir
+            hors_age = [v for k, v in (mois[0] if mois else {}).items() if k not in ("age", "_regime_etranger")]
+            if not mois or False in hors_age:
+                continue
+            admis_passe = any(c["age"] is True for c in passes)
+            admis_a_venir = au_reference[i]["age"] is not True and any(c["age"] is True for c in a_venir)
+            if None in hors_age and travailleur is True and (admis_passe or admis_a_venir):
+                if droit is False:
+                    resultat["statut"] = "incomplet"
+                en_attente.append((i, (enfant.get("prenom"), faits_manquants(enfant, i, mois[0], dossier))))
+            elif travailleur is None and droit is False and admis_passe:
                 resultat["statut"] = "incomplet"
-                resultat["enfants_en_attente"].append((enfant.get("prenom"), faits_manquants(enfant, i, mois[0],
-                                                                                              dossier)))
-            elif travailleur is None:
-                resultat["statut"] = "incomplet"
+    resultat["enfants_en_attente"] = [attente for _, attente in sorted(en_attente, key=lambda x: x[0])]
     if travailleur is not True:
         return resultat
 

@@ -213,12 +213,22 @@ def test_un_seul_statut_par_prestation(lot):
         assert (AF in examinees) == (modele.evaluer(dossier) is not None)
 
 
+# Awa a passé l'âge au mois de référence ; le travailleur n'est pas renseigné : les mois du rappel où elle
+# avait l'âge attendent ses conditions (incomplet, l'enfant écarté par l'âge). Trouvé par un clone neuf.
+RAPPEL_ATTEND_LE_TRAVAILLEUR = [{"id": "dossier-000", "date_reference": "2004-07-05",
+                                 "enfants": [{"prenom": "Awa", "date_naissance": "1990-06-30"}],
+                                 "demandes": [{"prestation": "allocations_familiales"}]}]
+
+
 @reglages
+@example(lot=RAPPEL_ATTEND_LE_TRAVAILLEUR)
 @given(lots(tous_dossiers, max_size=LOT))
 def test_statut_et_conditions(lot):
     """Refus : au moins une condition échoue, chacune avec sa source. Accord : aucune
     condition non remplie ni inconnue, sauf un droit éteint dont le rappel reste dû, où
-    seule la condition des enfants échoue. Incomplet : aucun échec, au moins une inconnue."""
+    seule la condition des enfants échoue. Incomplet : aucun échec, au moins une inconnue ;
+    sauf un droit éteint dont des mois du rappel attendent un fait (la condition des enfants
+    seule échoue, par l'âge)."""
     for dossier, decision in zip(lot, decider(lot, Mode.EXPLANATION), strict=True):
         if AF in decision.prestations:
             # Le chemin avec explications décide comme l'autre (et comme le modèle).
@@ -242,6 +252,9 @@ def test_statut_et_conditions(lot):
                 # Le même droit éteint, des pièces manquant pour payer ce qui reste dû.
                 assert p.droit.etat == "non_rempli" and p.pieces_manquantes
                 assert [c.id for c in p.conditions if c.etat != "rempli"] == ["enfant_ouvrant_droit"]
+            elif p.id == AF and [c.id for c in p.conditions if c.etat == "non_rempli"] == ["enfant_ouvrant_droit"]:
+                # Des mois du rappel attendent un fait inconnu (kb/commun/decisions.lp, sommes_en_attente).
+                assert p.statut == "incomplet" and "inconnu" in etats
             else:
                 assert "non_rempli" not in etats
                 assert "inconnu" in etats

@@ -91,7 +91,53 @@ ETUDIANTE_HORS_AGE = {
 }
 
 
+# Moussa n'a pas encore un an au mois de référence mais l'atteint dans le trimestre payé : sans sa catégorie,
+# ses mois à venir disparaissaient du montant sans qu'il soit en attente (le défaut trouvé par un clone neuf).
+ENFANT_A_VENIR = {'id': 'dossier',
+ 'date_reference': '2004-07-05',
+ 'demandeur': {'sexe': 'F',
+               'residence': 'Mali',
+               'statut': 'salarie',
+               'veuve_allocataire': False,
+               'premiere_demande': False,
+               'mois_consecutifs': 8,
+               'jours_mois': 18,
+               'jours_assimiles': 0,
+               'heures_mois': 119,
+               'salaire_mensuel': 28460,
+               'paiement_salaire': 'mois',
+               'situation_avant_mariage': 'celibataire',
+               'periode_suspension': 'aucune'},
+ 'mariage': {'date': '2000-01-01', 'etat_civil': True, 'premier_mariage': False},
+ 'enfants': [{'prenom': 'Awa',
+              'date_naissance': '2004-06-30',
+              'categorie': 'mariage',
+              'declare_etat_civil': True,
+              'a_charge': True,
+              'residence': 'Mali',
+              'situation': 'aucune',
+              'visite_medicale': True},
+             {'prenom': 'Moussa',
+              'date_naissance': '2003-07-02',
+              'categorie': 'mariage',
+              'declare_etat_civil': True,
+              'a_charge': True,
+              'residence': 'Mali',
+              'situation': 'aucune',
+              'visite_medicale': True},
+             {'prenom': 'Fatoumata',
+              'date_naissance': '2003-06-30',
+              'categorie': 'mariage',
+              'declare_etat_civil': True,
+              'a_charge': True,
+              'residence': 'Mali',
+              'situation': 'aucune',
+              'visite_medicale': True}],
+ 'demandes': [{'prestation': 'allocations_familiales'}]}
+
+
 @reglages
+@example(dossier=ENFANT_A_VENIR, index=1, champ="categorie")
 @example(dossier=ETUDIANTE_HORS_AGE, index=0, champ="categorie")
 @example(dossier=ETUDIANT, index=1, champ="situation")
 @example(dossier=TROIS_ENFANTS, index=2, champ="date_naissance")
