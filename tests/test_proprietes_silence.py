@@ -147,9 +147,19 @@ def dossiers_avec_blocs(draw) -> dict[str, Any]:
           "demandes": [{"prestation": "allocations_familiales", "date": "2026-03-15"}]}],
     bloc="mariage",
 )
+@example(  # le refus tenait au mariage non déclaré à l'état civil ; sans le bloc, les faits d'Awa manquent
+    lot=[{"id": "dossier-000", "date_reference": "2004-07-05",
+          "mariage": {"date": "2000-01-01", "etat_civil": False, "premier_mariage": False},
+          "enfants": [{"prenom": "Awa", "categorie": "mariage"}],
+          "demandes": [{"prestation": "allocations_familiales"}]}],
+    bloc="mariage",
+)
 def test_un_bloc_facultatif_absent_ne_rend_jamais_incomplet(lot, bloc):
     """Les allocations familiales d'un dossier décidé (accordées ou refusées) restent décidées
-    quand on retire le bloc ``mariage``, la liste ``pieces`` ou ``periode_suspension``."""
+    quand on retire le bloc ``mariage``, la liste ``pieces`` ou ``periode_suspension`` ; sauf un
+    refus qui tenait aux faits du bloc lui-même (un mariage non déclaré à l'état civil) : sans eux,
+    la décision dépend des autres conditions, inconnues si le dossier les tait. Aucun des échecs
+    qui faisaient le refus ne doit alors rester."""
     def sans(dossier):
         d = copy.deepcopy(dossier)
         if bloc == "periode_suspension":
@@ -161,8 +171,19 @@ def test_un_bloc_facultatif_absent_ne_rend_jamais_incomplet(lot, bloc):
     retires = renumerotes([sans(d) for d in lot], "-")
     decisions = decider(lot + retires)
     for dossier, avant, apres in zip(lot, decisions[: len(lot)], decisions[len(lot):], strict=True):
-        if AF in avant.prestations and avant.prestations[AF].statut != "incomplet":
+        if AF not in avant.prestations or avant.prestations[AF].statut == "incomplet":
+            continue
+        if avant.prestations[AF].statut == "refuse" and apres.prestations[AF].statut == "incomplet":
+            restes = _echecs(avant.prestations[AF]) & _echecs(apres.prestations[AF])
+            assert not restes, (bloc, dossier, restes)  # le refus tenait au bloc retiré, et à lui seul
+        else:
             assert apres.prestations[AF].statut != "incomplet", (bloc, dossier)
+
+
+def _echecs(prestation) -> set[str]:
+    """Les conditions non remplies qui font le refus : celles dont aucune sous-condition n'échoue."""
+    return {c.noeud for c in prestation.droit.walk()
+            if c.etat == "non_rempli" and not any(s.etat == "non_rempli" for s in c.sous_conditions)}
 
 
 @reglages
