@@ -14,6 +14,7 @@ machine, and fail in CI (``CI`` set): ``.ci/run`` installs both.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -45,12 +46,19 @@ def serveur(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(f"tests du navigateur obligatoires en CI : {missing}")
         pytest.skip(f"tests du navigateur sautés : {missing} (apt-get install chromium chromium-driver)")
-    folder = tmp_path_factory.mktemp("serveur")
+    with serveur_lance(tmp_path_factory.mktemp("serveur")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serveur_lance(folder: Path, *options: str):
+    """``prevoyance serve`` on a free loopback port with a journal in ``folder`` (and ``options``), until the
+    block ends: its address, once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--journal",
-                                str(folder / "journal.sqlite")], cwd=ROOT, stdout=subprocess.PIPE,
+                                str(folder / "journal.sqlite"), *options], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

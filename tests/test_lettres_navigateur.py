@@ -10,16 +10,10 @@ Skipped like ``tests/test_console_navigateur.py`` without chromium.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 import yaml
 
-from tests.test_console_navigateur import CAPTURES, ROOT, capture, wait
+from tests.test_console_navigateur import CAPTURES, capture, serveur_lance, wait
 from tests.test_console_navigateur import navigateur as navigateur  # the browser fixture, reused
 from tests.test_lettres_regimes import CAS
 
@@ -37,30 +31,8 @@ def serveur(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serveur-lettres")
     entete = folder / "kayes.yaml"
     entete.write_text(yaml.safe_dump(KAYES, allow_unicode=True), encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--journal",
-                                str(folder / "journal.sqlite"), "--entete", str(entete)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"le serveur n'a pas démarré : {process.stdout.read() if process.stdout else ''}")
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serveur_lance(folder, "--entete", str(entete)) as url:
+        yield url
 
 
 def test_letter_page_warns_offers_letterheads_and_previews_the_chosen_one(serveur, navigateur, tmp_path):
