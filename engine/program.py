@@ -142,6 +142,10 @@ class Program:
 
     def load_into(self, control: clingo.Control, prestations: frozenset[str] | None = None) -> None:
         control.add("base", [], self.text_for(prestations))
+        self.add_parameters(control)
+
+    def add_parameters(self, control: clingo.Control) -> None:
+        """The parameters as facts, through the backend: already symbols, they need no parsing."""
         with control.backend() as backend:
             for symbol in self.parameter_symbols:
                 backend.add_rule([backend.add_atom(symbol)])

@@ -149,9 +149,7 @@ class WarmSolver:
             with ast.ProgramBuilder(control) as builder:
                 for statement in statements:
                     builder.add(statement)
-            with control.backend() as backend:
-                for symbol in program.parameter_symbols:
-                    backend.add_rule([backend.add_atom(symbol)])
+            program.add_parameters(control)
             control.add("base", [], facts)
 
         return run_control(program.regime, load)
