@@ -354,7 +354,7 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
         periodicite = parametre("af_periodicite_mois", reference)
         fin = rang_reference - rang_reference % periodicite + periodicite - 1
         for i, (enfant, b) in enumerate(zip(enfants, beneficiaires, strict=True)):
-            if b is None:  # déjà en attente au mois de référence
+            if b is not False:  # ouvre droit au mois de référence, ou y est déjà en attente
                 continue
             passes = [conditions_enfant(enfant, dossier, premier_jour(r)) for r in range(debut, rang_reference)]
             a_venir = [conditions_enfant(enfant, dossier, premier_jour(r)) for r in range(rang_reference + 1, fin + 1)]
