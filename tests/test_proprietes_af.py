@@ -352,8 +352,24 @@ RAPPEL_EN_ATTENTE_DU_TRAVAILLEUR = {"id": "dossier-001", "date_reference": "2004
                                     "enfants": [{"prenom": "Awa", "date_naissance": "1990-06-30"}],
                                     "demandes": [{"prestation": "allocations_familiales"}]}
 
+# Trouvé sous le profil par défaut : une veuve, Moussa écarté par l'âge le mois de référence après neuf
+# mois du rappel ouverts, Awa sans aucun fait. Aucun enfant connu n'ouvre le droit à la date de
+# référence : incomplet ; mais les 9 000 FCFA du rappel de Moussa sont dus et montrés, sans attendre Awa
+# (la base les taisait tant qu'Awa n'était pas tranchée).
+RAPPEL_DU_ENFANT_EN_ATTENTE = {
+    "id": "rappel-du-enfant-en-attente", "date_reference": "2004-07-05",
+    "demandeur": {"sexe": "F", "veuve_allocataire": True, "residence": "Mali", "statut": "salarie",
+                  "paiement_salaire": "mois", "periode_suspension": "aucune", "situation_avant_mariage": "celibataire"},
+    "enfants": [{"prenom": "Awa"},
+                {"prenom": "Moussa", "date_naissance": "1990-06-30", "categorie": "mariage", "declare_etat_civil": True,
+                 "a_charge": True, "residence": "Mali", "situation": "aucune", "visite_medicale": True}],
+    "demandes": [{"prestation": AF}],
+}
+
+
 @reglages
 @exemples_bornes
+@example(lot=[RAPPEL_DU_ENFANT_EN_ATTENTE])
 @example(lot=[JOURS_ASSIMILES_SEULS])
 @example(lot=[VEUVE_ENFANTS_PRENOMS])
 @example(lot=[SEXE_ET_FAITS_D_ENFANTS])

@@ -24,8 +24,10 @@ from strategies import dossiers_complets, enfant_eligible
 from engine.model import Etat
 from engine.solver import evaluate_many
 from engine.validation import validate
+from explain.format import de
 from explain.lettres import letter
 from explain.render import evaluate_text
+from explain.why import why
 
 AF = "allocations_familiales"
 reglages = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -136,7 +138,23 @@ ENFANT_A_VENIR = {'id': 'dossier',
  'demandes': [{'prestation': 'allocations_familiales'}]}
 
 
+# Trouvé sous le profil par défaut : Awa, apprentie, a treize ans au 1er juillet 2004 et quatorze le 2 ;
+# sans sa situation, août et septembre ne sont plus comptés. L'âge est rempli le mois de référence :
+# c'est la condition d'âge qui dit la fin dans le trimestre et nomme l'exception tue.
+APPRENTIE_QUATORZE_ANS_DANS_LE_TRIMESTRE = {
+    "id": "dossier", "date_reference": "2004-07-05",
+    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,
+                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
+                  "heures_mois": 119, "salaire_mensuel": 28460, "paiement_salaire": "mois",
+                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
+    "enfants": [{"prenom": "Awa", "date_naissance": "1990-07-02", "categorie": "mariage", "declare_etat_civil": True,
+                 "a_charge": True, "residence": "Mali", "situation": "apprentissage", "visite_medicale": True}],
+}
+
+
 @reglages
+@example(dossier=APPRENTIE_QUATORZE_ANS_DANS_LE_TRIMESTRE, index=0, champ="situation")
 @example(dossier=ENFANT_A_VENIR, index=1, champ="categorie")
 @example(dossier=ETUDIANTE_HORS_AGE, index=0, champ="categorie")
 @example(dossier=ETUDIANT, index=1, champ="situation")
@@ -162,6 +180,13 @@ def test_retirer_un_fait_d_un_enfant_ne_baisse_jamais_le_montant_en_silence(doss
     if champ == "situation":
         # Le silence sur l'exception : l'âge de la règle, nommé avec l'exception qui le changerait.
         age = condition(apres, "age", prenom)
+        if age.etat == Etat.rempli:
+            # Admis le mois de référence, l'enfant atteint la limite avant la fin du trimestre payé : la
+            # condition d'âge dit depuis quand l'âge ne lui ouvre plus droit, et nomme l'exception tue.
+            assert {"fin_dans_periode", "situation_non_dite"} <= set(age.valeurs), (retire, age.valeurs)
+            texte = why(decision_apres, AF)
+            assert f"Le dossier ne donne pas la situation {de(prenom)}" in texte, texte
+            return
         assert age.etat == Etat.non_rempli, (retire, age.etat)
         assert [x.etat for x in age.exceptions] == [Etat.non_invoquee], retire
         ecartes = next(line for line in evaluate_text(decision_apres).splitlines()
