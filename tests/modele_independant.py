@@ -306,8 +306,8 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
     ``enfants_en_attente`` [(prénom, chemins des faits manquants)] : les enfants dont on ne sait pas
     s'ils ouvrent droit, sauf si une condition du travailleur n'est pas remplie ;
     ``etats`` (état de chaque condition de premier niveau) ; ``etats_enfants`` (prénom →
-    état de la condition de l'enfant). Quand quelque chose est payé (accord, ou rappel
-    d'un droit éteint depuis), aussi ``mensualites`` [(mois, enfants, montant)],
+    état de la condition de l'enfant). Quand quelque chose est payé (accord, ou mois dus
+    d.un droit pas ouvert le mois de référence), aussi ``mensualites`` [(mois, enfants, montant)],
     ``rappel``, ``echeances`` [(échéance, montant)] et ``total_echeancier``.
     """
     if not _examinee(dossier):
@@ -403,9 +403,11 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
         if montant is not None:
             mensualites.append((rang, len(comptes(rang)), montant))
     rappel = sum(m for r, _, m in mensualites if r < rang_demande)
-    if droit is not True and rappel == 0:
+    # Rien n'est payé d'un droit qui n'est pas ouvert le mois de référence sauf des mois où un enfant connu
+    # l'ouvre : ceux du rappel (l'âge l'a écarté depuis) ou ceux du trimestre payé (il a l'âge admis après).
+    if droit is not True and sum(m for _, _, m in mensualites) == 0:
         return resultat
-    if droit is False:  # droit éteint, des mois restent dus : accordé pour ces mois
+    if droit is False:  # pas ouvert le mois de référence, des mois sont dus : accordé pour ces mois
         resultat["statut"] = "accorde"
         resultat["montant_mensuel"] = 0
     trimestres: dict[int, int] = {}
