@@ -54,6 +54,9 @@ class AnswerReader:
         self.order = {name: i for i, name in enumerate(self.regime.phrases.get("conditions", {}))}
         # Documents in the order of the guide's table, as the catalogue lists them.
         self.piece_order = {name: i for i, name in enumerate(self.regime.phrases.get("pieces", {}))}
+        # A firing block's file, relative to the base: resolving the base's folder costs 85 µs, once per reader.
+        self.root = kb_root()
+        self.files: dict[str, str] = {}  # block id -> its file, relative to the base
         self.by_dossier: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for symbol in symbols:
             name = symbol.name  # each property is a call into clingo: read once
@@ -306,11 +309,14 @@ class _TreeBuilder:
 
     def _rules(self, key: str, etat: Etat) -> list[RegleAppliquee]:
         rules = []
-        blocks = self.reader.program.blocks
+        blocks, files = self.reader.program.blocks, self.reader.files
         for firing in self.firings.get(key, []):
             if firing.etat != etat:
                 continue
             block = blocks[firing.bloc]
+            fichier = files.get(block.id)
+            if fichier is None:
+                fichier = files[block.id] = str(block.file.relative_to(self.reader.root))
             donnees, valeurs = [], []
             # Dossier facts and parameters in force are what a reader needs; other
             # body atoms are intermediate steps, whose useful values the base
@@ -326,7 +332,7 @@ class _TreeBuilder:
                     id=block.id,
                     etat=firing.etat,
                     texte=block.sentence,
-                    fichier=str(block.file.relative_to(kb_root())),
+                    fichier=fichier,
                     ligne=block.line,
                     donnees=tuple(donnees),
                     valeurs=tuple(valeurs),
