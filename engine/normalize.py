@@ -67,6 +67,8 @@ class DomainError(Exception):
 def _text_problem(text: str, limit: int, multiline: bool = False) -> str | None:
     if len(text) > limit:
         return f"texte trop long ({len(text)} caractères ; au plus {limit})"
+    if text.isascii() and text.isprintable():  # no printable ASCII character is refused: the common case, fast
+        return None
     for position, char in enumerate(text):
         if multiline and char == "\n":
             continue  # a line of a postal address: the letter prints it as a line, never as markup
