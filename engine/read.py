@@ -16,7 +16,6 @@ from typing import Any
 
 import clingo
 
-from engine.atomes import READERS
 from engine.dossier import Dossier
 from engine.facts import to_python
 from engine.model import (
@@ -40,6 +39,7 @@ from engine.model import (
 from engine.paths import follow
 from engine.program import Program
 from engine.regime import kb_root
+from engine.speedups.records import records
 
 
 class AnswerReader:
@@ -58,12 +58,9 @@ class AnswerReader:
         self.root = kb_root()
         self.files: dict[str, str] = {}  # block id -> its file, relative to the base
         self.by_dossier: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for symbol in symbols:
-            name = symbol.name  # each property is a call into clingo: read once
-            reader = READERS.get(name)
-            if reader is None:  # a show this reader has no use for (an amendment's): nothing to read
+        for name, atom in records(symbols):  # each symbol read once per process (engine/speedups/records.py)
+            if atom is None:  # a show this reader has no use for (an amendment's): nothing to read
                 continue
-            atom = reader(symbol.arguments)
             if name == "source":  # AtomeSource: about the base, not a dossier
                 self.sources[atom.noeud] = (atom.section, atom.article)
             elif name == "entite_liste":  # AtomeEntiteListe
