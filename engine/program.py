@@ -77,13 +77,21 @@ class Program:
     names: dict[str, set[str]] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
     library: set[str] = field(default_factory=set)  # calendar and parameter helpers of kb/commun
+    # fields_read's answers: asked for every unknown node of every decision read, they never change once built.
+    _fields_read: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def fields_read(self, condition: str) -> set[str]:
+    def fields_read(self, condition: str) -> frozenset[str]:
         """Input predicates a condition's rules read, directly or through intermediate predicates.
 
         The search does not go through the calendar and parameter helpers: they
         serve every prestation, and what a rule gives them it already reads itself.
         """
+        found = self._fields_read.get(condition)
+        if found is None:
+            found = self._fields_read[condition] = frozenset(self._search_fields(condition))
+        return found
+
+    def _search_fields(self, condition: str) -> set[str]:
         seen: set[str] = set()
         todo = list(self.reads.get(condition, ()))
         while todo:
