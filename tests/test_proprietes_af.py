@@ -222,15 +222,30 @@ RAPPEL_ATTEND_LE_TRAVAILLEUR = [{"id": "dossier-000", "date_reference": "2004-07
                                  "demandes": [{"prestation": "allocations_familiales"}]}]
 
 
+# Trouvé sous le profil par défaut sur un clone neuf : Awa a un an le 1er septembre 2004, dans le
+# trimestre payé (juillet à septembre) : accordé pour septembre, sans fin_droit (docs/ambiguites.md).
+UN_AN_DANS_LE_TRIMESTRE = [{
+    "id": "dossier-000", "date_reference": "2004-07-05", "demandes": [{"prestation": AF}],
+    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": True,
+                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
+                  "heures_mois": 119, "salaire_mensuel": 28459, "paiement_salaire": "mois",
+                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
+    "enfants": [{"prenom": "Awa", "date_naissance": "2003-09-01", "categorie": "mariage", "declare_etat_civil": True,
+                 "a_charge": True, "residence": "Mali", "situation": "aucune", "visite_medicale": True}],
+}]
+
+
 @reglages
 @example(lot=RAPPEL_ATTEND_LE_TRAVAILLEUR)
+@example(lot=UN_AN_DANS_LE_TRIMESTRE)
 @given(lots(tous_dossiers, max_size=LOT))
 def test_statut_et_conditions(lot):
     """Refus : au moins une condition échoue, chacune avec sa source. Accord : aucune
-    condition non remplie ni inconnue, sauf un droit éteint dont le rappel reste dû, où
-    seule la condition des enfants échoue. Incomplet : aucun échec, au moins une inconnue ;
-    sauf un droit éteint dont des mois du rappel attendent un fait (la condition des enfants
-    seule échoue, par l'âge)."""
+    condition non remplie ni inconnue, sauf un droit éteint dont le rappel reste dû ou un droit
+    qui s'ouvre dans le trimestre payé, où seule la condition des enfants échoue. Incomplet : aucun
+    échec, au moins une inconnue ; sauf un droit éteint dont des mois du rappel attendent un fait
+    (la condition des enfants seule échoue, par l'âge)."""
     for dossier, decision in zip(lot, decider(lot, Mode.EXPLANATION), strict=True):
         if AF in decision.prestations:
             # Le chemin avec explications décide comme l'autre (et comme le modèle).
@@ -248,9 +263,15 @@ def test_statut_et_conditions(lot):
                 assert p.droit.etat == "non_rempli"
                 assert [c.id for c in p.conditions if c.etat != "rempli"] == ["enfant_ouvrant_droit"]
                 assert p.montants["mensuel"] == 0 and p.montants["rappel"] > 0
+            elif p.statut == "accorde" and p.id == AF and "debut_droit" in p.informations:
+                # Droit ouvert dans le trimestre payé, après le mois de référence : de même, seule la
+                # condition des enfants échoue (par l'âge), et des mois sont dus.
+                assert p.droit.etat == "non_rempli"
+                assert [c.id for c in p.conditions if c.etat != "rempli"] == ["enfant_ouvrant_droit"]
+                assert p.montants["mensuel"] == 0 and p.montants["echeancier"] > 0
             elif p.statut == "accorde":
                 assert set(etats) == {"rempli"}
-            elif p.id == AF and "fin_droit" in p.informations:
+            elif p.id == AF and ("fin_droit" in p.informations or "debut_droit" in p.informations):
                 # Le même droit éteint, des pièces manquant pour payer ce qui reste dû.
                 assert p.droit.etat == "non_rempli" and p.pieces_manquantes
                 assert [c.id for c in p.conditions if c.etat != "rempli"] == ["enfant_ouvrant_droit"]
