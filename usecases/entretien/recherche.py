@@ -124,6 +124,11 @@ class _Recherche:
                 for k in prestation.conditions:
                     if k.etat == Etat.inconnu:
                         asked |= self.ouverte(pid, k)
+                    elif k.etat == Etat.non_rempli and k.mode == "une_parmi":
+                        # Those months also wait on the child's own unknown facts: one that fails (no medical
+                        # visit) leaves nothing owed, and the claim is refused whatever the worker's facts.
+                        for child in k.sous_conditions:
+                            asked |= self.pendants(pid, child)
             if prestation.droit.etat == Etat.non_rempli and prestation.statut == Statut.accorde:
                 # Granted for arrears alone: an exception of a child who no longer opens the right (studies)
                 # could still raise the amount.
