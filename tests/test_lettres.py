@@ -29,6 +29,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from strategies import dossiers, lots
+from test_proprietes_af import RAPPEL_DU_ENFANT_EN_ATTENTE
 
 from cli.lettres import letter_command, letters_command
 from engine.files import umask, write_atomic
@@ -574,3 +575,15 @@ def test_a_rejection_names_the_exception_the_dossier_does_not_invoke_and_its_doc
     assert "décision de rejet" in text
     assert "si vous aviez changé de résidence pendant une suspension de votre activité" in text
     assert "Pour l'invoquer, joignez : Justificatif de la suspension d'activité" in text
+
+
+def test_a_pending_child_does_not_make_the_months_already_owed_conditional():
+    """Moussa's arrears are owed whatever is learnt of Awa, who is pending: the letter asking for Awa's facts says
+    they are due now, not « si votre réponse confirme votre dossier » (docs/ambiguites.md)."""
+    dossier = validate(RAPPEL_DU_ENFANT_EN_ATTENTE)
+    decision = evaluate(dossier)
+    assert decision.prestations["allocations_familiales"].statut == "incomplet"
+    markdown = L.letter(dossier, decision, "allocations_familiales").markdown
+    assert "## Montant dû sans attendre votre réponse" in markdown, markdown
+    assert "neuf mille" in markdown.split("## Montant dû sans attendre votre réponse")[1]
+    assert "Si votre réponse confirme votre dossier" not in markdown
