@@ -349,7 +349,7 @@ def evaluer(dossier: dict[str, Any]) -> dict[str, Any] | None:
     # De même pour un enfant qui n'a pas encore l'âge admis au mois de référence mais l'atteint avant la fin
     # du trimestre payé : ses mois à venir attendent le fait qui lui manque (il est en attente), que le droit
     # soit ouvert par un autre enfant ou non.
-    if droit is not None and travailleur is not False and enfants:
+    if travailleur is not False and enfants:
         debut = rang_mois(date_demande(dossier)) - parametre("af_rappel_mois", reference)
         periodicite = parametre("af_periodicite_mois", reference)
         fin = rang_reference - rang_reference % periodicite + periodicite - 1

@@ -389,9 +389,21 @@ RAPPEL_DU_ENFANT_EN_ATTENTE = {
     "demandes": [{"prestation": AF}],
 }
 
+# Et, trouvé ensuite : Moussa, écarté par l'âge, dont seule la catégorie est dite : ses mois du rappel attendent
+# ses autres faits, il est en attente avec Awa. Le modèle ne cherchait ces mois que si le droit était tranché.
+DEUX_ENFANTS_EN_ATTENTE_DONT_UN_PAR_LE_RAPPEL = {
+    "id": "dossier-000", "date_reference": "2004-07-05",
+    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": True,
+                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 17, "jours_assimiles": 0,
+                  "heures_mois": 119, "salaire_mensuel": 28459, "paiement_salaire": "mois",
+                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "enfants": [{"prenom": "Awa"}, {"prenom": "Moussa", "categorie": "mariage", "date_naissance": "1990-06-30"}],
+}
+
 
 @reglages
 @exemples_bornes
+@example(lot=[DEUX_ENFANTS_EN_ATTENTE_DONT_UN_PAR_LE_RAPPEL])
 @example(lot=[RAPPEL_DU_ENFANT_EN_ATTENTE])
 @example(lot=[JOURS_ASSIMILES_SEULS])
 @example(lot=[VEUVE_ENFANTS_PRENOMS])

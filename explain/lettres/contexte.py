@@ -316,10 +316,10 @@ def letter_context(dossier: Dossier | None, decision: Decision, pid: str, entete
                      for kind, label, value in montants if value and kind not in non_payes],
         "montants_non_dus": [{"libelle": md(label), "valeur": value, "lettres": en_lettres(value, monnaie)}
                              for kind, label, value in montants if value and kind in non_payes],
-        # Incomplete only because a child is pending, with months already owed for the children whose right is
-        # known (no amount for the reference month, no document missing): owed now, whatever the answer.
+        # Incomplete because someone is pending, with months already owed for those whose right is known (no
+        # amount for the reference month, no document missing): owed now, whatever the answer.
         "montants_dus_sans_attendre": (prestation.statut == Statut.incomplet and "mensuel" not in prestation.montants
-                                       and bool(prestation.attente("enfants_en_attente"))
+                                       and bool(prestation.en_attente)
                                        and not prestation.pieces_manquantes),
         "montant_par_enfant": (en_lettres(ctx["montant_par_enfant"], monnaie)
                                if ctx["montant_par_enfant"] is not None and prestation.enfants_ouvrant_droit else None),
