@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from engine.model import EnAttente, Prestation
+from engine.model import EnAttente, Prestation, Statut
 from engine.paths import chemin_generique
 from explain.phrases import Catalogue
 
@@ -46,6 +46,13 @@ def objet(item: EnAttente, phrases: Catalogue) -> str:
         rang = int(item.chemin.rsplit("[", 1)[1].rstrip("]")) + 1
         return phrases.render(phrases.data["attente"]["sans_prenom"], {"rang": rang})
     return item.nom
+
+
+def dus_sans_attendre(prestation: Prestation) -> bool:
+    """Incomplete because some child or instalment is pending, with amounts already owed for what the dossier
+    establishes (no amount for the reference month, no document missing): owed now, whatever the answer."""
+    return (prestation.statut == Statut.incomplet and bool(prestation.en_attente) and "mensuel" not in
+            prestation.montants and not prestation.pieces_manquantes and any(prestation.montants.values()))
 
 
 def titre(prestation: Prestation, phrases: Catalogue) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from engine.model import Condition, Decision, Etat, Prestation
 from engine.paths import chemin_generique
 from explain import format as fmt
+from explain.attente import dus_sans_attendre
 from explain.phrases import Catalogue, catalogue_de
 from explain.render import (
     ETATS_FR,
@@ -180,6 +181,7 @@ def context(decision: Decision, prestation_id: str, depth: int | None = None, an
         "questions": questions(prestation, phrases, decision.sexes),
         "exceptions_non_invoquees": exceptions_non_invoquees(prestation, phrases, decision.sexes),
         "montants": montants(prestation, phrases),
+        "dus_sans_attendre": dus_sans_attendre(prestation),
         "echeancier": echeancier(prestation, phrases),
         "dispositions": dispositions(prestation, phrases, decision.sexes),
         "pertes": [(phrases.event(p.evenement), p.montant) for p in prestation.pertes],

@@ -25,6 +25,7 @@ from engine.model import Decision, Etat, Statut
 from engine.paths import chemin_generique
 from engine.regime import regime_de_decision
 from explain import format as fmt
+from explain.attente import dus_sans_attendre
 from explain.format import md
 from explain.lettres.entete import ACTES, contestation, contexte_entete, recours_contexte
 from explain.lettres.mots import MONNAIE_DEFAUT, citoyen, civilite, en_lettres, liste, valeur_en_mots
@@ -316,11 +317,7 @@ def letter_context(dossier: Dossier | None, decision: Decision, pid: str, entete
                      for kind, label, value in montants if value and kind not in non_payes],
         "montants_non_dus": [{"libelle": md(label), "valeur": value, "lettres": en_lettres(value, monnaie)}
                              for kind, label, value in montants if value and kind in non_payes],
-        # Incomplete because someone is pending, with months already owed for those whose right is known (no
-        # amount for the reference month, no document missing): owed now, whatever the answer.
-        "montants_dus_sans_attendre": (prestation.statut == Statut.incomplet and "mensuel" not in prestation.montants
-                                       and bool(prestation.en_attente)
-                                       and not prestation.pieces_manquantes),
+        "montants_dus_sans_attendre": dus_sans_attendre(prestation),
         "montant_par_enfant": (en_lettres(ctx["montant_par_enfant"], monnaie)
                                if ctx["montant_par_enfant"] is not None and prestation.enfants_ouvrant_droit else None),
         "enfants_ouvrant_droit": [md(e) for e in prestation.enfants_ouvrant_droit],
