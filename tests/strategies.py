@@ -272,3 +272,19 @@ def enfant_eligible(reference: dt.date, prenom: str) -> dict[str, Any]:
         "situation": "aucune",
         "visite_medicale": True,
     }
+
+
+def travailleuse_2004(**faits: Any) -> dict[str, Any]:
+    """La demandeuse vers laquelle Hypothesis réduit les contre-exemples des dossiers complets, au jour du premier
+    SMIG (5 juillet 2004) : les bornes du stage, du mois d'activité et du salaire ; ``faits`` en change."""
+    return {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,
+            "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
+            "heures_mois": 119, "salaire_mensuel": 28460, "paiement_salaire": "mois",
+            "situation_avant_mariage": "celibataire", "periode_suspension": "aucune", **faits}
+
+
+def enfant_complet(prenom: str, naissance: str | None, **champs: Any) -> dict[str, Any]:
+    """Un enfant qui remplit tout, né le ``naissance``, sauf ce que ``champs`` change (None : champ absent)."""
+    base: dict[str, Any] = {**enfant_eligible(dt.date(2000, 1, 1), prenom), "date_naissance": naissance}
+    base.update(champs)
+    return {k: v for k, v in base.items() if v is not None}

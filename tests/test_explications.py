@@ -15,7 +15,7 @@ import json
 import re
 
 from hypothesis import HealthCheck, assume, example, given, settings
-from strategies import dossiers, lots
+from strategies import dossiers, lots, travailleuse_2004
 
 from engine.program import Mode
 from engine.solver import evaluate, evaluate_many
@@ -121,10 +121,7 @@ REFUSAL = {
 # extended age limit, where the salary alone grants the arrears. The search now aims at the decision.
 ARRIERES_SEULS = {
     "id": "dossier", "date_reference": "2004-07-05",
-    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,
-                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
-                  "heures_mois": 119, "salaire_mensuel": 28459, "paiement_salaire": "mois",
-                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "demandeur": travailleuse_2004(salaire_mensuel=28459),
     "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
     "enfants": [{"prenom": "Awa", "date_naissance": "1990-07-01", "categorie": "mariage", "declare_etat_civil": True,
                  "a_charge": True, "residence": "Mali", "situation": "aucune", "visite_medicale": True}],

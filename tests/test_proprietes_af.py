@@ -21,7 +21,7 @@ import modele_independant as modele
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import dossiers, dossiers_complets, enfant_eligible, lots, numerotes
+from strategies import dossiers, dossiers_complets, enfant_complet, enfant_eligible, lots, numerotes, travailleuse_2004
 
 from engine.program import Mode
 from engine.solver import evaluate_many, solve_symbols
@@ -43,13 +43,6 @@ LOT = 5
 
 
 # -- dossiers écrits à la main, pour les bornes -----------------------------------
-
-def enfant(prenom: str, naissance: str | None, **champs: Any) -> dict[str, Any]:
-    """Un enfant qui remplit tout, sauf ce que ``champs`` change (None : champ absent)."""
-    base: dict[str, Any] = {**enfant_eligible(dt.date(2000, 1, 1), prenom), "date_naissance": naissance}
-    base.update(champs)
-    return {k: v for k, v in base.items() if v is not None}
-
 
 def dossier_type(reference: str, *enfants: dict[str, Any], **demandeur: Any) -> dict[str, Any]:
     """Un salarié qui remplit toutes les conditions générales, sauf ce que ``demandeur`` change."""
@@ -78,82 +71,83 @@ def dossier_type(reference: str, *enfants: dict[str, Any], **demandeur: Any) -> 
 # (dossier, statut, montant mensuel attendus), au 15 mars 2026 sauf mention. Un droit éteint
 # au mois de référence dont les mois du rappel restent dus est accordé, montant mensuel nul.
 BORNES = {
-    "14 ans le premier du mois": (dossier_type("2026-03-15", enfant("Awa", "2012-03-01")), "accorde", 0),
-    "14 ans le lendemain": (dossier_type("2026-03-15", enfant("Awa", "2012-03-02")), "accorde", 1500),
-    "1 an le premier du mois": (dossier_type("2026-03-15", enfant("Awa", "2025-03-01")), "accorde", 1500),
-    "1 an le lendemain": (dossier_type("2026-03-15", enfant("Awa", "2025-03-02")), "refuse", None),
-    "né dans le mois": (dossier_type("2026-03-15", enfant("Awa", "2026-03-10")), "refuse", None),
+    "14 ans le premier du mois": (dossier_type("2026-03-15", enfant_complet("Awa", "2012-03-01")), "accorde", 0),
+    "14 ans le lendemain": (dossier_type("2026-03-15", enfant_complet("Awa", "2012-03-02")), "accorde", 1500),
+    "1 an le premier du mois": (dossier_type("2026-03-15", enfant_complet("Awa", "2025-03-01")), "accorde", 1500),
+    "1 an le lendemain": (dossier_type("2026-03-15", enfant_complet("Awa", "2025-03-02")), "refuse", None),
+    "né dans le mois": (dossier_type("2026-03-15", enfant_complet("Awa", "2026-03-10")), "refuse", None),
     "18 ans en apprentissage": (
-        dossier_type("2026-03-15", enfant("Awa", "2008-03-01", situation="apprentissage")), "accorde", 0),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2008-03-01", situation="apprentissage")), "accorde", 0),
     "17 ans en apprentissage": (
-        dossier_type("2026-03-15", enfant("Awa", "2008-03-02", situation="apprentissage")), "accorde", 1500),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2008-03-02", situation="apprentissage")), "accorde", 1500),
     "21 ans aux études": (
-        dossier_type("2026-03-15", enfant("Awa", "2005-03-01", situation="etudes")), "accorde", 0),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2005-03-01", situation="etudes")), "accorde", 0),
     "20 ans infirme": (
-        dossier_type("2026-03-15", enfant("Awa", "2005-03-02", situation="infirmite")), "accorde", 1500),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2005-03-02", situation="infirmite")), "accorde", 1500),
     "16 ans, situation non dite": (  # l'âge porté n'est pas invoqué : la limite est 14 ans
-        dossier_type("2026-03-15", enfant("Awa", "2010-03-01", situation=None)), "refuse", None),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2010-03-01", situation=None)), "refuse", None),
     "13 ans, situation non dite": (
-        dossier_type("2026-03-15", enfant("Awa", "2012-03-02", situation=None)), "accorde", 1500),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2012-03-02", situation=None)), "accorde", 1500),
     "21 ans, situation non dite": (
-        dossier_type("2026-03-15", enfant("Awa", "2005-03-01", situation=None)), "refuse", None),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2005-03-01", situation=None)), "refuse", None),
     "né un 29 février, 1 an le 1er mars": (
-        dossier_type("2005-03-15", enfant("Awa", "2004-02-29")), "accorde", 1000),
+        dossier_type("2005-03-15", enfant_complet("Awa", "2004-02-29")), "accorde", 1000),
     # Sans un an le 1er février, Awa l'a le 1er mars, dans le trimestre payé : accordé pour mars, le montant
     # du mois de référence est nul (docs/ambiguites.md, un enfant qui atteint l'âge dans le trimestre).
     "né un 29 février, 0 an le 1er février": (
-        dossier_type("2005-02-28", enfant("Awa", "2004-02-29")), "accorde", 0),
-    "septembre 2008 : 1 000 FCFA": (dossier_type("2008-09-15", enfant("Awa", "2005-01-01")), "accorde", 1000),
-    "octobre 2008 : 1 500 FCFA": (dossier_type("2008-10-01", enfant("Awa", "2005-01-01")), "accorde", 1500),
-    "avant le premier SMIG": (dossier_type("2004-07-04", enfant("Awa", "2000-01-01")), "incomplet", None),
+        dossier_type("2005-02-28", enfant_complet("Awa", "2004-02-29")), "accorde", 0),
+    "septembre 2008 : 1 000 FCFA": (dossier_type("2008-09-15", enfant_complet("Awa", "2005-01-01")), "accorde", 1000),
+    "octobre 2008 : 1 500 FCFA": (dossier_type("2008-10-01", enfant_complet("Awa", "2005-01-01")), "accorde", 1500),
+    "avant le premier SMIG": (dossier_type("2004-07-04", enfant_complet("Awa", "2000-01-01")), "incomplet", None),
     "SMIG de 2004 atteint": (
-        dossier_type("2004-07-05", enfant("Awa", "2000-01-01"), salaire_mensuel=28460), "accorde", 1000),
+        dossier_type("2004-07-05", enfant_complet("Awa", "2000-01-01"), salaire_mensuel=28460), "accorde", 1000),
     "SMIG de 2016 manqué": (
-        dossier_type("2016-01-01", enfant("Awa", "2010-01-01"), salaire_mensuel=39999), "refuse", None),
+        dossier_type("2016-01-01", enfant_complet("Awa", "2010-01-01"), salaire_mensuel=39999), "refuse", None),
     "apprenti sous le SMIG": (
-        dossier_type("2016-01-01", enfant("Awa", "2010-01-01"), statut="apprenti", salaire_mensuel=10),
+        dossier_type("2016-01-01", enfant_complet("Awa", "2010-01-01"), statut="apprenti", salaire_mensuel=10),
         "accorde", 1500),
     "veuve sans activité": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), sexe="F", veuve_allocataire=True,
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02"), sexe="F", veuve_allocataire=True,
                      statut="non_salarie", premiere_demande=None, mois_consecutifs=None, jours_mois=None,
                      heures_mois=None, salaire_mensuel=None),
         "accorde", 1500),
     "veuf sans activité": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), veuve_allocataire=True, statut="non_salarie"),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02"), veuve_allocataire=True, statut="non_salarie"),
         "refuse", None),
     "à l'étranger, en congé payé": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), residence="France",
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02"), residence="France",
                      periode_suspension="conge_paye"),
         "accorde", 1500),
     "enfant aux études en France sous convention": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence={
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02", residence={
             "pays": "France", "motif": "education", "convention_reciprocite": True})),
         "accorde", 0),
     "enfant en France, exception non invoquée": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence="France")), "refuse", None),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02", residence="France")), "refuse", None),
     "enfant aux études en France, convention non dite": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", residence={"pays": "France", "motif": "education"})),
+        dossier_type("2026-03-15",
+                     enfant_complet("Awa", "2016-04-02", residence={"pays": "France", "motif": "education"})),
         "incomplet", None),
     "non-salariée, veuvage non dit": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), sexe="F", veuve_allocataire=None,
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02"), sexe="F", veuve_allocataire=None,
                      statut="non_salarie"),
         "refuse", None),
     "à l'étranger, suspension non dite": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02"), residence="France", periode_suspension=None),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02"), residence="France", periode_suspension=None),
         "refuse", None),
     "enfant du mariage, bloc mariage absent": (
-        {k: v for k, v in dossier_type("2026-03-15", enfant("Awa", "2016-04-02", categorie="mariage")).items()
+        {k: v for k, v in dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02", categorie="mariage")).items()
          if k != "mariage"},
         "accorde", 1500),
     "enfant du mariage non déclaré": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", categorie="mariage"))
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02", categorie="mariage"))
         | {"mariage": {"etat_civil": False}},
         "refuse", None),
     "enfant de la femme salariée, demandeur homme": (
-        dossier_type("2026-03-15", enfant("Awa", "2016-04-02", categorie="enfant_salariee")), "refuse", None),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2016-04-02", categorie="enfant_salariee")), "refuse", None),
     "sans enfant": (dossier_type("2026-03-15"), "refuse", None),
     "deux enfants dont un de 14 ans": (
-        dossier_type("2026-03-15", enfant("Awa", "2012-03-01"), enfant("Moussa", "2019-11-20")),
+        dossier_type("2026-03-15", enfant_complet("Awa", "2012-03-01"), enfant_complet("Moussa", "2019-11-20")),
         "accorde", 1500),
 }
 
@@ -226,10 +220,7 @@ RAPPEL_ATTEND_LE_TRAVAILLEUR = [{"id": "dossier-000", "date_reference": "2004-07
 # trimestre payé (juillet à septembre) : accordé pour septembre, sans fin_droit (docs/ambiguites.md).
 UN_AN_DANS_LE_TRIMESTRE = [{
     "id": "dossier-000", "date_reference": "2004-07-05", "demandes": [{"prestation": AF}],
-    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": True,
-                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
-                  "heures_mois": 119, "salaire_mensuel": 28459, "paiement_salaire": "mois",
-                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "demandeur": travailleuse_2004(veuve_allocataire=True, salaire_mensuel=28459),
     "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
     "enfants": [{"prenom": "Awa", "date_naissance": "2003-09-01", "categorie": "mariage", "declare_etat_civil": True,
                  "a_charge": True, "residence": "Mali", "situation": "aucune", "visite_medicale": True}],
@@ -343,7 +334,7 @@ def test_echeancier(lot):
 # donc au moins 20 jours et la condition d'activité est remplie ; la base la laisse
 # inconnue (elle n'additionne que si jours_mois est connu) et le dossier est incomplet.
 JOURS_ASSIMILES_SEULS = dossier_type(
-    "2026-03-15", enfant("Awa", "2016-04-02"), jours_mois=None, heures_mois=None, jours_assimiles=20
+    "2026-03-15", enfant_complet("Awa", "2016-04-02"), jours_mois=None, heures_mois=None, jours_assimiles=20
 ) | {"id": "jours-assimiles-seuls"}
 
 
@@ -393,10 +384,7 @@ RAPPEL_DU_ENFANT_EN_ATTENTE = {
 # ses autres faits, il est en attente avec Awa. Le modèle ne cherchait ces mois que si le droit était tranché.
 DEUX_ENFANTS_EN_ATTENTE_DONT_UN_PAR_LE_RAPPEL = {
     "id": "dossier-000", "date_reference": "2004-07-05",
-    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": True,
-                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 17, "jours_assimiles": 0,
-                  "heures_mois": 119, "salaire_mensuel": 28459, "paiement_salaire": "mois",
-                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "demandeur": travailleuse_2004(veuve_allocataire=True, jours_mois=17, salaire_mensuel=28459),
     "enfants": [{"prenom": "Awa"}, {"prenom": "Moussa", "categorie": "mariage", "date_naissance": "1990-06-30"}],
 }
 

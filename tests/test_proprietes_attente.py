@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import dossiers_complets, enfant_eligible
+from strategies import dossiers_complets, enfant_complet, enfant_eligible, travailleuse_2004
 
 from engine.model import Etat
 from engine.solver import evaluate_many
@@ -95,47 +95,13 @@ ETUDIANTE_HORS_AGE = {
 
 # Moussa n'a pas encore un an au mois de référence mais l'atteint dans le trimestre payé : sans sa catégorie,
 # ses mois à venir disparaissaient du montant sans qu'il soit en attente (le défaut trouvé par un clone neuf).
-ENFANT_A_VENIR = {'id': 'dossier',
- 'date_reference': '2004-07-05',
- 'demandeur': {'sexe': 'F',
-               'residence': 'Mali',
-               'statut': 'salarie',
-               'veuve_allocataire': False,
-               'premiere_demande': False,
-               'mois_consecutifs': 8,
-               'jours_mois': 18,
-               'jours_assimiles': 0,
-               'heures_mois': 119,
-               'salaire_mensuel': 28460,
-               'paiement_salaire': 'mois',
-               'situation_avant_mariage': 'celibataire',
-               'periode_suspension': 'aucune'},
- 'mariage': {'date': '2000-01-01', 'etat_civil': True, 'premier_mariage': False},
- 'enfants': [{'prenom': 'Awa',
-              'date_naissance': '2004-06-30',
-              'categorie': 'mariage',
-              'declare_etat_civil': True,
-              'a_charge': True,
-              'residence': 'Mali',
-              'situation': 'aucune',
-              'visite_medicale': True},
-             {'prenom': 'Moussa',
-              'date_naissance': '2003-07-02',
-              'categorie': 'mariage',
-              'declare_etat_civil': True,
-              'a_charge': True,
-              'residence': 'Mali',
-              'situation': 'aucune',
-              'visite_medicale': True},
-             {'prenom': 'Fatoumata',
-              'date_naissance': '2003-06-30',
-              'categorie': 'mariage',
-              'declare_etat_civil': True,
-              'a_charge': True,
-              'residence': 'Mali',
-              'situation': 'aucune',
-              'visite_medicale': True}],
- 'demandes': [{'prestation': 'allocations_familiales'}]}
+ENFANT_A_VENIR = {
+    "id": "dossier", "date_reference": "2004-07-05", "demandeur": travailleuse_2004(),
+    "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
+    "enfants": [enfant_complet(prenom, naissance, categorie="mariage") for prenom, naissance in
+                (("Awa", "2004-06-30"), ("Moussa", "2003-07-02"), ("Fatoumata", "2003-06-30"))],
+    "demandes": [{"prestation": "allocations_familiales"}],
+}
 
 
 # Trouvé sous le profil par défaut : Awa, apprentie, a treize ans au 1er juillet 2004 et quatorze le 2 ;
@@ -143,10 +109,7 @@ ENFANT_A_VENIR = {'id': 'dossier',
 # c'est la condition d'âge qui dit la fin dans le trimestre et nomme l'exception tue.
 APPRENTIE_QUATORZE_ANS_DANS_LE_TRIMESTRE = {
     "id": "dossier", "date_reference": "2004-07-05",
-    "demandeur": {"sexe": "F", "residence": "Mali", "statut": "salarie", "veuve_allocataire": False,
-                  "premiere_demande": False, "mois_consecutifs": 8, "jours_mois": 18, "jours_assimiles": 0,
-                  "heures_mois": 119, "salaire_mensuel": 28460, "paiement_salaire": "mois",
-                  "situation_avant_mariage": "celibataire", "periode_suspension": "aucune"},
+    "demandeur": travailleuse_2004(),
     "mariage": {"date": "2000-01-01", "etat_civil": True, "premier_mariage": False},
     "enfants": [{"prenom": "Awa", "date_naissance": "1990-07-02", "categorie": "mariage", "declare_etat_civil": True,
                  "a_charge": True, "residence": "Mali", "situation": "apprentissage", "visite_medicale": True}],
